@@ -1,0 +1,212 @@
+"""The `fluorodesk` command.  No sub-command opens the window; the others work without a screen.
+
+Exit codes: 0 success; 1 problems found or operation refused; 2 usage error.  Errors a user can
+meet print one clear sentence on stderr; a bug's traceback goes to the log file, not the terminal.
+Heavy modules (Qt, SQLAlchemy, Alembic, reportlab) are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from fluorodesk import __version__
+from fluorodesk.paths import ENV_DATA_DIR, DataDir, resolve_data_dir
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("fluorodesk.cli")
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a date; use YYYY-MM-DD, e.g. 2026-03-31") from None
+
+
+def _data_dir_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS if suppress else None,
+        help=f"clinic data folder (default: ${ENV_DATA_DIR} or the per-user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fluorodesk",
+        description="FluoroDesk: compliance records for fluoroscopy-guided procedure clinics. "
+        "Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"FluoroDesk {__version__}")
+    _data_dir_option(parser, suppress=False)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open a sample clinic (kept in its own folder unless --data-dir is given; filled if empty)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(
+        name: str, help_text: str, handler: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _data_dir_option(sub, suppress=True)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("gui", "open the window (the default)", cmd_gui).add_argument(
+        "--demo", action="store_true", help="open the sample clinic"
+    )
+    demo = command("demo", "fill an empty database with a realistic sample clinic", cmd_demo)
+    demo.add_argument(
+        "--force", action="store_true", help="replace existing records (a backup is made first)"
+    )
+    status = command("status", "list what needs attention (compliance findings)", cmd_status)
+    status.add_argument(
+        "--as-of", type=iso_date, metavar="YYYY-MM-DD", help="as of this date (default today)"
+    )
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    command("check", "check the database and attachment files for damage", cmd_check)
+    backup = command("backup", "write a backup file (database and attachments)", cmd_backup)
+    backup.add_argument("--out", metavar="FILE", help="backup file (default: the data folder's backups/)")
+    return parser
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _data_dir(args: argparse.Namespace) -> DataDir:
+    return DataDir(resolve_data_dir(getattr(args, "data_dir", None)))
+
+
+def _open(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
+    from fluorodesk.db.database import open_database
+    from fluorodesk.services.registry import Services
+
+    db = open_database(_data_dir(args), create=create)
+    return Services(db)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from fluorodesk.app import demo_data_dir, run_gui
+
+    if getattr(args, "demo", False) and getattr(args, "data_dir", None) is None:
+        data_dir = DataDir(demo_data_dir())
+    else:
+        data_dir = _data_dir(args)
+    return run_gui(data_dir, demo=bool(getattr(args, "demo", False)))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    services = _open(args, create=True)
+    try:
+        if args.force:
+            from fluorodesk.services.demo import is_empty
+
+            with services.db.read() as session:
+                empty = is_empty(session)
+            if not empty:
+                backup = services.backup.backup_to(
+                    services.db.data_dir.backups / f"before-demo-{date.today():%Y%m%d}"
+                )
+                print(f"Backed up the existing records to {backup.path}")
+        summary = services.demo.load(force=args.force)
+    finally:
+        services.db.close()
+    print(
+        f"Demo clinic loaded into {services.db.data_dir.root}: {summary.technicians} technicians, "
+        f"{summary.credentials} credentials, {summary.contracts} contracts, {summary.garments} garments "
+        f"({summary.inspections} inspections), {summary.units} C-arms "
+        f"({summary.exposure_checks} exposure checks)."
+    )
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from fluorodesk.domain.enums import Severity
+
+    services = _open(args)
+    try:
+        as_of = args.as_of or services.compliance.today()
+        findings = services.compliance.findings(as_of)
+    finally:
+        services.db.close()
+    if args.json:
+        print(json.dumps([f.to_json() for f in findings], indent=2, ensure_ascii=False))
+    elif not findings:
+        print(f"Nothing needs attention as of {as_of}.")
+    else:
+        print(f"{len(findings)} finding(s) as of {as_of}:")
+        for f in findings:
+            due = f" (due {f.due})" if f.due else ""
+            print(f"  {f.severity.value.upper():8} {f.area.label:12} {f.subject}: {f.message}{due}")
+    needs_action = any(f.severity in (Severity.CRITICAL, Severity.WARNING) for f in findings)
+    return EXIT_PROBLEMS if needs_action else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from fluorodesk.services.integrity import IntegrityService
+
+    services = _open(args)
+    try:
+        report = IntegrityService(services.db, services.actor).run()
+    finally:
+        services.db.close()
+    for line in report.lines():
+        print(line)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    services = _open(args)
+    try:
+        if args.out:
+            target = Path(args.out)
+        else:
+            from datetime import datetime
+
+            target = services.db.data_dir.backups / f"fluorodesk-{datetime.now():%Y%m%d-%H%M%S}"
+        info = services.backup.backup_to(target)
+    finally:
+        services.db.close()
+    print(f"Backup written: {info.path} ({info.size_bytes:,} bytes, {info.attachments} attachment(s)).")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", cmd_gui)
+    from fluorodesk.errors import FluoroDeskError
+    from fluorodesk.log import setup_logging
+
+    data_dir = _data_dir(args)
+    log_path = setup_logging(data_dir.logs) if data_dir.root.is_dir() else None
+    try:
+        return handler(args)
+    except FluoroDeskError as exc:
+        print(f"fluorodesk: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("fluorodesk: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: details to the log, one sentence to the user
+        log.exception("unexpected error in %s", getattr(args, "command", "gui"))
+        where = f" Details are in {log_path}." if log_path else ""
+        print(f"fluorodesk: internal error ({type(exc).__name__}: {exc}).{where}", file=sys.stderr)
+        return EXIT_PROBLEMS

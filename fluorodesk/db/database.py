@@ -1,0 +1,116 @@
+"""Opening a clinic's database: folder checks, migrations with a backup first, sessions.
+
+Every failure a user can meet here (missing or read-only folder, a file that is not a database, a
+schema from a newer version) becomes a ``StorageError`` with one clear sentence.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from fluorodesk.db import migrate
+from fluorodesk.db.engine import make_engine
+from fluorodesk.db.sqlite_tools import looks_like_sqlite
+from fluorodesk.errors import (
+    DatabaseCorruptError,
+    ReadOnlyStorageError,
+    StorageError,
+    storage_error_from,
+)
+from fluorodesk.paths import DataDir
+
+
+class Database:
+    """An open clinic database.  Services take one of these; nothing else opens sessions."""
+
+    def __init__(self, data_dir: DataDir, engine: Engine) -> None:
+        self.data_dir = data_dir
+        self.engine = engine
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+
+    @property
+    def path(self) -> Path:
+        return self.data_dir.database
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction for one user action: committed whole, or rolled back whole."""
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except (DBAPIError, sqlite3.Error, OSError) as exc:
+            mapped = storage_error_from(exc, path=self.path)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        try:
+            with self._read() as session, session.begin():
+                yield session
+        except (DBAPIError, sqlite3.Error, OSError) as exc:
+            mapped = storage_error_from(exc, path=self.path)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def prepare_folder(data_dir: DataDir, *, create: bool) -> None:
+    root = data_dir.root
+    if not root.exists():
+        if not create:
+            raise StorageError(f"The data folder {root} does not exist.")
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage_error_from(exc, path=root) or StorageError(
+                f"Cannot create the data folder {root}: {exc.strerror}."
+            ) from exc
+    if not root.is_dir():
+        raise StorageError(f"{root} is not a folder.")
+    if not os.access(root, os.W_OK | os.X_OK):
+        raise ReadOnlyStorageError(
+            f"FluoroDesk may not write to its data folder {root}. Ask your IT contact for write access."
+        )
+
+
+def open_database(data_dir: DataDir, *, create: bool = True, upgrade: bool = True) -> Database:
+    """Open (and if needed create and migrate) the database in ``data_dir``.
+
+    ``create=False`` refuses a folder without a database instead of making an empty one, which is
+    what read-only commands such as ``fluorodesk status`` want.
+    """
+    prepare_folder(data_dir, create=create)
+    path = data_dir.database
+    if not path.exists() and not create:
+        raise StorageError(
+            f"There is no FluoroDesk database in {data_dir.root}. "
+            "Start the app there first, or run `fluorodesk demo` to try it with sample data."
+        )
+    if path.exists() and not looks_like_sqlite(path):
+        raise DatabaseCorruptError(
+            f"{path} is not a FluoroDesk database (the file is damaged or of another kind). "
+            "Restore the newest backup; the file was not changed."
+        )
+    try:
+        if upgrade and migrate.needs_upgrade(path):
+            migrate.upgrade(path, data_dir.backups)
+    except sqlite3.DatabaseError as exc:
+        raise storage_error_from(exc, path=path) or DatabaseCorruptError(
+            f"The database {path} cannot be read ({exc}). "
+            "Restore the newest backup; the file was not changed."
+        ) from exc
+    return Database(data_dir, make_engine(path))

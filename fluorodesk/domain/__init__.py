@@ -1,0 +1,1 @@
+"""Pure compliance rules: plain Python, no Qt and no database session."""

@@ -1,0 +1,178 @@
+"""Credential rules: default expiry per type and status as of a date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from fluorodesk.domain.dates import add_months, end_of_month
+from fluorodesk.domain.enums import CredentialType, LabelledEnum
+
+# Licensure, certification or registration required to practice is verified at the source at hire and
+# at each renewal (TJC HR.01.02.05).  BLS and HR items need a copy on file, not primary-source checks.
+PRIMARY_SOURCE_TYPES = frozenset(
+    {CredentialType.ARRT, CredentialType.STATE_LICENSE, CredentialType.FLUORO_PERMIT}
+)
+
+# Items whose record never lapses on its own (a baseline, a one-off check).
+NO_EXPIRY_TYPES = frozenset(
+    {
+        CredentialType.BACKGROUND_CHECK,
+        CredentialType.HEPATITIS_B,
+        CredentialType.ORIENTATION,
+        CredentialType.DOSIMETER_BADGE,
+    }
+)
+
+
+class CredentialState(LabelledEnum):
+    CURRENT = "current"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    MISSING = "missing"
+    UNVERIFIED = "unverified"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def blocks_work(self) -> bool:
+        return self in (CredentialState.EXPIRED, CredentialState.MISSING, CredentialState.UNVERIFIED)
+
+
+@dataclass(frozen=True)
+class CredentialFacts:
+    """What the rules need to know about one credential record."""
+
+    type: CredentialType
+    issued_on: date | None
+    expires_on: date | None
+    verified_on: date | None = None
+    result: str | None = None  # e.g. exclusion check "clear"/"excluded"
+
+
+@dataclass(frozen=True)
+class CredentialStatus:
+    type: CredentialType
+    state: CredentialState
+    expires_on: date | None = None
+    detail: str = ""
+
+    @property
+    def words(self) -> str:
+        """Status in words, for tables and print (never colour alone)."""
+        if self.state is CredentialState.EXPIRED and self.expires_on:
+            return f"Expired {self.expires_on.isoformat()}"
+        if self.state is CredentialState.EXPIRING and self.expires_on:
+            return f"Expires {self.expires_on.isoformat()}"
+        if self.state is CredentialState.CURRENT and self.expires_on:
+            return f"Current to {self.expires_on.isoformat()}"
+        return self.state.label + (f": {self.detail}" if self.detail else "")
+
+
+def arrt_expiry(issued_on: date, birth_month: int) -> date:
+    """ARRT registration runs to the last day of the birth month.
+
+    Renewal opens two months before the birth month, so a registration issued in that window (or
+    later) runs to the birth month of the following year: the first end of birth month more than
+    three months after issue.
+    """
+    threshold = add_months(issued_on, 3)
+    candidate = end_of_month(date(threshold.year, birth_month, 1))
+    if candidate <= threshold:
+        candidate = end_of_month(date(threshold.year + 1, birth_month, 1))
+    return candidate
+
+
+def default_expiry(
+    ctype: CredentialType,
+    issued_on: date | None,
+    *,
+    birth_month: int | None = None,
+    tb_annual_required: bool = False,
+    exclusion_interval_days: int = 31,
+) -> date | None:
+    """The expiry the rules imply when the user leaves it blank, or None when none applies."""
+    if issued_on is None:
+        return None
+    if ctype is CredentialType.ARRT:
+        return arrt_expiry(issued_on, birth_month) if birth_month else None
+    if ctype is CredentialType.BLS:
+        # AHA cards are valid for two years, through the end of the month of issue.
+        return end_of_month(add_months(issued_on, 24))
+    if ctype is CredentialType.TB_SCREENING:
+        return add_months(issued_on, 12) if tb_annual_required else None
+    if ctype is CredentialType.EXCLUSION_CHECK:
+        return issued_on + timedelta(days=exclusion_interval_days)
+    if ctype in (CredentialType.FLUORO_TRAINING, CredentialType.COMPETENCY):
+        return add_months(issued_on, 12)
+    return None
+
+
+def warning_window(ctype: CredentialType, default_days: int) -> int:
+    """Days of warning before expiry.  A monthly exclusion check would always be "expiring" under a
+    60-day window, so short-cycle items warn a week ahead."""
+    if ctype is CredentialType.EXCLUSION_CHECK:
+        return min(default_days, 7)
+    return default_days
+
+
+def effective_record(records: Iterable[CredentialFacts], as_of: date) -> CredentialFacts | None:
+    """The record that counts on ``as_of``: issued by then, with the latest expiry (renewals win)."""
+    known = [r for r in records if r.issued_on is None or r.issued_on <= as_of]
+    if not known:
+        return None
+    return max(known, key=lambda r: (r.expires_on or date.max, r.issued_on or date.min))
+
+
+def credential_status(
+    ctype: CredentialType,
+    records: Sequence[CredentialFacts],
+    as_of: date,
+    *,
+    warning_days: int,
+    required: bool = True,
+    not_applicable: bool = False,
+) -> CredentialStatus:
+    """Status of one credential type for one technician on ``as_of``.
+
+    A credential expiring today is still valid today; it is expired from tomorrow.  Verification
+    only counts if it happened on or before ``as_of`` (so past-dated packets are reproducible).
+    """
+    if not_applicable:
+        return CredentialStatus(ctype, CredentialState.NOT_APPLICABLE)
+    record = effective_record(records, as_of)
+    if record is None:
+        if required:
+            return CredentialStatus(ctype, CredentialState.MISSING)
+        return CredentialStatus(ctype, CredentialState.NOT_APPLICABLE, detail="not required")
+    if record.expires_on is not None and record.expires_on < as_of:
+        return CredentialStatus(ctype, CredentialState.EXPIRED, record.expires_on)
+    if ctype is CredentialType.EXCLUSION_CHECK and (record.result or "").lower() == "excluded":
+        return CredentialStatus(ctype, CredentialState.EXPIRED, record.expires_on, "listed as excluded")
+    if ctype in PRIMARY_SOURCE_TYPES:
+        verified = record.verified_on
+        if verified is None or verified > as_of or (record.issued_on and verified < record.issued_on):
+            return CredentialStatus(
+                ctype, CredentialState.UNVERIFIED, record.expires_on, "not verified at source"
+            )
+    if record.expires_on is not None and (record.expires_on - as_of).days <= warning_days:
+        return CredentialStatus(ctype, CredentialState.EXPIRING, record.expires_on)
+    return CredentialStatus(ctype, CredentialState.CURRENT, record.expires_on)
+
+
+@dataclass(frozen=True)
+class Readiness:
+    can_work: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def words(self) -> str:
+        return "Can work today" if self.can_work else "Cannot work: " + "; ".join(self.reasons)
+
+
+def readiness(statuses: Iterable[CredentialStatus], *, retired: bool = False) -> Readiness:
+    """A technician may work when nothing required is missing, expired or unverified."""
+    if retired:
+        return Readiness(False, ("retired",))
+    reasons = tuple(f"{s.type.label} {s.state.label.lower()}" for s in statuses if s.state.blocks_work)
+    return Readiness(not reasons, reasons)

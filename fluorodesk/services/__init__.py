@@ -1,0 +1,1 @@
+"""Application services: one transaction per user action, an audit event per change, DTOs out."""

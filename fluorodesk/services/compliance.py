@@ -1,0 +1,38 @@
+"""Every finding in the clinic as of a date: one list for the Overview, `status` and the packet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from fluorodesk.domain.findings import Finding, sort_findings
+from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.services import contracts, exposure, garments, technicians
+from fluorodesk.services.base import Service
+from fluorodesk.services.settings import load_settings
+
+Provider = Callable[[Session, ClinicSettings, date], list[Finding]]
+
+# One provider per area; each capability adds its own here.
+PROVIDERS: tuple[Provider, ...] = (
+    technicians.findings,
+    contracts.findings,
+    garments.findings,
+    exposure.findings,
+)
+
+
+def collect(session: Session, as_of: date) -> list[Finding]:
+    settings = load_settings(session)
+    found: list[Finding] = []
+    for provider in PROVIDERS:
+        found.extend(provider(session, settings, as_of))
+    return sort_findings(found)
+
+
+class ComplianceService(Service):
+    def findings(self, as_of: date | None = None) -> list[Finding]:
+        with self.db.read() as session:
+            return collect(session, as_of or self.today())

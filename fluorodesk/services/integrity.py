@@ -1,0 +1,90 @@
+"""`fluorodesk check`: is the database sound, is every attachment present and unaltered, is the
+audit trail unbroken?"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from fluorodesk.db.models import Attachment
+from fluorodesk.db.sqlite_tools import integrity_problems
+from fluorodesk.services.audit import verify_chain
+from fluorodesk.services.base import Service
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class AttachmentProblem:
+    attachment_id: int
+    owner: str
+    name: str
+    problem: str  # "missing" or "altered"
+
+
+@dataclass
+class IntegrityReport:
+    database: list[str] = field(default_factory=list)
+    attachments: list[AttachmentProblem] = field(default_factory=list)
+    audit: list[str] = field(default_factory=list)
+    attachments_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.database or self.attachments or self.audit)
+
+    def lines(self) -> list[str]:
+        out = []
+        out.append("Database: " + ("OK" if not self.database else f"{len(self.database)} problem(s)"))
+        out.extend(f"  {p}" for p in self.database)
+        out.append(
+            f"Attachments: {self.attachments_checked} checked, "
+            + ("all present and unaltered" if not self.attachments else f"{len(self.attachments)} problem(s)")
+        )
+        out.extend(f"  #{p.attachment_id} {p.name} ({p.owner}): {p.problem}" for p in self.attachments)
+        out.append("Audit trail: " + ("unbroken" if not self.audit else "TAMPERED"))
+        out.extend(f"  {p}" for p in self.audit)
+        return out
+
+
+def check_attachment(root: Path, att: Attachment) -> str | None:
+    path = root / att.stored_path
+    if not path.is_file():
+        return "missing"
+    if file_sha256(path) != att.sha256:
+        return "altered (its content no longer matches the hash recorded when it was added)"
+    return None
+
+
+class IntegrityService(Service):
+    def attachment_problems(self) -> tuple[int, list[AttachmentProblem]]:
+        root = self.db.data_dir.root
+        problems = []
+        with self.db.read() as session:
+            attachments = session.scalars(select(Attachment).where(Attachment.removed_at.is_(None))).all()
+            for att in attachments:
+                problem = check_attachment(root, att)
+                if problem:
+                    problems.append(
+                        AttachmentProblem(
+                            att.id, f"{att.owner_type} {att.owner_id}", att.original_name, problem
+                        )
+                    )
+        return len(attachments), problems
+
+    def run(self) -> IntegrityReport:
+        report = IntegrityReport()
+        report.database = integrity_problems(self.db.path)
+        report.attachments_checked, report.attachments = self.attachment_problems()
+        with self.db.read() as session:
+            report.audit = [f"event #{p.event_id}: {p.message}" for p in verify_chain(session)]
+        return report

@@ -1,0 +1,112 @@
+"""The main window only assembles: tabs, menus and the status bar.  Tabs do their own work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from fluorodesk import APP_NAME, __version__
+from fluorodesk.errors import StorageError
+from fluorodesk.services.registry import Services
+from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.errors import show_storage_error
+from fluorodesk.ui.tabs.aprons_tab import ApronsTab
+from fluorodesk.ui.tabs.base import DataTab
+from fluorodesk.ui.tabs.contracts_tab import ContractsTab
+from fluorodesk.ui.tabs.exposure_tab import ExposureTab
+from fluorodesk.ui.tabs.overview_tab import OverviewTab
+from fluorodesk.ui.tabs.technicians_tab import TechniciansTab
+
+TAB_CLASSES: tuple[type[DataTab], ...] = (OverviewTab, TechniciansTab, ContractsTab, ApronsTab, ExposureTab)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.bus = bus or DataBus(self)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{APP_NAME} — {services.db.data_dir.root}")
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs")
+        self.tabs.setDocumentMode(True)
+        for cls in TAB_CLASSES:
+            tab = cls(services, self.bus, self.tabs)
+            tab.setObjectName(cls.__name__)
+            self.tabs.addTab(tab, cls.title)
+        self.setCentralWidget(self.tabs)
+        self._build_menus()
+        self.statusBar().showMessage(f"Data folder: {services.db.data_dir.root}")
+        self._ui_state = QSettings(str(services.db.data_dir.ui_state), QSettings.Format.IniFormat)
+        geometry = self._ui_state.value("main/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1200, 760)
+
+    def tab(self, cls: type[DataTab]) -> DataTab:
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            if isinstance(widget, cls):
+                return widget
+        raise KeyError(cls.__name__)
+
+    # ---- menus
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.backup_action = QAction("&Back up database…", self)
+        self.backup_action.setObjectName("backupAction")
+        self.backup_action.triggered.connect(self.back_up)
+        file_menu.addAction(self.backup_action)
+        self.packet_action = QAction("Make audit &packet…", self)
+        self.packet_action.setObjectName("packetAction")
+        self.packet_action.setEnabled(False)
+        self.packet_action.setToolTip("Coming with the audit packet feature")
+        file_menu.addAction(self.packet_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About FluoroDesk", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def about_text(self) -> str:
+        return (
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Compliance records for fluoroscopy-guided procedures: technicians, contracts, "
+            "protective garments and exposure-rate QC.</p>"
+            f"<p>Data folder:<br><code>{self.services.db.data_dir.root}</code></p>"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}", self.about_text())
+
+    def back_up(self) -> None:
+        from datetime import datetime
+
+        suggested = Path.home() / f"FluoroDesk-backup-{datetime.now():%Y-%m-%d-%H%M}.fdbackup"
+        target, _filter = QFileDialog.getSaveFileName(
+            self, "Back up database", str(suggested), "FluoroDesk backups (*.fdbackup)"
+        )
+        if not target:
+            return
+        try:
+            info = self.services.backup.backup_to(Path(target))
+        except StorageError as exc:
+            show_storage_error(self, exc)
+            return
+        self.statusBar().showMessage(f"Backup saved: {info.path} ({info.size_bytes // 1024} KB)", 10000)
+
+    # ---- lifecycle
+
+    def closeEvent(self, event: Any) -> None:
+        self._ui_state.setValue("main/geometry", self.saveGeometry())
+        self._ui_state.sync()
+        super().closeEvent(event)

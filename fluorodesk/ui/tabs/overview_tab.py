@@ -1,0 +1,71 @@
+"""Overview: everything that needs attention, most urgent first."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from fluorodesk.domain.enums import Severity
+from fluorodesk.domain.findings import Finding
+from fluorodesk.services.registry import Services
+from fluorodesk.ui import bus as areas
+from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.models.row_table_model import Column
+from fluorodesk.ui.tabs.base import DataTab
+from fluorodesk.ui.tones import tone_for_severity
+from fluorodesk.ui.widgets.table_panel import TablePanel
+
+COLUMNS: list[Column[Finding]] = [
+    Column(
+        "Severity",
+        lambda f: f.severity.label,
+        sort_key=lambda f: f.severity.rank,
+        tone=lambda f: tone_for_severity(f.severity.value),
+    ),
+    Column("Area", lambda f: f.area.label),
+    Column("Subject", lambda f: f.subject),
+    Column("Problem", lambda f: f.message, tooltip=lambda f: f.message),
+    Column("Due", lambda f: f.due),
+    Column("What to do", lambda f: f.action, tooltip=lambda f: f.action),
+]
+
+
+class OverviewTab(DataTab):
+    title = "Overview"
+    areas = areas.ALL
+
+    def __init__(self, services: Services, bus: DataBus, parent: QWidget | None = None) -> None:
+        super().__init__(services, bus, parent)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("summary")
+        self.as_of = QDateEdit(self)
+        self.as_of.setObjectName("asOf")
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        today = services.technicians.today()
+        self.as_of.setDate(QDate(today.year, today.month, today.day))
+        self.as_of.setToolTip("Show what needed attention on another date")
+        self.as_of.dateChanged.connect(lambda _d: self.refresh())
+        self.table: TablePanel[Finding] = TablePanel(COLUMNS, noun="findings", parent=self)
+
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(QLabel("As of:", self))
+        top.addWidget(self.as_of)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+    def load(self) -> None:
+        findings = self.services.compliance.findings(self.as_of.date().toPython())
+        self.table.set_rows(findings)
+        counts = Counter(f.severity for f in findings)
+        if not findings:
+            self.summary.setText("Nothing needs attention. Everything is on file and current.")
+        else:
+            self.summary.setText(
+                f"<b>{counts[Severity.CRITICAL]} critical</b>, {counts[Severity.WARNING]} warnings, "
+                f"{counts[Severity.INFO]} to plan ahead"
+            )

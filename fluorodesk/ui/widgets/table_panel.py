@@ -1,0 +1,107 @@
+"""A search box over a sortable table: the building block of every tab."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fluorodesk.ui.models.row_table_model import Column, RowRole, RowTableModel
+from fluorodesk.ui.models.search_proxy import SearchProxy
+
+R = TypeVar("R")
+
+
+class TablePanel(QWidget, Generic[R]):
+    """Search field, row count and a table view over a RowTableModel."""
+
+    selection_changed = Signal(object)  # the selected row's DTO, or None
+    activated = Signal(object)  # double-click / Enter on a row
+
+    def __init__(self, columns: Sequence[Column[R]], *, noun: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._noun = noun
+        self.model: RowTableModel[R] = RowTableModel(columns, self)
+        self.proxy = SearchProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText(f"Search {noun}…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("rowCount")
+
+        self.view = QTableView(self)
+        self.view.setObjectName("table")
+        self.view.setModel(self.proxy)
+        # No sort indicator before enabling sorting, or Qt re-sorts the services' order by column 0.
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current)
+        self.view.activated.connect(self._on_activated)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        self._update_count()
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        first_load = self.model.rowCount() == 0
+        self.model.set_rows(rows)
+        if first_load and rows:
+            self.view.resizeColumnsToContents()
+            for col in range(self.model.columnCount()):
+                if self.view.columnWidth(col) > 360:
+                    self.view.setColumnWidth(col, 360)
+        self._update_count()
+
+    def selected(self) -> R | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.proxy.data(index, RowRole)
+
+    def visible_rows(self) -> list[R]:
+        return [self.proxy.data(self.proxy.index(r, 0), RowRole) for r in range(self.proxy.rowCount())]
+
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._update_count()
+
+    def _on_current(self, current: QModelIndex, _previous: Any) -> None:
+        self.selection_changed.emit(self.proxy.data(current, RowRole) if current.isValid() else None)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        self.activated.emit(self.proxy.data(index, RowRole))
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        text = f"{total} {self._noun}" if shown == total else f"{shown} of {total} {self._noun}"
+        self.count_label.setText(text)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set FluoroDesk up in ./.venv on Debian or Ubuntu: the system libraries Qt needs, then the Python packages.
+#   scripts/setup.sh          the app
+#   scripts/setup.sh --test   the app plus the test and lint tools (and the PDF checkers the tests use)
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+packages="libglib2.0-0 libegl1 libgl1 libfontconfig1 libfreetype6 libx11-6 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
+if [ "${1:-}" = "--test" ]; then
+  extras="[test,dev]"
+  packages="$packages poppler-utils qpdf"
+fi
+python3 -c 'import ensurepip, venv' 2>/dev/null || packages="$packages python3-venv"
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=""
+  for package in $packages; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing="$missing $package"
+  done
+  if [ -n "$missing" ]; then
+    echo "Installing system packages:$missing"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+  fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
+echo "FluoroDesk is installed in .venv"

@@ -1,0 +1,94 @@
+"""Every table model passes Qt's model tester; search and sort behave."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from fluorodesk.ui.models.row_table_model import Column, RowRole, RowTableModel, ToneRole
+from fluorodesk.ui.tabs import aprons_tab, contracts_tab, exposure_tab, overview_tab, technicians_tab
+from fluorodesk.ui.widgets.table_panel import TablePanel
+
+from ..conftest import TODAY
+
+
+def tab_rows(services):
+    return [
+        (overview_tab.COLUMNS, services.compliance.findings(TODAY)),
+        (technicians_tab.COLUMNS, services.technicians.list_rows(include_retired=True)),
+        (contracts_tab.COLUMNS, services.contracts.list_rows()),
+        (aprons_tab.COLUMNS, services.garments.list_rows()),
+        (exposure_tab.COLUMNS, services.exposure.list_rows()),
+    ]
+
+
+def test_every_tab_model_passes_the_model_tester(qtmodeltester, demo_services):
+    for columns, rows in tab_rows(demo_services):
+        assert rows
+        model = RowTableModel(columns)
+        model.set_rows(rows)
+        qtmodeltester.check(model, force_py=True)
+        for column in range(model.columnCount()):  # sorting every column must keep the model valid
+            model.sort(column, Qt.SortOrder.DescendingOrder)
+        qtmodeltester.check(model, force_py=True)
+
+
+def test_an_empty_model_is_valid(qtmodeltester):
+    model = RowTableModel(overview_tab.COLUMNS)
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == 0
+
+
+ROWS = [
+    {"name": "Zoe", "due": date(2026, 1, 5), "n": 10.0},
+    {"name": "adam", "due": None, "n": 2.0},
+    {"name": "Mia", "due": date(2025, 12, 31), "n": 2.5},
+]
+COLUMNS = [
+    Column("Name", lambda r: r["name"], sort_key=lambda r: r["name"].lower()),
+    Column("Due", lambda r: r["due"]),
+    Column("N", lambda r: r["n"], numeric=True),
+]
+
+
+def test_sorting_is_by_native_values_with_blanks_last(qtbot):
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    panel.set_rows(ROWS)
+    panel.view.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    assert [r["name"] for r in panel.visible_rows()] == ["Mia", "Zoe", "adam"]
+    panel.view.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    assert [r["name"] for r in panel.visible_rows()] == ["adam", "Mia", "Zoe"]  # 2 < 2.5 < 10, not text order
+    panel.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert [r["name"] for r in panel.visible_rows()] == ["Zoe", "Mia", "adam"]
+
+
+def test_services_order_is_kept_until_the_user_sorts(qtbot):
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    panel.set_rows(ROWS)
+    assert [r["name"] for r in panel.visible_rows()] == ["Zoe", "adam", "Mia"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("", 3), ("ZOE", 1), ("2025-12", 1), ("ad m", 1), ("a m", 2), ("nobody", 0)]
+)
+def test_search_filters_on_every_word(qtbot, text, expected):
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    panel.set_rows(ROWS)
+    qtbot.keyClicks(panel.search, text)
+    assert panel.proxy.rowCount() == expected
+    assert panel.count_label.text() == (f"{expected} of 3 rows" if expected != 3 else "3 rows")
+
+
+def test_status_cells_carry_words_and_tone(demo_services):
+    model = RowTableModel(overview_tab.COLUMNS)
+    model.set_rows(demo_services.compliance.findings(TODAY))
+    first = model.index(0, 0)
+    assert model.data(first) == "Critical"
+    assert model.data(first, ToneRole) == "critical"
+    assert model.data(first, Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.data(first, RowRole).severity.value == "critical"

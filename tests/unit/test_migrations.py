@@ -1,0 +1,202 @@
+"""Migrations: they match the models, they keep every row, and they are safe on SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+
+from fluorodesk.db import migrate
+from fluorodesk.db.base import Base
+from fluorodesk.db.database import open_database
+from fluorodesk.db.engine import make_engine
+from fluorodesk.db.migrate import render_item
+from fluorodesk.errors import DatabaseCorruptError, SchemaTooNewError
+from fluorodesk.paths import DataDir
+
+REVISIONS = migrate.known_revisions()
+
+
+def test_head_constant_matches_the_scripts():
+    assert REVISIONS[-1] == migrate.HEAD_REVISION
+    assert len(REVISIONS) >= 2
+
+
+def test_models_and_migrations_agree(tmp_path):
+    """The `alembic check` equivalent: autogenerate finds nothing to do on a migrated database."""
+    path = tmp_path / "db.sqlite3"
+    migrate.run_alembic(path, "upgrade", "head")
+    engine = make_engine(path)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_item": render_item, "target_metadata": Base.metadata}
+        )
+        from alembic.autogenerate import compare_metadata
+
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+# --------------------------------------------------------------------------- keep every row
+
+
+def _value(column: sa.Column, n: int, table: str) -> object:
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return n % 2 == 0
+    if isinstance(kind, sa.DateTime):
+        return datetime(2025, 1, 1 + n, 12, 0)
+    if isinstance(kind, sa.Date):
+        return date(2025, 2, 1 + n)
+    if isinstance(kind, sa.Integer):
+        return 100 + n
+    if isinstance(kind, sa.Float | sa.Numeric):
+        return 1.5 + n
+    text = f"{table[:8]}-{column.name[:10]}-{n}"
+    length = getattr(kind, "length", None)
+    return text[-length:] if length else text
+
+
+def fill_every_table(path: Path, rows_per_table: int = 3) -> dict[str, list[dict]]:
+    """Insert rows into every table that exists in the file, parents first, FKs pointing at real rows."""
+    engine = make_engine(path)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    written: dict[str, list[dict]] = {}
+    with engine.begin() as conn:
+        for table in meta.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            existing = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+            rows = []
+            for n in range(rows_per_table):
+                row: dict[str, object] = {}
+                for column in table.columns:
+                    fks = list(column.foreign_keys)
+                    if fks:
+                        parent = fks[0].column.table.name
+                        if parent == table.name:
+                            row[column.name] = None
+                            continue
+                        parent_rows = written.get(parent) or []
+                        row[column.name] = parent_rows[n % len(parent_rows)]["id"] if parent_rows else None
+                    elif column.primary_key and isinstance(column.type, sa.Integer):
+                        row[column.name] = 1000 + existing + n
+                    else:
+                        row[column.name] = _value(column, n, table.name)
+                conn.execute(table.insert().values(**row))
+                rows.append(row)
+            written[table.name] = rows
+    engine.dispose()
+    return written
+
+
+@pytest.mark.parametrize("start", REVISIONS[:-1])
+def test_database_filled_at_an_earlier_revision_keeps_every_row(tmp_path, start):
+    path = tmp_path / "db.sqlite3"
+    migrate.run_alembic(path, "upgrade", start)
+    written = fill_every_table(path)
+    backup = migrate.upgrade(path, tmp_path / "backups")
+    assert migrate.current_revision(path) == migrate.HEAD_REVISION
+    assert backup is not None and backup.exists() and migrate.current_revision(backup) == start
+
+    engine = make_engine(path)
+    meta = sa.MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        for table_name, rows in written.items():
+            table = meta.tables[table_name]
+            stored = [dict(r._mapping) for r in conn.execute(sa.select(table))]
+            for row in rows:
+                match = [
+                    s for s in stored if all(s.get(k) == v for k, v in row.items() if k in table.columns)
+                ]
+                assert match, f"{table_name} lost {row}"
+    engine.dispose()
+
+
+# --------------------------------------------------------------------------- the SQLite cascade trap
+
+
+def _parent_child(path: Path) -> None:
+    migrate.run_alembic(path, "upgrade", "head")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute(
+        "INSERT INTO technicians (id, first_name, last_name, email, phone, employment_type, notes,"
+        " retired_reason, created_at, created_by, updated_at, updated_by) VALUES (1, 'A', 'B', '', '', 'per_diem', '', '',"
+        " '2026-01-01', '', '2026-01-01', '')"
+    )
+    for n in range(3):
+        con.execute(
+            "INSERT INTO credentials (technician_id, type, number, issuer, result, verified_by,"
+            " verification_method, notes, created_at, created_by, updated_at, updated_by) VALUES (1, 'bls', ?, '', '', '', '', '',"
+            " '2026-01-01', '', '2026-01-01', '')",
+            (str(n),),
+        )
+    con.commit()
+    con.close()
+
+
+def _recreate_parent(connection: sa.Connection) -> None:
+    ops = Operations(MigrationContext.configure(connection))
+    with ops.batch_alter_table("technicians", recreate="always") as batch:
+        batch.alter_column("notes", existing_type=sa.Text(), nullable=True)
+
+
+def _count_children(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT count(*) FROM credentials").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_batch_migration_with_foreign_keys_on_really_deletes_children(tmp_path):
+    """The trap exists on this SQLite: this is why migrations switch foreign keys off."""
+    path = tmp_path / "trap.sqlite3"
+    _parent_child(path)
+    engine = make_engine(path)  # our engine switches foreign keys ON
+    with engine.connect() as connection:
+        _recreate_parent(connection)
+        connection.commit()
+    engine.dispose()
+    assert _count_children(path) == 0
+
+
+def test_migration_connection_keeps_children_through_a_table_rebuild(tmp_path):
+    path = tmp_path / "safe.sqlite3"
+    _parent_child(path)
+    with migrate.migration_connection(path) as connection:
+        _recreate_parent(connection)
+        connection.commit()
+    assert _count_children(path) == 3
+
+
+# --------------------------------------------------------------------------- refusing what we cannot handle
+
+
+def test_database_from_a_newer_version_is_refused_untouched(tmp_path, migrated_template):
+    folder = DataDir(tmp_path)
+    folder.database.write_bytes(migrated_template.read_bytes())
+    con = sqlite3.connect(folder.database)
+    con.execute("UPDATE alembic_version SET version_num='9999_from_the_future'")
+    con.commit()
+    con.close()
+    before = folder.database.read_bytes()
+    with pytest.raises(SchemaTooNewError, match="newer FluoroDesk"):
+        open_database(folder)
+    assert folder.database.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path):
+    folder = DataDir(tmp_path)
+    folder.database.write_bytes(b"this is a spreadsheet, not a database" * 100)
+    with pytest.raises(DatabaseCorruptError, match="not a FluoroDesk database"):
+        open_database(folder)
+    assert folder.database.read_bytes().startswith(b"this is a spreadsheet")
