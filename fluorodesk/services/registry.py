@@ -7,6 +7,7 @@ from datetime import date
 from functools import cached_property
 
 from fluorodesk.db.database import Database
+from fluorodesk.services.attachments import AttachmentService
 from fluorodesk.services.backup import BackupService
 from fluorodesk.services.compliance import ComplianceService
 from fluorodesk.services.contracts import ContractService
@@ -64,3 +65,7 @@ class Services:
     @cached_property
     def demo(self) -> DemoService:
         return self._make(DemoService)
+
+    @cached_property
+    def attachments(self) -> AttachmentService:
+        return self._make(AttachmentService)

@@ -1,0 +1,185 @@
+"""Scanned documents and images attached to records.
+
+A file is *copied* into the data folder (never linked to where it came from: a USB stick or a
+Downloads folder goes away), hashed with SHA-256 so later tampering or damage is detectable, and
+recorded with an audit event.  Removing an attachment hides it but keeps the file and the row, so
+an inspector can still be shown what was on file at a past date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from fluorodesk.db.base import utcnow
+from fluorodesk.db.models import Attachment
+from fluorodesk.errors import NotFoundError, StorageError, ValidationError, storage_error_from
+from fluorodesk.services import audit
+from fluorodesk.services.base import Service
+
+# What clinics scan and photograph.  Anything else is refused with a clear message.
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    id: int
+    owner_type: str
+    owner_id: int
+    purpose: str
+    original_name: str
+    stored_path: str  # relative to the data folder
+    sha256: str
+    size_bytes: int
+    media_type: str
+    added_at: datetime
+    added_by: str
+
+
+def _row(att: Attachment) -> AttachmentRow:
+    return AttachmentRow(
+        att.id,
+        att.owner_type,
+        att.owner_id,
+        att.purpose,
+        att.original_name,
+        att.stored_path,
+        att.sha256,
+        att.size_bytes,
+        att.media_type,
+        att.added_at,
+        att.added_by,
+    )
+
+
+def _safe_name(name: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "file"
+    return stem[-80:]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class AttachmentService(Service):
+    def add(
+        self, owner_type: str, owner_id: int, source: Path | str, *, purpose: str = "document"
+    ) -> AttachmentRow:
+        """Copy ``source`` into the data folder and record it against (owner_type, owner_id)."""
+        source = Path(source)
+        suffix = source.suffix.lower()
+        if suffix not in MEDIA_TYPES:
+            raise ValidationError(
+                fields={"file": f"“{source.name}” is not a PDF, PNG or JPEG file; scan or save it as one."}
+            )
+        if not source.is_file():
+            raise ValidationError(fields={"file": f"“{source}” does not exist or is not a file."})
+        size = source.stat().st_size
+        if size == 0:
+            raise ValidationError(fields={"file": f"“{source.name}” is empty."})
+        if size > MAX_BYTES:
+            raise ValidationError(fields={"file": f"“{source.name}” is larger than {MAX_BYTES // 2**20} MB."})
+
+        relative = (
+            Path("attachments")
+            / owner_type
+            / str(owner_id)
+            / f"{uuid.uuid4().hex[:12]}-{_safe_name(source.name)}"
+        )
+        target = self.db.data_dir.root / relative
+        partial = target.with_name(target.name + ".partial")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, partial)
+            digest = sha256_of(partial)
+            partial.replace(target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise storage_error_from(exc, path=target) or StorageError(
+                f"“{source.name}” could not be copied into the data folder: {exc.strerror or exc}."
+            ) from exc
+        try:
+            with self.db.write() as session:
+                att = Attachment(
+                    owner_type=owner_type,
+                    owner_id=owner_id,
+                    purpose=purpose,
+                    original_name=source.name,
+                    stored_path=relative.as_posix(),
+                    sha256=digest,
+                    size_bytes=size,
+                    media_type=MEDIA_TYPES[suffix],
+                    added_by=self.actor,
+                )
+                session.add(att)
+                session.flush()
+                audit.record(
+                    session,
+                    actor=self.actor,
+                    action="attach",
+                    entity=owner_type,
+                    entity_id=owner_id,
+                    summary=f"Attached {source.name} ({purpose})",
+                    after=audit.snapshot(att),
+                )
+                return _row(att)
+        except BaseException:
+            target.unlink(missing_ok=True)  # no orphan file when the record could not be written
+            raise
+
+    def list_for(self, owner_type: str, owner_id: int) -> list[AttachmentRow]:
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(Attachment)
+                .where(
+                    Attachment.owner_type == owner_type,
+                    Attachment.owner_id == owner_id,
+                    Attachment.removed_at.is_(None),
+                )
+                .order_by(Attachment.added_at, Attachment.id)
+            ).all()
+            return [_row(a) for a in rows]
+
+    def path_of(self, attachment_id: int) -> Path:
+        """Absolute path of the stored copy (to open it with the system viewer or merge it into a PDF)."""
+        with self.db.read() as session:
+            att = session.get(Attachment, attachment_id)
+            if att is None:
+                raise NotFoundError("That attachment no longer exists.")
+            return self.db.data_dir.root / att.stored_path
+
+    def remove(self, attachment_id: int, *, reason: str = "") -> None:
+        """Hide an attachment from the record; the file and row stay for the history."""
+        with self.db.write() as session:
+            att = session.get(Attachment, attachment_id)
+            if att is None or att.removed_at is not None:
+                raise NotFoundError("That attachment was already removed.")
+            before = audit.snapshot(att)
+            att.removed_at = utcnow()
+            audit.record(
+                session,
+                actor=self.actor,
+                action="detach",
+                entity=att.owner_type,
+                entity_id=att.owner_id,
+                summary=f"Removed attachment {att.original_name}" + (f": {reason}" if reason else ""),
+                before=before,
+                after=audit.snapshot(att),
+            )
