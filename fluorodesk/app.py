@@ -19,12 +19,14 @@ def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = N
     from fluorodesk.services.registry import Services
     from fluorodesk.ui.errors import install_excepthook
     from fluorodesk.ui.fonts import register_fonts
+    from fluorodesk.ui.icons import app_icon
     from fluorodesk.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("FluoroDesk")
     app.setOrganizationName("FluoroDesk")
     register_fonts(app)  # type: ignore[arg-type]
+    app.setWindowIcon(app_icon())  # type: ignore[union-attr]
     install_excepthook()
     try:
         db = open_database(data_dir)

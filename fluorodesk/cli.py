@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", "check the database and attachment files for damage", cmd_check)
     backup = command("backup", "write a backup file (database and attachments)", cmd_backup)
     backup.add_argument("--out", metavar="FILE", help="backup file (default: the data folder's backups/)")
+    selfcheck = command(
+        "selfcheck",
+        "check that this installation works (temporary database, window offscreen, PDF); "
+        "the clinic's data is not touched",
+        cmd_selfcheck,
+    )
+    selfcheck.add_argument("--verbose", action="store_true", help="show the traceback of a failure")
     return parser
 
 
@@ -178,6 +185,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
         services.db.close()
     print(f"Backup written: {info.path} ({info.size_bytes:,} bytes, {info.attachments} attachment(s)).")
     return EXIT_OK
+
+
+def cmd_selfcheck(args: argparse.Namespace) -> int:
+    from fluorodesk import selfcheck
+
+    return selfcheck.main(sys.stdout, sys.stderr, verbose=args.verbose)
 
 
 # --------------------------------------------------------------------------- entry point
