@@ -93,8 +93,8 @@ def run_selfcheck(bundle: Path) -> None:
         raise BuildError(f"the bundle's selfcheck failed (exit {result.returncode})")
 
 
-def nsis_defines(bundle: Path, out_file: Path) -> list[str]:
-    version = versioninfo.app_version()
+def nsis_defines(bundle: Path, out_file: Path, version: str | None = None) -> list[str]:
+    version = version or versioninfo.app_version()
     return [
         f"-DAPP_VERSION={version}",
         f"-DAPP_VERSION_NUMERIC={versioninfo.dotted(versioninfo.numeric_version(version))}",
@@ -103,7 +103,11 @@ def nsis_defines(bundle: Path, out_file: Path) -> list[str]:
     ]
 
 
-def compile_installer(bundle: Path, out_file: Path) -> Path:
+def compile_installer(
+    bundle: Path, out_file: Path, *, version: str | None = None, options: tuple[str, ...] = ()
+) -> Path:
+    """Run makensis on the installer script (``version`` defaults to the app's; tests pass others);
+    ``options`` go before the script, e.g. "-XTarget amd64-unicode"."""
     makensis = find_makensis()
     if makensis is None:
         raise BuildError(
@@ -112,7 +116,8 @@ def compile_installer(bundle: Path, out_file: Path) -> Path:
         )
     out_file.parent.mkdir(parents=True, exist_ok=True)
     # -WX: a warning is an error, so a mistyped define or an unused label fails the build.
-    command = [makensis, "-V2", "-WX", *nsis_defines(bundle, out_file), str(NSIS_SCRIPT)]
+    command = [makensis, "-V2", "-WX", *nsis_defines(bundle, out_file, version), *options]
+    command.append(str(NSIS_SCRIPT))
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0 or not out_file.is_file():
         raise BuildError(f"makensis failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
