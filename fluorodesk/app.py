@@ -26,7 +26,7 @@ def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = N
     app.setApplicationName("FluoroDesk")
     app.setOrganizationName("FluoroDesk")
     register_fonts(app)  # type: ignore[arg-type]
-    app.setWindowIcon(app_icon())  # type: ignore[union-attr]
+    QApplication.setWindowIcon(app_icon())
     install_excepthook()
     try:
         db = open_database(data_dir)

@@ -15,9 +15,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from fluorodesk import APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from fluorodesk.services.registry import Services
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class _Run:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.services = None  # type: ignore[var-annotated]
+        self.services: Services | None = None
 
     def database(self) -> str:
         from fluorodesk.db.database import open_database

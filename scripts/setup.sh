@@ -11,7 +11,7 @@ extras=""
 packages="libglib2.0-0 libegl1 libgl1 libfontconfig1 libfreetype6 libx11-6 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
 if [ "${1:-}" = "--test" ]; then
   extras="[test,dev,build]"
-  packages="$packages poppler-utils qpdf nsis"
+  packages="$packages poppler-utils qpdf nsis binutils"  # binutils: objdump, which PyInstaller needs
 fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages="$packages python3-venv"
 

@@ -57,7 +57,7 @@ def _build(services: Services) -> str:
     icon = app_icon()
     if icon.isNull():
         raise RuntimeError("the application icon could not be loaded")
-    app.setWindowIcon(icon)  # type: ignore[union-attr]
+    QApplication.setWindowIcon(icon)
     window = MainWindow(services)
     try:
         window.show()
