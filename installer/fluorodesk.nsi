@@ -68,6 +68,8 @@ VIAddVersionKey "LegalCopyright" "© ${PUBLISHER}"
 !define MUI_ICON "${__FILEDIR__}\..\resources\icons\fluorodesk.ico"
 !define MUI_UNICON "${__FILEDIR__}\..\resources\icons\fluorodesk.ico"
 !define MUI_ABORTWARNING
+!define MUI_WELCOMEFINISHPAGE_BITMAP "${__FILEDIR__}\wizard.bmp"
+!define MUI_UNWELCOMEFINISHPAGE_BITMAP "${__FILEDIR__}\wizard.bmp"
 
 !define MUI_WELCOMEPAGE_TEXT "This installs ${APP_NAME} ${APP_VERSION} for everyone who uses this computer.$\r$\n$\r$\nIf an older ${APP_NAME} is installed, it is replaced. The clinic's records are kept: they are not stored in the program folder.$\r$\n$\r$\nClose ${APP_NAME} before you continue."
 !insertmacro MUI_PAGE_WELCOME

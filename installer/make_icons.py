@@ -2,7 +2,8 @@
 
     .venv/bin/python installer/make_icons.py
 
-Run it after editing the SVG and commit the results (they are small source assets, so the bundle build
+Also draws the installer's welcome-page picture (installer/wizard.bmp).  Run it after editing the SVG
+and commit the results (they are small source assets, so the bundle build
 needs no SVG renderer).  Qt's QSvgRenderer draws each size from the vector source, so small sizes are
 crisp rather than scaled-down copies of the big one.  The ICO holds classic 32-bit BMP entries up to
 64 px (every Windows tool reads them) and PNG-compressed entries for 128 and 256 px (Vista and later).
@@ -21,6 +22,8 @@ SOURCE = ICONS / "fluorodesk.svg"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 BMP_MAX = 64  # larger ICO entries are stored as PNG
+WIZARD_BITMAP = ROOT / "installer" / "wizard.bmp"  # the installer's welcome/finish page picture
+WIZARD_SIZE = (164, 314)  # what NSIS's Modern UI expects
 
 
 def png_name(size: int) -> str:
@@ -82,20 +85,42 @@ def ico_bytes(images: dict[int, object]) -> bytes:
     return b"".join(out)
 
 
+def wizard_bitmap():  # -> QImage
+    """The tile's blue as a vertical gradient, with the icon drawn large near the top."""
+    from PySide6.QtCore import QPointF, QRectF
+    from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    width, height = WIZARD_SIZE
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    gradient = QLinearGradient(QPointF(0, 0), QPointF(0, height))
+    gradient.setColorAt(0, QColor("#2c86ad"))
+    gradient.setColorAt(1, QColor("#123f56"))
+    painter.fillRect(0, 0, width, height, gradient)
+    side = 120
+    QSvgRenderer(str(SOURCE)).render(painter, QRectF((width - side) / 2, 40, side, side))
+    painter.end()
+    return image
+
+
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     if sys.byteorder != "little":
         raise SystemExit("the ICO writer assumes a little-endian machine")
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtGui import QGuiApplication, QImage
 
     _app = QGuiApplication.instance() or QGuiApplication([])
     images = {size: render(size) for size in sorted(set(PNG_SIZES) | set(ICO_SIZES))}
     for size in PNG_SIZES:
         (ICONS / png_name(size)).write_bytes(png_bytes(images[size]))
     (ICONS / "fluorodesk.ico").write_bytes(ico_bytes(images))
-    written = [png_name(s) for s in PNG_SIZES] + ["fluorodesk.ico"]
-    total = sum((ICONS / name).stat().st_size for name in written)
-    print(f"wrote {len(written)} files to {ICONS} ({total:,} bytes)")
+    if not wizard_bitmap().convertToFormat(QImage.Format.Format_RGB888).save(str(WIZARD_BITMAP), "BMP"):
+        raise SystemExit(f"cannot write {WIZARD_BITMAP}")
+    written = [ICONS / png_name(s) for s in PNG_SIZES] + [ICONS / "fluorodesk.ico", WIZARD_BITMAP]
+    total = sum(path.stat().st_size for path in written)
+    print(f"wrote {len(written)} files to {ICONS} and {WIZARD_BITMAP.parent} ({total:,} bytes)")
     return 0
 
 

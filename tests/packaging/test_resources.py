@@ -83,3 +83,10 @@ def test_committed_icons_are_drawn_from_the_current_svg(qapp, size):
         fresh_bytes
     )
     assert mean_difference < 2.0  # allows a different Qt's anti-aliasing, not a different picture
+
+
+def test_installer_wizard_picture_has_the_size_nsis_expects():
+    data = (ROOT / "installer" / "wizard.bmp").read_bytes()
+    assert data[:2] == b"BM"
+    width, height = struct.unpack("<ii", data[18:26])
+    assert (width, abs(height)) == (164, 314)
