@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", "check the database and attachment files for damage", cmd_check)
     backup = command("backup", "write a backup file (database and attachments)", cmd_backup)
     backup.add_argument("--out", metavar="FILE", help="backup file (default: the data folder's backups/)")
+    bench = command("bench", "measure speed and memory on a synthetic clinic (benchmark)", cmd_bench)
+    bench.add_argument("--scale", type=float, default=1.0, help="1.0 = ten years of a busy clinic (default)")
+    bench.add_argument(
+        "--workdir", metavar="DIR", help="where to build the synthetic clinic (default: a temp dir)"
+    )
+    bench.add_argument("--repeats", type=int, default=3, help="start-up measurements to take the median of")
     return parser
 
 
@@ -177,6 +183,21 @@ def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         services.db.close()
     print(f"Backup written: {info.path} ({info.size_bytes:,} bytes, {info.attachments} attachment(s)).")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from fluorodesk.bench.run import report, run
+
+    if args.scale <= 0:
+        print("fluorodesk: --scale must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="fluorodesk-bench-") as tmp:
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        figures = run(args.scale, workdir, repeats=max(1, args.repeats))
+        print(report(figures, args.scale))
     return EXIT_OK
 
 
