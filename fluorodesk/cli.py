@@ -76,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", "check the database and attachment files for damage", cmd_check)
     backup = command("backup", "write a backup file (database and attachments)", cmd_backup)
     backup.add_argument("--out", metavar="FILE", help="backup file (default: the data folder's backups/)")
+    kinds = "technicians, credentials, garments, inspections, units, exposure_checks, contracts, " + (
+        "procedures, dosimetry"
+    )
+    import_ = command("import", "import records from a CSV or .xlsx file (all or nothing)", cmd_import)
+    import_.add_argument("kind", metavar="KIND", help=kinds)
+    import_.add_argument("file", metavar="FILE", help="a .csv (UTF-8, comma or semicolon) or .xlsx file")
+    import_.add_argument("--dry-run", action="store_true", help="check the file and say what would happen")
+    export = command("export", "export records to a CSV or .xlsx file (same columns as import)", cmd_export)
+    export.add_argument("kind", metavar="KIND", help=kinds)
+    export.add_argument("--out", metavar="FILE", required=True, help="a .csv or .xlsx file")
     bench = command("bench", "measure speed and memory on a synthetic clinic (benchmark)", cmd_bench)
     bench.add_argument("--scale", type=float, default=1.0, help="1.0 = ten years of a busy clinic (default)")
     bench.add_argument(
@@ -183,6 +193,28 @@ def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         services.db.close()
     print(f"Backup written: {info.path} ({info.size_bytes:,} bytes, {info.attachments} attachment(s)).")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    services = _open(args, create=not args.dry_run)  # moving in: the first import may create the database
+    try:
+        report = services.imports.run(args.kind, Path(args.file), dry_run=args.dry_run)
+    finally:
+        services.db.close()
+    stream = sys.stdout if report.ok else sys.stderr
+    for line in report.lines():
+        print(line, file=stream)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    services = _open(args)
+    try:
+        path, count = services.exports.run(args.kind, Path(args.out))
+    finally:
+        services.db.close()
+    print(f"Exported {count} {args.kind} row(s) to {path}.")
     return EXIT_OK
 
 

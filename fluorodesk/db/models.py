@@ -591,3 +591,6 @@ class DosimetryReading(Tracked, Base):
     other_facility: Mapped[str] = mapped_column(String(160), default="")  # dose a per diem tech reports
     received_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+
+    technician: Mapped[Technician] = relationship()
+    badge: Mapped[DosimeterBadge | None] = relationship()

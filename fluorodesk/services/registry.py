@@ -16,6 +16,7 @@ from fluorodesk.services.exposure import ExposureService
 from fluorodesk.services.garments import GarmentService
 from fluorodesk.services.settings import SettingsService
 from fluorodesk.services.technicians import TechnicianService
+from fluorodesk.services.transfer.service import ExportService, ImportService
 
 
 def default_actor() -> str:
@@ -69,3 +70,11 @@ class Services:
     @cached_property
     def attachments(self) -> AttachmentService:
         return self._make(AttachmentService)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        return self._make(ImportService)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return self._make(ExportService)

@@ -67,6 +67,15 @@ class MainWindow(QMainWindow):
         self.packet_action.setToolTip("Coming with the audit packet feature")
         file_menu.addAction(self.packet_action)
         file_menu.addSeparator()
+        self.import_action = QAction("&Import from spreadsheet…", self)
+        self.import_action.setObjectName("importAction")
+        self.import_action.triggered.connect(self.import_spreadsheet)
+        file_menu.addAction(self.import_action)
+        self.export_action = QAction("&Export to spreadsheet…", self)
+        self.export_action.setObjectName("exportAction")
+        self.export_action.triggered.connect(self.export_spreadsheet)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -103,6 +112,16 @@ class MainWindow(QMainWindow):
             show_storage_error(self, exc)
             return
         self.statusBar().showMessage(f"Backup saved: {info.path} ({info.size_bytes // 1024} KB)", 10000)
+
+    def import_spreadsheet(self) -> None:
+        from fluorodesk.ui.dialogs.transfer_dialogs import ImportDialog
+
+        ImportDialog(self.services, self.bus, self).exec()
+
+    def export_spreadsheet(self) -> None:
+        from fluorodesk.ui.dialogs.transfer_dialogs import ExportDialog
+
+        ExportDialog(self.services, self).exec()
 
     # ---- lifecycle
 
