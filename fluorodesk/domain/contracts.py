@@ -223,7 +223,7 @@ def term_problems(
         errors["expires_on"] = "A renewing contract needs the end date of its first term."
     if notice_days is not None and not 0 <= notice_days <= MAX_NOTICE_DAYS:
         errors["notice_days"] = f"Notice must be 0 to {MAX_NOTICE_DAYS} days."
-    if (
+    elif (
         renewal is RenewalType.AUTO
         and notice_days
         and effective_on is not None
