@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ from fluorodesk.domain.contracts import (
     evaluation_due,
     renewal_months,
     status_words,
+    suggested_expiry,
     term_problems,
 )
 from fluorodesk.domain.dates import parse_date
@@ -80,6 +81,8 @@ class ContractRow:
     renewed_by_id: int | None = None
     terminated_on: date | None = None
     covered: tuple[str, ...] = ()  # technicians working under it
+    evaluation_overdue: bool = False
+    insurance_expired: bool = False
 
     @property
     def current(self) -> bool:
@@ -421,6 +424,8 @@ def _row(
         covered=tuple(t.full_name for t in technicians_covered(c, technicians))
         if facts.state.current
         else (),
+        evaluation_overdue=in_force and evaluation_due(last, facts.chain_start, interval_months) < as_of,
+        insurance_expired=c.insurance_expires_on is not None and c.insurance_expires_on < as_of,
     )
 
 
@@ -755,6 +760,53 @@ class ContractService(Service):
         """The empty checklist a new contract with this kind of party starts from."""
         with self.db.read() as session:
             return clause_checklist(None, ContractParty(party_type), load_clause_definitions(session))
+
+    def renewal_defaults(self, contract_id: int) -> tuple[ContractDraft, list[ClauseCheckRow]]:
+        """What a renewal of ``contract_id`` starts from: the same party and terms, the next term's
+        dates, no signature yet, and the old clause decisions to review against the new document."""
+        with self.db.read() as session:
+            contract = session.scalar(
+                select(Contract)
+                .where(Contract.id == contract_id)
+                .options(selectinload(Contract.clause_checks), selectinload(Contract.procedures))
+            )
+            if contract is None:
+                raise NotFoundError("That contract no longer exists.")
+            terms = terms_of(contract)
+            last = contract.terminated_on - timedelta(days=1) if contract.terminated_on else None
+            end = last or current_term_end(terms, max(self.today(), contract.effective_on))
+            effective = (end or self.today()) + timedelta(days=1)
+            expires = (
+                suggested_expiry(effective, renewal_months(terms))
+                if contract.expires_on is not None
+                else None
+            )
+            old = {c.clause_id: c for c in contract.clause_checks}
+            rows = []
+            for row in clause_checklist(None, contract.party_type, load_clause_definitions(session)):
+                check = old.get(row.clause_id)
+                if check is not None:
+                    row = replace(row, status=check.status, note=check.note)
+                rows.append(row)
+            draft = ContractDraft(
+                party_type=contract.party_type,
+                agency_id=contract.agency_id,
+                technician_id=contract.technician_id,
+                title=contract.title,
+                effective_on=effective,
+                expires_on=expires,
+                renewal_type=contract.renewal_type,
+                notice_days=contract.notice_days,
+                renewal_term_months=contract.renewal_term_months,
+                rate_amount=contract.rate_amount,
+                rate_basis=contract.rate_basis,
+                cancellation_terms=contract.cancellation_terms,
+                overtime_terms=contract.overtime_terms,
+                insurance_expires_on=contract.insurance_expires_on,
+                clauses=tuple(ClauseEntry(r.clause_id, r.status, r.note) for r in rows),
+                procedure_ids=tuple(sorted(p.procedure_type_id for p in contract.procedures)),
+            )
+            return draft, rows
 
     def procedure_types(self) -> list[ProcedureTypeRow]:
         with self.db.read() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -295,6 +296,33 @@ def test_renewal_is_a_new_linked_contract_and_the_old_terms_stay(services):
         services.contracts.renew(
             old.row.id, draft(services, ana.id, effective_on=date(2027, 2, 1), expires_on=None)
         )
+
+
+def test_renewal_defaults_carry_the_terms_into_the_next_term(services):
+    ana = tech(services)
+    clauses = tuple(
+        ClauseEntry(c.clause_id, ClauseStatus.MISSING if c.key == "qc_duties" else ClauseStatus.PRESENT)
+        for c in services.contracts.checklist_for("technician")
+    )
+    old = services.contracts.create(
+        draft(
+            services,
+            ana.id,
+            renewal_type=RenewalType.MANUAL,
+            clauses=clauses,
+            insurance_expires_on="2027-06-30",
+        )
+    )
+    proposed, rows = services.contracts.renewal_defaults(old.row.id)
+    assert (proposed.effective_on, proposed.expires_on) == (date(2027, 1, 1), date(2027, 12, 31))
+    assert proposed.signed_on is None and proposed.technician_id == ana.id
+    assert proposed.rate_amount == 58 and proposed.procedure_ids == procedures(services)
+    assert {r.key: r.status for r in rows}["qc_duties"] is ClauseStatus.MISSING
+    new = services.contracts.renew(
+        old.row.id,
+        replace(proposed, signed_on=TODAY, clinic_signatory="Dr. Park", party_signatory="Ana Lopez"),
+    )
+    assert new.row.missing_clauses == ("QC duties",) and new.row.state is ContractState.PENDING
 
 
 def test_renewal_must_follow_the_old_contract_with_the_same_party(services):
