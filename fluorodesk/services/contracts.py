@@ -48,7 +48,11 @@ from fluorodesk.services import audit
 from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
 
-APPLIES_TO = {"all": "Every contract", "agency": "Agency contracts", "technician": "Freelance contracts"}
+APPLIES_TO = {
+    "all": "Every contract",
+    "agency": "Contracts with an agency",
+    "technician": "Contracts with a technician",
+}
 PROCEDURES_CLAUSE = "procedures"
 
 # --------------------------------------------------------------------------- DTOs
@@ -83,6 +87,7 @@ class ContractRow:
     covered: tuple[str, ...] = ()  # technicians working under it
     evaluation_overdue: bool = False
     insurance_expired: bool = False
+    notice_passed: bool = False  # auto-renewing: too late to give notice for the current term
 
     @property
     def current(self) -> bool:
@@ -394,6 +399,11 @@ def _row(
     evaluations = facts.evaluations(as_of)
     last = evaluations[0].evaluated_on if evaluations else None
     in_force = facts.state is ContractState.IN_FORCE
+    notice_by = (
+        cancellation_deadline(terms, as_of)
+        if facts.state.current and terms.terminated_on is None and terms.superseded_on is None
+        else None
+    )
     return ContractRow(
         id=c.id,
         party=party_name(c),
@@ -411,9 +421,7 @@ def _row(
         agency_id=c.agency_id,
         technician_id=c.technician_id,
         ends_on=ends_on(terms, as_of),
-        notice_by=cancellation_deadline(terms, as_of)
-        if facts.state.current and terms.terminated_on is None and terms.superseded_on is None
-        else None,
+        notice_by=notice_by,
         insurance_expires_on=c.insurance_expires_on,
         rate=rate_words(c.rate_amount, c.rate_basis),
         evaluation_due=evaluation_due(last, facts.chain_start, interval_months) if in_force else None,
@@ -426,6 +434,7 @@ def _row(
         else (),
         evaluation_overdue=in_force and evaluation_due(last, facts.chain_start, interval_months) < as_of,
         insurance_expired=c.insurance_expires_on is not None and c.insurance_expires_on < as_of,
+        notice_passed=notice_by is not None and notice_by < as_of,
     )
 
 

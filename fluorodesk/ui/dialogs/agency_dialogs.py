@@ -80,6 +80,8 @@ class AgencyDialog(FormDialog):
         self._contacts_box = QWidget(self)
         self._contacts_grid = QGridLayout(self._contacts_box)
         self._contacts_grid.setContentsMargins(0, 0, 0, 0)
+        for column, stretch in enumerate((3, 2, 2, 3, 0)):
+            self._contacts_grid.setColumnStretch(column, stretch)
         for column, text in enumerate(("Name", "Role", "Phone", "E-mail")):
             self._contacts_grid.addWidget(QLabel(f"<b>{text}</b>", self._contacts_box), 0, column)
         self.contact_lines: list[_ContactLine] = []
@@ -97,7 +99,7 @@ class AgencyDialog(FormDialog):
         self.supplied.setObjectName("supplied")
         self.supplied.setWordWrap(True)
         self.supplied.setTextFormat(Qt.TextFormat.RichText)
-        self.form.addRow("Technicians supplied", self.supplied)
+        self.form.addRow("Technicians supplied", _boxed(self.supplied))
 
         if self.detail is not None:
             row = self.detail.row
@@ -109,14 +111,14 @@ class AgencyDialog(FormDialog):
             self.notes.setPlainText(row.notes)
             for contact in self.detail.contacts:
                 self.add_contact_line(contact.id, contact.name, contact.role, contact.phone, contact.email)
-            self.supplied.setText(_supplied_html(self.detail))
+            self.supplied.setText(_supplied_html(self.detail, separator="<br>"))
         else:
             self.supplied.setText(
                 "<span style='color:#555555'>Assign technicians to the agency on their record "
                 "(Technicians tab). Its contract then covers them.</span>"
             )
         self._dirty = False
-        self.resize(720, 560)
+        self.resize(860, 600)
 
     # ---- contacts
 
@@ -197,7 +199,16 @@ class AgencyDialog(FormDialog):
         return self.services.agencies.update(self.agency_id, self.draft())
 
 
-def _supplied_html(detail: AgencyDetail) -> str:
+def _boxed(label: QLabel) -> QWidget:
+    """A word-wrapped label gets its full height inside a box (a bare one in a form row is cut off)."""
+    holder = QWidget(label.parentWidget())
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(label)
+    return holder
+
+
+def _supplied_html(detail: AgencyDetail, *, separator: str = ", ") -> str:
     if not detail.technicians:
         return "<span style='color:#555555'>None yet. Assign technicians to it on the Technicians tab.</span>"
     names = [
@@ -205,14 +216,16 @@ def _supplied_html(detail: AgencyDetail) -> str:
         + (f" <span style='color:#555555'>(retired {t.retired_on})</span>" if t.retired_on else "")
         for t in detail.technicians
     ]
-    return ", ".join(names)
+    return separator.join(names)
 
 
 AGENCY_COLUMNS: list[Column[AgencyRow]] = [
     Column("Agency", lambda r: r.name),
-    Column("Main contact", lambda r: r.contact_name),
-    Column("Phone", lambda r: r.phone),
-    Column("E-mail", lambda r: r.email),
+    Column(
+        "Contract",
+        lambda r: r.contract_status,
+        tone=lambda r: Tone.OK if r.contract_in_force else (Tone.CRITICAL if r.technicians else Tone.MUTED),
+    ),
     Column(
         "Technicians",
         lambda r: len(r.technicians),
@@ -220,15 +233,13 @@ AGENCY_COLUMNS: list[Column[AgencyRow]] = [
         tooltip=lambda r: "\n".join(r.technicians) or "None",
     ),
     Column(
-        "Contract",
-        lambda r: r.contract_status,
-        tone=lambda r: Tone.OK if r.contract_in_force else (Tone.CRITICAL if r.technicians else Tone.MUTED),
-    ),
-    Column(
         "Status",
         lambda r: "Active" if r.active else "Deactivated",
         tone=lambda r: None if r.active else Tone.MUTED,
     ),
+    Column("Main contact", lambda r: r.contact_name),
+    Column("Phone", lambda r: r.phone),
+    Column("E-mail", lambda r: r.email),
 ]
 
 
@@ -262,7 +273,7 @@ class AgenciesDialog(QDialog):
         self.active_button.clicked.connect(self.toggle_active)
         self.show_inactive = QCheckBox("Show deactivated agencies", self)
         self.show_inactive.setObjectName("showInactive")
-        self.show_inactive.toggled.connect(lambda _on: self.reload())
+        self.show_inactive.toggled.connect(lambda _on: self.reload(resize=True))
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_agency)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_selected)
 
@@ -293,7 +304,7 @@ class AgenciesDialog(QDialog):
         self.resize(1060, 520)
         self.reload()
 
-    def reload(self, select_id: int | None = None) -> None:
+    def reload(self, select_id: int | None = None, *, resize: bool = False) -> None:
         selected = self.table.selected()
         wanted = select_id if select_id is not None else (selected.id if selected else None)
         try:
@@ -302,6 +313,8 @@ class AgenciesDialog(QDialog):
             show_storage_error(self, exc)
             return
         self.table.set_rows(rows)
+        if resize:
+            self.table.view.resizeColumnsToContents()
         for index, row in enumerate(self.table.visible_rows()):
             if row.id == wanted:
                 self.table.view.selectRow(index)

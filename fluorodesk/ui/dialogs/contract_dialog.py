@@ -118,6 +118,9 @@ class ContractDialog(FormDialog):
         self.pages.setObjectName("sections")
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
+        for index in reversed(range(layout.count())):  # the pages take the room, not a spacer
+            if layout.itemAt(index).spacerItem() is not None:
+                layout.takeAt(index)
         layout.insertWidget(1, self.header)
         layout.insertWidget(3, self.pages, 1)
         self._page_titles: dict[QWidget, str] = {}
@@ -188,7 +191,11 @@ class ContractDialog(FormDialog):
         self.party_hint.setObjectName("partyHint")
         self.party_hint.setWordWrap(True)
         self.party_hint.setStyleSheet(HINT_STYLE)
-        self.form.addRow("", self.party_hint)
+        hint_box = QWidget(page)
+        hint_column = QVBoxLayout(hint_box)
+        hint_column.setContentsMargins(0, 0, 0, 0)
+        hint_column.addWidget(self.party_hint)
+        self.form.addRow("", hint_box)
         self.title_edit = self.add_row("title", "Title", QLineEdit())
         self.effective_on = self.add_row(
             "effective_on", "Takes effect on", DateField(), required=True, hint="The first day it applies."

@@ -88,6 +88,8 @@ class ClauseChecklist(QWidget):
             item = self._grid.takeAt(0)
             widget = item.widget()
             if widget is not None:
+                widget.hide()
+                widget.setParent(None)
                 widget.deleteLater()
         for line in self.lines.values():
             line.group.deleteLater()

@@ -69,29 +69,13 @@ def _insurance_words(row: ContractRow) -> str:
 
 COLUMNS: list[Column[ContractRow]] = [
     Column("Party", lambda r: r.party),
-    Column("Kind", lambda r: "Agency" if r.party_type is ContractParty.AGENCY else "Freelance tech"),
     Column("Status", lambda r: r.status, sort_key=lambda r: (r.state.value, r.ends_on), tone=_status_tone),
-    Column("Effective", lambda r: r.effective_on),
-    Column("Current term ends", lambda r: r.term_end or "Open-ended", sort_key=lambda r: r.term_end),
-    Column("Renewal", lambda r: r.renewal_type.label),
-    Column(
-        "Notice by",
-        lambda r: r.notice_by,
-        tooltip=lambda r: "Last day to give notice before it renews itself" if r.notice_by else "",
-    ),
-    Column("Signed", lambda r: r.signed_on or "Not signed", sort_key=lambda r: r.signed_on),
     Column(
         "Clauses",
         lambda r: f"{len(r.missing_clauses)} missing" if r.missing_clauses else "Complete",
         sort_key=lambda r: len(r.missing_clauses),
         tone=lambda r: (Tone.WARNING if r.missing_clauses else Tone.OK) if r.current else Tone.MUTED,
         tooltip=lambda r: "\n".join(r.missing_clauses) or "Every required clause is present.",
-    ),
-    Column(
-        "Insurance",
-        _insurance_words,
-        sort_key=lambda r: r.insurance_expires_on,
-        tone=lambda r: Tone.CRITICAL if r.insurance_expired and r.current else None,
     ),
     Column(
         "Evaluation",
@@ -102,6 +86,32 @@ COLUMNS: list[Column[ContractRow]] = [
             f"Last evaluated {r.last_evaluated_on}" if r.last_evaluated_on else "Never evaluated"
         ),
     ),
+    Column(
+        "Insurance",
+        _insurance_words,
+        sort_key=lambda r: r.insurance_expires_on,
+        tone=lambda r: Tone.CRITICAL if r.insurance_expired and r.current else None,
+    ),
+    Column(
+        "Notice to cancel",
+        lambda r: (
+            ""
+            if r.notice_by is None
+            else (f"Passed {r.notice_by}" if r.notice_passed else f"By {r.notice_by}")
+        ),
+        sort_key=lambda r: r.notice_by,
+        tone=lambda r: Tone.MUTED if r.notice_passed else None,
+        tooltip=lambda r: (
+            "Too late for this term: it renews itself at the end of the term"
+            if r.notice_passed
+            else ("Last day to give notice before it renews itself" if r.notice_by else "")
+        ),
+    ),
+    Column("Signed", lambda r: r.signed_on or "Not signed", sort_key=lambda r: r.signed_on),
+    Column("Kind", lambda r: "Agency" if r.party_type is ContractParty.AGENCY else "Technician"),
+    Column("Effective", lambda r: r.effective_on),
+    Column("Current term ends", lambda r: r.term_end or "Open-ended", sort_key=lambda r: r.term_end),
+    Column("Renewal", lambda r: r.renewal_type.label),
     Column("Rate", lambda r: r.rate),
     Column("Title", lambda r: r.title),
 ]
@@ -137,7 +147,7 @@ class ContractsTab(DataTab):
         self.toolbar.addWidget(spacer)
         self.show_history = QCheckBox("Show ended and renewed contracts", self)
         self.show_history.setObjectName("showHistory")
-        self.show_history.toggled.connect(lambda _on: self.refresh())
+        self.show_history.toggled.connect(self._on_show_history)
         self.toolbar.addWidget(self.show_history)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_contract)
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_selected)
@@ -168,6 +178,7 @@ class ContractsTab(DataTab):
 
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QToolButton:
         action = QAction(text, self)
+        action.setIconText(text)  # keep the "…" that says a dialog opens
         action.triggered.connect(lambda _checked=False: slot())
         self.toolbar.addAction(action)
         button = self.toolbar.widgetForAction(action)
@@ -176,6 +187,10 @@ class ContractsTab(DataTab):
         return button
 
     # ---- data
+
+    def _on_show_history(self, _on: bool) -> None:
+        self.refresh()
+        self.table.view.resizeColumnsToContents()
 
     def load(self) -> None:
         selected = self.table.selected()
