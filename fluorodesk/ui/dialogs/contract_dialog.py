@@ -218,6 +218,7 @@ class ContractDialog(FormDialog):
             hint="The last day of the (first) term; leave blank for an open-ended contract.",
         )
         self._errors["expires_on"] = self._errors.pop("expires_on_row")
+        self._errors["expires_on"].setObjectName("expires_onError")
         self._fields.pop("expires_on_row")
         self._fields["expires_on"] = self.expires_on
         self._watch(self.expires_on)
