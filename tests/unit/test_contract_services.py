@@ -448,17 +448,9 @@ def test_evaluation_due_from_29_february(services):
     detail = services.contracts.create(
         draft(services, ana.id, effective_on=date(2024, 1, 1), expires_on=None, signed_on=date(2023, 12, 1))
     )
-    with (
-        services.db.write() as session
-    ):  # an evaluation recorded back then (the service refuses future dates only)
-        session.add(
-            ContractEvaluation(
-                contract_id=detail.row.id,
-                evaluated_on=date(2024, 2, 29),
-                evaluator="X",
-                outcome="satisfactory",
-            )
-        )
+    services.contracts.add_evaluation(
+        EvaluationDraft(detail.row.id, "02/29/2024", "Dr. Park", "satisfactory")
+    )
     assert "contract.evaluation_overdue" not in codes(contract_findings(services, date(2025, 2, 28)))
     found = contract_findings(services, date(2025, 3, 1))
     assert next(f for f in found if f.code == "contract.evaluation_overdue").due == date(2025, 2, 28)
