@@ -127,6 +127,28 @@ class Agency(Tracked, Base):
 
     technicians: Mapped[list[Technician]] = relationship(back_populates="agency")
     contracts: Mapped[list[Contract]] = relationship(back_populates="agency")
+    contacts: Mapped[list[AgencyContact]] = relationship(
+        back_populates="agency",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="AgencyContact.position",
+    )
+
+
+class AgencyContact(Tracked, Base):
+    """Another person at an agency (scheduling, billing, account manager), besides the main contact."""
+
+    __tablename__ = "agency_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(160), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    agency: Mapped[Agency] = relationship(back_populates="contacts")
 
 
 class Technician(Tracked, Base):
@@ -261,6 +283,7 @@ class Contract(Tracked, Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
     renewal_type: Mapped[RenewalType] = mapped_column(EnumText(RenewalType), default=RenewalType.FIXED)
     notice_days: Mapped[int] = mapped_column(Integer, default=0)
+    renewal_term_months: Mapped[int | None] = mapped_column(Integer)  # None: as long as the first term
     signed_on: Mapped[date | None] = mapped_column(Date)
     clinic_signatory: Mapped[str] = mapped_column(String(120), default="")
     party_signatory: Mapped[str] = mapped_column(String(120), default="")
@@ -270,7 +293,8 @@ class Contract(Tracked, Base):
     overtime_terms: Mapped[str] = mapped_column(Text, default="")
     insurance_expires_on: Mapped[date | None] = mapped_column(Date)  # certificate of insurance
     renews_contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"))
-    terminated_on: Mapped[date | None] = mapped_column(Date)
+    terminated_on: Mapped[date | None] = mapped_column(Date)  # first day it no longer applies
+    termination_reason: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
     agency: Mapped[Agency | None] = relationship(back_populates="contracts")

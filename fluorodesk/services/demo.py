@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.db.models import (
     Agency,
+    AgencyContact,
     Base,
     ClauseDefinition,
     Contract,
@@ -182,6 +183,7 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     techs[7].retired_reason = "Moved out of state"
 
     contracts = _contracts(session, agencies, techs, today)
+    contracts += _contract_history(session, agencies, techs, today)
     garments, inspections = _garments(session, techs, today, rng)
     units, checks = _units(session, today, rng)
     session.flush()
@@ -378,6 +380,145 @@ def _contracts(session: Session, agencies: list[Agency], techs: list[Technician]
                 )
             )
     return len(specs)
+
+
+def _contract_history(session: Session, agencies: list[Agency], techs: list[Technician], today: date) -> int:
+    """Agency contacts, renewal history, a former agency, and the contract problems a clinic meets:
+    an overdue evaluation, a lapsed insurance certificate, an auto-renewal past its notice date."""
+    session.flush()
+    clauses = session.scalars(select(ClauseDefinition).order_by(ClauseDefinition.position)).all()
+    summit, keystone = agencies
+    summit.address = "4410 Auburn Blvd, Sacramento, CA 95841"
+    keystone.address = "77 Capitol Mall, Suite 900, Sacramento, CA 95814"
+    for agency, name, role, phone, email in (
+        (summit, "Dana Whitfield", "Billing", "916-555-0143", "billing@summitimaging.example"),
+        (summit, "On-call scheduler", "After hours", "916-555-0199", ""),
+        (
+            keystone,
+            "Priya Shah",
+            "Credentialing coordinator",
+            "916-555-0188",
+            "credentials@keystonerad.example",
+        ),
+    ):
+        agency.contacts.append(
+            AgencyContact(
+                name=name, role=role, phone=phone, email=email, created_by="demo", updated_by="demo"
+            )
+        )
+
+    def contract_of(party: Agency | Technician) -> Contract:
+        column = Contract.agency_id if isinstance(party, Agency) else Contract.technician_id
+        return session.scalars(select(Contract).where(column == party.id)).one()
+
+    def checklist(contract: Contract, missing: tuple[str, ...] = ()) -> None:
+        for clause in clauses:
+            applies = clause.applies_to in ("all", contract.party_type.value)
+            if not applies or clause.key == "baa":
+                status = ClauseStatus.NOT_APPLICABLE
+            else:
+                status = ClauseStatus.MISSING if clause.key in missing else ClauseStatus.PRESENT
+            note = (
+                "Agency staff never handle PHI outside the clinic." if clause.key == "baa" and applies else ""
+            )
+            contract.clause_checks.append(ContractClauseCheck(clause=clause, status=status, note=note))
+
+    # Keystone's current contract renewed an earlier one; the service was last evaluated 400 days ago.
+    current = contract_of(keystone)
+    previous = Contract(
+        party_type=ContractParty.AGENCY,
+        agency=keystone,
+        title="Staffing services agreement",
+        effective_on=add_months(current.effective_on, -12),
+        expires_on=current.effective_on - timedelta(days=1),
+        renewal_type=RenewalType.MANUAL,
+        signed_on=add_months(current.effective_on, -12) - timedelta(days=10),
+        clinic_signatory="Dr. Helen Park, Medical Director",
+        party_signatory="Bill Harmon",
+        rate_amount=58.0,
+        rate_basis=RateBasis.PER_HOUR,
+        cancellation_terms="24 hours' notice.",
+        insurance_expires_on=current.effective_on,
+        created_by="demo",
+        updated_by="demo",
+    )
+    checklist(previous, ("qc_duties", "fault_reporting"))
+    previous.evaluations.append(
+        ContractEvaluation(
+            evaluated_on=today - timedelta(days=400),
+            evaluator="Dr. Helen Park",
+            outcome="needs_improvement",
+            notes="Two late arrivals; weekly exposure logs incomplete in March.",
+            created_by="demo",
+            updated_by="demo",
+        )
+    )
+    session.add(previous)
+    session.flush()
+    current.renews_contract_id = previous.id
+    current.insurance_expires_on = today - timedelta(days=12)
+
+    # Marcus Hill's contract renews itself every year; its notice date passed 11 days ago.
+    marcus = contract_of(techs[11])
+    marcus.effective_on = today - timedelta(days=345)
+    marcus.expires_on = today + timedelta(days=19)
+    marcus.signed_on = marcus.effective_on - timedelta(days=7)
+    marcus.renewal_type = RenewalType.AUTO
+    marcus.notice_days = 30
+    marcus.evaluations.append(
+        ContractEvaluation(
+            evaluated_on=today - timedelta(days=20),
+            evaluator="Dr. Helen Park",
+            outcome="satisfactory",
+            notes="Reliable; covers short-notice cases.",
+            created_by="demo",
+            updated_by="demo",
+        )
+    )
+
+    # A former agency, deactivated after its contract was ended early.
+    bayview = Agency(
+        name="Bayview Radiology Staffing",
+        contact_name="Ron Castillo",
+        phone="510-555-0110",
+        email="staffing@bayviewrad.example",
+        notes="Replaced by Keystone.",
+        active=False,
+        created_by="demo",
+        updated_by="demo",
+    )
+    session.add(bayview)
+    ended = Contract(
+        party_type=ContractParty.AGENCY,
+        agency=bayview,
+        title="Staffing services agreement",
+        effective_on=today - timedelta(days=700),
+        expires_on=today - timedelta(days=336),
+        renewal_type=RenewalType.AUTO,
+        notice_days=30,
+        signed_on=today - timedelta(days=710),
+        clinic_signatory="Dr. Helen Park, Medical Director",
+        party_signatory="Ron Castillo",
+        rate_amount=650.0,
+        rate_basis=RateBasis.PER_DAY,
+        terminated_on=today - timedelta(days=330),
+        termination_reason="Notice given: repeated missed shifts.",
+        created_by="demo",
+        updated_by="demo",
+    )
+    checklist(ended)
+    ended.evaluations.append(
+        ContractEvaluation(
+            evaluated_on=today - timedelta(days=360),
+            evaluator="Dr. Helen Park",
+            outcome="unsatisfactory",
+            notes="Three missed shifts in two months; no replacement offered.",
+            created_by="demo",
+            updated_by="demo",
+        )
+    )
+    session.add(ended)
+    return 2
 
 
 def _garments(session: Session, techs: list[Technician], today: date, rng: random.Random) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from datetime import date
 from functools import cached_property
 
 from fluorodesk.db.database import Database
+from fluorodesk.services.agencies import AgencyService
 from fluorodesk.services.attachments import AttachmentService
 from fluorodesk.services.backup import BackupService
 from fluorodesk.services.compliance import ComplianceService
@@ -46,6 +47,10 @@ class Services:
     @cached_property
     def contracts(self) -> ContractService:
         return self._make(ContractService)
+
+    @cached_property
+    def agencies(self) -> AgencyService:
+        return self._make(AgencyService)
 
     @cached_property
     def garments(self) -> GarmentService:
