@@ -18,7 +18,7 @@ from fluorodesk.paths import resources_dir
 from fluorodesk.services.audit import verify_chain
 from fluorodesk.services.transfer.kinds import KINDS
 
-ORDER = ["technicians", "units", "garments", "credentials", "inspections", "exposure_checks", "contracts",
+ORDER = ["agencies", "technicians", "units", "garments", "credentials", "inspections", "exposure_checks", "contracts",
          "procedures", "dosimetry"]
 SAMPLES = resources_dir() / "samples"
 

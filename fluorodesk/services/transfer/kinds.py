@@ -143,6 +143,53 @@ def tech_reference(tech: Technician | None) -> str:
     return tech.email or tech.arrt_id or tech.full_name
 
 
+# --------------------------------------------------------------------------- agencies
+
+
+class AgenciesKind(Kind):
+    name = "agencies"
+    entity = "agencies"
+    description = "staffing agencies"
+    columns = (
+        Col("name", True),
+        Col("contact_name"),
+        Col("phone"),
+        Col("email"),
+        Col("address"),
+        Col("notes"),
+        Col("active", parse=as_bool),
+    )
+
+    def prepare(self, session: Session) -> dict[str, Agency]:
+        return {a.name.lower(): a for a in session.scalars(select(Agency))}
+
+    def plan(self, session: Session, v: dict[str, Any], agencies: dict[str, Agency]) -> Plan:
+        email = v["email"]
+        if email and ("@" not in email or " " in email):
+            raise RowProblem("email", f"“{email}” is not an e-mail address")
+        values = dict(
+            contact_name=v["contact_name"],
+            phone=v["phone"],
+            email=email,
+            address=v["address"],
+            notes=v["notes"],
+            active=v["active"],
+        )
+        label = f"agency {v['name']}"
+        key = ("agency", v["name"].lower())
+        existing = agencies.get(v["name"].lower())
+        if existing is not None:
+            return _update(label, key, existing, values)
+        values["active"] = True if values["active"] is None else values["active"]
+        return _new(
+            label, key, lambda s: Agency(name=v["name"], **values, created_by="import", updated_by="import")
+        )
+
+    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
+        for a in session.scalars(select(Agency).order_by(Agency.name)):
+            yield [a.name, a.contact_name, a.phone, a.email, a.address, a.notes, yes_no(a.active)]
+
+
 # --------------------------------------------------------------------------- technicians
 
 
@@ -1024,6 +1071,7 @@ class DosimetryKind(Kind):
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
+        AgenciesKind(),
         TechniciansKind(),
         CredentialsKind(),
         GarmentsKind(),
