@@ -50,8 +50,8 @@ def paragraph_block(block: Para) -> Paragraph:
     return para(block.text, block.kind)
 
 
-def _fits(text: str, width: float, font: str, size: float) -> bool:
-    return "\n" not in text and stringWidth(text, font, size) <= width - 2 * CELL_PAD - 0.5
+def _fits(text: str, width: float, font: str) -> bool:
+    return "\n" not in text and _width(text, font) <= width - 2 * CELL_PAD - 0.5
 
 
 @lru_cache(maxsize=4096)
@@ -99,10 +99,29 @@ def column_widths(block: Table, width: float) -> list[float]:
         fixed |= short
 
 
+class _DrawnOnLastPasses:
+    """Layout passes before the last only need sizes: the first pass (never the final one, the page
+    total is not known yet) skips the costly drawing of tables and images."""
+
+    def draw(self) -> None:
+        doc = getattr(self.canv, "_doctemplate", None)  # type: ignore[attr-defined]
+        if getattr(doc, "skip_drawing", False):
+            return
+        super().draw()  # type: ignore[misc]
+
+
+class PacketTable(_DrawnOnLastPasses, LongTable):
+    pass
+
+
+class SmallTable(_DrawnOnLastPasses, RLTable):
+    pass
+
+
 def _cell(text: str, width: float, style: str, font: str) -> str | Paragraph:
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - 40].rstrip() + " … (shortened; full text in FluoroDesk)"
-    if _fits(text, width, font, 8):
+    if _fits(text, width, font):
         return text  # a plain string is much faster to lay out than a Paragraph
     return Paragraph(markup(text), styles()[style])
 
@@ -144,7 +163,7 @@ def table_flowables(block: Table, width: float) -> list[Flowable]:
         text_colour = TONE_TEXT.get(row.tone)
         if text_colour is not None:
             commands.append(("TEXTCOLOR", (0, number), (-1, number), text_colour))
-    table = LongTable(data, colWidths=widths, repeatRows=1, splitInRow=0, hAlign="LEFT")
+    table = PacketTable(data, colWidths=widths, repeatRows=1, splitInRow=0, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
     out.append(table)
     out.append(Spacer(1, 8))
@@ -159,7 +178,7 @@ def _row_cells(row: Row, widths: list[float], cell_styles: list[str]) -> list[st
 def fields_flowable(block: Fields, width: float) -> Flowable:
     s = styles()
     data = [[Paragraph(markup(k), s["label"]), Paragraph(markup(v), s["value"])] for k, v in block.pairs]
-    table = RLTable(data, colWidths=[width * 0.24, width * 0.76], hAlign="LEFT", splitInRow=0)
+    table = SmallTable(data, colWidths=[width * 0.24, width * 0.76], hAlign="LEFT", splitInRow=0)
     table.setStyle(
         TableStyle(
             [
@@ -246,7 +265,7 @@ class ScanPage(Flowable):
         )
 
 
-class ImagePage(Flowable):
+class ImagePage(_DrawnOnLastPasses, Flowable):
     """A scanned image (PNG or JPEG) scaled to fit the frame under its caption, upright."""
 
     def __init__(self, attachment: AttachmentInfo, caption: str) -> None:

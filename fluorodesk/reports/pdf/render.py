@@ -85,6 +85,7 @@ class _PageTotal(Flowable):
 
     def beforeBuild(self) -> None:  # noqa: N802
         self.doc.passes += 1
+        self.doc.skip_drawing = self.doc.passes == 1  # pass 1 cannot be the last: no page total yet
 
     def notify(self, kind: str, stuff: object) -> None:
         pass  # indexing flowables hear every TOC entry; the page total needs none
@@ -110,6 +111,7 @@ class PacketDocTemplate(BaseDocTemplate):
         self.geo: Geometry = geometry(data.page_size)
         self.total_pages: int | None = None
         self.passes = 0
+        self.skip_drawing = False
         self.scan_slots: list[ScanSlot] = []
         self.story_length = 1
         self._placed = 0
@@ -283,6 +285,8 @@ def _cover(data: PacketData, width: float) -> list[Flowable]:
 
 
 def _contents() -> list[Flowable]:
+    """The contents page.  Its entries are seeded before the first pass (see ``layout``) so the
+    page count is right from the start and two layout passes suffice."""
     s = styles()
     toc = TableOfContents(
         levelStyles=[s["toc0"], s["toc1"]],
@@ -343,6 +347,22 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
     return out
 
 
+def _seed_contents(story: list[Flowable]) -> None:
+    """Give the contents its real lines (with placeholder page numbers) before the first pass: the
+    first pass then already has the final page count, and the second only fills in the numbers."""
+    tocs = [f for f in story if isinstance(f, TableOfContents)]
+    if not tocs:
+        return
+    entries = []
+    number = 0
+    for flowable in story:
+        if isinstance(flowable, _Bookmark):
+            number += 1
+            if flowable.toc:
+                entries.append((flowable.level, fl.markup(flowable.text), 999, f"b{number}"))
+    tocs[0]._entries = entries
+
+
 @dataclass(frozen=True)
 class Layout:
     pdf: bytes
@@ -361,5 +381,6 @@ def layout(data: PacketData, progress: Progress, *, deterministic: bool = False)
         story.extend(_section(doc, section, width))
     story.append(_PageTotal(doc))
     doc.story_length = len(story)
+    _seed_contents(story)
     doc.multiBuild(story, maxPasses=6)
     return Layout(buffer.getvalue(), doc.total_pages or doc.page, doc.passes, tuple(doc.scan_slots))
