@@ -30,7 +30,7 @@ class PacketRequest:
     as_of: date | str | None = None
     period_from: date | str | None = None
     period_to: date | str | None = None
-    sections: tuple[str, ...] | None = None  # None: every section
+    sections: str | tuple[str, ...] | None = None  # None: every section; "a,b" or ("a", "b")
     prepared_by: str = ""
     page_size: str | None = None  # None: the clinic's setting
     generated_at: datetime | None = None  # fixed in tests for byte-stable output
