@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -63,8 +63,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.backup_action)
         self.packet_action = QAction("Make audit &packet…", self)
         self.packet_action.setObjectName("packetAction")
-        self.packet_action.setEnabled(False)
-        self.packet_action.setToolTip("Coming with the audit packet feature")
+        self.packet_action.setToolTip("The PDF to hand to an inspector")
+        self.packet_action.triggered.connect(self.make_packet)
         file_menu.addAction(self.packet_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -103,6 +103,19 @@ class MainWindow(QMainWindow):
             show_storage_error(self, exc)
             return
         self.statusBar().showMessage(f"Backup saved: {info.path} ({info.size_bytes // 1024} KB)", 10000)
+
+    def make_packet(self) -> None:
+        from fluorodesk.ui.dialogs.packet_dialog import PacketDialog
+
+        dialog = PacketDialog(self.services, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.packet_made.connect(
+            lambda result: self.statusBar().showMessage(
+                f"Audit packet saved: {result.path} ({result.pages} pages)", 15000
+            )
+        )
+        self.packet_dialog = dialog
+        dialog.open()
 
     # ---- lifecycle
 
