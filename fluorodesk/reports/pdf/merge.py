@@ -33,7 +33,9 @@ def merge_scans(
                 reader.decrypt("")
             sources[att.id] = reader
         page = reader.pages[slot.page_index]
-        page.transfer_rotation_to_content()
+        if page.rotation % 360:  # a scanner's /Rotate: make the content upright first
+            page = PdfWriter().add_page(page)
+            page.transfer_rotation_to_content()
         box = page.cropbox
         width, height = float(box.width), float(box.height)
         x, y, box_w, box_h = slot.rect
