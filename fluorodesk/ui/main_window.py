@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from fluorodesk import APP_NAME, __version__
 from fluorodesk.errors import StorageError
@@ -31,6 +31,7 @@ class MainWindow(QMainWindow):
         self.bus = bus or DataBus(self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_NAME} — {services.db.data_dir.root}")
+        self.packet_dialog: QDialog | None = None
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
@@ -107,8 +108,10 @@ class MainWindow(QMainWindow):
     def make_packet(self) -> None:
         from fluorodesk.ui.dialogs.packet_dialog import PacketDialog
 
+        if self.packet_dialog is not None and self.packet_dialog.isVisible():
+            self.packet_dialog.raise_()
+            return
         dialog = PacketDialog(self.services, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.packet_made.connect(
             lambda result: self.statusBar().showMessage(
                 f"Audit packet saved: {result.path} ({result.pages} pages)", 15000

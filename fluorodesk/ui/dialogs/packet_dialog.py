@@ -52,35 +52,71 @@ class PacketOutcome:
     cancelled: bool = False
 
 
+class _PacketThread(QThread):
+    """Runs the packet job; its signals are queued to the GUI thread, where the thread object lives."""
+
+    progressed = Signal(int, str)
+    done = Signal(object)  # PacketOutcome
+
+    def __init__(self, job: Callable[[Progress], PacketResult], cancel: threading.Event) -> None:
+        super().__init__()
+        self.job = job
+        self.cancel = cancel
+
+    def run(self) -> None:
+        progress = Progress(lambda f, text: self.progressed.emit(int(f * 100), text), self.cancel.is_set)
+        try:
+            result = self.job(progress)
+        except PacketCancelled:
+            self.done.emit(PacketOutcome(cancelled=True))
+        except BaseException as exc:  # reported to the user by the dialog, never lost in the thread
+            if not isinstance(exc, FluoroDeskError):
+                log.exception("the audit packet could not be made")
+            self.done.emit(PacketOutcome(error=exc))
+        else:
+            self.done.emit(PacketOutcome(result=result))
+
+
 class PacketWorker(QObject):
-    """Makes one packet off the GUI thread.  ``finished`` always fires exactly once."""
+    """Makes one packet off the GUI thread.  Lives in the GUI thread: ``progress`` and ``finished``
+    arrive there (``finished`` exactly once, after the background thread has ended)."""
 
     progress = Signal(int, str)  # percent, what is happening
     finished = Signal(object)  # PacketOutcome
 
-    def __init__(self, services: Services, request: PacketRequest, target: Path) -> None:
-        super().__init__()
+    def __init__(
+        self, services: Services, request: PacketRequest, target: Path, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
         self.services = services
         self.request = request
         self.target = target
         self._cancel = threading.Event()
+        self._thread: _PacketThread | None = None
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
 
     def cancel(self) -> None:
         self._cancel.set()
 
-    @Slot()
-    def run(self) -> None:
-        progress = Progress(lambda f, text: self.progress.emit(int(f * 100), text), self._cancel.is_set)
-        try:
-            result = make_packet(self.services, self.request, self.target, progress)
-        except PacketCancelled:
-            self.finished.emit(PacketOutcome(cancelled=True))
-        except BaseException as exc:  # reported to the user by the dialog, never lost in the thread
-            if not isinstance(exc, FluoroDeskError):
-                log.exception("the audit packet could not be made")
-            self.finished.emit(PacketOutcome(error=exc))
-        else:
-            self.finished.emit(PacketOutcome(result=result))
+    def start(self) -> None:
+        thread = _PacketThread(
+            lambda progress: make_packet(self.services, self.request, self.target, progress), self._cancel
+        )
+        thread.progressed.connect(self.progress)
+        thread.done.connect(self._done)
+        self._thread = thread
+        thread.start()
+
+    @Slot(object)
+    def _done(self, outcome: PacketOutcome) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.wait()
+            thread.deleteLater()
+        self.finished.emit(outcome)
 
 
 def open_in_viewer(path: Path) -> None:
@@ -102,7 +138,6 @@ class PacketDialog(QDialog):
         self.services = services
         self.opener = opener or open_in_viewer
         self.worker: PacketWorker | None = None
-        self.thread_: QThread | None = None
         self._close_when_done = False
         self.setObjectName("packetDialog")
         self.setWindowTitle("Make audit packet")
@@ -310,14 +345,11 @@ class PacketDialog(QDialog):
         except ValidationError as exc:
             self.show_errors(exc)
             return None
-        self.worker = PacketWorker(self.services, request, target)
-        self.thread_ = QThread(self)
-        self.worker.moveToThread(self.thread_)
-        self.thread_.started.connect(self.worker.run)
+        self.worker = PacketWorker(self.services, request, target, self)
         self.worker.progress.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
         self._set_running(True)
-        self.thread_.start()
+        self.worker.start()
         return self.worker
 
     def cancel(self) -> None:
@@ -341,17 +373,14 @@ class PacketDialog(QDialog):
         if self.worker is None:
             return
         self.progress.setValue(percent)
-        if not self.worker._cancel.is_set():
+        if not self.worker.cancel_requested:
             self.status.setText(text)
 
     @Slot(object)
     def _on_finished(self, outcome: PacketOutcome) -> None:
-        if self.thread_ is not None:
-            self.thread_.quit()
-            self.thread_.wait()
-            self.thread_.deleteLater()
+        if self.worker is not None:
+            self.worker.deleteLater()
         self.worker = None
-        self.thread_ = None
         self._set_running(False)
         if outcome.result is not None:
             result = outcome.result
