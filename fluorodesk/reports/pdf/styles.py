@@ -20,8 +20,10 @@ from reportlab.pdfbase.ttfonts import TTFont
 from fluorodesk.errors import FluoroDeskError
 from fluorodesk.paths import font_path
 
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
+# Registered under our own names: another module registering "DejaVuSans" (a chart, a test) would
+# otherwise reset the family and silently turn every bold heading regular.
+FONT = "FluoroDeskSans"
+FONT_BOLD = "FluoroDeskSans-Bold"
 
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#555555")

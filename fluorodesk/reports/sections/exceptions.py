@@ -92,7 +92,12 @@ def gather(ctx: PacketContext) -> Section:
             ),
             tuple(
                 Row(
-                    (doc.name, f"{doc.owner_type} #{doc.owner_id}", d(doc.added_at.date()), doc.status_words),
+                    (
+                        doc.name,
+                        doc.owner_label or f"{doc.owner_type} #{doc.owner_id}",
+                        d(doc.added_at.date()),
+                        doc.status_words,
+                    ),
                     "bad",
                 )
                 for doc in problems

@@ -266,7 +266,7 @@ def _detail(
         blocks.append(documents_table(docs, reproduced=True))
         for doc in docs:
             if not doc.problem:
-                blocks.append(Scan(doc, f"{tech.full_name}: {doc.owner_label or 'document'} — “{doc.name}”"))
+                blocks.append(Scan(doc, f"{doc.owner_label or tech.full_name}: “{doc.name}”"))
     else:
         blocks.append(Para("No scanned documents attached for this technician.", "note"))
     return blocks
