@@ -92,6 +92,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--workdir", metavar="DIR", help="where to build the synthetic clinic (default: a temp dir)"
     )
     bench.add_argument("--repeats", type=int, default=3, help="start-up measurements to take the median of")
+    packet = command("packet", "make the audit packet (PDF) to hand to an inspector", cmd_packet)
+    packet.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
+    packet.add_argument(
+        "--as-of", type=iso_date, metavar="YYYY-MM-DD", help="statuses as of this date (default today)"
+    )
+    packet.add_argument(
+        "--from",
+        dest="period_from",
+        type=iso_date,
+        metavar="DATE",
+        help="period start (default: a year earlier)",
+    )
+    packet.add_argument(
+        "--to", dest="period_to", type=iso_date, metavar="DATE", help="period end (default: the as-of date)"
+    )
+    packet.add_argument(
+        "--sections",
+        metavar="LIST",
+        help="comma-separated sections (default all): exceptions, technicians, contracts, garments, "
+        "exposure, dose, dosimetry, documents, attestation",
+    )
+    packet.add_argument("--prepared-by", metavar="NAME", default="", help="name on the cover")
     return parser
 
 
@@ -230,6 +252,46 @@ def cmd_bench(args: argparse.Namespace) -> int:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
         figures = run(args.scale, workdir, repeats=max(1, args.repeats))
         print(report(figures, args.scale))
+    return EXIT_OK
+
+
+def cmd_packet(args: argparse.Namespace) -> int:
+    from fluorodesk.errors import ValidationError
+    from fluorodesk.reports.packet import PacketRequest, check_target, make_packet
+    from fluorodesk.reports.packet_data import parse_sections
+
+    def usage(exc: ValidationError) -> int:
+        print(f"fluorodesk: {' '.join(exc.fields.values()) or exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    try:  # usage problems first, before the database is opened
+        parse_sections(args.sections)
+        check_target(args.out)
+    except ValidationError as exc:
+        return usage(exc)
+    request = PacketRequest(
+        as_of=args.as_of,
+        period_from=args.period_from,
+        period_to=args.period_to,
+        sections=args.sections,
+        prepared_by=args.prepared_by,
+    )
+    services = _open(args)
+    try:
+        result = make_packet(services, request, args.out)
+    except ValidationError as exc:
+        return usage(exc)
+    finally:
+        services.db.close()
+    problems = (
+        f"; {result.documents_with_problems} document(s) missing or altered"
+        if result.documents_with_problems
+        else ""
+    )
+    print(
+        f"Packet written: {result.path} ({result.pages} pages; {result.critical} critical and "
+        f"{result.warnings} warning finding(s){problems}) in {result.seconds:.1f} s."
+    )
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from fluorodesk import APP_NAME, __version__
 from fluorodesk.errors import StorageError
@@ -31,6 +31,7 @@ class MainWindow(QMainWindow):
         self.bus = bus or DataBus(self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_NAME} — {services.db.data_dir.root}")
+        self.packet_dialog: QDialog | None = None
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
@@ -63,8 +64,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.backup_action)
         self.packet_action = QAction("Make audit &packet…", self)
         self.packet_action.setObjectName("packetAction")
-        self.packet_action.setEnabled(False)
-        self.packet_action.setToolTip("Coming with the audit packet feature")
+        self.packet_action.setToolTip("The PDF to hand to an inspector")
+        self.packet_action.triggered.connect(self.make_packet)
         file_menu.addAction(self.packet_action)
         file_menu.addSeparator()
         self.import_action = QAction("&Import from spreadsheet…", self)
@@ -122,6 +123,21 @@ class MainWindow(QMainWindow):
         from fluorodesk.ui.dialogs.transfer_dialogs import ExportDialog
 
         ExportDialog(self.services, self).exec()
+
+    def make_packet(self) -> None:
+        from fluorodesk.ui.dialogs.packet_dialog import PacketDialog
+
+        if self.packet_dialog is not None and self.packet_dialog.isVisible():
+            self.packet_dialog.raise_()
+            return
+        dialog = PacketDialog(self.services, self)
+        dialog.packet_made.connect(
+            lambda result: self.statusBar().showMessage(
+                f"Audit packet saved: {result.path} ({result.pages} pages)", 15000
+            )
+        )
+        self.packet_dialog = dialog
+        dialog.open()
 
     # ---- lifecycle
 
