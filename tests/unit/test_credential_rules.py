@@ -108,7 +108,7 @@ def test_readiness_lists_every_blocking_reason():
     ]
     ready = readiness(statuses)
     assert not ready.can_work
-    assert ready.reasons == ("BLS expired", "TB screening missing")
+    assert ready.reasons == ("BLS expired 2026-01-31", "TB screening missing")
     assert "Cannot work" in ready.words
     assert readiness(statuses[2:]).can_work  # expiring does not stop work
     assert readiness(statuses[2:], retired=True).reasons == ("retired",)
