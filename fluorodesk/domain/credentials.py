@@ -261,7 +261,7 @@ def credential_date_problems(
     problems: dict[str, str] = {}
     if issued_on is None:
         problems["issued_on"] = "Enter the date it was issued or done."
-    elif issued_on > today + timedelta(days=366):
+    elif issued_on > add_months(today, 12):
         problems["issued_on"] = "The issue date is more than a year ahead; check the year."
     if issued_on and expires_on and expires_on < issued_on:
         problems["expires_on"] = "The expiry date is before the issue date."
