@@ -296,8 +296,32 @@ def holds_fluoro_permit(tech: Technician, as_of: date) -> bool:
     return record is not None and (record.expires_on is None or record.expires_on >= as_of)
 
 
-def evaluate_ce(tech: Technician, settings: ClinicSettings, as_of: date) -> CeProgress:
-    """CE progress in the ARRT biennium holding ``as_of``.
+def ce_entries(session: Session, ids: Sequence[int] | None = None) -> dict[int, list[CeEntry]]:
+    """Every technician's CE activities (not voided) as plain facts.
+
+    A Core query: a roster of 30 technicians with years of CE is thousands of rows, and building ORM
+    objects for them cost more than everything else in the roster together.
+    """
+    stmt = select(
+        CeActivity.technician_id,
+        CeActivity.completed_on,
+        CeActivity.credits,
+        CeActivity.fluoro_safety,
+        CeActivity.digital_radiography,
+    ).where(CeActivity.voided_at.is_(None))
+    if ids is not None:
+        stmt = stmt.where(CeActivity.technician_id.in_(list(ids)))
+    out: dict[int, list[CeEntry]] = defaultdict(list)
+    for tech_id, completed, credits, fluoro, digital in session.execute(stmt):
+        out[tech_id].append(CeEntry(completed, credits, bool(fluoro), bool(digital)))
+    return out
+
+
+def evaluate_ce(
+    tech: Technician, settings: ClinicSettings, as_of: date, entries: Sequence[CeEntry] | None = None
+) -> CeProgress:
+    """CE progress in the ARRT biennium holding ``as_of`` (``entries``: from ``ce_entries``, or else
+    the technician's loaded activities).
 
     Tracked when the technician is expected to hold ARRT registration (a required type, or one on
     file) and it is not marked "not applicable" for them.
@@ -307,11 +331,12 @@ def evaluate_ce(tech: Technician, settings: ClinicSettings, as_of: date) -> CePr
     has_arrt = any(c.type is CredentialType.ARRT for c in live_credentials(tech))
     if CredentialType.ARRT not in required_types(settings) and not has_arrt:
         return _NOT_TRACKED
-    entries = [
-        CeEntry(a.completed_on, a.credits, a.fluoro_safety, a.digital_radiography)
-        for a in tech.ce_activities
-        if a.voided_at is None
-    ]
+    if entries is None:
+        entries = [
+            CeEntry(a.completed_on, a.credits, a.fluoro_safety, a.digital_radiography)
+            for a in tech.ce_activities
+            if a.voided_at is None
+        ]
     return ce_progress(
         entries,
         tech.ce_biennium_start,
@@ -333,7 +358,6 @@ def load_technicians(
         .options(
             selectinload(Technician.credentials),
             selectinload(Technician.exemptions),
-            selectinload(Technician.ce_activities),
             selectinload(Technician.agency),
         )
         .order_by(Technician.last_name, Technician.first_name, Technician.id)
@@ -345,7 +369,9 @@ def load_technicians(
     return session.scalars(stmt).all()
 
 
-def to_row(tech: Technician, settings: ClinicSettings, as_of: date) -> TechnicianRow:
+def to_row(
+    tech: Technician, settings: ClinicSettings, as_of: date, entries: Sequence[CeEntry] | None = None
+) -> TechnicianRow:
     statuses, ready = evaluate_technician(tech, settings, as_of)
     return TechnicianRow(
         id=tech.id,
@@ -365,7 +391,7 @@ def to_row(tech: Technician, settings: ClinicSettings, as_of: date) -> Technicia
         ce_biennium_start=tech.ce_biennium_start,
         notes=tech.notes,
         retired_reason=tech.retired_reason,
-        ce=evaluate_ce(tech, settings, as_of),
+        ce=evaluate_ce(tech, settings, as_of, entries),
     )
 
 
@@ -609,8 +635,10 @@ class TechnicianService(Service):
         as_of = as_of or self.today()
         with self.db.read() as session:
             settings = load_settings(session)
+            entries = ce_entries(session)
             return [
-                to_row(t, settings, as_of) for t in load_technicians(session, include_retired=include_retired)
+                to_row(t, settings, as_of, entries.get(t.id, []))
+                for t in load_technicians(session, include_retired=include_retired)
             ]
 
     def get_file(self, technician_id: int, *, as_of: date | None = None) -> TechnicianFile:
@@ -800,6 +828,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
     biennium, ``ce.biennium_unknown`` when progress cannot be checked).
     """
     out: list[Finding] = []
+    entries = ce_entries(session)
     for tech in load_technicians(session):
         if tech.retired_on is not None and tech.retired_on <= as_of:
             continue
@@ -824,7 +853,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
                         tech.id,
                     )
                 )
-        progress = evaluate_ce(tech, settings, as_of)
+        progress = evaluate_ce(tech, settings, as_of, entries.get(tech.id, []))
         if progress.state is CeState.SHORT and progress.biennium is not None:
             missing = "; ".join(
                 f"{p.earned:g} of {p.required:g} credits"

@@ -209,12 +209,21 @@ class TechniciansTab(DataTab):
     # ---- opening dialogs
 
     def _open(self, dialog: QDialog) -> QDialog:
-        """Non-blocking modal dialog; the tab refreshes when it closes (attachments may have changed)."""
+        """Non-blocking modal dialog.  A save announces itself on the bus (the tab reloads); after a
+        Cancel only the file is reloaded, since files may have been attached or removed meanwhile."""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(lambda _result: self.refresh())
+        dialog.finished.connect(self._dialog_closed)
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _dialog_closed(self, result: int) -> None:
+        dialog = self.sender()
+        if result == QDialog.DialogCode.Accepted:
+            if isinstance(dialog, TechnicianDialog) and dialog.row is None and dialog.result_value:
+                self._select(dialog.result_value.id)  # the new technician, ready for their credentials
+        elif self._selected_id is not None:
+            self._show_file(self._selected_id)
 
     def new_technician(self) -> None:
         self._open(TechnicianDialog(self.services, self.bus, self))
