@@ -800,7 +800,15 @@ _BLOCKING_ACTIONS = (
 
 def _cannot_work(tech: Technician, statuses: Sequence[CredentialStatus], ready: Readiness) -> Finding:
     blocking = [s for s in statuses if s.state.blocks_work]
-    actions = [words for state, words in _BLOCKING_ACTIONS if any(s.state is state for s in blocking)]
+    lapsed_checks = [s for s in blocking if s.type is CredentialType.EXCLUSION_CHECK and not s.detail]
+    renewals = [s for s in blocking if s.state is CredentialState.EXPIRED and s not in lapsed_checks]
+    actions = [
+        words
+        for state, words in _BLOCKING_ACTIONS
+        if any(s.state is state for s in blocking) and (state is not CredentialState.EXPIRED or renewals)
+    ]
+    if lapsed_checks:
+        actions.append("run the OIG/SAM exclusion check again and file the result")
     if any(s.type is CredentialType.EXCLUSION_CHECK and s.detail for s in blocking):
         actions.insert(0, "do not schedule until the director has reviewed the exclusion")
     action = "; ".join(actions)

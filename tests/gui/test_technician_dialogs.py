@@ -230,7 +230,7 @@ def test_a_file_that_is_not_a_scan_is_refused_when_chosen(qtbot, services, ana, 
     assert dialog.evidence.files() == [] and "PDF, PNG or JPEG" in warned[0]
 
 
-def test_correcting_a_record_shows_its_documents(qtbot, services, ana, tmp_path):
+def test_correcting_a_record_shows_its_documents(qtbot, services, ana, tmp_path, monkeypatch):
     scan = tmp_path / "card.png"
     scan.write_bytes(b"\x89PNG")
     record = services.credentials.add(
@@ -244,6 +244,14 @@ def test_correcting_a_record_shows_its_documents(qtbot, services, ana, tmp_path)
     proof.write_bytes(b"\x89PNG ecard")
     assert dialog.evidence.add_file(str(proof))
     assert dialog.evidence.list.count() == 1 and dialog.documents.list.count() == 1
+    opened = []
+    monkeypatch.setattr(
+        "fluorodesk.ui.widgets.attachments_panel.QDesktopServices.openUrl", lambda url: opened.append(url)
+    )
+    dialog.documents.list.setCurrentRow(0)
+    dialog.documents.open_selected()  # the system viewer gets the copy in the data folder
+    copy = services.db.data_dir.root / services.attachments.list_for("credential", record.id)[0].stored_path
+    assert opened[0].toLocalFile() == str(copy) and copy.read_bytes() == b"\x89PNG"
     dialog.number.clear()
     qtbot.keyClicks(dialog.number, "AHA-778")
     click_save(qtbot, dialog)

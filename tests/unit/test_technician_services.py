@@ -589,7 +589,9 @@ def test_expired_item_dates_the_finding_and_expiring_items_warn_separately(servi
     found = {f.code: f for f in tech_findings(services)}
     assert set(found) == {"technician.cannot_work", "credential.expiring"}
     assert found["technician.cannot_work"].due == date(2026, 11, 1)
-    assert "renew what expired" in found["technician.cannot_work"].action.lower()
+    assert (
+        found["technician.cannot_work"].action == "Run the OIG/SAM exclusion check again and file the result."
+    )
     assert found["credential.expiring"].message == "BLS expires 2026-12-31 (due in 35 days)."
 
 
@@ -647,3 +649,13 @@ def test_demo_files_have_ce_verification_references_and_a_not_applicable_mark(de
     arrt = next(ln for ln in file.lines if ln.type is T.ARRT)
     assert "ARRT Verify" in arrt.record.verification_reference
     assert len(file.ce_activities) > 5
+
+
+def test_an_expired_card_asks_for_the_renewal(services):
+    ana = tech(services)
+    complete_file(services, ana.id, skip={T.BLS})
+    services.credentials.add(CredentialDraft(ana.id, T.BLS, issued_on="2024-10-01"))  # to 2026-10-31
+    finding = next(f for f in tech_findings(services) if f.code == "technician.cannot_work")
+    assert finding.message == "Cannot work: BLS expired 2026-10-31."
+    assert finding.action == "Renew what expired and file the new card or letter."
+    assert finding.due == date(2026, 10, 31)

@@ -203,7 +203,9 @@ class TechnicianDetail(QWidget):
             row.addWidget(widget)
         row.addStretch(1)
         # On the table's own top line (its search box is hidden: a file has a dozen items).
-        self.credentials.layout().itemAt(0).layout().addWidget(self.show_history)
+        table_top = self.credentials.layout().itemAt(0).layout()
+        table_top.addStretch(1)
+        table_top.addWidget(self.show_history)
         layout = QVBoxLayout(page)
         layout.addWidget(self.credentials, 1)
         layout.addLayout(row)

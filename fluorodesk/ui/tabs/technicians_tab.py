@@ -167,6 +167,7 @@ class TechniciansTab(DataTab):
             for index, row in enumerate(self.table.visible_rows()):
                 if row.id == technician_id:
                     self.table.view.selectRow(index)
+                    self.table.view.scrollTo(self.table.proxy.index(index, 0))
                     self._show_file(row.id)
                     return
         self._selected_id = None
