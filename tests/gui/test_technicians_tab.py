@@ -244,3 +244,20 @@ def test_models_pass_the_model_tester(qtmodeltester, demo_services, columns):
     qtmodeltester.check(model)
     for column in range(model.columnCount()):
         model.sort(column, Qt.SortOrder.DescendingOrder)
+
+
+def test_add_record_on_a_held_item_is_a_renewal_prefilled_from_it(qtbot, tab):
+    select(tab, "Priya Raman")
+    line = select_line(tab, T.STATE_LICENSE)
+    qtbot.mouseClick(tab.file_panel.add_button, Qt.MouseButton.LeftButton)
+    dialog = tab.dialog
+    assert dialog.windowTitle() == "Renewal of State licence — Priya Raman"
+    assert (dialog.number.text(), dialog.issuer.text()) == (line.record.number, line.record.issuer)
+    assert dialog.issued_on.text() == "" and dialog.verified_on.text() == ""  # the new card's own facts
+    qtbot.keyClicks(dialog.issued_on, "2026-11-20")
+    qtbot.keyClicks(dialog.expires_on, "2028-11-30")
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    renewed = next(ln for ln in tab.file_panel.file.lines if ln.type is T.STATE_LICENSE)
+    assert renewed.record.expires_on.isoformat() == "2028-11-30"
+    assert renewed.status.words.startswith("Unverified")  # a renewal is verified at the source again
+    assert "State licence not verified at the source" in tab.detail.text()
