@@ -201,24 +201,31 @@ class Credential(Tracked, Base):
     verified_on: Mapped[date | None] = mapped_column(Date)
     verified_by: Mapped[str] = mapped_column(String(120), default="")
     verification_method: Mapped[str] = mapped_column(String(160), default="")  # e.g. ARRT online lookup
+    verification_reference: Mapped[str] = mapped_column(String(300), default="")  # URL, confirmation no.
     notes: Mapped[str] = mapped_column(Text, default="")
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime)  # entered in error; kept for history
+    void_reason: Mapped[str] = mapped_column(Text, default="")
 
     technician: Mapped[Technician] = relationship(back_populates="credentials")
 
 
 class CredentialExemption(Tracked, Base):
-    """A required credential type marked "not applicable" for one technician, with the reason."""
+    """A required credential type marked "not applicable" for one technician, with the reason.
+
+    Withdrawing the mark sets ``ended_on`` (the row stays), so a packet for a past date shows what
+    applied then.  At most one open mark per technician and type (enforced by the service).
+    """
 
     __tablename__ = "credential_exemptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"), index=True)
     type: Mapped[CredentialType] = mapped_column(EnumText(CredentialType))
     reason: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date | None] = mapped_column(Date)  # None: since before this was recorded
+    ended_on: Mapped[date | None] = mapped_column(Date)
 
     technician: Mapped[Technician] = relationship(back_populates="exemptions")
-
-    __table_args__ = (UniqueConstraint("technician_id", "type"),)
 
 
 class CeActivity(Tracked, Base):
@@ -235,6 +242,9 @@ class CeActivity(Tracked, Base):
     category: Mapped[str] = mapped_column(String(20), default="A")  # A, A+, academic, ...
     fluoro_safety: Mapped[bool] = mapped_column(Boolean, default=False)
     digital_radiography: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime)  # entered in error; kept for history
+    void_reason: Mapped[str] = mapped_column(Text, default="")
 
     technician: Mapped[Technician] = relationship(back_populates="ce_activities")
 

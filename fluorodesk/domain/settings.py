@@ -136,6 +136,26 @@ SETTINGS: tuple[SettingDef, ...] = (
         minimum=0,
         maximum=24,
     ),
+    SettingDef(
+        "credentials.ce_fluoro_safety_credits",
+        float,
+        4.0,
+        "Of those, CE credits in fluoroscopy radiation safety (fluoroscopy-permit holders)",
+        "Credentials",
+        source="17 CCR 30403 (California RTF permit holders: 4 per 2-year cycle); 0 = no such rule",
+        minimum=0,
+        maximum=50,
+    ),
+    SettingDef(
+        "credentials.ce_digital_radiography_credits",
+        float,
+        0.0,
+        "Of those, CE credits in digital radiography (every technician)",
+        "Credentials",
+        source="17 CCR 30403 (California CRTs: 4 per 2-year cycle); 0 = no such rule",
+        minimum=0,
+        maximum=50,
+    ),
     # Contracts
     SettingDef(
         "contracts.warning_days",

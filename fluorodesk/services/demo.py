@@ -18,6 +18,7 @@ from fluorodesk.db.models import (
     Agency,
     AgencyContact,
     Base,
+    CeActivity,
     ClauseDefinition,
     Contract,
     ContractClauseCheck,
@@ -25,6 +26,7 @@ from fluorodesk.db.models import (
     ContractProcedure,
     CorrectiveAction,
     Credential,
+    CredentialExemption,
     ExposureCheck,
     FluoroUnit,
     Garment,
@@ -186,6 +188,8 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     contracts += _contract_history(session, agencies, techs, today)
     garments, inspections = _garments(session, techs, today, rng)
     units, checks = _units(session, today, rng)
+    session.flush()
+    _technician_files(session, techs, today, random.Random(f"technicians-{today.isoformat()}"))
     session.flush()
     return DemoSummary(len(techs), credentials, contracts, garments, inspections, units, checks)
 
@@ -739,3 +743,102 @@ def _units(session: Session, today: date, rng: random.Random) -> tuple[int, int]
             week += 1
             day += timedelta(days=7)
     return len(specs), checks
+
+
+# --------------------------------------------------------------------------- technicians' files
+
+_CE_COURSES = [
+    # title, provider, credits, fluoro safety, digital radiography
+    ("Radiation Safety in Clinical Fluoroscopy", "ASRT", 2.0, True, False),
+    ("Image Wisely: Dose Optimization for C-arm Fluoroscopy", "ASRT", 1.5, True, False),
+    ("Scatter Radiation and Staff Protection", "AHRA", 1.0, True, False),
+    ("Digital Radiography Exposure Indicators", "MIC Learning", 2.0, False, True),
+    ("Fluoroscopic Guidance for Spinal Injections", "Radiology CE", 3.0, False, False),
+    ("Spine Anatomy for Interventional Imaging", "MIC Learning", 2.0, False, False),
+    ("Infection Control in the Procedure Room", "AHRA", 1.0, False, False),
+    ("Patient Communication and Consent", "ASRT", 1.0, False, False),
+    ("Radiation Biology Update", "Radiology CE", 2.5, False, False),
+    ("C-arm Positioning for Pain Management", "Radiology CE", 2.0, False, False),
+    ("ACLS Renewal (counts up to 6 credits)", "American Heart Association", 4.0, False, False),
+]
+
+_REFERENCES = {
+    CredentialType.ARRT: "ARRT Verify Credentials: registered, no sanctions; page printed to the HR file",
+    CredentialType.STATE_LICENSE: "CDPH RHB licence lookup: active, no discipline",
+    CredentialType.FLUORO_PERMIT: "CDPH RHB permit lookup: RTF permit active",
+}
+
+
+def _ce_activities(tech: Technician, start: date, end: date, target: float, rng: random.Random) -> None:
+    """CE activities spread between ``start`` and ``end`` adding up to about ``target`` credits,
+    with at least 4 fluoroscopy-safety credits once the target is the whole requirement."""
+    courses = list(_CE_COURSES)
+    rng.shuffle(courses)
+    fluoro_first = sorted(courses, key=lambda c: not c[3]) if target >= 24 else courses
+    earned = 0.0
+    span = max((end - start).days, 1)
+    for title, provider, credits, fluoro, digital in fluoro_first * 2:
+        if earned >= target:
+            break
+        tech.ce_activities.append(
+            CeActivity(
+                completed_on=start + timedelta(days=rng.randint(0, span)),
+                title=title,
+                provider=provider,
+                credits=credits,
+                category="A",
+                fluoro_safety=fluoro,
+                digital_radiography=digital,
+                created_by="demo",
+                updated_by="demo",
+            )
+        )
+        earned += credits
+
+
+def _technician_files(session: Session, techs: list[Technician], today: date, rng: random.Random) -> None:
+    """CE bienniums and activities (one technician planted behind on CE late in the biennium, one
+    without a biennium on file), the source checks' references, and a "not applicable" mark."""
+    from fluorodesk.domain.ce import biennium_starting
+
+    def next_end(tech: Technician) -> date:
+        # The first biennium end (last day of the month before the birth month) a month or more away.
+        month = ((tech.birth_month or 1) - 2) % 12 + 1
+        end = end_of_month(date(today.year, month, 1))
+        while end < today + timedelta(days=31):
+            end = end_of_month(add_months(end, 12))
+        return end
+
+    active = [t for t in techs if t.retired_on is None]
+    behind = min(active[:-1], key=next_end)  # the biennium that ends soonest: planted CE shortfall
+    for index, tech in enumerate(techs):
+        if tech is active[-1]:
+            continue  # the newest employee's biennium is not on file yet (an info finding)
+        end = next_end(tech)
+        if index % 2 and tech is not behind:
+            end = end_of_month(add_months(end, 12))  # in the first year of this biennium
+        period = biennium_starting(add_months(end + timedelta(days=1), -24))
+        tech.ce_biennium_start = period.start
+        previous = biennium_starting(add_months(period.start, -24))
+        _ce_activities(tech, previous.start, previous.end, 24.0, rng)
+        elapsed = (min(today, period.end) - period.start).days / max((period.end - period.start).days, 1)
+        if tech is behind:
+            target = 13.0
+        elif (period.end - today).days < 200:
+            target = 24.0  # late in the biennium: done
+        else:
+            target = round(24 * elapsed)
+        _ce_activities(tech, period.start, today - timedelta(days=3), target, rng)
+    for cred in session.scalars(select(Credential).where(Credential.verified_on.is_not(None))):
+        cred.verification_reference = _REFERENCES.get(cred.type, "")
+    tom = techs[5]
+    session.add(
+        CredentialExemption(
+            technician=tom,
+            type=CredentialType.BACKGROUND_CHECK,
+            reason="Keystone Rad Tech Partners runs the background check; attestation is in the agreement.",
+            starts_on=(tom.start_date or today) - timedelta(days=20),
+            created_by="demo",
+            updated_by="demo",
+        )
+    )

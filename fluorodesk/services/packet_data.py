@@ -233,7 +233,7 @@ def ce_activities(session: Session, as_of: date) -> dict[int, list[CeRow]]:
     out: dict[int, list[CeRow]] = defaultdict(list)
     rows = session.scalars(
         select(CeActivity)
-        .where(CeActivity.completed_on <= as_of)
+        .where(CeActivity.completed_on <= as_of, CeActivity.voided_at.is_(None))
         .order_by(CeActivity.completed_on, CeActivity.id)
     )
     for ce in rows:

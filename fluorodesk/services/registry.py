@@ -10,8 +10,10 @@ from fluorodesk.db.database import Database
 from fluorodesk.services.agencies import AgencyService
 from fluorodesk.services.attachments import AttachmentService
 from fluorodesk.services.backup import BackupService
+from fluorodesk.services.ce import CeService
 from fluorodesk.services.compliance import ComplianceService
 from fluorodesk.services.contracts import ContractService
+from fluorodesk.services.credentials import CredentialService
 from fluorodesk.services.demo import DemoService
 from fluorodesk.services.exposure import ExposureService
 from fluorodesk.services.garments import GarmentService
@@ -43,6 +45,14 @@ class Services:
     @cached_property
     def technicians(self) -> TechnicianService:
         return self._make(TechnicianService)
+
+    @cached_property
+    def credentials(self) -> CredentialService:
+        return self._make(CredentialService)
+
+    @cached_property
+    def ce(self) -> CeService:
+        return self._make(CeService)
 
     @cached_property
     def contracts(self) -> ContractService:

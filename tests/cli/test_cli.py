@@ -42,7 +42,7 @@ def test_status_text_and_json(capsys, demo_dir):
     for item in findings:
         assert {"area", "severity", "code", "subject", "message", "due"} <= set(item)
         assert item["severity"] in ("critical", "warning", "info")
-    assert {"exposure.over_limit", "credential.expired"} <= {f["code"] for f in findings}
+    assert {"exposure.over_limit", "technician.cannot_work"} <= {f["code"] for f in findings}
 
 
 def test_status_on_an_empty_clinic_is_clean(capsys, data_dir):

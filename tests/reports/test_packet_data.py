@@ -95,7 +95,7 @@ def test_every_section_gathers_words_from_the_demo(demo_services):
     data = gather(demo_services, PacketRequest())
     assert [s.key for s in data.sections] == list(SECTION_KEYS)
     text = {s.key: s.text() for s in data.sections}
-    assert "Kevin Brooks" in text["exceptions"] and "Renew it and file" in text["exceptions"]
+    assert "Kevin Brooks" in text["exceptions"] and "Run the OIG/SAM exclusion check again" in text["exceptions"]
     assert "Cannot work: TB screening missing" in text["technicians"]
     assert "Left 2026-10-17 (Moved out of state)" in text["technicians"]
     assert "Not verified at the source" in text["technicians"]
@@ -201,7 +201,7 @@ def test_as_of_a_past_date_does_not_show_later_events(demo_services):
     assert "Status as of" not in past  # (cover words are added by the renderer, not the data)
     assert "status on 2026-09-30" in past.lower()
     assert "2026-10-20" not in past  # the over-limit reading came later
-    assert "Hannah Fischer" in past and "TB screening: missing" in past
+    assert "Hannah Fischer" in past and "TB screening missing" in past
 
 
 def test_past_packet_shows_the_garment_still_in_service(demo_services):

@@ -62,9 +62,9 @@ def test_exceptions_come_first_with_findings_and_actions(packet):
     for expected in (
         "Kevin Brooks",
         "Exclusion check (OIG/SAM) expired 2026-11-12",
-        "Renew it and file the new card or letter.",
+        "Run the OIG/SAM exclusion check again and file the result.",
         "Hannah Fischer",
-        "TB screening: missing",
+        "Cannot work: TB screening missing.",
         "93.5 mGy/min exceeds the 88 mGy/min limit",
         "Works without a signed contract in force",
         "Inspection was due 2026-10-27",
@@ -86,9 +86,12 @@ def test_scans_are_merged_after_the_technicians_detail_with_numbering(packet):
     _path, _result, texts = packet
     detail = next(i for i, t in enumerate(texts) if "Maria Alvarez Employment" in t)
     scan_pages = [i for i, t in enumerate(texts) if "ALVAREZ ARRT SCANPAGE" in t]
-    assert scan_pages == [detail + 1, detail + 2]
-    assert "page 1 of 2" in texts[detail + 1] and "arrt-card.pdf" in texts[detail + 1]
-    image_page = texts[detail + 3]
+    first = scan_pages[0]
+    assert scan_pages == [first, first + 1] and first > detail
+    # the scans follow Maria's own detail pages, before anyone else's detail
+    assert not any(" Employment" in t and "Maria Alvarez" not in t for t in texts[detail + 1 : first])
+    assert "page 1 of 2" in texts[first] and "arrt-card.pdf" in texts[first]
+    image_page = texts[first + 2]
     assert "bls-card.png" in image_page  # the PNG on its own page, after the PDF
     assert any("licence.jpg" in t for t in texts)
     assert "CONTRACT SCANPAGE" not in "\n".join(texts)  # contract documents are listed, not reproduced

@@ -14,7 +14,6 @@ from datetime import date
 
 from fluorodesk.db.models import Credential, Technician
 from fluorodesk.domain.credentials import PRIMARY_SOURCE_TYPES, CredentialState, CredentialStatus
-from fluorodesk.domain.dates import add_years
 from fluorodesk.domain.enums import CredentialType
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import (
@@ -174,6 +173,8 @@ def gather(ctx: PacketContext) -> Section:
 def _records_by_type(tech: Technician, ctx: PacketContext) -> dict[CredentialType, list[Credential]]:
     out: dict[CredentialType, list[Credential]] = {}
     for cred in tech.credentials:
+        if cred.voided_at is not None:
+            continue  # entered in error (the statuses ignore it too); the audit trail keeps it
         if ctx.on_file(cred.issued_on, cred.created_at):
             out.setdefault(cred.type, []).append(cred)
     return out
@@ -273,20 +274,16 @@ def _detail(
 
 
 def _ce_blocks(tech: Technician, ce: list[packet_data.CeRow], ctx: PacketContext) -> list[Block]:
-    if tech.ce_biennium_start is not None:
-        start = tech.ce_biennium_start
-        while add_years(start, 2) <= ctx.as_of:
-            start = add_years(start, 2)
-        end = add_years(start, 2)
-        shown = [c for c in ce if start <= c.completed_on < end]
-        required = float(ctx.settings["credentials.ce_credits_per_biennium"])
-        title = (
-            f"Continuing education, biennium {start.isoformat()} to {end.isoformat()}: "
-            f"{sum(c.credits for c in shown):g} of {required:g} credits"
-        )
+    from fluorodesk.services.technicians import evaluate_ce
+
+    progress = evaluate_ce(tech, ctx.settings, ctx.as_of)  # the Technicians tab's own rule
+    if progress.biennium is not None:
+        start, end = progress.biennium.start, progress.biennium.end
+        shown = [c for c in ce if start <= c.completed_on <= end]
+        title = f"Continuing education, biennium {start.isoformat()} to {end.isoformat()}: {progress.words}"
     else:
         shown = [c for c in ce if ctx.in_period(c.completed_on)]
-        title = f"Continuing education in the period: {sum(c.credits for c in shown):g} credits"
+        title = f"Continuing education in the period ({progress.words.lower()})"
     return [
         Table(
             (
