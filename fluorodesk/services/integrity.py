@@ -13,6 +13,7 @@ from fluorodesk.db.models import Attachment
 from fluorodesk.db.sqlite_tools import integrity_problems
 from fluorodesk.services.audit import verify_chain
 from fluorodesk.services.base import Service
+from fluorodesk.services.signoff import verify_signoffs
 
 
 def file_sha256(path: Path) -> str:
@@ -37,10 +38,11 @@ class IntegrityReport:
     attachments: list[AttachmentProblem] = field(default_factory=list)
     audit: list[str] = field(default_factory=list)
     attachments_checked: int = 0
+    signoffs: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.database or self.attachments or self.audit)
+        return not (self.database or self.attachments or self.audit or self.signoffs)
 
     def lines(self) -> list[str]:
         out = []
@@ -53,6 +55,8 @@ class IntegrityReport:
         out.extend(f"  #{p.attachment_id} {p.name} ({p.owner}): {p.problem}" for p in self.attachments)
         out.append("Audit trail: " + ("unbroken" if not self.audit else "TAMPERED"))
         out.extend(f"  {p}" for p in self.audit)
+        out.append("Signed records: " + ("unchanged" if not self.signoffs else "CHANGED AFTER SIGN-OFF"))
+        out.extend(f"  {p}" for p in self.signoffs)
         return out
 
 
@@ -87,4 +91,5 @@ class IntegrityService(Service):
         report.attachments_checked, report.attachments = self.attachment_problems()
         with self.db.read() as session:
             report.audit = [f"event #{p.event_id}: {p.message}" for p in verify_chain(session)]
+            report.signoffs = verify_signoffs(session)
         return report
