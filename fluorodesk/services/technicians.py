@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.models import Credential, Technician
+from fluorodesk.db.models import Agency, Credential, Technician
 from fluorodesk.domain.credentials import (
     CredentialFacts,
     CredentialState,
@@ -214,6 +214,11 @@ class TechnicianService(Service):
             raise ValidationError(fields=errors)
         arrt_id = _clean(draft.arrt_id) or None
         with self.db.write() as session:
+            agency = draft.agency_id
+            if agency is not None and (
+                not isinstance(agency, int) or not 0 < agency < 2**63 or session.get(Agency, agency) is None
+            ):  # found by tests/unit/test_fuzz.py: a stale or bad id used to crash on the foreign key
+                raise ValidationError(fields={"agency_id": "That agency no longer exists; choose another."})
             if arrt_id and session.scalar(select(Technician.id).where(Technician.arrt_id == arrt_id)):
                 raise ConflictError(f"Another technician already has ARRT ID {arrt_id}.")
             tech = Technician(
