@@ -131,7 +131,9 @@ class RecordStamp:
             return f"{value:%Y-%m-%d %H:%M}" if value else "unknown time"
 
         text = f"Created {when(self.created_at)} by {self.created_by or 'unknown'}"
-        changed = self.updated_at and self.created_at and self.updated_at > self.created_at
+        changed = bool(
+            self.updated_at and self.created_at and (self.updated_at - self.created_at).total_seconds() >= 1
+        )  # both stamps are set, microseconds apart, when a record is created
         if changed or (self.updated_by and self.updated_by != self.created_by):
             text += f" · last changed {when(self.updated_at)} by {self.updated_by or 'unknown'}"
         return text
@@ -259,6 +261,13 @@ class AuditTrailService(Service):
     def entities(self) -> list[str]:
         with self.db.read() as session:
             return list(session.scalars(select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)))
+
+    def chain_problems(self) -> list[str]:
+        """The hash chain's verdict, as ``fluorodesk check`` gives it (empty: unbroken)."""
+        from fluorodesk.services.audit import verify_chain
+
+        with self.db.read() as session:
+            return [f"event #{p.event_id}: {p.message}" for p in verify_chain(session)]
 
     def count(self) -> int:
         with self.db.read() as session:

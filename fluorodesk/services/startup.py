@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from fluorodesk.db.database import Database, open_database, prepare_folder
 from fluorodesk.db.sqlite_tools import integrity_problems, looks_like_sqlite
 from fluorodesk.paths import DataDir
 from fluorodesk.services.backup import BackupCheck, newest_good_backup
@@ -61,3 +62,13 @@ def _first_line(problem: str) -> str:
 def recovery_candidate(data_dir: DataDir) -> BackupCheck | None:
     """The newest backup in the data folder that passes verification (what the recovery dialog offers)."""
     return newest_good_backup(data_dir)
+
+
+def prepare_data_folder(data_dir: DataDir) -> None:
+    """Create the data folder if needed; StorageError when it cannot be used (for the UI layer)."""
+    prepare_folder(data_dir, create=True)
+
+
+def open_clinic(data_dir: DataDir) -> Database:
+    """open_database for the UI layer, which may not import fluorodesk.db itself."""
+    return open_database(data_dir)

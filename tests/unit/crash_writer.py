@@ -81,7 +81,7 @@ def main() -> None:
         # Wait for the first commit (so the kill lands mid-stream whatever the disk's speed), then
         # let it run a random while longer and kill it wherever it happens to be.
         chunks = [_first_line(read_end)]
-        time.sleep(rng.uniform(0.0, 0.1))
+        time.sleep(rng.uniform(0.0, 0.2))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         while chunk := os.read(read_end, 65536):
