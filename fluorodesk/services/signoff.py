@@ -220,6 +220,37 @@ def verify_signoffs(session: Session) -> list[str]:
     return problems
 
 
+def record_signoff(
+    session: Session,
+    area: SignoffArea,
+    first: date,
+    last: date,
+    *,
+    signed_by: str,
+    signer_name: str,
+    statement: str = "",
+    signed_at: datetime | None = None,
+) -> Signoff:
+    """Write the sign-off row with its snapshot (no checks: ``SignoffService.sign`` does those)."""
+    records = {str(r.id): audit.snapshot(r) for r in _records_in(session, area, first, last)}
+    blob = _canonical(records)
+    signed = Signoff(
+        area=area,
+        period_start=first,
+        period_end=last,
+        signed_at=(signed_at or utcnow()).replace(microsecond=0),
+        signed_by=signed_by,
+        signer_name=signer_name,
+        statement=statement,
+        record_count=len(records),
+        records=blob,
+        records_sha256=_sha256(blob),
+    )
+    session.add(signed)
+    session.flush()
+    return signed
+
+
 # --------------------------------------------------------------------------- the service
 
 
@@ -275,22 +306,15 @@ class SignoffService(Service):
                     f"{other.words}; a period can be signed off only once. "
                     "Choose dates that do not overlap it."
                 )
-            records = {str(r.id): audit.snapshot(r) for r in _records_in(session, area, first, last)}
-            blob = _canonical(records)
-            signed = Signoff(
-                area=area,
-                period_start=first,
-                period_end=last,
-                signed_at=utcnow().replace(microsecond=0),
+            signed = record_signoff(
+                session,
+                area,
+                first,
+                last,
                 signed_by=signer.username,
                 signer_name=signer.full_name,
                 statement=statement,
-                record_count=len(records),
-                records=blob,
-                records_sha256=_sha256(blob),
             )
-            session.add(signed)
-            session.flush()
             after = audit.snapshot(signed)
             after.pop("records", None)  # the snapshot is long; its hash is in records_sha256
             audit.record(
@@ -299,7 +323,7 @@ class SignoffService(Service):
                 action="sign_off",
                 entity="signoffs",
                 entity_id=signed.id,
-                summary=f"{area.label} {first} to {last} signed off ({len(records)} records)",
+                summary=f"{area.label} {first} to {last} signed off ({signed.record_count} records)",
                 after=after,
             )
             return _row(signed)

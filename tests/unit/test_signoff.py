@@ -67,7 +67,7 @@ def test_signing_a_month_locks_exactly_that_month(director):
             ensure_record_unlocked(session, check)
     assert director.signoff.is_locked("exposure", date(2026, 10, 15))
     assert director.signoff.locked_until("exposure") == date(2026, 10, 31)
-    assert director.signoff.locked_until("garments") is None
+    assert director.signoff.locked_until("garments") == date(2024, 12, 31)  # the demo's own sign-off
     event = director.audit_trail.query(entity="signoffs", limit=1)[0]
     assert event.action == "sign_off" and event.actor == "hpark"
     assert "records" not in {c.field for c in event.changes}  # the long snapshot stays out of the trail
@@ -105,10 +105,8 @@ def test_overlapping_periods_are_refused(director):
     assert counts(director) == before
     director.signoff.sign("garments", *OCT, password=PW)  # another area may share the dates
     director.signoff.sign("exposure", date(2026, 11, 1), date(2026, 11, 10), password=PW)  # adjacent
-    assert [r.period_start for r in director.signoff.list_rows("exposure")] == [
-        date(2026, 11, 1),
-        date(2026, 10, 1),
-    ]
+    starts = [r.period_start for r in director.signoff.list_rows("exposure")]
+    assert starts[:2] == [date(2026, 11, 1), date(2026, 10, 1)]
 
 
 def test_front_desk_and_accountless_actors_cannot_sign(director, demo_services):
@@ -126,7 +124,7 @@ def test_without_any_account_sign_off_asks_for_the_director_account(demo_service
 
 
 def test_check_finds_signed_records_changed_behind_the_apps_back(director):
-    director.signoff.sign("exposure", *OCT, password=PW)
+    signed = director.signoff.sign("exposure", *OCT, password=PW)
     director.signoff.sign("garments", *OCT, password=PW)
     report = IntegrityService(director.db, "hpark").run()
     assert report.ok and "Signed records: unchanged" in report.lines()
@@ -138,14 +136,14 @@ def test_check_finds_signed_records_changed_behind_the_apps_back(director):
     report = IntegrityService(director.db, "hpark").run()
     assert not report.ok
     assert report.signoffs == [
-        f"sign-off #1 (exposure-rate checks 2026-10-01…2026-10-31): record #{target.id} "
+        f"sign-off #{signed.id} (exposure-rate checks 2026-10-01…2026-10-31): record #{target.id} "
         "changed after sign-off (rate)"
     ]
     assert "CHANGED AFTER SIGN-OFF" in "\n".join(report.lines())
 
 
 def test_check_finds_a_removed_signed_record_and_an_edited_snapshot(director):
-    director.signoff.sign("garments", *OCT, password=PW)
+    signed = director.signoff.sign("garments", *OCT, password=PW)
     with director.db.read() as session:
         inspection_id = session.scalar(
             select(GarmentInspection.id).where(GarmentInspection.inspected_on.between(*OCT)).limit(1)
@@ -156,12 +154,12 @@ def test_check_finds_a_removed_signed_record_and_an_edited_snapshot(director):
     con.commit()
     report = IntegrityService(director.db, "hpark").run()
     assert any(f"record #{inspection_id} was removed" in p for p in report.signoffs)
-    con.execute("UPDATE signoffs SET records = '{}'")
+    con.execute("UPDATE signoffs SET records = '{}' WHERE id = ?", (signed.id,))
     con.commit()
     con.close()
     report = IntegrityService(director.db, "hpark").run()
     assert report.signoffs == [
-        "sign-off #1 (garment inspections 2026-10-01…2026-10-31): its record snapshot was altered"
+        f"sign-off #{signed.id} (garment inspections 2026-10-01…2026-10-31): its record snapshot was altered"
     ]
 
 
@@ -179,3 +177,15 @@ def test_evidence_on_a_locked_record_can_be_added_but_not_removed(director, tmp_
         with pytest.raises(ConflictError, match="locked"):
             director.attachments.remove(attachment.id)
     assert len(director.attachments.list_for("inspection", inspection_id)) == 2
+
+
+def test_the_demo_clinic_shows_locked_old_periods_only(demo_services):
+    rows = demo_services.signoff.list_rows()
+    assert {(r.area, r.period_start, r.period_end) for r in rows} == {
+        (SignoffArea.EXPOSURE, date(2025, 11, 1), date(2026, 1, 31)),
+        (SignoffArea.GARMENTS, date(2024, 1, 1), date(2024, 12, 31)),
+    }
+    assert all(r.record_count > 0 for r in rows)
+    assert demo_services.signoff.is_locked("exposure", date(2025, 12, 15))
+    assert not demo_services.signoff.is_locked("exposure", date(2026, 2, 1))  # recent records stay editable
+    assert IntegrityService(demo_services.db, "t").run().signoffs == []
