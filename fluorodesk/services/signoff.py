@@ -206,8 +206,13 @@ def verify_signoffs(session: Session) -> list[str]:
             problems.append(f"{label}: its record snapshot cannot be read")
             continue
         model, _date_attr = AREA_RECORDS[signed.area]
+        ids = sorted(int(k) for k in stored)
+        current: dict[int, Any] = {}
+        for start in range(0, len(ids), 500):  # one query per 500 records, not one per record
+            chunk = ids[start : start + 500]
+            current.update((r.id, r) for r in session.scalars(select(model).where(model.id.in_(chunk))))
         for key, snapshot in sorted(stored.items(), key=lambda kv: int(kv[0])):
-            record = session.get(model, int(key))
+            record = current.get(int(key))
             if record is None:
                 problems.append(f"{label}: record #{key} was removed after sign-off")
                 continue

@@ -315,7 +315,9 @@ def test_sign_off_dialog(qtbot, clinic):
     assert director.signoff.is_locked("exposure", TODAY.replace(month=10, day=15))
     again = SignoffDialog(director, None)
     qtbot.addWidget(again)
-    assert "Already signed" in again.summary.text() and again.earlier.model.rowCount() == 3  # two from the demo
+    assert (
+        "Already signed" in again.summary.text() and again.earlier.model.rowCount() == 3
+    )  # two from the demo
 
 
 # --------------------------------------------------------------------------- recovery and restore
@@ -465,3 +467,55 @@ def test_demo_start_creates_sample_accounts(qtbot, tmp_path, migrated_template):
         assert len(services.auth.list_users()) == 2
     finally:
         db.close()
+
+
+# --------------------------------------------------------------------------- storage failures in a form
+
+
+@pytest.mark.parametrize("failure", ["locked", "full"])
+def test_a_storage_failure_keeps_the_form_open_with_its_input(qtbot, demo_dir, monkeypatch, failure):
+    from sqlalchemy import event
+
+    from fluorodesk.db import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 100)
+    db = open_database(demo_dir)
+    services = Services(db, "tester", today=TODAY)
+    dialog = NewUserDialog(services, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for field, text in (
+        ("full_name", "Mei Chen"),
+        ("username", "mchen"),
+        ("password", "temporary 1"),
+        ("confirm", "temporary 1"),
+    ):
+        getattr(dialog, field).setText(text)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    locker = None
+    if failure == "locked":
+        locker = sqlite3.connect(demo_dir.database)
+        locker.execute("BEGIN EXCLUSIVE")
+    else:  # injected at the driver boundary: SQLite's own "disk is full" error on the first INSERT
+
+        def cap(_conn, _cursor, statement, *_args):
+            if statement.lstrip().upper().startswith("INSERT"):
+                raise sqlite3.OperationalError("database or disk is full")
+
+        event.listen(db.engine, "before_cursor_execute", cap)
+    dialog.save()
+    assert shown and ("busy in another program" in shown[0] or "disk is full" in shown[0])
+    assert (
+        dialog.isVisible() and dialog.username.text() == "mchen" and dialog.password.text() == "temporary 1"
+    )
+    assert services.auth.list_users() == []  # nothing half-written
+    if locker is not None:
+        locker.rollback()
+        locker.close()
+    else:
+        event.remove(db.engine, "before_cursor_execute", cap)
+    dialog.save()  # the same input, once the problem is gone
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert [u.username for u in services.auth.list_users()] == ["mchen"]
+    db.close()
