@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDialogButtonBox, QHeaderView, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPlainTextEdit, QWidget
 
 from fluorodesk.domain.enums import SignoffArea
 from fluorodesk.errors import FluoroDeskError, StorageError
@@ -79,8 +79,9 @@ class SignoffDialog(FormDialog):
         self.earlier.setObjectName("earlierSignoffs")
         self.earlier.setMinimumHeight(160)
         label = QLabel("<b>Earlier sign-offs</b>", self)
-        self.layout().insertWidget(self.layout().count() - 1, label)
-        self.layout().insertWidget(self.layout().count() - 1, self.earlier)
+        # below the form, above the stretch and the buttons that FormDialog put last
+        self.layout().insertWidget(self.layout().count() - 2, label)
+        self.layout().insertWidget(self.layout().count() - 2, self.earlier, 1)
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(200)
@@ -99,8 +100,8 @@ class SignoffDialog(FormDialog):
         except StorageError as exc:
             self.summary.setText(str(exc))
             return
-        header = self.earlier.view.horizontalHeader()
-        header.setSectionResizeMode(len(EARLIER) - 1, QHeaderView.ResizeMode.Stretch)
+        self.earlier.view.setColumnWidth(len(EARLIER) - 1, 120)  # the statement fills what is left
+        self.earlier.view.horizontalHeader().setStretchLastSection(True)
 
     def update_summary(self) -> None:
         try:
