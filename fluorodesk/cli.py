@@ -38,6 +38,16 @@ def _data_dir_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None
     )
 
 
+def _user_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS if suppress else None,
+        help="FluoroDesk account to act as (recorded in the audit trail; its role applies). "
+        "Default: your system login name, which has no director rights once accounts exist",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fluorodesk",
@@ -46,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"FluoroDesk {__version__}")
     _data_dir_option(parser, suppress=False)
+    _user_option(parser, suppress=False)
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -58,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         _data_dir_option(sub, suppress=True)
+        _user_option(sub, suppress=True)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -114,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
         "exposure, dose, dosimetry, documents, attestation",
     )
     packet.add_argument("--prepared-by", metavar="NAME", default="", help="name on the cover")
+    restore = command(
+        "restore",
+        "replace the data with a backup file (verified first; the current data is moved aside)",
+        cmd_restore,
+    )
+    restore.add_argument("file", metavar="FILE", help="a .fdbackup file")
     return parser
 
 
@@ -124,12 +142,39 @@ def _data_dir(args: argparse.Namespace) -> DataDir:
     return DataDir(resolve_data_dir(getattr(args, "data_dir", None)))
 
 
+def cli_actor(args: argparse.Namespace) -> str:
+    """Who the audit trail names for a command: ``--user NAME``, else the system login name."""
+    name = getattr(args, "user", None)
+    if name:
+        return name.strip().lower()
+    from fluorodesk.services.registry import default_actor
+
+    return f"{default_actor()} (command line)"[:80]
+
+
 def _open(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
     from fluorodesk.db.database import open_database
     from fluorodesk.services.registry import Services
 
     db = open_database(_data_dir(args), create=create)
-    return Services(db)
+    if getattr(args, "user", None):
+        from fluorodesk.errors import PermissionDeniedError
+        from fluorodesk.services.auth import find_user
+
+        with db.read() as session:
+            account = find_user(session, args.user)
+            active = account is not None and account.active
+        if not active:
+            db.close()
+            raise PermissionDeniedError(f"There is no active FluoroDesk account called “{args.user}”.")
+    return Services(db, cli_actor(args))
+
+
+def _instance_lock(args: argparse.Namespace, purpose: str):  # type: ignore[no-untyped-def]
+    """Commands that replace data refuse to run while the window has the same folder open."""
+    from fluorodesk.instance_lock import InstanceLock
+
+    return InstanceLock(_data_dir(args), purpose=purpose)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -143,6 +188,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from fluorodesk.db.database import prepare_folder
+
+    prepare_folder(_data_dir(args), create=True)
+    with _instance_lock(args, "fluorodesk demo"):
+        return _demo(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
     services = _open(args, create=True)
     try:
         if args.force:
@@ -292,6 +345,20 @@ def cmd_packet(args: argparse.Namespace) -> int:
         f"Packet written: {result.path} ({result.pages} pages; {result.critical} critical and "
         f"{result.warnings} warning finding(s){problems}) in {result.seconds:.1f} s."
     )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from fluorodesk.db.database import prepare_folder
+    from fluorodesk.services.backup import restore_backup
+
+    data_dir = _data_dir(args)
+    prepare_folder(data_dir, create=True)
+    with _instance_lock(args, "fluorodesk restore"):
+        result = restore_backup(data_dir, Path(args.file), actor=cli_actor(args))
+    print(f"Restored {result.check.describe()} into {data_dir.root}.")
+    if result.replaced is not None:
+        print(f"The data it replaced was moved to {result.replaced} (nothing was deleted).")
     return EXIT_OK
 
 

@@ -43,6 +43,7 @@ from fluorodesk.domain.enums import (
     RateUnit,
     RenewalType,
     Role,
+    SignoffArea,
     SurveyResult,
 )
 
@@ -69,6 +70,35 @@ class User(Tracked, Base):
     role: Mapped[Role] = mapped_column(EnumText(Role))
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when a director resets the password: the user chooses a new one at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Signoff(Base):
+    """The director's signature on one area's records for a period; records in it are then locked.
+
+    ``records`` keeps a JSON snapshot of every record signed ({id: {field: value}}) and
+    ``records_sha256`` its hash, so ``fluorodesk check`` can prove the signed records are unchanged.
+    A sign-off is never edited or removed; a correction is an amendment record that references the
+    original (see services/signoff.py).
+    """
+
+    __tablename__ = "signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area: Mapped[SignoffArea] = mapped_column(EnumText(SignoffArea))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    signed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    signed_by: Mapped[str] = mapped_column(String(80))  # username
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    statement: Mapped[str] = mapped_column(Text, default="")
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    records: Mapped[str] = mapped_column(Text, default="{}")
+    records_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (Index("ix_signoffs_area_period", "area", "period_start", "period_end"),)
 
 
 class AuditEvent(Base):

@@ -67,6 +67,13 @@ class Role(LabelledEnum):
     DIRECTOR = "director"
 
 
+class SignoffArea(LabelledEnum):
+    """Record families the director signs off by period (signed records are locked)."""
+
+    EXPOSURE = "exposure"
+    GARMENTS = "garments"
+
+
 class ContractParty(LabelledEnum):
     AGENCY = "agency"
     TECHNICIAN = "technician"
@@ -193,6 +200,8 @@ _LABELS: dict[tuple[str, str], str] = {
     ("CredentialType", CredentialType.DOSIMETER_BADGE.value): "Dosimeter badge assigned",
     ("Role", Role.FRONT_DESK.value): "Front desk",
     ("Role", Role.DIRECTOR.value): "Director",
+    ("SignoffArea", SignoffArea.EXPOSURE.value): "Exposure-rate checks",
+    ("SignoffArea", SignoffArea.GARMENTS.value): "Garment inspections",
     ("RenewalType", RenewalType.FIXED.value): "Fixed term",
     ("RenewalType", RenewalType.AUTO.value): "Renews automatically",
     ("RenewalType", RenewalType.MANUAL.value): "Expires unless renewed",

@@ -59,9 +59,12 @@ def make_packet(
     from fluorodesk.reports.pdf.merge import merge_scans
     from fluorodesk.reports.pdf.render import layout
 
+    from fluorodesk.domain.permissions import Permission
+
     started = time.perf_counter()
     progress = progress or Progress()
     target = check_target(out)
+    services.auth.require(Permission.MAKE_PACKETS)  # the director's job (front desk is refused)
     data = gather(services, request, progress)
     progress.step(0.25, "Laying out pages")
     result = layout(data, progress, deterministic=deterministic)

@@ -24,6 +24,7 @@ from fluorodesk.db.models import Attachment
 from fluorodesk.errors import NotFoundError, StorageError, ValidationError, storage_error_from
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
+from fluorodesk.services.signoff import ensure_attachment_removable
 
 # What clinics scan and photograph.  Anything else is refused with a clear message.
 MEDIA_TYPES = {
@@ -172,6 +173,7 @@ class AttachmentService(Service):
             att = session.get(Attachment, attachment_id)
             if att is None or att.removed_at is not None:
                 raise NotFoundError("That attachment was already removed.")
+            ensure_attachment_removable(session, att)  # evidence on a signed-off record stays
             before = audit.snapshot(att)
             att.removed_at = utcnow()
             audit.record(

@@ -191,6 +191,7 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     session.flush()
     _technician_files(session, techs, today, random.Random(f"technicians-{today.isoformat()}"))
     session.flush()
+    _signoffs(session, today)
     return DemoSummary(len(techs), credentials, contracts, garments, inspections, units, checks)
 
 
@@ -841,4 +842,39 @@ def _technician_files(session: Session, techs: list[Technician], today: date, rn
             created_by="demo",
             updated_by="demo",
         )
+    )
+
+
+def _signoffs(session: Session, today: date) -> None:
+    """The director's sign-offs of the oldest periods, so the demo shows locked records.
+
+    Only old periods are signed (exposure checks 10 to 12 months back, garment inspections of the
+    year before last), so recent demo records stay editable.
+    """
+    from fluorodesk.domain.enums import SignoffArea
+    from fluorodesk.services.signoff import record_signoff
+
+    director = ("hpark", "Dr. Helen Park, MD")
+    first = add_months(today.replace(day=1), -12)
+    last = end_of_month(add_months(today.replace(day=1), -10))
+    record_signoff(
+        session,
+        SignoffArea.EXPOSURE,
+        first,
+        last,
+        signed_by=director[0],
+        signer_name=director[1],
+        statement="Reviewed the weekly exposure-rate checks of all C-arms for the quarter.",
+        signed_at=datetime.combine(last + timedelta(days=5), time(9, 30)),
+    )
+    year = today.year - 2
+    record_signoff(
+        session,
+        SignoffArea.GARMENTS,
+        date(year, 1, 1),
+        date(year, 12, 31),
+        signed_by=director[0],
+        signer_name=director[1],
+        statement=f"Annual review of the {year} apron and thyroid shield inspections.",
+        signed_at=datetime.combine(date(year + 1, 1, 15), time(14, 0)),
     )

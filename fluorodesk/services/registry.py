@@ -9,6 +9,8 @@ from functools import cached_property
 from fluorodesk.db.database import Database
 from fluorodesk.services.agencies import AgencyService
 from fluorodesk.services.attachments import AttachmentService
+from fluorodesk.services.audit_trail import AuditTrailService
+from fluorodesk.services.auth import AuthService
 from fluorodesk.services.backup import BackupService
 from fluorodesk.services.ce import CeService
 from fluorodesk.services.compliance import ComplianceService
@@ -18,6 +20,7 @@ from fluorodesk.services.demo import DemoService
 from fluorodesk.services.exposure import ExposureService
 from fluorodesk.services.garments import GarmentService
 from fluorodesk.services.settings import SettingsService
+from fluorodesk.services.signoff import SignoffService
 from fluorodesk.services.technicians import TechnicianService
 from fluorodesk.services.transfer.service import ExportService, ImportService
 
@@ -93,3 +96,15 @@ class Services:
     @cached_property
     def exports(self) -> ExportService:
         return self._make(ExportService)
+
+    @cached_property
+    def auth(self) -> AuthService:
+        return self._make(AuthService)
+
+    @cached_property
+    def signoff(self) -> SignoffService:
+        return self._make(SignoffService)
+
+    @cached_property
+    def audit_trail(self) -> AuditTrailService:
+        return self._make(AuditTrailService)

@@ -621,7 +621,10 @@ def _check_references(session: Session, values: dict[str, Any], tech_id: int | N
         ).first()
         if other is not None:
             errors["arrt_id"] = f"{other.full_name} already has ARRT ID {arrt_id}."
-    if values["agency_id"] is not None and session.get(Agency, values["agency_id"]) is None:
+    agency_id = values["agency_id"]
+    if agency_id is not None and (
+        not isinstance(agency_id, int) or not 0 < agency_id < 2**63 or session.get(Agency, agency_id) is None
+    ):  # a stale or bad id is a field message, not a foreign-key crash (found by tests/unit/test_fuzz.py)
         errors["agency_id"] = "That agency no longer exists; choose another."
     if errors:
         raise ValidationError(fields=errors)

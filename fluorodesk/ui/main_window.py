@@ -14,6 +14,7 @@ from fluorodesk.errors import StorageError
 from fluorodesk.services.registry import Services
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.errors import show_storage_error
+from fluorodesk.ui.safety import install_safety
 from fluorodesk.ui.tabs.aprons_tab import ApronsTab
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tabs.contracts_tab import ContractsTab
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         geometry = self._ui_state.value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
+        self.safety = install_safety(self)  # users, audit trail, sign-off, restore (ui/safety.py)
 
     def tab(self, cls: type[DataTab]) -> DataTab:
         for i in range(self.tabs.count()):
