@@ -354,6 +354,54 @@ def recheck_problem(original: CheckFacts, recheck: CheckFacts) -> str | None:
     return None
 
 
+class CorrectiveState(StrEnum):
+    NOT_NEEDED = "not_needed"
+    NEEDED = "needed"  # nothing recorded yet
+    IN_PROGRESS = "in_progress"  # action recorded, no passing re-check yet
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not_needed": "",
+            "needed": "Needed",
+            "in_progress": "Waiting for re-check",
+            "closed": "Closed",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    performed_on: date
+    closed_on: date | None
+    recheck: CheckFacts | None
+
+
+def corrective_state(original: CheckFacts, actions: Iterable[ActionFacts], as_of: date) -> CorrectiveState:
+    """Closed only by an action closed on or before ``as_of`` with a valid, passing re-check.
+
+    The re-check is judged again every time (it may have been voided or amended since), so a
+    finding can never stay cleared by a re-check that no longer stands.
+    """
+    if not needs_corrective_action(original.verdict):
+        return CorrectiveState.NOT_NEEDED
+    state = CorrectiveState.NEEDED
+    for action in actions:
+        if action.performed_on > as_of:
+            continue
+        state = CorrectiveState.IN_PROGRESS
+        recheck = action.recheck
+        if (
+            action.closed_on is not None
+            and action.closed_on <= as_of
+            and recheck is not None
+            and recheck.checked_on <= as_of
+            and recheck_problem(original, recheck) is None
+        ):
+            return CorrectiveState.CLOSED
+    return state
+
+
 # --------------------------------------------------------------------------- late entries
 
 

@@ -271,3 +271,28 @@ def test_no_survey():
 def test_trend_series_refuses_a_backwards_range():
     with pytest.raises(ValueError):
         TrendSeries("x", M.NORMAL, U.MGY_PER_MIN, date(2026, 2, 1), date(2026, 1, 1))
+
+
+# --------------------------------------------------------------------------- corrective state
+
+
+def test_corrective_state_needs_a_closed_action_with_a_passing_recheck():
+    from fluorodesk.domain.exposure import ActionFacts, CorrectiveState, corrective_state
+
+    original = facts(1, date(2026, 5, 4), V.OVER_LIMIT)
+    good = facts(2, date(2026, 5, 6))
+    as_of = date(2026, 6, 1)
+    assert corrective_state(facts(9, date(2026, 5, 4)), [], as_of) is CorrectiveState.NOT_NEEDED
+    assert corrective_state(original, [], as_of) is CorrectiveState.NEEDED
+    open_action = ActionFacts(date(2026, 5, 5), None, None)
+    assert corrective_state(original, [open_action], as_of) is CorrectiveState.IN_PROGRESS
+    closed_without_recheck = ActionFacts(date(2026, 5, 5), date(2026, 5, 6), None)
+    assert corrective_state(original, [closed_without_recheck], as_of) is CorrectiveState.IN_PROGRESS
+    closed = ActionFacts(date(2026, 5, 5), date(2026, 5, 6), good)
+    assert corrective_state(original, [closed], as_of) is CorrectiveState.CLOSED
+    # as of the day before the closure it was still open; before the action, still needed
+    assert corrective_state(original, [closed], date(2026, 5, 5)) is CorrectiveState.IN_PROGRESS
+    assert corrective_state(original, [closed], date(2026, 5, 4)) is CorrectiveState.NEEDED
+    # a re-check voided later no longer closes it
+    voided = ActionFacts(date(2026, 5, 5), date(2026, 5, 6), facts(2, date(2026, 5, 6), voided=True))
+    assert corrective_state(original, [voided], as_of) is CorrectiveState.IN_PROGRESS
