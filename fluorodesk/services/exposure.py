@@ -445,16 +445,20 @@ class UnitEvaluation:
         self.settings = settings
         self.as_of = as_of
         self.interval = int(settings["exposure.check_interval_days"])
-        self.judged: dict[int, Judgement] = {}
-        for check in unit.checks:
-            self.judged[check.id] = judge(
-                unit, check.checked_on, check.mode, check.rate, check.rate_unit, settings
-            )
+        self._judged: dict[int, Judgement] = {}
         self.by_id = {c.id: c for c in unit.checks}
         self.valid = sorted(
             (c for c in unit.checks if c.voided_at is None and c.checked_on <= as_of),
             key=lambda c: (c.checked_on, c.id),
         )
+
+    def judgement(self, check: ExposureCheck) -> Judgement:
+        """The check judged against its limit and the baseline of its date (computed once)."""
+        found = self._judged.get(check.id)
+        if found is None:
+            found = judge(self.unit, check.checked_on, check.mode, check.rate, check.rate_unit, self.settings)
+            self._judged[check.id] = found
+        return found
 
     def facts(self, check: ExposureCheck) -> CheckFacts:
         return CheckFacts(
@@ -462,7 +466,7 @@ class UnitEvaluation:
             check.unit_id,
             check.checked_on,
             check.mode,
-            self.judged[check.id].assessment.verdict,
+            self.judgement(check).assessment.verdict,
             check.voided_at is not None,
         )
 
@@ -533,7 +537,7 @@ class UnitEvaluation:
     def row(
         self, check: ExposureCheck, recheck_for: dict[int, tuple[int, ...]] | None = None
     ) -> ExposureCheckRow:
-        judgement = self.judged[check.id]
+        judgement = self.judgement(check)
         result = judgement.assessment
         entered_on = local_date(check.entered_at)
         grace = int(self.settings["exposure.late_entry_days"])
@@ -613,7 +617,7 @@ class UnitEvaluation:
             unit=unit_label(self.unit),
             check_on=check.checked_on,
             check_rate=f"{check.rate:g} {check.rate_unit.value}",
-            check_verdict=self.judged[check.id].assessment.verdict,
+            check_verdict=self.judgement(check).assessment.verdict,
             action=action.action,
             service_ticket=action.service_ticket,
             performed_by=action.performed_by,
@@ -648,7 +652,7 @@ class UnitEvaluation:
                 mode = ExposureMode.NORMAL
                 rate_unit = baseline.rate_unit if baseline else RateUnit.MGY_PER_MIN
         points = tuple(
-            TrendPoint(c.checked_on, c.rate, self.judged[c.id].assessment.verdict)
+            TrendPoint(c.checked_on, c.rate, self.judgement(c).assessment.verdict)
             for c in self.valid
             if c.mode is mode and c.rate_unit is rate_unit and start <= c.checked_on <= end
         )
@@ -960,13 +964,16 @@ class ExposureService(ClockedService):
         return values
 
     def _row_for(self, session: Session, check_id: int) -> ExposureCheckRow:
+        """The row of a check just written (lazy loads: only what this one row needs)."""
         session.flush()
         session.expire_all()
         check = session.get(ExposureCheck, check_id)
         assert check is not None
-        unit = get_unit(session, check.unit_id)
-        evaluation = UnitEvaluation(unit, load_settings(session), self.today())
-        return evaluation.row(evaluation.by_id[check_id], evaluation.recheck_for())
+        evaluation = UnitEvaluation(check.unit, load_settings(session), self.today())
+        rechecked = session.scalars(
+            select(CorrectiveAction.check_id).where(CorrectiveAction.recheck_id == check_id)
+        ).all()
+        return evaluation.row(evaluation.by_id[check_id], {check_id: tuple(rechecked)})
 
     def record_check(self, draft: CheckDraft) -> ExposureCheckRow:
         with self.db.write() as session:
@@ -1222,8 +1229,7 @@ class ExposureService(ClockedService):
         session.expire_all()
         action = session.get(CorrectiveAction, action_id)
         assert action is not None
-        unit = get_unit(session, action.check.unit_id)
-        evaluation = UnitEvaluation(unit, load_settings(session), self.today())
+        evaluation = UnitEvaluation(action.check.unit, load_settings(session), self.today())
         return evaluation.action_row(action)
 
     # ---- notes on missed periods
@@ -1316,7 +1322,7 @@ def unit_findings(unit: FluoroUnit, settings: ClinicSettings, as_of: date) -> li
     subject = unit_label(unit)
     evaluation = UnitEvaluation(unit, settings, as_of)
     for check in evaluation.valid:
-        result = evaluation.judged[check.id].assessment
+        result = evaluation.judgement(check).assessment
         state = evaluation.corrective(check)
         if state in (CorrectiveState.NOT_NEEDED, CorrectiveState.CLOSED):
             continue

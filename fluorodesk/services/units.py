@@ -245,7 +245,12 @@ class UnitService(ClockedService):
                 for b in sorted(unit.baselines, key=lambda b: (b.effective_on, b.id), reverse=True)
             ]
             legacy = reference_baseline(unit, date.min, ExposureMode.NORMAL)
-            if legacy is not None:
+            starts = [d for d in [unit.in_service_on] + [c.checked_on for c in unit.checks] if d]
+            first = min(starts, default=None)
+            covered = first is not None and any(
+                b.mode is ExposureMode.NORMAL and b.effective_on <= first for b in unit.baselines
+            )
+            if legacy is not None and not covered:  # it still applies to the readings before the first one
                 rows.append(baseline_row(unit, legacy, settings, None))
             return rows
 

@@ -1,0 +1,1 @@
+"""PDF and chart output (reportlab); no Qt.  Heavy imports stay inside functions."""
