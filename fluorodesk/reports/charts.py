@@ -89,6 +89,7 @@ def trend_drawing(
         return HexColor(hex_)
 
     drawing = Drawing(width, height)
+    drawing.add(Rect(0, 0, width, height, fillColor=white, strokeColor=None), name="background")
     small, normal = 7.5, 9.0
     notes = list(series.notes)
     legend_rows = 2 if width < 560 else 1
@@ -217,17 +218,18 @@ def trend_drawing(
             Line(x0, y, x0 + plot_w, y, strokeColor=colour(LIMIT), strokeWidth=1.2, strokeDashArray=[5, 3]),
             name="limit_line",
         )
+        label = f"Limit {_fmt(series.limit)} {series.rate_unit.value}" + (
+            f" ({series.limit_basis})" if series.limit_basis else ""
+        )
+        label_w = stringWidth(label, font_name, small)
         drawing.add(
-            String(
-                x0 + plot_w - 3,
-                y + 3,
-                f"Limit {_fmt(series.limit)} {series.rate_unit.value}"
-                + (f" ({series.limit_basis})" if series.limit_basis else ""),
-                fontName=font_name,
-                fontSize=small,
-                textAnchor="end",
-                fillColor=colour(LIMIT),
+            Rect(
+                x0 + 3, y + 1.5, label_w + 4, small + 2, fillColor=white, strokeColor=None, fillOpacity=0.85
             ),
+            name="limit_label_box",
+        )
+        drawing.add(
+            String(x0 + 5, y + 3.5, label, fontName=font_name, fontSize=small, fillColor=colour(LIMIT)),
             name="limit_label",
         )
     else:
@@ -255,13 +257,17 @@ def trend_drawing(
     for index, point in enumerate(points):
         markers.add(_marker(point.verdict, coords[2 * index], coords[2 * index + 1]))
         if point.verdict is ExposureVerdict.OVER_LIMIT:
+            words = f"{_fmt(point.rate)} (over limit)"
+            px, py = coords[2 * index], coords[2 * index + 1]
+            near_right = px + 5 + stringWidth(words, bold_font_name, small) > x0 + plot_w
             markers.add(
                 String(
-                    coords[2 * index] + 5,
-                    coords[2 * index + 1] + 4,
-                    f"{_fmt(point.rate)} (over limit)",
+                    px - 5 if near_right else px + 5,
+                    min(py + 4, y0 + plot_h - small),
+                    words,
                     fontName=bold_font_name,
                     fontSize=small,
+                    textAnchor="end" if near_right else "start",
                     fillColor=colour(LIMIT),
                 )
             )
@@ -380,7 +386,20 @@ def trend_svg(series: TrendSeries, width: float = 640, height: float = 300) -> b
     from reportlab.graphics import renderSVG
 
     text = renderSVG.drawToString(trend_drawing(series, width, height))
-    return text.encode("utf-8") if isinstance(text, str) else text
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return svg_for_qt(text).encode("utf-8")
+
+
+def svg_for_qt(svg: str) -> str:
+    """Smooth out two reportlab SVG habits Qt's renderer reads differently.
+
+    reportlab writes ``fill: None`` (capital N), which Qt takes for an unknown colour and paints
+    black, and names PDF base fonts (``Helvetica-Bold``), which Qt does not know to be bold.
+    """
+    for prop in ("fill", "stroke"):
+        svg = svg.replace(f"{prop}: None", f"{prop}: none")
+    return svg.replace("font-family: Helvetica-Bold;", "font-family: Helvetica; font-weight: bold;")
 
 
 def trend_pdf(series: TrendSeries, width: float = 640, height: float = 300) -> bytes:

@@ -384,6 +384,8 @@ class CheckPreview:
     words: str  # "Pass: within the 88 mGy/min limit; +3% from the baseline 38 mGy/min"
     meter_state: CalibrationState | None
     meter_words: str
+    late_entry: bool = False
+    entry_words: str = ""  # "Entered today, 20 days after the check: recorded as a late entry."
 
 
 @dataclass(frozen=True)
@@ -405,7 +407,7 @@ class CheckDraft:
 
 @dataclass(frozen=True)
 class CorrectiveActionDraft:
-    check_id: int
+    check_id: int | None
     action: str
     performed_by: str
     performed_on: date | str | None
@@ -594,8 +596,8 @@ class UnitEvaluation:
             recheck = self.by_id.get(closed.recheck_id) if closed.recheck_id else None
             return f"Closed {closed.closed_on}" + (f" (re-check {recheck.checked_on})" if recheck else "")
         last = max(actions, key=lambda a: a.performed_on)
-        ticket = f", ticket {last.service_ticket}" if last.service_ticket else ""
-        return f"Action {last.performed_on}{ticket}; waiting for a passing re-check"
+        ticket = f", {last.service_ticket}" if last.service_ticket else ""
+        return f"Waiting for re-check (action {last.performed_on}{ticket})"
 
     def action_row(self, action: CorrectiveAction) -> CorrectiveActionRow:
         check = self.by_id[action.check_id]
@@ -870,6 +872,13 @@ class ExposureService(ClockedService):
         except ValueError:
             mode = rate_unit = None
         with self.db.read() as session:
+            settings = load_settings(session)
+            delay = entry_delay_days(day, local_date(self.now()))
+            late = is_late_entry(day, local_date(self.now()), int(settings["exposure.late_entry_days"]))
+            entry_words = ""
+            if delay:
+                entry_words = f"Entered today, {delay} day{'s' if delay != 1 else ''} after the check"
+                entry_words += ": recorded as a late entry." if late else "."
             meter_state, meter_words = None, ""
             if draft.meter_id is not None:
                 meter = session.get(Meter, draft.meter_id)
@@ -877,22 +886,26 @@ class ExposureService(ClockedService):
                 if status is not None:
                     meter_state, meter_words = status.state, _meter_words(meter, status)
             if draft.unit_id is None or mode is None or rate_unit is None:
-                return CheckPreview(None, "", meter_state, meter_words)
+                return CheckPreview(None, "", meter_state, meter_words, late, entry_words)
             unit = session.get(FluoroUnit, draft.unit_id)
             if unit is None:
-                return CheckPreview(None, "", meter_state, meter_words)
+                return CheckPreview(None, "", meter_state, meter_words, late, entry_words)
             if rate is None or "rate" in errors:
-                limit = applicable_limit(unit_facts(unit), mode, rate_unit, load_settings(session))
+                limit = applicable_limit(unit_facts(unit), mode, rate_unit, settings)
                 words = (
                     f"Limit {limit.value:g} {limit.unit.value} ({limit.basis})"
                     if limit
                     else "No limit applies in this mode for this unit"
                 )
-                return CheckPreview(None, words, meter_state, meter_words)
-            judgement = judge(unit, day, mode, rate, rate_unit, load_settings(session))
-            result = judgement.assessment
+                return CheckPreview(None, words, meter_state, meter_words, late, entry_words)
+            result = judge(unit, day, mode, rate, rate_unit, settings).assessment
             return CheckPreview(
-                result.verdict, f"{result.verdict.label}: {result.detail}", meter_state, meter_words
+                result.verdict,
+                f"{result.verdict.label}: {result.detail}",
+                meter_state,
+                meter_words,
+                late,
+                entry_words,
             )
 
     # ---- writing checks
@@ -1116,6 +1129,8 @@ class ExposureService(ClockedService):
             return sorted(rows, key=lambda r: (r.check_on, r.performed_on, r.id), reverse=True)
 
     def _validate_action(self, session: Session, draft: CorrectiveActionDraft) -> dict:  # type: ignore[type-arg]
+        if draft.check_id is None:
+            raise ValidationError(fields={"check_id": "Choose the reading this action is about."})
         check = session.get(ExposureCheck, draft.check_id)
         if check is None:
             raise NotFoundError("That exposure check no longer exists.")

@@ -296,3 +296,7 @@ def test_corrective_state_needs_a_closed_action_with_a_passing_recheck():
     # a re-check voided later no longer closes it
     voided = ActionFacts(date(2026, 5, 5), date(2026, 5, 6), facts(2, date(2026, 5, 6), voided=True))
     assert corrective_state(original, [voided], as_of) is CorrectiveState.IN_PROGRESS
+
+
+def test_rate_unit_labels_keep_their_case():
+    assert [label for _value, label in U.choices()] == ["mGy/min", "R/min"]
