@@ -88,8 +88,12 @@ class SaveThenAttachDialog(FormDialog):
 
     def reject(self) -> None:
         if self.record_id is not None and not self._dirty and self.saved_note.isVisible():
+            if self.bus is not None and self.areas:
+                self.bus.announce(*self.areas)  # attachments added since the save show up in the tabs
             self.accept()  # saved already: Close means done
             return
+        if self.record_id is not None and self.bus is not None and self.areas:
+            self.bus.announce(*self.areas)  # an existing record's attachments may have changed
         super().reject()
 
     @staticmethod

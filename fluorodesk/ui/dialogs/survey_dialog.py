@@ -53,7 +53,9 @@ class SurveyDialog(SaveThenAttachDialog):
             required=True,
             hint="Name and credentials, e.g. Alan Marsh, MS, DABR.",
         )
-        self.result = self.add_row("result", "Result", ChoiceField(SurveyResult.choices()), required=True)
+        self.result_choice = self.add_row(
+            "result", "Result", ChoiceField(SurveyResult.choices()), required=True
+        )
         self.recommendations = self.add_row("recommendations", "Recommendations", _text_box(70))
         self.closed_on = self.add_row("recommendations_closed_on", "Recommendations closed on", DateField())
         self.closure = self.add_row(
@@ -68,7 +70,7 @@ class SurveyDialog(SaveThenAttachDialog):
         if survey is not None:
             self.surveyed_on.set_date(survey.surveyed_on)
             self.physicist.setText(survey.physicist)
-            self.result.set_value(survey.result.value)
+            self.result_choice.set_value(survey.result.value)
             self.recommendations.setPlainText(survey.recommendations)
             self.closed_on.set_date(survey.recommendations_closed_on)
             self.closure.setPlainText(survey.recommendations_closure)
@@ -84,7 +86,7 @@ class SurveyDialog(SaveThenAttachDialog):
             unit_id=self.unit.id,
             surveyed_on=self.surveyed_on.value(),
             physicist=self.physicist.text(),
-            result=self.result.value(),
+            result=self.result_choice.value(),
             recommendations=self.recommendations.toPlainText(),
             recommendations_closed_on=self.closed_on.value(),
             recommendations_closure=self.closure.toPlainText(),

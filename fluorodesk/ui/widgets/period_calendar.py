@@ -70,12 +70,12 @@ class PeriodCell(QLabel):
         self.setStyleSheet(f"QLabel {{ {self._style} {border} }}")
 
     def mousePressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        self.clicked.emit(self.row)
         super().mousePressEvent(event)
+        self.clicked.emit(self.row)
 
     def mouseDoubleClickEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        self.double_clicked.emit(self.row)
         super().mouseDoubleClickEvent(event)
+        self.double_clicked.emit(self.row)  # may rebuild the calendar: nothing of self is used after
 
 
 class PeriodCalendar(QScrollArea):
@@ -124,7 +124,11 @@ class PeriodCalendar(QScrollArea):
                 self.cells.append(cell)
         grid.setColumnStretch(grid.columnCount(), 1)
         grid.setRowStretch(grid.rowCount(), 1)
-        self.setWidget(holder)  # the old holder is deleted by the scroll area
+        old = self.takeWidget()
+        self.setWidget(holder)
+        if old is not None:
+            old.hide()
+            old.deleteLater()  # not now: a cell of it may still be handling the click that led here
         self._holder, self._grid = holder, grid
         if keep is not None:
             match = next((c.row for c in self.cells if c.row.start == keep), None)
