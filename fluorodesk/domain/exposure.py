@@ -218,10 +218,16 @@ def period_calendar(
     dates = sorted(d for d in set(check_dates) if d <= as_of)
     skip = set(excused)
     out = []
+    index = 0
     for period in _periods(first_day, interval_days):
         if period.start > as_of or (retired_on is not None and period.start >= retired_on):
             break
-        inside = tuple(d for d in dates if period.contains(d))
+        while index < len(dates) and dates[index] < period.start:
+            index += 1
+        end = index
+        while end < len(dates) and dates[end] <= period.end:
+            end += 1
+        inside = tuple(dates[index:end])
         if inside:
             state = PeriodState.CHECKED
         elif period.start in skip:

@@ -76,6 +76,7 @@ def test_tab_shows_each_unit_with_its_log_calendar_and_chart(tab, qtmodeltester)
     for panel in (tab.units, tab.table, tab.actions, tab.surveys, tab.baselines):
         qtmodeltester.check(panel.model)
     select_unit(tab, "CA-2")
+    tab.pages.setCurrentIndex(1)  # pages fill when opened
     missed = [c for c in tab.calendar.cells if c.row.state is PeriodState.MISSED]
     assert len(missed) == 2 and all("MISSED" in c.text() for c in missed)
     assert any(c.row.state is PeriodState.EXCUSED and "Not used" in c.text() for c in tab.calendar.cells)
@@ -85,8 +86,15 @@ def test_tab_shows_each_unit_with_its_log_calendar_and_chart(tab, qtmodeltester)
     tab.pages.setCurrentIndex(2)
     assert b"CA-2 OR 2 C-arm: normal mode, mGy/min" in tab.chart.svg
     assert tab.chart.series.baselines and tab.chart.series.limit == 88
+    tab.pages.setCurrentIndex(3)
     assert [a.state for a in tab.actions.visible_rows()] == [CorrectiveState.CLOSED]
-    assert tab.baselines.model.rowCount() == 2 and tab.surveys.model.rowCount() == 2
+    tab.pages.setCurrentIndex(4)
+    assert tab.surveys.model.rowCount() == 2 and "Due since 2026-11-01" in tab.survey_status.text()
+    tab.pages.setCurrentIndex(5)
+    assert tab.baselines.model.rowCount() == 2
+    # switching unit while a page is open shows that unit's page
+    select_unit(tab, "CA-3")
+    assert tab.baselines.visible_rows()[0].rate_unit.value == "R/min"
 
 
 def test_columns_say_status_in_words(tab):
@@ -238,6 +246,7 @@ def test_corrective_action_then_recheck_clears_the_finding(tab, monkeypatch):
     drive(tab, monkeypatch, record)
     tab.corrective_action_for_check()
     assert "exceeds" not in tab.header.text()
+    tab.pages.setCurrentIndex(3)
     action = tab.actions.visible_rows()[0]
     assert action.state is CorrectiveState.CLOSED and action.service_ticket == "GE-5521"
     codes = {f.code for f in tab.services.compliance.findings()}
@@ -312,6 +321,7 @@ def test_new_baseline_applies_from_its_date(tab, monkeypatch):
     drive(tab, monkeypatch, baseline)
     tab.baseline_button.click()
     assert "40 mGy/min" in tab.header.text() and "±20%" in tab.header.text()
+    tab.pages.setCurrentIndex(5)
     assert tab.baselines.visible_rows()[0].rate == 40
 
 
@@ -333,6 +343,7 @@ def test_survey_saved_then_report_attached(tab, monkeypatch, tmp_path):
     seen = drive(tab, monkeypatch, survey)
     tab.new_survey()
     assert seen[0].result() == QDialog.DialogCode.Accepted
+    tab.pages.setCurrentIndex(4)
     newest = tab.surveys.visible_rows()[0]
     assert newest.surveyed_on == date(2026, 11, 20) and newest.attachments == 1
     assert "survey" not in " ".join(tab.unit.attention).lower()

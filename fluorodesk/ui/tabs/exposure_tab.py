@@ -159,6 +159,8 @@ COLUMNS: list[Column[ExposureCheckRow]] = [
 ]
 
 
+_MIN_WIDTHS = {"Result": 130, "Corrective action": 220, "Meter": 170, "Entered": 150}
+
 # --------------------------------------------------------------------------- other tables
 
 
@@ -315,6 +317,8 @@ class ExposureTab(DataTab):
         layout.addWidget(splitter)
 
         # ---- wiring
+        self._pages_shown: set[int] = set()
+        self.pages.currentChanged.connect(self._show_page)
         self.units.selection_changed.connect(self._unit_selected)
         self.units.activated.connect(lambda _row: self.edit_unit())
         self.show_retired.toggled.connect(lambda _on: self.refresh())
@@ -518,19 +522,18 @@ class ExposureTab(DataTab):
             show_storage_error(self, exc)
 
     def show_unit(self, unit: UnitRow | None) -> None:
-        if unit is None or self.unit is None or unit.id != self.unit.id:
-            for table in (self.table, self.actions, self.surveys, self.baselines):
-                table.set_rows([])  # a new unit: columns are sized to its rows again
+        """Show ``unit``: its header and the page in view now; other pages fill when opened."""
         self.unit = unit
+        self._pages_shown: set[int] = set()
         has_unit = unit is not None
         for button in (
             self.edit_unit_button,
             self.baseline_button,
             self.retire_button,
             self.new_survey_button,
+            self.new_baseline_button,
         ):
             button.setEnabled(has_unit)
-        self.new_baseline_button.setEnabled(has_unit)
         if unit is None:
             self.history = None
             self.header.setText(
@@ -549,21 +552,38 @@ class ExposureTab(DataTab):
         self.history = self.services.exposure.history(unit.id)
         self.header.setText(self._header_html(unit))
         self.retire_button.setText("Return to service…" if unit.retired else "Retire unit…")
-        self._show_checks()
         self._fill_ranges()
-        self._show_calendar()
         self._fill_series()
-        self._show_trend()
-        self.actions.set_rows(list(self.history.corrective_actions))
-        self.new_action_button.setEnabled(bool(self._open_readings()))
-        self.edit_action_button.setEnabled(bool(self.history.corrective_actions))
-        self.surveys.set_rows(self.services.surveys.list_surveys(unit_id=unit.id))
-        self.open_survey_button.setEnabled(self.surveys.model.rowCount() > 0)
-        due = unit.survey
-        self.survey_status.setText(f"<b>Annual survey:</b> {escape(due.words)}")
-        self.survey_status.setStyleSheet(f"color: {_colour(_DUE_TONE[due.state])};")
-        self.baselines.set_rows(self.services.units.baselines(unit.id))
-        self.correct_baseline_button.setEnabled(any(b.id is not None for b in self.baselines.model.rows()))
+        self._show_page(self.pages.currentIndex())
+
+    def _show_page(self, index: int) -> None:
+        if self.unit is None or self.history is None or index in self._pages_shown:
+            return
+        self._pages_shown.add(index)
+        try:
+            if index == 0:
+                self._show_checks()
+            elif index == 1:
+                self._show_calendar()
+            elif index == 2:
+                self._show_trend()
+            elif index == 3:
+                self.actions.set_rows(list(self.history.corrective_actions))
+                self.new_action_button.setEnabled(bool(self._open_readings()))
+                self.edit_action_button.setEnabled(bool(self.history.corrective_actions))
+            elif index == 4:
+                self.surveys.set_rows(self.services.surveys.list_surveys(unit_id=self.unit.id))
+                self.open_survey_button.setEnabled(self.surveys.model.rowCount() > 0)
+                due = self.unit.survey
+                self.survey_status.setText(f"<b>Annual survey:</b> {escape(due.words)}")
+                self.survey_status.setStyleSheet(f"color: {_colour(_DUE_TONE[due.state])};")
+            elif index == 5:
+                self.baselines.set_rows(self.services.units.baselines(self.unit.id))
+                rows = self.baselines.model.rows()
+                self.correct_baseline_button.setEnabled(any(b.id is not None for b in rows))
+        except StorageError as exc:
+            self._pages_shown.discard(index)
+            show_storage_error(self, exc)
 
     def _header_html(self, unit: UnitRow) -> str:
         made = " ".join(p for p in (unit.manufacturer, unit.model) if p)
@@ -605,6 +625,10 @@ class ExposureTab(DataTab):
         if not self.show_voided.isChecked():
             rows = [r for r in rows if not r.voided]
         self.table.set_rows(rows)
+        for header, width in _MIN_WIDTHS.items():  # sized to the first unit's rows: room for every status
+            column = next(i for i, c in enumerate(COLUMNS) if c.header == header)
+            if self.table.view.columnWidth(column) < width:
+                self.table.view.setColumnWidth(column, width)
         self._update_check_buttons()
 
     def _update_check_buttons(self) -> None:
@@ -726,6 +750,8 @@ class ExposureTab(DataTab):
             self.series_combo.addItem(key.label, (key.mode, key.rate_unit))
         index = self.series_combo.findData(keep) if keep is not None else 0
         self.series_combo.setCurrentIndex(max(index, 0))
+        if self.series_combo.count() == 0:
+            self.series_combo.addItem("No readings yet", None)
         self.series_combo.setEnabled(self.series_combo.count() > 1)
         self.series_combo.blockSignals(False)
 

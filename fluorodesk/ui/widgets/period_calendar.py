@@ -55,10 +55,6 @@ class PeriodCell(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumSize(92, 38)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        tone = STATE_TONE[row.state]
-        back, fore = background_for(tone).color().name(), foreground_for(tone).color().name()
-        self._style = f"background: {back}; color: {fore}; border-radius: 3px; padding: 2px 4px;"
-        self.set_selected(False)
         tip = f"{row.start} to {row.end}: {row.words}"
         self.setToolTip(
             tip
@@ -66,8 +62,11 @@ class PeriodCell(QLabel):
         )
 
     def set_selected(self, selected: bool) -> None:
-        border = "border: 2px solid #084298;" if selected else "border: 1px solid #bbbbbb;"
-        self.setStyleSheet(f"QLabel {{ {self._style} {border} }}")
+        if bool(self.property("selected")) == selected:
+            return
+        self.setProperty("selected", selected)
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def mousePressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().mousePressEvent(event)
@@ -76,6 +75,16 @@ class PeriodCell(QLabel):
     def mouseDoubleClickEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().mouseDoubleClickEvent(event)
         self.double_clicked.emit(self.row)  # may rebuild the calendar: nothing of self is used after
+
+
+def _stylesheet() -> str:
+    """One sheet for all cells (a sheet per cell makes a 10-year calendar slow to build)."""
+    rules = ["PeriodCell { border: 1px solid #bbbbbb; border-radius: 3px; padding: 2px 4px; }"]
+    for state, tone in STATE_TONE.items():
+        back, fore = background_for(tone).color().name(), foreground_for(tone).color().name()
+        rules.append(f'PeriodCell[state="{state.value}"] {{ background: {back}; color: {fore}; }}')
+    rules.append('PeriodCell[selected="true"] { border: 2px solid #084298; }')
+    return "\n".join(rules)
 
 
 class PeriodCalendar(QScrollArea):
@@ -100,6 +109,7 @@ class PeriodCalendar(QScrollArea):
     def set_periods(self, periods: Sequence[PeriodRow]) -> None:
         keep = self.selected.start if self.selected else None
         holder = QWidget(self)
+        holder.setStyleSheet(_stylesheet())
         grid = QGridLayout(holder)
         grid.setHorizontalSpacing(4)
         grid.setVerticalSpacing(4)
