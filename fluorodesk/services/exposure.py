@@ -602,12 +602,15 @@ class UnitEvaluation:
     def action_row(self, action: CorrectiveAction) -> CorrectiveActionRow:
         check = self.by_id[action.check_id]
         recheck = self.by_id.get(action.recheck_id) if action.recheck_id else None
+        if recheck is not None and recheck.checked_on > self.as_of:
+            recheck = None  # not done yet on the as-of date
+        closed_on = action.closed_on if action.closed_on and action.closed_on <= self.as_of else None
         state = self.corrective(check)
         problem = None
         if recheck is not None:
             problem = recheck_problem(self.facts(check), self.facts(recheck))
-        if action.closed_on and recheck is not None and problem is None:
-            words = f"Closed {action.closed_on} by the re-check of {recheck.checked_on}"
+        if closed_on and recheck is not None and problem is None:
+            words = f"Closed {closed_on} by the re-check of {recheck.checked_on}"
         elif recheck is not None and problem is not None:
             words = f"Re-check of {recheck.checked_on} does not count: {problem}"
         else:
@@ -624,10 +627,10 @@ class UnitEvaluation:
             service_ticket=action.service_ticket,
             performed_by=action.performed_by,
             performed_on=action.performed_on,
-            recheck_id=action.recheck_id,
+            recheck_id=recheck.id if recheck else None,
             recheck_on=recheck.checked_on if recheck else None,
             recheck_rate=f"{recheck.rate:g} {recheck.rate_unit.value}" if recheck else "",
-            closed_on=action.closed_on,
+            closed_on=closed_on,
             state=state,
             words=words,
         )

@@ -125,15 +125,17 @@ class MeterService(ClockedService):
                 raise NotFoundError("That meter no longer exists.")
             return _meter_row(meter, self.today(), self._count(session, meter_id))
 
-    def calibrations(self, meter_id: int) -> list[CalibrationRow]:
+    def calibrations(self, meter_id: int, *, as_of: date | None = None) -> list[CalibrationRow]:
+        """Newest first; ``as_of`` leaves out calibrations made after that date."""
         with self.db.read() as session:
             meter = session.get(Meter, meter_id)
             if meter is None:
                 raise NotFoundError("That meter no longer exists.")
-            counts = self._attachment_counts(session, [c.id for c in meter.calibrations])
+            kept = [c for c in meter.calibrations if as_of is None or c.calibrated_on <= as_of]
+            counts = self._attachment_counts(session, [c.id for c in kept])
             return [
                 _calibration_row(c, meter, counts.get(c.id, 0))
-                for c in sorted(meter.calibrations, key=lambda c: (c.calibrated_on, c.id), reverse=True)
+                for c in sorted(kept, key=lambda c: (c.calibrated_on, c.id), reverse=True)
             ]
 
     # ---- meters

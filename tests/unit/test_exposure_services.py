@@ -735,3 +735,17 @@ def test_demo_exposure_records(demo_services):
         "unit.survey_recommendations_open",
     } <= codes
     assert len(demo_services.surveys.list_surveys()) == 6
+
+
+def test_packet_data_as_of_a_past_date(demo_services):
+    """What the audit packet reads for a past date shows the state then: no later closure or calibration."""
+    ca2 = next(u for u in demo_services.units.list_units() if u.code == "CA-2")
+    [action] = demo_services.exposure.history(ca2.id).corrective_actions
+    then = action.performed_on  # after the action, before its re-check
+    [past] = demo_services.exposure.history(ca2.id, as_of=then).corrective_actions
+    assert past.closed_on is None and past.recheck_id is None and past.state is CorrectiveState.IN_PROGRESS
+    assert "Waiting" in past.words
+    meter = next(m for m in demo_services.meters.list_meters() if m.name == "RaySafe X2 #1")
+    assert demo_services.meters.calibrations(meter.id, as_of=date(2025, 12, 1)) == []
+    assert len(demo_services.meters.calibrations(meter.id)) == 1
+    assert demo_services.meters.list_meters(as_of=date(2025, 12, 1))[0].state is CalibrationState.NONE
