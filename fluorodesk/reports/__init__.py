@@ -1,1 +1,0 @@
-"""PDF and chart output (reportlab); no Qt.  Heavy imports stay inside functions."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from fluorodesk.db.base import utcnow
 from fluorodesk.db.models import (
@@ -219,6 +219,20 @@ def judge(
 
 def assess(check: ExposureCheck, unit: FluoroUnit, settings: ClinicSettings) -> Assessment:
     return judge(unit, check.checked_on, check.mode, check.rate, check.rate_unit, settings).assessment
+
+
+def corrective_closed(check: ExposureCheck, as_of: date, settings: ClinicSettings | None = None) -> bool:
+    """Is the corrective action on ``check`` closed on ``as_of`` (closed, with a passing re-check)?
+
+    For callers outside this module that judge one check at a time (the audit packet); the tab and
+    the findings use ``UnitEvaluation``, which judges a whole unit at once.
+    """
+    if settings is None:
+        session = object_session(check)
+        if session is None:
+            raise ValueError("the check is not attached to a session")
+        settings = load_settings(session)
+    return UnitEvaluation(check.unit, settings, as_of).corrective(check) is CorrectiveState.CLOSED
 
 
 def meter_calibration(meter: Meter | None, day: date) -> CalibrationStatus | None:

@@ -749,3 +749,15 @@ def test_packet_data_as_of_a_past_date(demo_services):
     assert demo_services.meters.calibrations(meter.id, as_of=date(2025, 12, 1)) == []
     assert len(demo_services.meters.calibrations(meter.id)) == 1
     assert demo_services.meters.list_meters(as_of=date(2025, 12, 1))[0].state is CalibrationState.NONE
+
+
+def test_corrective_closed_for_one_check_at_a_time(demo_services):
+    from fluorodesk.services.exposure import corrective_closed, load_units
+
+    with demo_services.db.read() as session:
+        units = {u.code: u for u in load_units(session)}
+        ca2 = [c for c in units["CA-2"].checks if c.corrective_actions]
+        ca1 = [c for c in units["CA-1"].checks if c.rate == 93.5]
+        assert len(ca2) == 1 and corrective_closed(ca2[0], TODAY)
+        assert not corrective_closed(ca2[0], ca2[0].corrective_actions[0].performed_on)
+        assert not corrective_closed(ca1[0], TODAY)
