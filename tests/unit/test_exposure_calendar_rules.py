@@ -300,3 +300,17 @@ def test_corrective_state_needs_a_closed_action_with_a_passing_recheck():
 
 def test_rate_unit_labels_keep_their_case():
     assert [label for _value, label in U.choices()] == ["mGy/min", "R/min"]
+
+
+def test_the_week_cut_short_by_retirement_is_complete_once_the_unit_has_left():
+    first, retired = date(2026, 1, 26), date(2026, 2, 4)  # out of service from Wednesday Feb 4
+    # On Wednesday the unit's part of the week (Mon-Tue) is over: a missing check is missed, not due.
+    assert spans(missed_periods([date(2026, 1, 27)], first, date(2026, 2, 4), 7, retired_on=retired)) == [
+        (date(2026, 2, 2), date(2026, 2, 8))
+    ]
+    calendar = period_calendar([date(2026, 1, 27)], first, date(2026, 2, 4), 7, retired_on=retired)
+    assert [c.state for c in calendar] == [PeriodState.CHECKED, PeriodState.MISSED]
+    # On Tuesday it could still be checked.
+    calendar = period_calendar([date(2026, 1, 27)], first, date(2026, 2, 3), 7, retired_on=retired)
+    assert [c.state for c in calendar] == [PeriodState.CHECKED, PeriodState.DUE]
+    assert missed_periods([date(2026, 1, 27)], first, date(2026, 2, 3), 7, retired_on=retired) == []
