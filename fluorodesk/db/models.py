@@ -484,11 +484,60 @@ class FluoroUnit(Tracked, Base):
     baseline_kvp: Mapped[float | None] = mapped_column(Float)
     baseline_ma: Mapped[float | None] = mapped_column(Float)
     in_service_on: Mapped[date | None] = mapped_column(Date)
-    retired_on: Mapped[date | None] = mapped_column(Date)
+    retired_on: Mapped[date | None] = mapped_column(Date)  # first day out of service
+    retired_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
     checks: Mapped[list[ExposureCheck]] = relationship(back_populates="unit")
     surveys: Mapped[list[PhysicistSurvey]] = relationship(back_populates="unit")
+    baselines: Mapped[list[UnitBaseline]] = relationship(
+        back_populates="unit", order_by="UnitBaseline.effective_on"
+    )
+    period_notes: Mapped[list[ExposurePeriodNote]] = relationship(back_populates="unit")
+
+
+class UnitBaseline(Tracked, Base):
+    """The physicist's baseline for one mode of a unit, from ``effective_on`` until the next one.
+
+    Kept as a history (never overwritten) so that a reading is always compared with the baseline
+    that was in effect on its date, and re-baselining after service does not change old verdicts.
+    Units without any row fall back to the baseline columns on ``fluoro_units``.
+    """
+
+    __tablename__ = "unit_baselines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("fluoro_units.id", ondelete="RESTRICT"))
+    effective_on: Mapped[date] = mapped_column(Date)
+    mode: Mapped[ExposureMode] = mapped_column(EnumText(ExposureMode), default=ExposureMode.NORMAL)
+    rate: Mapped[float] = mapped_column(Float)
+    rate_unit: Mapped[RateUnit] = mapped_column(EnumText(RateUnit))
+    kvp: Mapped[float | None] = mapped_column(Float)
+    ma: Mapped[float | None] = mapped_column(Float)
+    tolerance_pct: Mapped[float | None] = mapped_column(Float)  # None: the clinic's setting applies
+    set_by: Mapped[str] = mapped_column(String(120), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped[FluoroUnit] = relationship(back_populates="baselines")
+
+    __table_args__ = (Index("ix_unit_baselines_unit_date", "unit_id", "effective_on"),)
+
+
+class ExposurePeriodNote(Tracked, Base):
+    """Why a check period has no check; "unit not used" excuses the period from the missed list."""
+
+    __tablename__ = "exposure_period_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("fluoro_units.id", ondelete="RESTRICT"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    unit_not_used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    unit: Mapped[FluoroUnit] = relationship(back_populates="period_notes")
+
+    __table_args__ = (UniqueConstraint("unit_id", "period_start"),)
 
 
 class Meter(Tracked, Base):
@@ -587,6 +636,7 @@ class PhysicistSurvey(Tracked, Base):
     result: Mapped[SurveyResult] = mapped_column(EnumText(SurveyResult))
     recommendations: Mapped[str] = mapped_column(Text, default="")
     recommendations_closed_on: Mapped[date | None] = mapped_column(Date)
+    recommendations_closure: Mapped[str] = mapped_column(Text, default="", server_default="")  # how
     notes: Mapped[str] = mapped_column(Text, default="")
 
     unit: Mapped[FluoroUnit] = relationship(back_populates="surveys")

@@ -216,6 +216,8 @@ _LABELS: dict[tuple[str, str], str] = {
     ("DefectZone", DefectZone.THYROID.value): "Thyroid",
     ("Disposition", Disposition.RETURN_TO_SERVICE.value): "Return to service",
     ("ExposureMode", ExposureMode.HIGH_LEVEL.value): "High-level control",
+    ("RateUnit", RateUnit.MGY_PER_MIN.value): "mGy/min",
+    ("RateUnit", RateUnit.R_PER_MIN.value): "R/min",
     ("ExposureVerdict", ExposureVerdict.OUTSIDE_TOLERANCE.value): "Outside tolerance",
     ("ExposureVerdict", ExposureVerdict.OVER_LIMIT.value): "Over limit",
     ("InspectionResult", InspectionResult.PASS.value): "Pass",

@@ -56,10 +56,9 @@ def make_packet(
     *,
     deterministic: bool = False,
 ) -> PacketResult:
+    from fluorodesk.domain.permissions import Permission
     from fluorodesk.reports.pdf.merge import merge_scans
     from fluorodesk.reports.pdf.render import layout
-
-    from fluorodesk.domain.permissions import Permission
 
     started = time.perf_counter()
     progress = progress or Progress()

@@ -191,6 +191,7 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     session.flush()
     _technician_files(session, techs, today, random.Random(f"technicians-{today.isoformat()}"))
     session.flush()
+    _exposure_records(session, today)
     _signoffs(session, today)
     return DemoSummary(len(techs), credentials, contracts, garments, inspections, units, checks)
 
@@ -878,3 +879,148 @@ def _signoffs(session: Session, today: date) -> None:
         statement=f"Annual review of the {year} apron and thyroid shield inspections.",
         signed_at=datetime.combine(date(year + 1, 1, 15), time(14, 0)),
     )
+
+
+def _exposure_records(session: Session, today: date) -> None:
+    """Exposure QC beyond the weekly log: baselines, a second meter, re-checks, notes, late entries.
+
+    Planted for the Exposure Logs tab: CA-2's out-of-tolerance reading closed by a re-check and
+    re-baselined after service; one of its missed weeks excused (unit away for service) and one
+    explained but still missed; CA-3 read in R/min with an ion chamber whose calibration lapsed three
+    weeks ago (the last checks show the warning), two of its checks entered late, an out-of-tolerance
+    reading waiting for its re-check, and a registration about to expire.  CA-1's over-limit reading
+    keeps no corrective action.
+    """
+    from fluorodesk.db.models import ExposurePeriodNote, UnitBaseline
+
+    rng = random.Random(6)
+    units = {u.code: u for u in session.scalars(select(FluoroUnit))}
+    techs = {t.full_name: t.id for t in session.scalars(select(Technician))}
+    physicist = "Alan Marsh, MS, DABR"
+
+    def tracked() -> dict[str, str]:
+        return {"created_by": "demo", "updated_by": "demo"}
+
+    for unit in units.values():
+        for check in unit.checks:
+            check.technician_id = techs.get(check.performed_by)
+        session.add(
+            UnitBaseline(
+                unit=unit,
+                effective_on=unit.in_service_on or today,
+                mode=ExposureMode.NORMAL,
+                rate=unit.baseline_rate or 0,
+                rate_unit=unit.baseline_unit or RateUnit.MGY_PER_MIN,
+                kvp=unit.baseline_kvp,
+                ma=unit.baseline_ma,
+                set_by=physicist,
+                notes="Baseline from the acceptance survey",
+                **tracked(),
+            )
+        )
+        last = max(s.surveyed_on for s in unit.surveys)
+        unit.surveys.append(
+            PhysicistSurvey(
+                surveyed_on=add_months(last, -12) - timedelta(days=rng.randint(3, 20)),
+                physicist=physicist,
+                result=SurveyResult.CONDITIONAL if unit.code == "CA-1" else SurveyResult.PASS,
+                recommendations="Recalibrate the displayed air-kerma rate." if unit.code == "CA-1" else "",
+                recommendations_closed_on=add_months(last, -11) if unit.code == "CA-1" else None,
+                recommendations_closure="Service recalibrated the AKR display (ticket GE-20931)."
+                if unit.code == "CA-1"
+                else "",
+                **tracked(),
+            )
+        )
+
+    # CA-2: the out-of-tolerance reading was fixed; the next check is its re-check, then a new baseline.
+    ca2 = units["CA-2"]
+    checks = sorted(ca2.checks, key=lambda c: c.checked_on)
+    for check in checks:
+        for action in check.corrective_actions:
+            recheck = next(c for c in checks if c.checked_on > action.performed_on)
+            action.recheck_id = recheck.id
+            action.closed_on = recheck.checked_on
+            session.add(
+                UnitBaseline(
+                    unit=ca2,
+                    effective_on=recheck.checked_on,
+                    mode=ExposureMode.NORMAL,
+                    rate=35.0,
+                    rate_unit=RateUnit.MGY_PER_MIN,
+                    kvp=77,
+                    ma=2.2,
+                    tolerance_pct=20.0,
+                    set_by=physicist,
+                    notes="Re-baselined after the AERC recalibration",
+                    **tracked(),
+                )
+            )
+    checked_weeks = {week_start(c.checked_on) for c in checks}
+    monday = week_start(ca2.in_service_on or checks[0].checked_on)
+    gaps = []
+    while monday + timedelta(days=6) < today:
+        if monday not in checked_weeks:
+            gaps.append(monday)
+        monday += timedelta(days=7)
+    if len(gaps) >= 2:
+        session.add(
+            ExposurePeriodNote(
+                unit=ca2,
+                period_start=gaps[0],
+                period_end=gaps[0] + timedelta(days=6),
+                reason="C-arm away for tube replacement; not used this week.",
+                unit_not_used=True,
+                **tracked(),
+            )
+        )
+        session.add(
+            ExposurePeriodNote(
+                unit=ca2,
+                period_start=gaps[1],
+                period_end=gaps[1] + timedelta(days=6),
+                reason="Check not done: the technologist on duty was new and missed it.",
+                unit_not_used=False,
+                **tracked(),
+            )
+        )
+
+    # CA-3: read in R/min with an ion chamber whose calibration ran out three weeks ago.
+    ca3 = units["CA-3"]
+    ion = Meter(
+        name="Victoreen 451P #2",
+        manufacturer="Fluke Biomedical",
+        model="451P",
+        serial="451P-20577",
+        **tracked(),
+    )
+    ion.calibrations.append(
+        MeterCalibration(
+            calibrated_on=add_months(today - timedelta(days=21), -12),
+            due_on=today - timedelta(days=21),
+            laboratory="Fluke Biomedical calibration lab",
+            certificate_number="CAL-2025-0932",
+            **tracked(),
+        )
+    )
+    session.add(ion)
+    ca3_checks = sorted(ca3.checks, key=lambda c: c.checked_on)
+    for check in ca3_checks:
+        check.meter = ion
+    for check in ca3_checks[-12:-10]:  # typed in from the paper log eleven days later
+        check.entered_at = datetime.combine(check.checked_on + timedelta(days=11), time(9, 15))
+        check.notes = "Entered from the paper log."
+    drifted = ca3_checks[-6]
+    drifted.rate = 5.4
+    drifted.notes = "Reading high; service called."
+    drifted.corrective_actions.append(
+        CorrectiveAction(
+            action="Service call placed; engineer to inspect the AERC sensor.",
+            service_ticket="ZI-77102",
+            performed_by="Grace Chen",
+            performed_on=drifted.checked_on + timedelta(days=1),
+            **tracked(),
+        )
+    )
+    ca3.registration_expires_on = today + timedelta(days=20)
+    session.flush()

@@ -19,10 +19,13 @@ from fluorodesk.services.credentials import CredentialService
 from fluorodesk.services.demo import DemoService
 from fluorodesk.services.exposure import ExposureService
 from fluorodesk.services.garments import GarmentService
+from fluorodesk.services.meters import MeterService
 from fluorodesk.services.settings import SettingsService
 from fluorodesk.services.signoff import SignoffService
+from fluorodesk.services.surveys import SurveyService
 from fluorodesk.services.technicians import TechnicianService
 from fluorodesk.services.transfer.service import ExportService, ImportService
+from fluorodesk.services.units import UnitService
 
 
 def default_actor() -> str:
@@ -72,6 +75,18 @@ class Services:
     @cached_property
     def exposure(self) -> ExposureService:
         return self._make(ExposureService)
+
+    @cached_property
+    def units(self) -> UnitService:
+        return self._make(UnitService)
+
+    @cached_property
+    def meters(self) -> MeterService:
+        return self._make(MeterService)
+
+    @cached_property
+    def surveys(self) -> SurveyService:
+        return self._make(SurveyService)
 
     @cached_property
     def compliance(self) -> ComplianceService:

@@ -75,7 +75,7 @@ def test_real_full_disk_refuses_the_write_and_loses_nothing(tmp_path, migrated_t
         services = Services(db, "t", today=TODAY)
         services.technicians.create(TechnicianDraft("Saved", "Before"))
         filler = disk / "filler"
-        with filler.open("wb") as handle, contextlib.suppress(OSError):
+        with contextlib.suppress(OSError), filler.open("wb", buffering=0) as handle:
             while True:
                 handle.write(b"\0" * 65536)
         with pytest.raises(DiskFullError, match="disk is full"):
