@@ -486,3 +486,24 @@ def test_label_rows_default_to_garments_in_use_and_refuse_unknown_codes(services
     assert [lab.code for lab in services.garments.label_rows(["a-3", "A-1"])] == ["A-3", "A-1"]
     with pytest.raises(ValidationError, match="Z-9"):
         services.garments.label_rows(["A-1", "Z-9"])
+
+
+def test_the_demo_tells_every_garment_story(demo_services):
+    rows = {r.code: r for r in demo_services.garments.list_rows()}
+    assert sum(1 for r in rows.values() if r.days_until_due is not None and r.days_until_due < 0) == 2
+    assert [r.code for r in rows.values() if r.last_result is InspectionResult.FAIL] == ["A-010", "T-034"]
+    assert rows["A-010"].status is GarmentStatus.REMOVED
+    assert rows["A-031"].last_inspected_on is None and rows["A-031"].days_until_due == 0
+    assert rows["A-032"].status is GarmentStatus.LOST
+    assert rows["A-033"].awaiting_reinspection and rows["A-033"].owner == "Sofia Rossi"
+    assert rows["T-034"].status is GarmentStatus.DISPOSED and "recycling" in rows["T-034"].disposal_method
+    assert len(demo_services.garment_inspections.recorded_on(TODAY)) == 2
+    assert any(i.voided for i in demo_services.garment_inspections.list_for_garment(rows["A-002"].id))
+    codes = finding_codes(demo_services)
+    assert {
+        "garment.overdue",
+        "garment.never_inspected",
+        "garment.lost",
+        "garment.found_not_reinspected",
+    } <= codes
+    assert IntegrityService(demo_services.db, "t").run().ok
