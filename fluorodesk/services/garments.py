@@ -579,7 +579,7 @@ class GarmentService(Service):
     # ---- labels
 
     def label_rows(self, codes: Sequence[str] | None = None, *, as_of: date | None = None) -> list[LabelRow]:
-        """Labels for the named garments, or for every garment still in use (not removed, not disposed).
+        """Labels for the named garments, or for every garment at hand (not lost, removed or disposed of).
 
         Unknown codes raise ValidationError naming them, so nothing half-done gets printed.
         """
@@ -592,17 +592,18 @@ class GarmentService(Service):
                 raise ValidationError(fields={"codes": "No garment with the ID " + ", ".join(missing) + "."})
             chosen = [by_code[c.upper()] for c in wanted]
         else:
-            chosen = [r for r in rows if r.status not in (GarmentStatus.REMOVED, GarmentStatus.DISPOSED)]
+            gone = (GarmentStatus.REMOVED, GarmentStatus.DISPOSED, GarmentStatus.LOST)
+            chosen = [r for r in rows if r.status not in gone]
         return [_label(r) for r in chosen]
 
 
 def _label(row: GarmentRow) -> LabelRow:
-    if row.next_due is not None:
-        text = f"Next inspection due {row.next_due.isoformat()}"
-    elif row.status is GarmentStatus.IN_SERVICE:
-        text = "Inspect on receipt"
+    if row.status is not GarmentStatus.IN_SERVICE:
+        text = "Inspect before use"
+    elif row.next_due is not None:
+        text = f"Next due {row.next_due.isoformat()}"
     else:
-        text = f"{row.status.label}: inspect before use"
+        text = "Inspect on receipt"
     return LabelRow(row.code, row.type.label, row.next_due, text)
 
 

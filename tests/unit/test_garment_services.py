@@ -480,8 +480,8 @@ def test_label_rows_default_to_garments_in_use_and_refuse_unknown_codes(services
     services.garments.change_status(gone.id, "remove", reason="Worn out")
     labels = services.garments.label_rows()
     assert [(lab.code, lab.due_text) for lab in labels] == [
-        ("A-1", "Next inspection due 2027-02-28"),
-        ("A-2", f"Next inspection due {TODAY - timedelta(days=400)}"),
+        ("A-1", "Next due 2027-02-28"),
+        ("A-2", f"Next due {TODAY - timedelta(days=400)}"),
     ]
     assert [lab.code for lab in services.garments.label_rows(["a-3", "A-1"])] == ["A-3", "A-1"]
     with pytest.raises(ValidationError, match="Z-9"):
