@@ -206,6 +206,17 @@ class GarmentInspectionService(Service):
                 raise NotFoundError("That inspection no longer exists.")
             return _row(inspection, _image_counts(session, [inspection.id]).get(inspection.id, 0))
 
+    def inspectors(self, limit: int = 30) -> list[str]:
+        """Names used on recent inspections, most recent first (for typing help)."""
+        with self.db.read() as session:
+            rows = session.execute(
+                select(GarmentInspection.inspector)
+                .group_by(GarmentInspection.inspector)
+                .order_by(func.max(GarmentInspection.id).desc())
+                .limit(limit)
+            ).all()
+            return [name for (name,) in rows if name]
+
     def list_for_garment(self, garment_id: int) -> list[InspectionRow]:
         """Every inspection of a garment, newest first, voided ones included (they stay readable)."""
         return self._list(GarmentInspection.garment_id == garment_id)

@@ -32,6 +32,7 @@ from fluorodesk.domain.garments import (
     available_actions,
     awaiting_reinspection,
     found_on,
+    inspection_refusal,
     next_inspection_due,
     status_action_refusal,
     status_on,
@@ -123,7 +124,12 @@ class GarmentRow:
 
     @property
     def can_be_inspected(self) -> bool:
-        return self.status in (GarmentStatus.IN_SERVICE, GarmentStatus.QUARANTINED)
+        return self.inspection_refusal is None
+
+    @property
+    def inspection_refusal(self) -> str | None:
+        """Why it cannot be inspected now (lost, removed, disposed of), in words; None when it can."""
+        return inspection_refusal(self.code, self.status, self.status_since)
 
     @property
     def actions(self) -> list[StatusAction]:
@@ -355,6 +361,19 @@ class GarmentService(Service):
         with self.db.read() as session:
             garment_id = session.scalar(select(Garment.id).where(func.upper(Garment.code) == wanted.upper()))
         return None if garment_id is None else self.get(garment_id)
+
+    def still_due(self, day: date | None = None) -> list[GarmentRow]:
+        """Garments that could be inspected and are due on or before ``day`` (or await re-inspection)."""
+        day = day or self.today()
+        return [
+            r
+            for r in self.list_rows(as_of=day)
+            if r.can_be_inspected
+            and (
+                r.awaiting_reinspection
+                or (r.status is GarmentStatus.IN_SERVICE and r.next_due and r.next_due <= day)
+            )
+        ]
 
     def history(self, garment_id: int) -> list[StatusChangeRow]:
         with self.db.read() as session:
