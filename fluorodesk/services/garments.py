@@ -400,7 +400,7 @@ class GarmentService(Service):
 
     # ---- inventory
 
-    def _validate(self, draft: GarmentDraft) -> dict[str, object]:
+    def _validate(self, draft: GarmentDraft, garment_id: int | None) -> dict[str, object]:
         errors: dict[str, str] = {}
         code = _clean(draft.code)
         if not code:
@@ -434,6 +434,12 @@ class GarmentService(Service):
         ):
             if len(_clean(getattr(draft, name))) > limit:
                 errors[name] = f"At most {limit} characters."
+        if "code" not in errors:
+            with self.db.read() as session:
+                try:
+                    self._check_unique(session, code, garment_id)
+                except ValidationError as exc:
+                    errors.update(exc.fields)
         if errors:
             raise ValidationError(fields=errors)
         return {
@@ -466,7 +472,7 @@ class GarmentService(Service):
             raise ValidationError(fields={"owner_technician_id": "That technician no longer exists."})
 
     def create(self, draft: GarmentDraft) -> GarmentRow:
-        values = self._validate(draft)
+        values = self._validate(draft, None)
         with self.db.write() as session:
             self._check_unique(session, str(values["code"]), None)
             self._check_owner(session, values["owner_technician_id"])  # type: ignore[arg-type]
@@ -488,7 +494,7 @@ class GarmentService(Service):
         return self.get(garment_id)
 
     def update(self, garment_id: int, draft: GarmentDraft) -> GarmentRow:
-        values = self._validate(draft)
+        values = self._validate(draft, garment_id)
         with self.db.write() as session:
             garment = session.get(Garment, garment_id)
             if garment is None:

@@ -165,6 +165,7 @@ class InspectionDayDialog(QDialog):
         self.current: GarmentRow | None = None
         self.fail_dialog: InspectionDialog | None = None
         self.today_rows: list[InspectionRow] = []
+        self._carry = ""
         self.resize(1000, 720)
 
         # Session: typed once, remembered.
@@ -172,6 +173,7 @@ class InspectionDayDialog(QDialog):
         self.inspector.setObjectName("inspector")
         self.inspector.setPlaceholderText("Name, credential (e.g. Grace Chen, RT(R))")
         self.inspector.setMinimumWidth(220)
+        self.inspector.returnPressed.connect(self._back_to_work)
         self.inspected_on = DateField(self, value=services.garments.today())
         self.inspected_on.setObjectName("inspected_on")
         self.methods = MethodsField(self)
@@ -182,6 +184,8 @@ class InspectionDayDialog(QDialog):
         self.kvp.setPlaceholderText("kVp")
         self.kvp.setMaximumWidth(70)
         self.kvp.setToolTip("Only for fluoroscopic or radiographic inspection (about 80 kVp)")
+        self.kvp.returnPressed.connect(self._back_to_work)
+        self.inspected_on.returnPressed.connect(self._back_to_work)
         session = QHBoxLayout()
         session.addWidget(self._label("&Inspector:", self.inspector))
         session.addWidget(self.inspector, 2)
@@ -247,6 +251,13 @@ class InspectionDayDialog(QDialog):
         )
         (self.scan if self.inspector.text().strip() else self.inspector).setFocus()
 
+    def _back_to_work(self) -> None:
+        """Enter in a session field: back to the garment waiting on the card, or to the scan field."""
+        target = self.card if self.current is not None else self.scan
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.current is not None:
+            self.show_card(self.current)  # the key hints show the corrected session values
+
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)
         label.setBuddy(buddy)
@@ -255,6 +266,9 @@ class InspectionDayDialog(QDialog):
     # ---- messages and the running list
 
     def _say(self, html: str, kind: str) -> None:
+        if self._carry:  # "A-007 was not recorded" stays visible through the next scan's messages
+            html, self._carry = f"{self._carry}<br>{html}", ""
+            kind = "error" if kind == "error" else "note"
         self.message.setText(html)
         self.message.setStyleSheet(_MESSAGE_STYLE[kind])
         self.message.setProperty("kind", kind)
@@ -421,6 +435,8 @@ class InspectionDayDialog(QDialog):
         dialog._dirty = False
         dialog.finished.connect(self._fail_done)
         dialog.open()
+        dialog.activateWindow()
+        dialog.defects.lines[0].area.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _fail_done(self, code: int) -> None:
         dialog, self.fail_dialog = self.fail_dialog, None
@@ -439,6 +455,7 @@ class InspectionDayDialog(QDialog):
             self._say(f"Nothing recorded for {escape(row.code if row else 'that garment')}.", "note")
         if dialog is not None:
             dialog.deleteLater()
+        self.activateWindow()
         self._reset()
 
     def skip(self) -> None:
@@ -448,13 +465,15 @@ class InspectionDayDialog(QDialog):
 
     def _typed_on_card(self, text: str) -> None:
         """The next label was scanned before this garment was recorded: start over with the new scan."""
+        carry = ""
         if self.current is not None:
-            self._say(
+            carry = (
                 f"{escape(self.current.code)} was <b>not</b> recorded (another garment was scanned). "
-                "Scan it again later.",
-                "note",
+                "Scan it again later."
             )
+            self._say(carry, "note")
         self._reset()
+        self._carry = carry
         self.scan.setText(text)
 
     def _reset(self) -> None:

@@ -204,7 +204,7 @@ class InspectionDialog(FormDialog):
         self.proposal.setWordWrap(True)
         self.proposal.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.form.addRow("Rule proposes", self.proposal)
-        self.result = self.add_row(
+        self.result_choice = self.add_row(
             "result", "Res&ult", ChoiceField(InspectionResult.choices()), required=True
         )
         self.disposition = self.add_row(
@@ -234,8 +234,10 @@ class InspectionDialog(FormDialog):
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save.setText("Save amendment" if amend else "Save inspection")
         save.setDefault(True)  # Enter saves, as in every dialog
-        for widget in (self.inspector, self.result, self.disposition, self.notes):
-            widget.parentWidget().setFocusProxy(widget)  # so the row label's Alt+letter reaches the field
+        for widget in (self.inspector, self.result_choice, self.disposition, self.notes):
+            label = self.form.labelForField(widget.parentWidget())
+            if isinstance(label, QLabel):
+                label.setBuddy(widget)  # so the row label's Alt+letter reaches the field itself
 
         # Pre-fill: the amended record, or what this inspector did last, or a quick visual + tactile.
         self.inspector.setText(self.memory.inspector)
@@ -256,19 +258,19 @@ class InspectionDialog(FormDialog):
             self.acceptance.setChecked(amend.acceptance)
             for d in amend.defects:
                 self.defects.add_defect(d.zone, f"{d.area_mm2:g}", d.description)
-            self.result.set_value(amend.result.value)
+            self.result_choice.set_value(amend.result.value)
             self._result_chosen = True
             self.disposition.set_value(amend.disposition.value if amend.disposition else None)
             self._disposition_chosen = True
             self.notes.setPlainText(amend.notes)
         if result is not None:
-            self.result.set_value(result.value)
+            self.result_choice.set_value(result.value)
 
         self.defects.changed.connect(self.update_proposal)
         self.defects.changed.connect(self._mark_dirty)
-        self.result.activated.connect(self._result_picked)
+        self.result_choice.activated.connect(self._result_picked)
         self.disposition.activated.connect(self._disposition_picked)
-        self.result.currentIndexChanged.connect(lambda _i: self.update_consequence())
+        self.result_choice.currentIndexChanged.connect(lambda _i: self.update_consequence())
         self.disposition.currentIndexChanged.connect(lambda _i: self.update_consequence())
         for box in self.methods.boxes.values():
             box.toggled.connect(self._methods_changed)
@@ -316,11 +318,11 @@ class InspectionDialog(FormDialog):
         self.proposal.setText(proposed.summary)
         self.proposal.setStyleSheet(_PROPOSAL_STYLE[proposed.result])
         if not self._result_chosen:
-            self.result.set_value(proposed.result.value)
+            self.result_choice.set_value(proposed.result.value)
         self._follow_result()
 
     def _follow_result(self) -> None:
-        result = InspectionResult(self.result.value())
+        result = InspectionResult(self.result_choice.value())
         if not self._disposition_chosen:
             self.disposition.set_value(
                 Disposition.RETURN_TO_SERVICE.value if result is InspectionResult.PASS else None
@@ -328,7 +330,7 @@ class InspectionDialog(FormDialog):
         self.update_consequence()
 
     def update_consequence(self) -> None:
-        result = InspectionResult(self.result.value())
+        result = InspectionResult(self.result_choice.value())
         raw = self.disposition.value()
         disposition = Disposition(raw) if raw else None
         lines = []
@@ -378,7 +380,7 @@ class InspectionDialog(FormDialog):
             kvp=self.kvp.text() if self.kvp.isEnabled() else "",
             equipment=self.equipment.text() if self.equipment.isEnabled() else "",
             acceptance=self.acceptance.isChecked(),
-            result=self.result.value(),
+            result=self.result_choice.value(),
             disposition=self.disposition.value(),
             notes=self.notes.toPlainText(),
             defects=tuple(self.defects.drafts()),
