@@ -709,15 +709,21 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
                     last.inspected_on,
                     g.id,
                 )
-            continue
+            if last.disposition is None or status is not GarmentStatus.QUARANTINED:
+                continue
         if status is GarmentStatus.QUARANTINED:
             since = f" since {g.status_changed_on}" if g.status_changed_on else ""
+            repair = last is not None and last.result is InspectionResult.FAIL
             add(
                 Severity.INFO,
                 "garment.quarantined",
                 subject,
-                f"In quarantine{since}, not available for use.",
-                "Inspect it (a pass returns it to service) or remove it from service.",
+                f"Out for repair{since}, not available for use."
+                if repair
+                else f"In quarantine{since}, not available for use.",
+                "Re-inspect it when it is back (a pass returns it to service)."
+                if repair
+                else "Inspect it (a pass returns it to service) or remove it from service.",
                 None,
                 g.id,
             )

@@ -224,6 +224,9 @@ def test_a_fail_may_not_return_to_service_and_a_pass_over_the_limit_is_refused(s
     stricter = inspect(services, garment.id, result="fail", notes="Torn strap", disposition="repair")
     assert stricter.result is InspectionResult.FAIL
     assert services.garments.get(garment.id).standing.startswith("Out for repair")
+    repair = [f for f in services.compliance.findings(TODAY) if f.subject.endswith("A-100")]
+    assert [(f.code, f.severity) for f in repair] == [("garment.quarantined", Severity.INFO)]
+    assert repair[0].message.startswith("Out for repair since")
 
 
 def test_bad_inspection_input_names_every_field_and_writes_nothing(services):
