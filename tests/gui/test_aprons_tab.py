@@ -251,6 +251,8 @@ def test_tab_lists_the_demo_with_status_words_and_detail(qtbot, tab, qtmodeltest
     assert tab.select_garment(rows["A-002"].id)
     voided = [r for r in tab.detail.inspections.model.rows() if r.voided]
     assert voided and "Duplicate entry" in voided[0].void_reason
+    assert not tab.detail.selected_inspection().voided  # the newest record that counts is selected
+    assert tab.detail.amend_button.isEnabled()
 
 
 def test_new_garment_with_ctrl_n_then_record_an_inspection_with_ctrl_i(qtbot, tab, monkeypatch):

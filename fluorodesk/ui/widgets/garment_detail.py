@@ -131,8 +131,9 @@ class GarmentDetail(QWidget):
         else:
             self.header.setText(describe(garment))
             self.history.setText(history_html(history))
-            if inspections:
-                self.inspections.view.selectRow(0)
+            standing = [n for n, r in enumerate(self.inspections.visible_rows()) if not r.voided]
+            if standing or inspections:
+                self.inspections.view.selectRow(standing[0] if standing else 0)  # the newest that counts
         self.update_buttons()
 
     def selected_inspection(self) -> InspectionRow | None:
