@@ -341,3 +341,17 @@ def test_print_labels_refuses_an_unknown_id_inline(qtbot, demo_services, tmp_pat
     assert dialog.isVisible()
     assert "Z-404" in dialog.findChild(type(dialog.general_error), "codesError").text()
     assert not (tmp_path / "l.pdf").exists()
+
+
+def test_images_dialog_attaches_to_the_inspection(qtbot, demo_services, tmp_path):
+    from fluorodesk.ui.dialogs.garment_dialogs import InspectionImagesDialog
+
+    garment = demo_services.garments.find_by_code("A-005")
+    row = demo_services.garment_inspections.list_for_garment(garment.id)[0]
+    dialog = open_dialog(qtbot, InspectionImagesDialog(demo_services, row))
+    radiograph = tmp_path / "A-005-fluoro.jpg"
+    radiograph.write_bytes(b"\xff\xd8 jpeg-ish")
+    assert dialog.panel.add_file(str(radiograph))
+    assert dialog.panel.list.count() == 1
+    assert demo_services.garment_inspections.get(row.id).images == 1
+    assert demo_services.attachments.list_for("inspection", row.id)[0].purpose == "image"
