@@ -132,6 +132,31 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_restore,
     )
     restore.add_argument("file", metavar="FILE", help="a .fdbackup file")
+    labels = command("labels", "write a PDF sheet of QR-coded garment labels", cmd_labels)
+    labels.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF to write")
+    labels.add_argument(
+        "--codes", nargs="+", metavar="ID", help="only these garment IDs (default: every garment at hand)"
+    )
+    labels.add_argument(
+        "--page-size", choices=("letter", "a4"), help="paper (default: the clinic's packet.page_size setting)"
+    )
+    labels.add_argument(
+        "--layout",
+        choices=("small", "large"),
+        default="small",
+        help="small: 30 per Letter sheet (Avery 5160) / 21 per A4 (L7160); "
+        "large: 10 per Letter sheet (Avery 5163) / 14 per A4 (L7163)",
+    )
+    labels.add_argument(
+        "--start",
+        type=int,
+        default=1,
+        metavar="N",
+        help="first free label on a partly used sheet (default 1)",
+    )
+    labels.add_argument(
+        "--outlines", action="store_true", help="draw label outlines (test print on plain paper)"
+    )
     return parser
 
 
@@ -344,6 +369,29 @@ def cmd_packet(args: argparse.Namespace) -> int:
     print(
         f"Packet written: {result.path} ({result.pages} pages; {result.critical} critical and "
         f"{result.warnings} warning finding(s){problems}) in {result.seconds:.1f} s."
+    )
+    return EXIT_OK
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    from fluorodesk.reports.labels import make_labels
+
+    services = _open(args)
+    try:
+        sheet = make_labels(
+            services,
+            Path(args.out),
+            codes=args.codes,
+            page_size=args.page_size,
+            layout=args.layout,
+            start=args.start,
+            outlines=args.outlines,
+        )
+    finally:
+        services.db.close()
+    print(
+        f"Wrote {sheet.labels} label(s) on {sheet.pages} page(s) to {sheet.path} "
+        f"({sheet.layout.page_size}, {sheet.layout.name})."
     )
     return EXIT_OK
 

@@ -422,6 +422,34 @@ class Garment(Tracked, Base):
         passive_deletes=True,
         order_by="GarmentInspection.inspected_on",
     )
+    status_changes: Mapped[list[GarmentStatusChange]] = relationship(
+        back_populates="garment",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by=lambda: [GarmentStatusChange.changed_on, GarmentStatusChange.id],
+    )
+
+
+class GarmentStatusChange(Tracked, Base):
+    """One change of a garment's status (quarantined, lost, found, removed, disposed...), kept forever.
+
+    The history lets findings and packets say where a garment stood on a past date, and when a lost
+    garment turned up (it must then be re-inspected before use).
+    """
+
+    __tablename__ = "garment_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    garment_id: Mapped[int] = mapped_column(ForeignKey("garments.id", ondelete="CASCADE"), index=True)
+    changed_on: Mapped[date] = mapped_column(Date)
+    from_status: Mapped[GarmentStatus] = mapped_column(EnumText(GarmentStatus))
+    to_status: Mapped[GarmentStatus] = mapped_column(EnumText(GarmentStatus))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("garment_inspections.id", ondelete="SET NULL")
+    )  # set when an inspection's result or disposition moved the garment
+
+    garment: Mapped[Garment] = relationship(back_populates="status_changes")
 
 
 class GarmentInspection(Tracked, Base):
@@ -433,6 +461,7 @@ class GarmentInspection(Tracked, Base):
     inspector: Mapped[str] = mapped_column(String(120))
     methods: Mapped[str] = mapped_column(String(80))  # InspectionMethod values joined by "+"
     kvp: Mapped[float | None] = mapped_column(Float)
+    equipment: Mapped[str] = mapped_column(String(120), default="")  # C-arm or CR/DR used for imaging
     acceptance: Mapped[bool] = mapped_column(Boolean, default=False)  # inspection on receipt
     result: Mapped[InspectionResult] = mapped_column(EnumText(InspectionResult))
     disposition: Mapped[Disposition | None] = mapped_column(EnumText(Disposition))

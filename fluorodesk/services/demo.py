@@ -32,6 +32,7 @@ from fluorodesk.db.models import (
     Garment,
     GarmentDefect,
     GarmentInspection,
+    GarmentStatusChange,
     Meter,
     MeterCalibration,
     PhysicistSurvey,
@@ -188,12 +189,21 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     contracts += _contract_history(session, agencies, techs, today)
     garments, inspections = _garments(session, techs, today, rng)
     units, checks = _units(session, today, rng)
+    more_garments, more_inspections = _garment_stories(session, techs, today)
     session.flush()
     _technician_files(session, techs, today, random.Random(f"technicians-{today.isoformat()}"))
     session.flush()
     _exposure_records(session, today)
     _signoffs(session, today)
-    return DemoSummary(len(techs), credentials, contracts, garments, inspections, units, checks)
+    return DemoSummary(
+        len(techs),
+        credentials,
+        contracts,
+        garments + more_garments,
+        inspections + more_inspections,
+        units,
+        checks,
+    )
 
 
 def _cred(
@@ -1024,3 +1034,180 @@ def _exposure_records(session: Session, today: date) -> None:
     )
     ca3.registration_expires_on = today + timedelta(days=20)
     session.flush()
+
+
+def _garment_stories(session: Session, techs: list[Technician], today: date) -> tuple[int, int]:
+    """The garment stories an inspector asks about: a new arrival, a lost apron, one found again,
+    a disposal on record, a voided entry and an inspection day under way.  Uses no random numbers,
+    so the rest of the demo stays as it was; the failed and the two overdue garments are untouched.
+    """
+    session.flush()
+    by_code = {g.code: g for g in session.scalars(select(Garment))}
+    inspections = 0
+
+    def inspection(garment: Garment, day: date, **kw: object) -> GarmentInspection:
+        nonlocal inspections
+        kw.setdefault("inspector", "Grace Chen, RT(R)")
+        kw.setdefault("methods", "visual+tactile")
+        kw.setdefault("result", InspectionResult.PASS)
+        kw.setdefault("disposition", Disposition.RETURN_TO_SERVICE)
+        found = GarmentInspection(inspected_on=day, created_by="demo", updated_by="demo", **kw)
+        garment.inspections.append(found)
+        inspections += 1
+        return found
+
+    def move(garment: Garment, day: date, to: GarmentStatus, reason: str, **kw: object) -> None:
+        garment.status_changes.append(
+            GarmentStatusChange(
+                changed_on=day,
+                from_status=garment.status,
+                to_status=to,
+                reason=reason,
+                created_by="demo",
+                updated_by="demo",
+                **kw,
+            )
+        )
+        garment.status = to
+        garment.status_changed_on = day
+
+    # The failed apron's history: it left service the day it failed.
+    failed = by_code.get("A-010")
+    if failed is not None:
+        last = max(failed.inspections, key=lambda i: i.inspected_on)
+        failed.status = GarmentStatus.IN_SERVICE
+        move(
+            failed,
+            last.inspected_on,
+            GarmentStatus.REMOVED,
+            f"Inspection of {last.inspected_on}: Fail: Critical area defect 42 mm² exceeds 15 mm². "
+            "Disposition: Remove.",
+        )
+        session.flush()
+        failed.status_changes[-1].inspection_id = last.id
+
+    # A duplicate entry, voided with its reason (regulated records are voided, never deleted).
+    duplicate_of = by_code.get("A-002")
+    if duplicate_of is not None:
+        last = max(duplicate_of.inspections, key=lambda i: i.inspected_on)
+        inspection(
+            duplicate_of,
+            last.inspected_on,
+            inspector=last.inspector,
+            voided_at=datetime.combine(last.inspected_on, time(16, 5)),
+            void_reason="Duplicate entry: the same inspection was typed in twice",
+        )
+
+    # Inspection day under way: two aprons already done this morning, one of them imaged.
+    for code, extra in (("A-001", {}), ("A-005", {"methods": "visual+tactile+fluoroscopic", "kvp": 80})):
+        garment = by_code.get(code)
+        if garment is not None:
+            inspection(garment, today, equipment="OR 1 C-arm" if extra else "", **extra)
+
+    made = 0
+
+    def garment(code: str, kind: GarmentType, received: date, **kw: object) -> Garment:
+        nonlocal made
+        new = Garment(
+            code=code,
+            type=kind,
+            manufacturer=kw.pop("manufacturer", "Infab"),
+            model=kw.pop("model", "Revolution"),
+            received_on=received,
+            status=GarmentStatus.IN_SERVICE,
+            created_by="demo",
+            updated_by="demo",
+            **kw,
+        )
+        session.add(new)
+        made += 1
+        return new
+
+    # A new vest/skirt delivered today: its acceptance inspection is due on receipt.
+    garment(
+        "A-031",
+        GarmentType.VEST_SKIRT,
+        today,
+        serial="IN-778120",
+        size="M",
+        lead_front_mm=0.5,
+        lead_back_mm=0.25,
+        location="Lead rack, hallway",
+    )
+    # Lost three weeks ago.
+    lost = garment(
+        "A-032",
+        GarmentType.APRON,
+        today - timedelta(days=700),
+        manufacturer="Bar-Ray",
+        model="Maxi-Flex",
+        size="L",
+        lead_front_mm=0.5,
+        lead_back_mm=0.25,
+        location="OR 2",
+    )
+    inspection(lost, today - timedelta(days=700), acceptance=True)
+    inspection(lost, today - timedelta(days=340))
+    move(lost, today - timedelta(days=20), GarmentStatus.LOST, "Not on the rack after the OR 2 move")
+    # A technician's own lightweight apron: lost, found two days ago, held for re-inspection.
+    found = garment(
+        "A-033",
+        GarmentType.WRAP,
+        today - timedelta(days=500),
+        manufacturer="Burlington Medical",
+        model="Xenolite NL",
+        size="S",
+        lead_front_mm=0.5,
+        lead_back_mm=0.25,
+        lead_free=True,
+        owner=techs[10],
+        location="Sofia Rossi's locker",
+    )
+    inspection(found, today - timedelta(days=500), acceptance=True, inspector="Sofia Rossi, RT(R)")
+    inspection(found, today - timedelta(days=150))
+    move(found, today - timedelta(days=60), GarmentStatus.LOST, "Left behind after a shift")
+    move(
+        found,
+        today - timedelta(days=2),
+        GarmentStatus.QUARANTINED,
+        "Found; re-inspect before use (turned up in the recovery-room linen cart)",
+    )
+    # A thyroid shield that failed, was removed and has been disposed of.
+    shield = garment(
+        "T-034",
+        GarmentType.THYROID,
+        today - timedelta(days=1400),
+        manufacturer="Bar-Ray",
+        model="Thyroid collar",
+        lead_front_mm=0.5,
+        location="OR 1",
+    )
+    inspection(shield, today - timedelta(days=1400), acceptance=True)
+    for years in (3, 2, 1):
+        inspection(shield, today - timedelta(days=1400) + timedelta(days=365 * years - 30 * years))
+    failed_on = today - timedelta(days=200)
+    bad = inspection(
+        shield,
+        failed_on,
+        methods="visual+tactile+fluoroscopic",
+        kvp=80,
+        equipment="CA-1 (OR 1 C-arm)",
+        result=InspectionResult.FAIL,
+        disposition=Disposition.DISCARD,
+        notes="Crack along the fold line under fluoroscopy.",
+    )
+    bad.defects.append(GarmentDefect(zone=DefectZone.THYROID, area_mm2=14.0, description="Crack at the fold"))
+    session.flush()
+    move(
+        shield,
+        failed_on,
+        GarmentStatus.REMOVED,
+        f"Inspection of {failed_on}: Fail: Thyroid defect 14 mm² exceeds 11 mm². Disposition: Discard.",
+        inspection_id=bad.id,
+    )
+    disposed_on = failed_on + timedelta(days=21)
+    method = "Returned to the vendor for lead recycling (certificate on file)"
+    move(shield, disposed_on, GarmentStatus.DISPOSED, method)
+    shield.disposed_on = disposed_on
+    shield.disposal_method = method
+    return made, inspections

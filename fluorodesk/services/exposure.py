@@ -30,7 +30,15 @@ from fluorodesk.db.models import (
     Technician,
 )
 from fluorodesk.domain.dates import add_months, describe_due, parse_date
-from fluorodesk.domain.enums import Area, ExposureMode, ExposureVerdict, RateUnit, Severity, SurveyResult
+from fluorodesk.domain.enums import (
+    Area,
+    ExposureMode,
+    ExposureVerdict,
+    RateUnit,
+    Severity,
+    SignoffArea,
+    SurveyResult,
+)
 from fluorodesk.domain.exposure import (
     ActionFacts,
     Assessment,
@@ -66,6 +74,7 @@ from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
+from fluorodesk.services.signoff import ensure_record_unlocked, ensure_unlocked
 
 # --------------------------------------------------------------------------- input helpers (shared)
 
@@ -1008,6 +1017,7 @@ class ExposureService(ClockedService):
     def record_check(self, draft: CheckDraft) -> ExposureCheckRow:
         with self.db.write() as session:
             values = self._validate(session, draft)
+            ensure_unlocked(session, SignoffArea.EXPOSURE, values["checked_on"])  # signed-off periods
             unit = values.pop("unit")
             check = ExposureCheck(
                 unit_id=unit.id, entered_at=self.now(), created_by=self.actor, updated_by=self.actor, **values
@@ -1045,6 +1055,8 @@ class ExposureService(ClockedService):
                 raise ValidationError(fields=exc.fields) from None
             if not reason:
                 raise ValidationError(fields={"reason": "Say why the check is being corrected."})
+            # An amendment is how a signed-off check is corrected: allowed, it references the original.
+            ensure_unlocked(session, SignoffArea.EXPOSURE, values["checked_on"], amendment=True)
             unit = values.pop("unit")
             new = ExposureCheck(
                 unit_id=unit.id,
@@ -1113,6 +1125,7 @@ class ExposureService(ClockedService):
                 raise NotFoundError("That exposure check no longer exists.")
             if check.voided_at is not None:
                 raise ConflictError(f"This check was already voided on {check.voided_at:%Y-%m-%d}.")
+            ensure_record_unlocked(session, check)
             before = audit.snapshot(check)
             check.voided_at = self.now()
             check.void_reason = reason

@@ -18,6 +18,7 @@ from fluorodesk.services.contracts import ContractService
 from fluorodesk.services.credentials import CredentialService
 from fluorodesk.services.demo import DemoService
 from fluorodesk.services.exposure import ExposureService
+from fluorodesk.services.garment_inspections import GarmentInspectionService
 from fluorodesk.services.garments import GarmentService
 from fluorodesk.services.meters import MeterService
 from fluorodesk.services.settings import SettingsService
@@ -71,6 +72,10 @@ class Services:
     @cached_property
     def garments(self) -> GarmentService:
         return self._make(GarmentService)
+
+    @cached_property
+    def garment_inspections(self) -> GarmentInspectionService:
+        return self._make(GarmentInspectionService)
 
     @cached_property
     def exposure(self) -> ExposureService:

@@ -56,9 +56,10 @@ LOCKABLE_OWNERS: dict[str, SignoffArea] = {
     "garment_inspections": SignoffArea.GARMENTS,
 }
 
-#: Columns that may change on a signed record without breaking the signature (none today; a
-#: capability that marks an original as superseded, say, would add that column here).
-UNSIGNED_FIELDS: frozenset[str] = frozenset()
+#: Columns that may change on a signed record without breaking the signature: correcting a signed
+#: check or inspection records an amendment that marks the original as voided ("Amended by #n").
+#: A plain void of a signed record is refused by ensure_record_unlocked, so only amendments set them.
+UNSIGNED_FIELDS: frozenset[str] = frozenset({"voided_at", "void_reason"})
 
 
 @dataclass(frozen=True)

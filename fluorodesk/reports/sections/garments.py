@@ -25,12 +25,11 @@ OWNER_TYPES = ("garment", "inspection", "garment_inspection")
 
 
 def status_on(garment: Garment, as_of: date) -> GarmentStatus:
-    """The garment's status on ``as_of``: a later change had not happened yet (it was in service)."""
-    if garment.status is not GarmentStatus.IN_SERVICE:
-        changed = garment.status_changed_on or garment.disposed_on
-        if changed is not None and changed > as_of:
-            return GarmentStatus.IN_SERVICE
-    return garment.status
+    """The garment's status on ``as_of``, read back from its status history (the Aprons tab's rule)."""
+    from fluorodesk.domain.garments import status_on as status_from_history
+    from fluorodesk.services.garments import status_changes
+
+    return status_from_history(status_changes(garment), garment.status, garment.status_changed_on, as_of)
 
 
 def included(garment: Garment, ctx: PacketContext) -> bool:
@@ -93,8 +92,8 @@ def gather(ctx: PacketContext) -> Section:
     inventory = []
     in_service = 0
     for g in garments:
-        status = status_on(g, as_of)
-        last, due = garment_state(g, ctx.settings, as_of)
+        state = garment_state(g, ctx.settings, as_of)  # status read back from the status history
+        status, last, due = state.status, state.last, state.due
         tone: Tone = ""
         next_words = DASH
         if status is GarmentStatus.IN_SERVICE:
