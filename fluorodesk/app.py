@@ -1,4 +1,4 @@
-"""GUI start-up: the composition root.  Paths → database (migrated) → services → window."""
+"""GUI start-up: the composition root.  Paths → lock → checked database → sign-in → window."""
 
 from __future__ import annotations
 
@@ -12,15 +12,12 @@ log = logging.getLogger("fluorodesk.init")
 
 
 def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
-    from fluorodesk.db.database import open_database
-    from fluorodesk.errors import FluoroDeskError
-    from fluorodesk.services.registry import Services
     from fluorodesk.ui.errors import install_excepthook
     from fluorodesk.ui.fonts import register_fonts
     from fluorodesk.ui.icons import app_icon
-    from fluorodesk.ui.main_window import MainWindow
+    from fluorodesk.ui.startup import run_session
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("FluoroDesk")
@@ -28,24 +25,9 @@ def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = N
     register_fonts(app)  # type: ignore[arg-type]
     QApplication.setWindowIcon(app_icon())
     install_excepthook()
-    try:
-        db = open_database(data_dir)
-        services = Services(db)
-        if demo:
-            from fluorodesk.services.demo import is_empty
-
-            with db.read() as session:
-                empty = is_empty(session)
-            if empty:
-                services.demo.load()
-    except FluoroDeskError as exc:
-        QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
-        return 1
-    window = MainWindow(services)
-    window.show()
-    code = app.exec()
-    db.close()
-    return int(code)
+    # Instance lock, integrity check (recovery from a backup), migrations, automatic backup,
+    # sign-in, then the main window with the idle lock: see ui/startup.py.
+    return run_session(app, data_dir, demo=demo)  # type: ignore[arg-type]
 
 
 def demo_data_dir() -> Path:

@@ -38,6 +38,16 @@ def _data_dir_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None
     )
 
 
+def _user_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS if suppress else None,
+        help="FluoroDesk account to act as (recorded in the audit trail; its role applies). "
+        "Default: your system login name, which has no director rights once accounts exist",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fluorodesk",
@@ -46,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"FluoroDesk {__version__}")
     _data_dir_option(parser, suppress=False)
+    _user_option(parser, suppress=False)
     parser.add_argument(
         "--demo",
         action="store_true",
@@ -58,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         _data_dir_option(sub, suppress=True)
+        _user_option(sub, suppress=True)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -76,6 +88,75 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", "check the database and attachment files for damage", cmd_check)
     backup = command("backup", "write a backup file (database and attachments)", cmd_backup)
     backup.add_argument("--out", metavar="FILE", help="backup file (default: the data folder's backups/)")
+    kinds = "agencies, technicians, credentials, garments, inspections, units, exposure_checks, " + (
+        "contracts, procedures, dosimetry"
+    )
+    import_ = command("import", "import records from a CSV or .xlsx file (all or nothing)", cmd_import)
+    import_.add_argument("kind", metavar="KIND", help=kinds)
+    import_.add_argument("file", metavar="FILE", help="a .csv (UTF-8, comma or semicolon) or .xlsx file")
+    import_.add_argument("--dry-run", action="store_true", help="check the file and say what would happen")
+    export = command("export", "export records to a CSV or .xlsx file (same columns as import)", cmd_export)
+    export.add_argument("kind", metavar="KIND", help=kinds)
+    export.add_argument("--out", metavar="FILE", required=True, help="a .csv or .xlsx file")
+    bench = command("bench", "measure speed and memory on a synthetic clinic (benchmark)", cmd_bench)
+    bench.add_argument("--scale", type=float, default=1.0, help="1.0 = ten years of a busy clinic (default)")
+    bench.add_argument(
+        "--workdir", metavar="DIR", help="where to build the synthetic clinic (default: a temp dir)"
+    )
+    bench.add_argument("--repeats", type=int, default=3, help="start-up measurements to take the median of")
+    packet = command("packet", "make the audit packet (PDF) to hand to an inspector", cmd_packet)
+    packet.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
+    packet.add_argument(
+        "--as-of", type=iso_date, metavar="YYYY-MM-DD", help="statuses as of this date (default today)"
+    )
+    packet.add_argument(
+        "--from",
+        dest="period_from",
+        type=iso_date,
+        metavar="DATE",
+        help="period start (default: a year earlier)",
+    )
+    packet.add_argument(
+        "--to", dest="period_to", type=iso_date, metavar="DATE", help="period end (default: the as-of date)"
+    )
+    packet.add_argument(
+        "--sections",
+        metavar="LIST",
+        help="comma-separated sections (default all): exceptions, technicians, contracts, garments, "
+        "exposure, dose, dosimetry, documents, attestation",
+    )
+    packet.add_argument("--prepared-by", metavar="NAME", default="", help="name on the cover")
+    restore = command(
+        "restore",
+        "replace the data with a backup file (verified first; the current data is moved aside)",
+        cmd_restore,
+    )
+    restore.add_argument("file", metavar="FILE", help="a .fdbackup file")
+    labels = command("labels", "write a PDF sheet of QR-coded garment labels", cmd_labels)
+    labels.add_argument("--out", metavar="FILE.pdf", required=True, help="the PDF to write")
+    labels.add_argument(
+        "--codes", nargs="+", metavar="ID", help="only these garment IDs (default: every garment at hand)"
+    )
+    labels.add_argument(
+        "--page-size", choices=("letter", "a4"), help="paper (default: the clinic's packet.page_size setting)"
+    )
+    labels.add_argument(
+        "--layout",
+        choices=("small", "large"),
+        default="small",
+        help="small: 30 per Letter sheet (Avery 5160) / 21 per A4 (L7160); "
+        "large: 10 per Letter sheet (Avery 5163) / 14 per A4 (L7163)",
+    )
+    labels.add_argument(
+        "--start",
+        type=int,
+        default=1,
+        metavar="N",
+        help="first free label on a partly used sheet (default 1)",
+    )
+    labels.add_argument(
+        "--outlines", action="store_true", help="draw label outlines (test print on plain paper)"
+    )
     selfcheck = command(
         "selfcheck",
         "check that this installation works (temporary database, window offscreen, PDF); "
@@ -93,12 +174,39 @@ def _data_dir(args: argparse.Namespace) -> DataDir:
     return DataDir(resolve_data_dir(getattr(args, "data_dir", None)))
 
 
+def cli_actor(args: argparse.Namespace) -> str:
+    """Who the audit trail names for a command: ``--user NAME``, else the system login name."""
+    name = getattr(args, "user", None)
+    if name:
+        return name.strip().lower()
+    from fluorodesk.services.registry import default_actor
+
+    return f"{default_actor()} (command line)"[:80]
+
+
 def _open(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
     from fluorodesk.db.database import open_database
     from fluorodesk.services.registry import Services
 
     db = open_database(_data_dir(args), create=create)
-    return Services(db)
+    if getattr(args, "user", None):
+        from fluorodesk.errors import PermissionDeniedError
+        from fluorodesk.services.auth import find_user
+
+        with db.read() as session:
+            account = find_user(session, args.user)
+            active = account is not None and account.active
+        if not active:
+            db.close()
+            raise PermissionDeniedError(f"There is no active FluoroDesk account called “{args.user}”.")
+    return Services(db, cli_actor(args))
+
+
+def _instance_lock(args: argparse.Namespace, purpose: str):  # type: ignore[no-untyped-def]
+    """Commands that replace data refuse to run while the window has the same folder open."""
+    from fluorodesk.instance_lock import InstanceLock
+
+    return InstanceLock(_data_dir(args), purpose=purpose)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -112,6 +220,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from fluorodesk.db.database import prepare_folder
+
+    prepare_folder(_data_dir(args), create=True)
+    with _instance_lock(args, "fluorodesk demo"):
+        return _demo(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
     services = _open(args, create=True)
     try:
         if args.force:
@@ -184,6 +300,120 @@ def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         services.db.close()
     print(f"Backup written: {info.path} ({info.size_bytes:,} bytes, {info.attachments} attachment(s)).")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    services = _open(args, create=not args.dry_run)  # moving in: the first import may create the database
+    try:
+        report = services.imports.run(args.kind, Path(args.file), dry_run=args.dry_run)
+    finally:
+        services.db.close()
+    stream = sys.stdout if report.ok else sys.stderr
+    for line in report.lines():
+        print(line, file=stream)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    services = _open(args)
+    try:
+        path, count = services.exports.run(args.kind, Path(args.out))
+    finally:
+        services.db.close()
+    print(f"Exported {count} {args.kind} row(s) to {path}.")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from fluorodesk.bench.run import report, run
+
+    if args.scale <= 0:
+        print("fluorodesk: --scale must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="fluorodesk-bench-") as tmp:
+        workdir = Path(args.workdir) if args.workdir else Path(tmp)
+        figures = run(args.scale, workdir, repeats=max(1, args.repeats))
+        print(report(figures, args.scale))
+    return EXIT_OK
+
+
+def cmd_packet(args: argparse.Namespace) -> int:
+    from fluorodesk.errors import ValidationError
+    from fluorodesk.reports.packet import PacketRequest, check_target, make_packet
+    from fluorodesk.reports.packet_data import parse_sections
+
+    def usage(exc: ValidationError) -> int:
+        print(f"fluorodesk: {' '.join(exc.fields.values()) or exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    try:  # usage problems first, before the database is opened
+        parse_sections(args.sections)
+        check_target(args.out)
+    except ValidationError as exc:
+        return usage(exc)
+    request = PacketRequest(
+        as_of=args.as_of,
+        period_from=args.period_from,
+        period_to=args.period_to,
+        sections=args.sections,
+        prepared_by=args.prepared_by,
+    )
+    services = _open(args)
+    try:
+        result = make_packet(services, request, args.out)
+    except ValidationError as exc:
+        return usage(exc)
+    finally:
+        services.db.close()
+    problems = (
+        f"; {result.documents_with_problems} document(s) missing or altered"
+        if result.documents_with_problems
+        else ""
+    )
+    print(
+        f"Packet written: {result.path} ({result.pages} pages; {result.critical} critical and "
+        f"{result.warnings} warning finding(s){problems}) in {result.seconds:.1f} s."
+    )
+    return EXIT_OK
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    from fluorodesk.reports.labels import make_labels
+
+    services = _open(args)
+    try:
+        sheet = make_labels(
+            services,
+            Path(args.out),
+            codes=args.codes,
+            page_size=args.page_size,
+            layout=args.layout,
+            start=args.start,
+            outlines=args.outlines,
+        )
+    finally:
+        services.db.close()
+    print(
+        f"Wrote {sheet.labels} label(s) on {sheet.pages} page(s) to {sheet.path} "
+        f"({sheet.layout.page_size}, {sheet.layout.name})."
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from fluorodesk.db.database import prepare_folder
+    from fluorodesk.services.backup import restore_backup
+
+    data_dir = _data_dir(args)
+    prepare_folder(data_dir, create=True)
+    with _instance_lock(args, "fluorodesk restore"):
+        result = restore_backup(data_dir, Path(args.file), actor=cli_actor(args))
+    print(f"Restored {result.check.describe()} into {data_dir.root}.")
+    if result.replaced is not None:
+        print(f"The data it replaced was moved to {result.replaced} (nothing was deleted).")
     return EXIT_OK
 
 

@@ -43,6 +43,7 @@ from fluorodesk.domain.enums import (
     RateUnit,
     RenewalType,
     Role,
+    SignoffArea,
     SurveyResult,
 )
 
@@ -69,6 +70,35 @@ class User(Tracked, Base):
     role: Mapped[Role] = mapped_column(EnumText(Role))
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when a director resets the password: the user chooses a new one at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Signoff(Base):
+    """The director's signature on one area's records for a period; records in it are then locked.
+
+    ``records`` keeps a JSON snapshot of every record signed ({id: {field: value}}) and
+    ``records_sha256`` its hash, so ``fluorodesk check`` can prove the signed records are unchanged.
+    A sign-off is never edited or removed; a correction is an amendment record that references the
+    original (see services/signoff.py).
+    """
+
+    __tablename__ = "signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area: Mapped[SignoffArea] = mapped_column(EnumText(SignoffArea))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    signed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    signed_by: Mapped[str] = mapped_column(String(80))  # username
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    statement: Mapped[str] = mapped_column(Text, default="")
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+    records: Mapped[str] = mapped_column(Text, default="{}")
+    records_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (Index("ix_signoffs_area_period", "area", "period_start", "period_end"),)
 
 
 class AuditEvent(Base):
@@ -127,6 +157,28 @@ class Agency(Tracked, Base):
 
     technicians: Mapped[list[Technician]] = relationship(back_populates="agency")
     contracts: Mapped[list[Contract]] = relationship(back_populates="agency")
+    contacts: Mapped[list[AgencyContact]] = relationship(
+        back_populates="agency",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="AgencyContact.position",
+    )
+
+
+class AgencyContact(Tracked, Base):
+    """Another person at an agency (scheduling, billing, account manager), besides the main contact."""
+
+    __tablename__ = "agency_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(160), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    agency: Mapped[Agency] = relationship(back_populates="contacts")
 
 
 class Technician(Tracked, Base):
@@ -179,24 +231,31 @@ class Credential(Tracked, Base):
     verified_on: Mapped[date | None] = mapped_column(Date)
     verified_by: Mapped[str] = mapped_column(String(120), default="")
     verification_method: Mapped[str] = mapped_column(String(160), default="")  # e.g. ARRT online lookup
+    verification_reference: Mapped[str] = mapped_column(String(300), default="")  # URL, confirmation no.
     notes: Mapped[str] = mapped_column(Text, default="")
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime)  # entered in error; kept for history
+    void_reason: Mapped[str] = mapped_column(Text, default="")
 
     technician: Mapped[Technician] = relationship(back_populates="credentials")
 
 
 class CredentialExemption(Tracked, Base):
-    """A required credential type marked "not applicable" for one technician, with the reason."""
+    """A required credential type marked "not applicable" for one technician, with the reason.
+
+    Withdrawing the mark sets ``ended_on`` (the row stays), so a packet for a past date shows what
+    applied then.  At most one open mark per technician and type (enforced by the service).
+    """
 
     __tablename__ = "credential_exemptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"))
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"), index=True)
     type: Mapped[CredentialType] = mapped_column(EnumText(CredentialType))
     reason: Mapped[str] = mapped_column(Text)
+    starts_on: Mapped[date | None] = mapped_column(Date)  # None: since before this was recorded
+    ended_on: Mapped[date | None] = mapped_column(Date)
 
     technician: Mapped[Technician] = relationship(back_populates="exemptions")
-
-    __table_args__ = (UniqueConstraint("technician_id", "type"),)
 
 
 class CeActivity(Tracked, Base):
@@ -213,6 +272,9 @@ class CeActivity(Tracked, Base):
     category: Mapped[str] = mapped_column(String(20), default="A")  # A, A+, academic, ...
     fluoro_safety: Mapped[bool] = mapped_column(Boolean, default=False)
     digital_radiography: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime)  # entered in error; kept for history
+    void_reason: Mapped[str] = mapped_column(Text, default="")
 
     technician: Mapped[Technician] = relationship(back_populates="ce_activities")
 
@@ -261,6 +323,7 @@ class Contract(Tracked, Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
     renewal_type: Mapped[RenewalType] = mapped_column(EnumText(RenewalType), default=RenewalType.FIXED)
     notice_days: Mapped[int] = mapped_column(Integer, default=0)
+    renewal_term_months: Mapped[int | None] = mapped_column(Integer)  # None: as long as the first term
     signed_on: Mapped[date | None] = mapped_column(Date)
     clinic_signatory: Mapped[str] = mapped_column(String(120), default="")
     party_signatory: Mapped[str] = mapped_column(String(120), default="")
@@ -270,7 +333,8 @@ class Contract(Tracked, Base):
     overtime_terms: Mapped[str] = mapped_column(Text, default="")
     insurance_expires_on: Mapped[date | None] = mapped_column(Date)  # certificate of insurance
     renews_contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"))
-    terminated_on: Mapped[date | None] = mapped_column(Date)
+    terminated_on: Mapped[date | None] = mapped_column(Date)  # first day it no longer applies
+    termination_reason: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
     agency: Mapped[Agency | None] = relationship(back_populates="contracts")
@@ -358,6 +422,34 @@ class Garment(Tracked, Base):
         passive_deletes=True,
         order_by="GarmentInspection.inspected_on",
     )
+    status_changes: Mapped[list[GarmentStatusChange]] = relationship(
+        back_populates="garment",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by=lambda: [GarmentStatusChange.changed_on, GarmentStatusChange.id],
+    )
+
+
+class GarmentStatusChange(Tracked, Base):
+    """One change of a garment's status (quarantined, lost, found, removed, disposed...), kept forever.
+
+    The history lets findings and packets say where a garment stood on a past date, and when a lost
+    garment turned up (it must then be re-inspected before use).
+    """
+
+    __tablename__ = "garment_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    garment_id: Mapped[int] = mapped_column(ForeignKey("garments.id", ondelete="CASCADE"), index=True)
+    changed_on: Mapped[date] = mapped_column(Date)
+    from_status: Mapped[GarmentStatus] = mapped_column(EnumText(GarmentStatus))
+    to_status: Mapped[GarmentStatus] = mapped_column(EnumText(GarmentStatus))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    inspection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("garment_inspections.id", ondelete="SET NULL")
+    )  # set when an inspection's result or disposition moved the garment
+
+    garment: Mapped[Garment] = relationship(back_populates="status_changes")
 
 
 class GarmentInspection(Tracked, Base):
@@ -369,6 +461,7 @@ class GarmentInspection(Tracked, Base):
     inspector: Mapped[str] = mapped_column(String(120))
     methods: Mapped[str] = mapped_column(String(80))  # InspectionMethod values joined by "+"
     kvp: Mapped[float | None] = mapped_column(Float)
+    equipment: Mapped[str] = mapped_column(String(120), default="")  # C-arm or CR/DR used for imaging
     acceptance: Mapped[bool] = mapped_column(Boolean, default=False)  # inspection on receipt
     result: Mapped[InspectionResult] = mapped_column(EnumText(InspectionResult))
     disposition: Mapped[Disposition | None] = mapped_column(EnumText(Disposition))
@@ -420,11 +513,60 @@ class FluoroUnit(Tracked, Base):
     baseline_kvp: Mapped[float | None] = mapped_column(Float)
     baseline_ma: Mapped[float | None] = mapped_column(Float)
     in_service_on: Mapped[date | None] = mapped_column(Date)
-    retired_on: Mapped[date | None] = mapped_column(Date)
+    retired_on: Mapped[date | None] = mapped_column(Date)  # first day out of service
+    retired_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
 
     checks: Mapped[list[ExposureCheck]] = relationship(back_populates="unit")
     surveys: Mapped[list[PhysicistSurvey]] = relationship(back_populates="unit")
+    baselines: Mapped[list[UnitBaseline]] = relationship(
+        back_populates="unit", order_by="UnitBaseline.effective_on"
+    )
+    period_notes: Mapped[list[ExposurePeriodNote]] = relationship(back_populates="unit")
+
+
+class UnitBaseline(Tracked, Base):
+    """The physicist's baseline for one mode of a unit, from ``effective_on`` until the next one.
+
+    Kept as a history (never overwritten) so that a reading is always compared with the baseline
+    that was in effect on its date, and re-baselining after service does not change old verdicts.
+    Units without any row fall back to the baseline columns on ``fluoro_units``.
+    """
+
+    __tablename__ = "unit_baselines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("fluoro_units.id", ondelete="RESTRICT"))
+    effective_on: Mapped[date] = mapped_column(Date)
+    mode: Mapped[ExposureMode] = mapped_column(EnumText(ExposureMode), default=ExposureMode.NORMAL)
+    rate: Mapped[float] = mapped_column(Float)
+    rate_unit: Mapped[RateUnit] = mapped_column(EnumText(RateUnit))
+    kvp: Mapped[float | None] = mapped_column(Float)
+    ma: Mapped[float | None] = mapped_column(Float)
+    tolerance_pct: Mapped[float | None] = mapped_column(Float)  # None: the clinic's setting applies
+    set_by: Mapped[str] = mapped_column(String(120), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped[FluoroUnit] = relationship(back_populates="baselines")
+
+    __table_args__ = (Index("ix_unit_baselines_unit_date", "unit_id", "effective_on"),)
+
+
+class ExposurePeriodNote(Tracked, Base):
+    """Why a check period has no check; "unit not used" excuses the period from the missed list."""
+
+    __tablename__ = "exposure_period_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("fluoro_units.id", ondelete="RESTRICT"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    unit_not_used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    unit: Mapped[FluoroUnit] = relationship(back_populates="period_notes")
+
+    __table_args__ = (UniqueConstraint("unit_id", "period_start"),)
 
 
 class Meter(Tracked, Base):
@@ -523,6 +665,7 @@ class PhysicistSurvey(Tracked, Base):
     result: Mapped[SurveyResult] = mapped_column(EnumText(SurveyResult))
     recommendations: Mapped[str] = mapped_column(Text, default="")
     recommendations_closed_on: Mapped[date | None] = mapped_column(Date)
+    recommendations_closure: Mapped[str] = mapped_column(Text, default="", server_default="")  # how
     notes: Mapped[str] = mapped_column(Text, default="")
 
     unit: Mapped[FluoroUnit] = relationship(back_populates="surveys")
@@ -591,3 +734,6 @@ class DosimetryReading(Tracked, Base):
     other_facility: Mapped[str] = mapped_column(String(160), default="")  # dose a per diem tech reports
     received_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+
+    technician: Mapped[Technician] = relationship()
+    badge: Mapped[DosimeterBadge | None] = relationship()

@@ -48,6 +48,7 @@ class CredentialFacts:
     expires_on: date | None
     verified_on: date | None = None
     result: str | None = None  # e.g. exclusion check "clear"/"excluded"
+    record_id: int | None = None  # the stored record these facts came from, if any
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,20 @@ def credential_status(
     return CredentialStatus(ctype, CredentialState.CURRENT, record.expires_on)
 
 
+def blocking_reason(status: CredentialStatus) -> str:
+    """Why this status stops a technician from working, in words ("BLS expired 2026-10-31")."""
+    label = status.type.label
+    if status.state is CredentialState.EXPIRED:
+        if status.detail:
+            return f"{label}: {status.detail}"
+        return f"{label} expired" + (f" {status.expires_on.isoformat()}" if status.expires_on else "")
+    if status.state is CredentialState.MISSING:
+        return f"{label} missing"
+    if status.state is CredentialState.UNVERIFIED:
+        return f"{label} not verified at the source"
+    return f"{label} {status.state.label.lower()}"
+
+
 @dataclass(frozen=True)
 class Readiness:
     can_work: bool
@@ -174,5 +189,94 @@ def readiness(statuses: Iterable[CredentialStatus], *, retired: bool = False) ->
     """A technician may work when nothing required is missing, expired or unverified."""
     if retired:
         return Readiness(False, ("retired",))
-    reasons = tuple(f"{s.type.label} {s.state.label.lower()}" for s in statuses if s.state.blocks_work)
+    reasons = tuple(blocking_reason(s) for s in statuses if s.state.blocks_work)
     return Readiness(not reasons, reasons)
+
+
+# --------------------------------------------------------------------------- entering a credential
+
+# Suggestions offered in the dialog (the user may type anything else).
+RESULT_SUGGESTIONS: dict[CredentialType, tuple[str, ...]] = {
+    CredentialType.EXCLUSION_CHECK: ("clear", "excluded"),
+    CredentialType.TB_SCREENING: (
+        "negative (IGRA)",
+        "negative (TST)",
+        "positive, chest X-ray clear",
+        "LTBI, annual symptom screen",
+    ),
+    CredentialType.HEPATITIS_B: (
+        "vaccinated (3 doses)",
+        "immune (titer)",
+        "declined (signed OSHA declination)",
+        "contraindicated",
+    ),
+    CredentialType.BACKGROUND_CHECK: ("clear", "clear with notes (see file)"),
+    CredentialType.COMPETENCY: ("competent", "competent with follow-up"),
+}
+
+VERIFICATION_METHODS: tuple[str, ...] = (
+    "ARRT online credential verification",
+    "State board online lookup",
+    "CDPH RHB online lookup",
+    "Phone call to the issuing body",
+    "AHA eCard verification",
+    "Original seen, copy on file",
+)
+
+# Types whose record is meaningless without its result.
+RESULT_REQUIRED = frozenset({CredentialType.EXCLUSION_CHECK, CredentialType.TB_SCREENING})
+
+# Types whose expiry the clinic must type in: no rule can derive it.
+EXPIRY_REQUIRED = frozenset({CredentialType.STATE_LICENSE, CredentialType.FLUORO_PERMIT})
+
+
+def expiry_rule(ctype: CredentialType, *, tb_annual_required: bool = False, exclusion_days: int = 31) -> str:
+    """The default-expiry rule in words, shown next to the expiry field."""
+    if ctype is CredentialType.ARRT:
+        return "ARRT registration runs to the last day of the birth month."
+    if ctype is CredentialType.BLS:
+        return "AHA cards are valid for 2 years, through the end of the month of issue."
+    if ctype is CredentialType.TB_SCREENING:
+        if tb_annual_required:
+            return "Clinic policy: a TB test every year."
+        return "Baseline at hire; no routine annual test (CDC 2019) unless clinic policy says so."
+    if ctype is CredentialType.EXCLUSION_CHECK:
+        return f"Repeat the OIG/SAM check every {exclusion_days} days."
+    if ctype in (CredentialType.FLUORO_TRAINING, CredentialType.COMPETENCY):
+        return "Repeated every year."
+    if ctype in EXPIRY_REQUIRED:
+        return "State cycle: type the expiry printed on the licence or permit."
+    if ctype in NO_EXPIRY_TYPES:
+        return "Does not expire on its own."
+    return ""
+
+
+def credential_date_problems(
+    issued_on: date | None,
+    expires_on: date | None,
+    verified_on: date | None,
+    today: date,
+) -> dict[str, str]:
+    """Dates out of order, as field messages for the dialog (empty when all is well)."""
+    problems: dict[str, str] = {}
+    if issued_on is None:
+        problems["issued_on"] = "Enter the date it was issued or done."
+    elif issued_on > add_months(today, 12):
+        problems["issued_on"] = "The issue date is more than a year ahead; check the year."
+    if issued_on and expires_on and expires_on < issued_on:
+        problems["expires_on"] = "The expiry date is before the issue date."
+    if verified_on is not None:
+        if verified_on > today:
+            problems["verified_on"] = "The verification date is in the future."
+        elif issued_on and verified_on < issued_on:
+            problems["verified_on"] = (
+                "The verification date is before the issue date; verify this credential, not the old one."
+            )
+    return problems
+
+
+def exemption_applies(starts_on: date | None, ended_on: date | None, as_of: date) -> bool:
+    """A "not applicable" mark counts from the day it was made until the day it was withdrawn."""
+    if starts_on is not None and starts_on > as_of:
+        return False
+    return ended_on is None or ended_on > as_of

@@ -67,6 +67,13 @@ class Role(LabelledEnum):
     DIRECTOR = "director"
 
 
+class SignoffArea(LabelledEnum):
+    """Record families the director signs off by period (signed records are locked)."""
+
+    EXPOSURE = "exposure"
+    GARMENTS = "garments"
+
+
 class ContractParty(LabelledEnum):
     AGENCY = "agency"
     TECHNICIAN = "technician"
@@ -193,6 +200,8 @@ _LABELS: dict[tuple[str, str], str] = {
     ("CredentialType", CredentialType.DOSIMETER_BADGE.value): "Dosimeter badge assigned",
     ("Role", Role.FRONT_DESK.value): "Front desk",
     ("Role", Role.DIRECTOR.value): "Director",
+    ("SignoffArea", SignoffArea.EXPOSURE.value): "Exposure-rate checks",
+    ("SignoffArea", SignoffArea.GARMENTS.value): "Garment inspections",
     ("RenewalType", RenewalType.FIXED.value): "Fixed term",
     ("RenewalType", RenewalType.AUTO.value): "Renews automatically",
     ("RenewalType", RenewalType.MANUAL.value): "Expires unless renewed",
@@ -207,6 +216,8 @@ _LABELS: dict[tuple[str, str], str] = {
     ("DefectZone", DefectZone.THYROID.value): "Thyroid",
     ("Disposition", Disposition.RETURN_TO_SERVICE.value): "Return to service",
     ("ExposureMode", ExposureMode.HIGH_LEVEL.value): "High-level control",
+    ("RateUnit", RateUnit.MGY_PER_MIN.value): "mGy/min",
+    ("RateUnit", RateUnit.R_PER_MIN.value): "R/min",
     ("ExposureVerdict", ExposureVerdict.OUTSIDE_TOLERANCE.value): "Outside tolerance",
     ("ExposureVerdict", ExposureVerdict.OVER_LIMIT.value): "Over limit",
     ("InspectionResult", InspectionResult.PASS.value): "Pass",

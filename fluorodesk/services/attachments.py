@@ -17,12 +17,14 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fluorodesk.db.base import utcnow
 from fluorodesk.db.models import Attachment
 from fluorodesk.errors import NotFoundError, StorageError, ValidationError, storage_error_from
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
+from fluorodesk.services.signoff import ensure_attachment_removable
 
 # What clinics scan and photograph.  Anything else is refused with a clear message.
 MEDIA_TYPES = {
@@ -144,17 +146,17 @@ class AttachmentService(Service):
             target.unlink(missing_ok=True)  # no orphan file when the record could not be written
             raise
 
-    def list_for(self, owner_type: str, owner_id: int) -> list[AttachmentRow]:
+    def list_for(self, owner_type: str, owner_id: int, *, purpose: str | None = None) -> list[AttachmentRow]:
+        """The record's attachments (only those of one ``purpose`` if given)."""
         with self.db.read() as session:
-            rows = session.scalars(
-                select(Attachment)
-                .where(
-                    Attachment.owner_type == owner_type,
-                    Attachment.owner_id == owner_id,
-                    Attachment.removed_at.is_(None),
-                )
-                .order_by(Attachment.added_at, Attachment.id)
-            ).all()
+            stmt = select(Attachment).where(
+                Attachment.owner_type == owner_type,
+                Attachment.owner_id == owner_id,
+                Attachment.removed_at.is_(None),
+            )
+            if purpose is not None:
+                stmt = stmt.where(Attachment.purpose == purpose)
+            rows = session.scalars(stmt.order_by(Attachment.added_at, Attachment.id)).all()
             return [_row(a) for a in rows]
 
     def path_of(self, attachment_id: int) -> Path:
@@ -171,6 +173,7 @@ class AttachmentService(Service):
             att = session.get(Attachment, attachment_id)
             if att is None or att.removed_at is not None:
                 raise NotFoundError("That attachment was already removed.")
+            ensure_attachment_removable(session, att)  # evidence on a signed-off record stays
             before = audit.snapshot(att)
             att.removed_at = utcnow()
             audit.record(
@@ -183,3 +186,81 @@ class AttachmentService(Service):
                 before=before,
                 after=audit.snapshot(att),
             )
+
+
+# --------------------------------------------------------------------------- attaching inside another action
+
+
+def check_source(source: Path | str, *, field: str = "file") -> Path:
+    """The checks ``AttachmentService.add`` makes, for a form that collects files before it saves."""
+    source = Path(source)
+    if source.suffix.lower() not in MEDIA_TYPES:
+        raise ValidationError(
+            fields={field: f"“{source.name}” is not a PDF, PNG or JPEG file; scan or save it as one."}
+        )
+    if not source.is_file():
+        raise ValidationError(fields={field: f"“{source}” does not exist or is not a file."})
+    size = source.stat().st_size
+    if size == 0:
+        raise ValidationError(fields={field: f"“{source.name}” is empty."})
+    if size > MAX_BYTES:
+        raise ValidationError(fields={field: f"“{source.name}” is larger than {MAX_BYTES // 2**20} MB."})
+    return source
+
+
+def attach_in_session(
+    session: Session,
+    root: Path,
+    actor: str,
+    owner_type: str,
+    owner_id: int,
+    source: Path | str,
+    *,
+    purpose: str = "document",
+    written: list[Path],
+    field: str = "file",
+) -> AttachmentRow:
+    """Copy ``source`` in and record it inside the caller's transaction (a record saved with its scans).
+
+    Every file copied is appended to ``written``: if the transaction fails, the caller deletes them,
+    so a failed save leaves neither a row nor an orphan file.
+    """
+    source = check_source(source, field=field)
+    name = f"{uuid.uuid4().hex[:12]}-{_safe_name(source.name)}"
+    relative = Path("attachments") / owner_type / str(owner_id) / name
+    target = root / relative
+    partial = target.with_name(target.name + ".partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, partial)
+        digest = sha256_of(partial)
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise storage_error_from(exc, path=target) or StorageError(
+            f"“{source.name}” could not be copied into the data folder: {exc.strerror or exc}."
+        ) from exc
+    written.append(target)
+    att = Attachment(
+        owner_type=owner_type,
+        owner_id=owner_id,
+        purpose=purpose,
+        original_name=source.name,
+        stored_path=relative.as_posix(),
+        sha256=digest,
+        size_bytes=target.stat().st_size,
+        media_type=MEDIA_TYPES[source.suffix.lower()],
+        added_by=actor,
+    )
+    session.add(att)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="attach",
+        entity=owner_type,
+        entity_id=owner_id,
+        summary=f"Attached {source.name} ({purpose})",
+        after=audit.snapshot(att),
+    )
+    return _row(att)

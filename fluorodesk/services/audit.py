@@ -116,3 +116,63 @@ def verify_chain(session: Session) -> list[ChainProblem]:
             break
         prev = event.hash
     return problems
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    action: str
+    entity: str
+    entity_id: int | None
+    summary: str
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+
+
+_EVENT_COLUMNS = (
+    "id",
+    "occurred_at",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "summary",
+    "changes",
+    "prev_hash",
+    "hash",
+)
+
+
+def record_batch(session: Session, *, actor: str, drafts: list[EventDraft]) -> int:
+    """Append many events at once (imports): one read of the chain's end, one bulk insert.
+
+    Same chain as ``record``; ids are assigned here, which is safe because the caller holds the write
+    lock (services write inside BEGIN IMMEDIATE).
+    """
+    from sqlalchemy import insert
+
+    if not drafts:
+        return 0
+    session.flush()
+    last_id, last_hash = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first() or (0, "")
+    when = utcnow().replace(microsecond=0)
+    rows = []
+    prev = last_hash
+    for offset, draft in enumerate(drafts, start=1):
+        event = AuditEvent(
+            id=last_id + offset,
+            occurred_at=when,
+            actor=actor,
+            action=draft.action,
+            entity=draft.entity,
+            entity_id=draft.entity_id,
+            summary=draft.summary,
+            changes=json.dumps(diff(draft.before, draft.after), ensure_ascii=False, sort_keys=True),
+            prev_hash=prev,
+        )
+        event.hash = _event_hash(prev, _hashed_fields(event))
+        prev = event.hash
+        rows.append({column: getattr(event, column) for column in _EVENT_COLUMNS})
+    session.execute(insert(AuditEvent), rows)
+    return len(rows)

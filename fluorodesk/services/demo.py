@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.db.models import (
     Agency,
+    AgencyContact,
     Base,
+    CeActivity,
     ClauseDefinition,
     Contract,
     ContractClauseCheck,
@@ -24,11 +26,13 @@ from fluorodesk.db.models import (
     ContractProcedure,
     CorrectiveAction,
     Credential,
+    CredentialExemption,
     ExposureCheck,
     FluoroUnit,
     Garment,
     GarmentDefect,
     GarmentInspection,
+    GarmentStatusChange,
     Meter,
     MeterCalibration,
     PhysicistSurvey,
@@ -182,10 +186,24 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     techs[7].retired_reason = "Moved out of state"
 
     contracts = _contracts(session, agencies, techs, today)
+    contracts += _contract_history(session, agencies, techs, today)
     garments, inspections = _garments(session, techs, today, rng)
     units, checks = _units(session, today, rng)
+    more_garments, more_inspections = _garment_stories(session, techs, today)
     session.flush()
-    return DemoSummary(len(techs), credentials, contracts, garments, inspections, units, checks)
+    _technician_files(session, techs, today, random.Random(f"technicians-{today.isoformat()}"))
+    session.flush()
+    _exposure_records(session, today)
+    _signoffs(session, today)
+    return DemoSummary(
+        len(techs),
+        credentials,
+        contracts,
+        garments + more_garments,
+        inspections + more_inspections,
+        units,
+        checks,
+    )
 
 
 def _cred(
@@ -378,6 +396,145 @@ def _contracts(session: Session, agencies: list[Agency], techs: list[Technician]
                 )
             )
     return len(specs)
+
+
+def _contract_history(session: Session, agencies: list[Agency], techs: list[Technician], today: date) -> int:
+    """Agency contacts, renewal history, a former agency, and the contract problems a clinic meets:
+    an overdue evaluation, a lapsed insurance certificate, an auto-renewal past its notice date."""
+    session.flush()
+    clauses = session.scalars(select(ClauseDefinition).order_by(ClauseDefinition.position)).all()
+    summit, keystone = agencies
+    summit.address = "4410 Auburn Blvd, Sacramento, CA 95841"
+    keystone.address = "77 Capitol Mall, Suite 900, Sacramento, CA 95814"
+    for agency, name, role, phone, email in (
+        (summit, "Dana Whitfield", "Billing", "916-555-0143", "billing@summitimaging.example"),
+        (summit, "On-call scheduler", "After hours", "916-555-0199", ""),
+        (
+            keystone,
+            "Priya Shah",
+            "Credentialing coordinator",
+            "916-555-0188",
+            "credentials@keystonerad.example",
+        ),
+    ):
+        agency.contacts.append(
+            AgencyContact(
+                name=name, role=role, phone=phone, email=email, created_by="demo", updated_by="demo"
+            )
+        )
+
+    def contract_of(party: Agency | Technician) -> Contract:
+        column = Contract.agency_id if isinstance(party, Agency) else Contract.technician_id
+        return session.scalars(select(Contract).where(column == party.id)).one()
+
+    def checklist(contract: Contract, missing: tuple[str, ...] = ()) -> None:
+        for clause in clauses:
+            applies = clause.applies_to in ("all", contract.party_type.value)
+            if not applies or clause.key == "baa":
+                status = ClauseStatus.NOT_APPLICABLE
+            else:
+                status = ClauseStatus.MISSING if clause.key in missing else ClauseStatus.PRESENT
+            note = (
+                "Agency staff never handle PHI outside the clinic." if clause.key == "baa" and applies else ""
+            )
+            contract.clause_checks.append(ContractClauseCheck(clause=clause, status=status, note=note))
+
+    # Keystone's current contract renewed an earlier one; the service was last evaluated 400 days ago.
+    current = contract_of(keystone)
+    previous = Contract(
+        party_type=ContractParty.AGENCY,
+        agency=keystone,
+        title="Staffing services agreement",
+        effective_on=add_months(current.effective_on, -12),
+        expires_on=current.effective_on - timedelta(days=1),
+        renewal_type=RenewalType.MANUAL,
+        signed_on=add_months(current.effective_on, -12) - timedelta(days=10),
+        clinic_signatory="Dr. Helen Park, Medical Director",
+        party_signatory="Bill Harmon",
+        rate_amount=58.0,
+        rate_basis=RateBasis.PER_HOUR,
+        cancellation_terms="24 hours' notice.",
+        insurance_expires_on=current.effective_on,
+        created_by="demo",
+        updated_by="demo",
+    )
+    checklist(previous, ("qc_duties", "fault_reporting"))
+    previous.evaluations.append(
+        ContractEvaluation(
+            evaluated_on=today - timedelta(days=400),
+            evaluator="Dr. Helen Park",
+            outcome="needs_improvement",
+            notes="Two late arrivals; weekly exposure logs incomplete in March.",
+            created_by="demo",
+            updated_by="demo",
+        )
+    )
+    session.add(previous)
+    session.flush()
+    current.renews_contract_id = previous.id
+    current.insurance_expires_on = today - timedelta(days=12)
+
+    # Marcus Hill's contract renews itself every year; its notice date passed 11 days ago.
+    marcus = contract_of(techs[11])
+    marcus.effective_on = today - timedelta(days=345)
+    marcus.expires_on = today + timedelta(days=19)
+    marcus.signed_on = marcus.effective_on - timedelta(days=7)
+    marcus.renewal_type = RenewalType.AUTO
+    marcus.notice_days = 30
+    marcus.evaluations.append(
+        ContractEvaluation(
+            evaluated_on=today - timedelta(days=20),
+            evaluator="Dr. Helen Park",
+            outcome="satisfactory",
+            notes="Reliable; covers short-notice cases.",
+            created_by="demo",
+            updated_by="demo",
+        )
+    )
+
+    # A former agency, deactivated after its contract was ended early.
+    bayview = Agency(
+        name="Bayview Radiology Staffing",
+        contact_name="Ron Castillo",
+        phone="510-555-0110",
+        email="staffing@bayviewrad.example",
+        notes="Replaced by Keystone.",
+        active=False,
+        created_by="demo",
+        updated_by="demo",
+    )
+    session.add(bayview)
+    ended = Contract(
+        party_type=ContractParty.AGENCY,
+        agency=bayview,
+        title="Staffing services agreement",
+        effective_on=today - timedelta(days=700),
+        expires_on=today - timedelta(days=336),
+        renewal_type=RenewalType.AUTO,
+        notice_days=30,
+        signed_on=today - timedelta(days=710),
+        clinic_signatory="Dr. Helen Park, Medical Director",
+        party_signatory="Ron Castillo",
+        rate_amount=650.0,
+        rate_basis=RateBasis.PER_DAY,
+        terminated_on=today - timedelta(days=330),
+        termination_reason="Notice given: repeated missed shifts.",
+        created_by="demo",
+        updated_by="demo",
+    )
+    checklist(ended)
+    ended.evaluations.append(
+        ContractEvaluation(
+            evaluated_on=today - timedelta(days=360),
+            evaluator="Dr. Helen Park",
+            outcome="unsatisfactory",
+            notes="Three missed shifts in two months; no replacement offered.",
+            created_by="demo",
+            updated_by="demo",
+        )
+    )
+    session.add(ended)
+    return 2
 
 
 def _garments(session: Session, techs: list[Technician], today: date, rng: random.Random) -> tuple[int, int]:
@@ -598,3 +755,459 @@ def _units(session: Session, today: date, rng: random.Random) -> tuple[int, int]
             week += 1
             day += timedelta(days=7)
     return len(specs), checks
+
+
+# --------------------------------------------------------------------------- technicians' files
+
+_CE_COURSES = [
+    # title, provider, credits, fluoro safety, digital radiography
+    ("Radiation Safety in Clinical Fluoroscopy", "ASRT", 2.0, True, False),
+    ("Image Wisely: Dose Optimization for C-arm Fluoroscopy", "ASRT", 1.5, True, False),
+    ("Scatter Radiation and Staff Protection", "AHRA", 1.0, True, False),
+    ("Digital Radiography Exposure Indicators", "MIC Learning", 2.0, False, True),
+    ("Fluoroscopic Guidance for Spinal Injections", "Radiology CE", 3.0, False, False),
+    ("Spine Anatomy for Interventional Imaging", "MIC Learning", 2.0, False, False),
+    ("Infection Control in the Procedure Room", "AHRA", 1.0, False, False),
+    ("Patient Communication and Consent", "ASRT", 1.0, False, False),
+    ("Radiation Biology Update", "Radiology CE", 2.5, False, False),
+    ("C-arm Positioning for Pain Management", "Radiology CE", 2.0, False, False),
+    ("ACLS Renewal (counts up to 6 credits)", "American Heart Association", 4.0, False, False),
+]
+
+_REFERENCES = {
+    CredentialType.ARRT: "ARRT Verify Credentials: registered, no sanctions; page printed to the HR file",
+    CredentialType.STATE_LICENSE: "CDPH RHB licence lookup: active, no discipline",
+    CredentialType.FLUORO_PERMIT: "CDPH RHB permit lookup: RTF permit active",
+}
+
+
+def _ce_activities(tech: Technician, start: date, end: date, target: float, rng: random.Random) -> None:
+    """CE activities spread between ``start`` and ``end`` adding up to about ``target`` credits,
+    with at least 4 fluoroscopy-safety credits once the target is the whole requirement."""
+    courses = list(_CE_COURSES)
+    rng.shuffle(courses)
+    fluoro_first = sorted(courses, key=lambda c: not c[3]) if target >= 24 else courses
+    earned = 0.0
+    span = max((end - start).days, 1)
+    for title, provider, credits, fluoro, digital in fluoro_first * 2:
+        if earned >= target:
+            break
+        tech.ce_activities.append(
+            CeActivity(
+                completed_on=start + timedelta(days=rng.randint(0, span)),
+                title=title,
+                provider=provider,
+                credits=credits,
+                category="A",
+                fluoro_safety=fluoro,
+                digital_radiography=digital,
+                created_by="demo",
+                updated_by="demo",
+            )
+        )
+        earned += credits
+
+
+def _technician_files(session: Session, techs: list[Technician], today: date, rng: random.Random) -> None:
+    """CE bienniums and activities (one technician planted behind on CE late in the biennium, one
+    without a biennium on file), the source checks' references, and a "not applicable" mark."""
+    from fluorodesk.domain.ce import biennium_starting
+
+    def next_end(tech: Technician) -> date:
+        # The first biennium end (last day of the month before the birth month) a month or more away.
+        month = ((tech.birth_month or 1) - 2) % 12 + 1
+        end = end_of_month(date(today.year, month, 1))
+        while end < today + timedelta(days=31):
+            end = end_of_month(add_months(end, 12))
+        return end
+
+    active = [t for t in techs if t.retired_on is None]
+    behind = min(active[:-1], key=next_end)  # the biennium that ends soonest: planted CE shortfall
+    for index, tech in enumerate(techs):
+        if tech is active[-1]:
+            continue  # the newest employee's biennium is not on file yet (an info finding)
+        end = next_end(tech)
+        if index % 2 and tech is not behind:
+            end = end_of_month(add_months(end, 12))  # in the first year of this biennium
+        period = biennium_starting(add_months(end + timedelta(days=1), -24))
+        tech.ce_biennium_start = period.start
+        previous = biennium_starting(add_months(period.start, -24))
+        _ce_activities(tech, previous.start, previous.end, 24.0, rng)
+        elapsed = (min(today, period.end) - period.start).days / max((period.end - period.start).days, 1)
+        if tech is behind:
+            target = 13.0
+        elif (period.end - today).days < 200:
+            target = 24.0  # late in the biennium: done
+        else:
+            target = round(24 * elapsed)
+        _ce_activities(tech, period.start, today - timedelta(days=3), target, rng)
+    for cred in session.scalars(select(Credential).where(Credential.verified_on.is_not(None))):
+        cred.verification_reference = _REFERENCES.get(cred.type, "")
+    tom = techs[5]
+    session.add(
+        CredentialExemption(
+            technician=tom,
+            type=CredentialType.BACKGROUND_CHECK,
+            reason="Keystone Rad Tech Partners runs the background check; attestation is in the agreement.",
+            starts_on=(tom.start_date or today) - timedelta(days=20),
+            created_by="demo",
+            updated_by="demo",
+        )
+    )
+
+
+def _signoffs(session: Session, today: date) -> None:
+    """The director's sign-offs of the oldest periods, so the demo shows locked records.
+
+    Only old periods are signed (exposure checks 10 to 12 months back, garment inspections of the
+    year before last), so recent demo records stay editable.
+    """
+    from fluorodesk.domain.enums import SignoffArea
+    from fluorodesk.services.signoff import record_signoff
+
+    director = ("hpark", "Dr. Helen Park, MD")
+    first = add_months(today.replace(day=1), -12)
+    last = end_of_month(add_months(today.replace(day=1), -10))
+    record_signoff(
+        session,
+        SignoffArea.EXPOSURE,
+        first,
+        last,
+        signed_by=director[0],
+        signer_name=director[1],
+        statement="Reviewed the weekly exposure-rate checks of all C-arms for the quarter.",
+        signed_at=datetime.combine(last + timedelta(days=5), time(9, 30)),
+    )
+    year = today.year - 2
+    record_signoff(
+        session,
+        SignoffArea.GARMENTS,
+        date(year, 1, 1),
+        date(year, 12, 31),
+        signed_by=director[0],
+        signer_name=director[1],
+        statement=f"Annual review of the {year} apron and thyroid shield inspections.",
+        signed_at=datetime.combine(date(year + 1, 1, 15), time(14, 0)),
+    )
+
+
+def _exposure_records(session: Session, today: date) -> None:
+    """Exposure QC beyond the weekly log: baselines, a second meter, re-checks, notes, late entries.
+
+    Planted for the Exposure Logs tab: CA-2's out-of-tolerance reading closed by a re-check and
+    re-baselined after service; one of its missed weeks excused (unit away for service) and one
+    explained but still missed; CA-3 read in R/min with an ion chamber whose calibration lapsed three
+    weeks ago (the last checks show the warning), two of its checks entered late, an out-of-tolerance
+    reading waiting for its re-check, and a registration about to expire.  CA-1's over-limit reading
+    keeps no corrective action.
+    """
+    from fluorodesk.db.models import ExposurePeriodNote, UnitBaseline
+
+    rng = random.Random(6)
+    units = {u.code: u for u in session.scalars(select(FluoroUnit))}
+    techs = {t.full_name: t.id for t in session.scalars(select(Technician))}
+    physicist = "Alan Marsh, MS, DABR"
+
+    def tracked() -> dict[str, str]:
+        return {"created_by": "demo", "updated_by": "demo"}
+
+    for unit in units.values():
+        for check in unit.checks:
+            check.technician_id = techs.get(check.performed_by)
+        session.add(
+            UnitBaseline(
+                unit=unit,
+                effective_on=unit.in_service_on or today,
+                mode=ExposureMode.NORMAL,
+                rate=unit.baseline_rate or 0,
+                rate_unit=unit.baseline_unit or RateUnit.MGY_PER_MIN,
+                kvp=unit.baseline_kvp,
+                ma=unit.baseline_ma,
+                set_by=physicist,
+                notes="Baseline from the acceptance survey",
+                **tracked(),
+            )
+        )
+        last = max(s.surveyed_on for s in unit.surveys)
+        unit.surveys.append(
+            PhysicistSurvey(
+                surveyed_on=add_months(last, -12) - timedelta(days=rng.randint(3, 20)),
+                physicist=physicist,
+                result=SurveyResult.CONDITIONAL if unit.code == "CA-1" else SurveyResult.PASS,
+                recommendations="Recalibrate the displayed air-kerma rate." if unit.code == "CA-1" else "",
+                recommendations_closed_on=add_months(last, -11) if unit.code == "CA-1" else None,
+                recommendations_closure="Service recalibrated the AKR display (ticket GE-20931)."
+                if unit.code == "CA-1"
+                else "",
+                **tracked(),
+            )
+        )
+
+    # CA-2: the out-of-tolerance reading was fixed; the next check is its re-check, then a new baseline.
+    ca2 = units["CA-2"]
+    checks = sorted(ca2.checks, key=lambda c: c.checked_on)
+    for check in checks:
+        for action in check.corrective_actions:
+            recheck = next(c for c in checks if c.checked_on > action.performed_on)
+            action.recheck_id = recheck.id
+            action.closed_on = recheck.checked_on
+            session.add(
+                UnitBaseline(
+                    unit=ca2,
+                    effective_on=recheck.checked_on,
+                    mode=ExposureMode.NORMAL,
+                    rate=35.0,
+                    rate_unit=RateUnit.MGY_PER_MIN,
+                    kvp=77,
+                    ma=2.2,
+                    tolerance_pct=20.0,
+                    set_by=physicist,
+                    notes="Re-baselined after the AERC recalibration",
+                    **tracked(),
+                )
+            )
+    checked_weeks = {week_start(c.checked_on) for c in checks}
+    monday = week_start(ca2.in_service_on or checks[0].checked_on)
+    gaps = []
+    while monday + timedelta(days=6) < today:
+        if monday not in checked_weeks:
+            gaps.append(monday)
+        monday += timedelta(days=7)
+    if len(gaps) >= 2:
+        session.add(
+            ExposurePeriodNote(
+                unit=ca2,
+                period_start=gaps[0],
+                period_end=gaps[0] + timedelta(days=6),
+                reason="C-arm away for tube replacement; not used this week.",
+                unit_not_used=True,
+                **tracked(),
+            )
+        )
+        session.add(
+            ExposurePeriodNote(
+                unit=ca2,
+                period_start=gaps[1],
+                period_end=gaps[1] + timedelta(days=6),
+                reason="Check not done: the technologist on duty was new and missed it.",
+                unit_not_used=False,
+                **tracked(),
+            )
+        )
+
+    # CA-3: read in R/min with an ion chamber whose calibration ran out three weeks ago.
+    ca3 = units["CA-3"]
+    ion = Meter(
+        name="Victoreen 451P #2",
+        manufacturer="Fluke Biomedical",
+        model="451P",
+        serial="451P-20577",
+        **tracked(),
+    )
+    ion.calibrations.append(
+        MeterCalibration(
+            calibrated_on=add_months(today - timedelta(days=21), -12),
+            due_on=today - timedelta(days=21),
+            laboratory="Fluke Biomedical calibration lab",
+            certificate_number="CAL-2025-0932",
+            **tracked(),
+        )
+    )
+    session.add(ion)
+    ca3_checks = sorted(ca3.checks, key=lambda c: c.checked_on)
+    for check in ca3_checks:
+        check.meter = ion
+    for check in ca3_checks[-12:-10]:  # typed in from the paper log eleven days later
+        check.entered_at = datetime.combine(check.checked_on + timedelta(days=11), time(9, 15))
+        check.notes = "Entered from the paper log."
+    drifted = ca3_checks[-6]
+    drifted.rate = 5.4
+    drifted.notes = "Reading high; service called."
+    drifted.corrective_actions.append(
+        CorrectiveAction(
+            action="Service call placed; engineer to inspect the AERC sensor.",
+            service_ticket="ZI-77102",
+            performed_by="Grace Chen",
+            performed_on=drifted.checked_on + timedelta(days=1),
+            **tracked(),
+        )
+    )
+    ca3.registration_expires_on = today + timedelta(days=20)
+    session.flush()
+
+
+def _garment_stories(session: Session, techs: list[Technician], today: date) -> tuple[int, int]:
+    """The garment stories an inspector asks about: a new arrival, a lost apron, one found again,
+    a disposal on record, a voided entry and an inspection day under way.  Uses no random numbers,
+    so the rest of the demo stays as it was; the failed and the two overdue garments are untouched.
+    """
+    session.flush()
+    by_code = {g.code: g for g in session.scalars(select(Garment))}
+    inspections = 0
+
+    def inspection(garment: Garment, day: date, **kw: object) -> GarmentInspection:
+        nonlocal inspections
+        kw.setdefault("inspector", "Grace Chen, RT(R)")
+        kw.setdefault("methods", "visual+tactile")
+        kw.setdefault("result", InspectionResult.PASS)
+        kw.setdefault("disposition", Disposition.RETURN_TO_SERVICE)
+        found = GarmentInspection(inspected_on=day, created_by="demo", updated_by="demo", **kw)
+        garment.inspections.append(found)
+        inspections += 1
+        return found
+
+    def move(garment: Garment, day: date, to: GarmentStatus, reason: str, **kw: object) -> None:
+        garment.status_changes.append(
+            GarmentStatusChange(
+                changed_on=day,
+                from_status=garment.status,
+                to_status=to,
+                reason=reason,
+                created_by="demo",
+                updated_by="demo",
+                **kw,
+            )
+        )
+        garment.status = to
+        garment.status_changed_on = day
+
+    # The failed apron's history: it left service the day it failed.
+    failed = by_code.get("A-010")
+    if failed is not None:
+        last = max(failed.inspections, key=lambda i: i.inspected_on)
+        failed.status = GarmentStatus.IN_SERVICE
+        move(
+            failed,
+            last.inspected_on,
+            GarmentStatus.REMOVED,
+            f"Inspection of {last.inspected_on}: Fail: Critical area defect 42 mm² exceeds 15 mm². "
+            "Disposition: Remove.",
+        )
+        session.flush()
+        failed.status_changes[-1].inspection_id = last.id
+
+    # A duplicate entry, voided with its reason (regulated records are voided, never deleted).
+    duplicate_of = by_code.get("A-002")
+    if duplicate_of is not None:
+        last = max(duplicate_of.inspections, key=lambda i: i.inspected_on)
+        inspection(
+            duplicate_of,
+            last.inspected_on,
+            inspector=last.inspector,
+            voided_at=datetime.combine(last.inspected_on, time(16, 5)),
+            void_reason="Duplicate entry: the same inspection was typed in twice",
+        )
+
+    # Inspection day under way: two aprons already done this morning, one of them imaged.
+    for code, extra in (("A-001", {}), ("A-005", {"methods": "visual+tactile+fluoroscopic", "kvp": 80})):
+        garment = by_code.get(code)
+        if garment is not None:
+            inspection(garment, today, equipment="OR 1 C-arm" if extra else "", **extra)
+
+    made = 0
+
+    def garment(code: str, kind: GarmentType, received: date, **kw: object) -> Garment:
+        nonlocal made
+        new = Garment(
+            code=code,
+            type=kind,
+            manufacturer=kw.pop("manufacturer", "Infab"),
+            model=kw.pop("model", "Revolution"),
+            received_on=received,
+            status=GarmentStatus.IN_SERVICE,
+            created_by="demo",
+            updated_by="demo",
+            **kw,
+        )
+        session.add(new)
+        made += 1
+        return new
+
+    # A new vest/skirt delivered today: its acceptance inspection is due on receipt.
+    garment(
+        "A-031",
+        GarmentType.VEST_SKIRT,
+        today,
+        serial="IN-778120",
+        size="M",
+        lead_front_mm=0.5,
+        lead_back_mm=0.25,
+        location="Lead rack, hallway",
+    )
+    # Lost three weeks ago.
+    lost = garment(
+        "A-032",
+        GarmentType.APRON,
+        today - timedelta(days=700),
+        manufacturer="Bar-Ray",
+        model="Maxi-Flex",
+        size="L",
+        lead_front_mm=0.5,
+        lead_back_mm=0.25,
+        location="OR 2",
+    )
+    inspection(lost, today - timedelta(days=700), acceptance=True)
+    inspection(lost, today - timedelta(days=340))
+    move(lost, today - timedelta(days=20), GarmentStatus.LOST, "Not on the rack after the OR 2 move")
+    # A technician's own lightweight apron: lost, found two days ago, held for re-inspection.
+    found = garment(
+        "A-033",
+        GarmentType.WRAP,
+        today - timedelta(days=500),
+        manufacturer="Burlington Medical",
+        model="Xenolite NL",
+        size="S",
+        lead_front_mm=0.5,
+        lead_back_mm=0.25,
+        lead_free=True,
+        owner=techs[10],
+        location="Sofia Rossi's locker",
+    )
+    inspection(found, today - timedelta(days=500), acceptance=True, inspector="Sofia Rossi, RT(R)")
+    inspection(found, today - timedelta(days=150))
+    move(found, today - timedelta(days=60), GarmentStatus.LOST, "Left behind after a shift")
+    move(
+        found,
+        today - timedelta(days=2),
+        GarmentStatus.QUARANTINED,
+        "Found; re-inspect before use (turned up in the recovery-room linen cart)",
+    )
+    # A thyroid shield that failed, was removed and has been disposed of.
+    shield = garment(
+        "T-034",
+        GarmentType.THYROID,
+        today - timedelta(days=1400),
+        manufacturer="Bar-Ray",
+        model="Thyroid collar",
+        lead_front_mm=0.5,
+        location="OR 1",
+    )
+    inspection(shield, today - timedelta(days=1400), acceptance=True)
+    for years in (3, 2, 1):
+        inspection(shield, today - timedelta(days=1400) + timedelta(days=365 * years - 30 * years))
+    failed_on = today - timedelta(days=200)
+    bad = inspection(
+        shield,
+        failed_on,
+        methods="visual+tactile+fluoroscopic",
+        kvp=80,
+        equipment="CA-1 (OR 1 C-arm)",
+        result=InspectionResult.FAIL,
+        disposition=Disposition.DISCARD,
+        notes="Crack along the fold line under fluoroscopy.",
+    )
+    bad.defects.append(GarmentDefect(zone=DefectZone.THYROID, area_mm2=14.0, description="Crack at the fold"))
+    session.flush()
+    move(
+        shield,
+        failed_on,
+        GarmentStatus.REMOVED,
+        f"Inspection of {failed_on}: Fail: Thyroid defect 14 mm² exceeds 11 mm². Disposition: Discard.",
+        inspection_id=bad.id,
+    )
+    disposed_on = failed_on + timedelta(days=21)
+    method = "Returned to the vendor for lead recycling (certificate on file)"
+    move(shield, disposed_on, GarmentStatus.DISPOSED, method)
+    shield.disposed_on = disposed_on
+    shield.disposal_method = method
+    return made, inspections

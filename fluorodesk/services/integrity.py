@@ -4,6 +4,7 @@ audit trail unbroken?"""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from sqlalchemy import select
 
 from fluorodesk.db.models import Attachment
 from fluorodesk.db.sqlite_tools import integrity_problems
+from fluorodesk.errors import StorageError
 from fluorodesk.services.audit import verify_chain
 from fluorodesk.services.base import Service
+from fluorodesk.services.signoff import verify_signoffs
 
 
 def file_sha256(path: Path) -> str:
@@ -37,10 +40,11 @@ class IntegrityReport:
     attachments: list[AttachmentProblem] = field(default_factory=list)
     audit: list[str] = field(default_factory=list)
     attachments_checked: int = 0
+    signoffs: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.database or self.attachments or self.audit)
+        return not (self.database or self.attachments or self.audit or self.signoffs)
 
     def lines(self) -> list[str]:
         out = []
@@ -53,6 +57,8 @@ class IntegrityReport:
         out.extend(f"  #{p.attachment_id} {p.name} ({p.owner}): {p.problem}" for p in self.attachments)
         out.append("Audit trail: " + ("unbroken" if not self.audit else "TAMPERED"))
         out.extend(f"  {p}" for p in self.audit)
+        out.append("Signed records: " + ("unchanged" if not self.signoffs else "CHANGED AFTER SIGN-OFF"))
+        out.extend(f"  {p}" for p in self.signoffs)
         return out
 
 
@@ -83,8 +89,19 @@ class IntegrityService(Service):
 
     def run(self) -> IntegrityReport:
         report = IntegrityReport()
-        report.database = integrity_problems(self.db.path)
-        report.attachments_checked, report.attachments = self.attachment_problems()
-        with self.db.read() as session:
-            report.audit = [f"event #{p.event_id}: {p.message}" for p in verify_chain(session)]
+        try:
+            report.database = integrity_problems(self.db.path)
+        except sqlite3.DatabaseError as exc:  # too damaged for the check itself to finish
+            report.database = [f"integrity: {exc}"]
+        # On a damaged file the later checks may not be able to read; say so instead of crashing.
+        try:
+            report.attachments_checked, report.attachments = self.attachment_problems()
+        except StorageError as exc:
+            report.database.append(f"attachments could not be checked: {exc}")
+        try:
+            with self.db.read() as session:
+                report.audit = [f"event #{p.event_id}: {p.message}" for p in verify_chain(session)]
+                report.signoffs = verify_signoffs(session)
+        except StorageError as exc:
+            report.audit = [f"the audit trail could not be read: {exc}"]
         return report

@@ -7,15 +7,26 @@ from datetime import date
 from functools import cached_property
 
 from fluorodesk.db.database import Database
+from fluorodesk.services.agencies import AgencyService
 from fluorodesk.services.attachments import AttachmentService
+from fluorodesk.services.audit_trail import AuditTrailService
+from fluorodesk.services.auth import AuthService
 from fluorodesk.services.backup import BackupService
+from fluorodesk.services.ce import CeService
 from fluorodesk.services.compliance import ComplianceService
 from fluorodesk.services.contracts import ContractService
+from fluorodesk.services.credentials import CredentialService
 from fluorodesk.services.demo import DemoService
 from fluorodesk.services.exposure import ExposureService
+from fluorodesk.services.garment_inspections import GarmentInspectionService
 from fluorodesk.services.garments import GarmentService
+from fluorodesk.services.meters import MeterService
 from fluorodesk.services.settings import SettingsService
+from fluorodesk.services.signoff import SignoffService
+from fluorodesk.services.surveys import SurveyService
 from fluorodesk.services.technicians import TechnicianService
+from fluorodesk.services.transfer.service import ExportService, ImportService
+from fluorodesk.services.units import UnitService
 
 
 def default_actor() -> str:
@@ -43,16 +54,44 @@ class Services:
         return self._make(TechnicianService)
 
     @cached_property
+    def credentials(self) -> CredentialService:
+        return self._make(CredentialService)
+
+    @cached_property
+    def ce(self) -> CeService:
+        return self._make(CeService)
+
+    @cached_property
     def contracts(self) -> ContractService:
         return self._make(ContractService)
+
+    @cached_property
+    def agencies(self) -> AgencyService:
+        return self._make(AgencyService)
 
     @cached_property
     def garments(self) -> GarmentService:
         return self._make(GarmentService)
 
     @cached_property
+    def garment_inspections(self) -> GarmentInspectionService:
+        return self._make(GarmentInspectionService)
+
+    @cached_property
     def exposure(self) -> ExposureService:
         return self._make(ExposureService)
+
+    @cached_property
+    def units(self) -> UnitService:
+        return self._make(UnitService)
+
+    @cached_property
+    def meters(self) -> MeterService:
+        return self._make(MeterService)
+
+    @cached_property
+    def surveys(self) -> SurveyService:
+        return self._make(SurveyService)
 
     @cached_property
     def compliance(self) -> ComplianceService:
@@ -69,3 +108,23 @@ class Services:
     @cached_property
     def attachments(self) -> AttachmentService:
         return self._make(AttachmentService)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        return self._make(ImportService)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        return self._make(ExportService)
+
+    @cached_property
+    def auth(self) -> AuthService:
+        return self._make(AuthService)
+
+    @cached_property
+    def signoff(self) -> SignoffService:
+        return self._make(SignoffService)
+
+    @cached_property
+    def audit_trail(self) -> AuditTrailService:
+        return self._make(AuditTrailService)

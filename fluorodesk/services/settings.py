@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fluorodesk.db.models import Setting
+from fluorodesk.domain.permissions import Permission
 from fluorodesk.domain.settings import SETTINGS_BY_KEY, ClinicSettings
 from fluorodesk.errors import ValidationError
 from fluorodesk.services import audit
+from fluorodesk.services.auth import require
 from fluorodesk.services.base import Service
 
 
@@ -47,6 +49,7 @@ class SettingsService(Service):
         if errors:
             raise ValidationError(fields=errors)
         with self.db.write() as session:
+            require(session, self.actor, Permission.MANAGE_SETTINGS)
             current = load_settings(session)
             for key, value in parsed.items():
                 old = current[key]

@@ -7,13 +7,14 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from fluorodesk import APP_NAME, __version__
 from fluorodesk.errors import StorageError
 from fluorodesk.services.registry import Services
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.errors import show_storage_error
+from fluorodesk.ui.safety import install_safety
 from fluorodesk.ui.tabs.aprons_tab import ApronsTab
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tabs.contracts_tab import ContractsTab
@@ -31,6 +32,7 @@ class MainWindow(QMainWindow):
         self.bus = bus or DataBus(self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_NAME} — {services.db.data_dir.root}")
+        self.packet_dialog: QDialog | None = None
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
@@ -45,6 +47,7 @@ class MainWindow(QMainWindow):
         geometry = self._ui_state.value("main/geometry")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
+        self.safety = install_safety(self)  # users, audit trail, sign-off, restore (ui/safety.py)
 
     def tab(self, cls: type[DataTab]) -> DataTab:
         for i in range(self.tabs.count()):
@@ -63,9 +66,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.backup_action)
         self.packet_action = QAction("Make audit &packet…", self)
         self.packet_action.setObjectName("packetAction")
-        self.packet_action.setEnabled(False)
-        self.packet_action.setToolTip("Coming with the audit packet feature")
+        self.packet_action.setToolTip("The PDF to hand to an inspector")
+        self.packet_action.triggered.connect(self.make_packet)
         file_menu.addAction(self.packet_action)
+        file_menu.addSeparator()
+        self.import_action = QAction("&Import from spreadsheet…", self)
+        self.import_action.setObjectName("importAction")
+        self.import_action.triggered.connect(self.import_spreadsheet)
+        file_menu.addAction(self.import_action)
+        self.export_action = QAction("&Export to spreadsheet…", self)
+        self.export_action.setObjectName("exportAction")
+        self.export_action.triggered.connect(self.export_spreadsheet)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -103,6 +115,31 @@ class MainWindow(QMainWindow):
             show_storage_error(self, exc)
             return
         self.statusBar().showMessage(f"Backup saved: {info.path} ({info.size_bytes // 1024} KB)", 10000)
+
+    def import_spreadsheet(self) -> None:
+        from fluorodesk.ui.dialogs.transfer_dialogs import ImportDialog
+
+        ImportDialog(self.services, self.bus, self).exec()
+
+    def export_spreadsheet(self) -> None:
+        from fluorodesk.ui.dialogs.transfer_dialogs import ExportDialog
+
+        ExportDialog(self.services, self).exec()
+
+    def make_packet(self) -> None:
+        from fluorodesk.ui.dialogs.packet_dialog import PacketDialog
+
+        if self.packet_dialog is not None and self.packet_dialog.isVisible():
+            self.packet_dialog.raise_()
+            return
+        dialog = PacketDialog(self.services, self)
+        dialog.packet_made.connect(
+            lambda result: self.statusBar().showMessage(
+                f"Audit packet saved: {result.path} ({result.pages} pages)", 15000
+            )
+        )
+        self.packet_dialog = dialog
+        dialog.open()
 
     # ---- lifecycle
 

@@ -42,7 +42,7 @@ def test_status_text_and_json(capsys, demo_dir):
     for item in findings:
         assert {"area", "severity", "code", "subject", "message", "due"} <= set(item)
         assert item["severity"] in ("critical", "warning", "info")
-    assert {"exposure.over_limit", "credential.expired"} <= {f["code"] for f in findings}
+    assert {"exposure.over_limit", "technician.cannot_work"} <= {f["code"] for f in findings}
 
 
 def test_status_on_an_empty_clinic_is_clean(capsys, data_dir):
@@ -137,3 +137,22 @@ def test_entry_points_run_as_real_processes(tmp_path):
         text=True,
     )
     assert result.returncode == 1 and "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_labels_writes_a_pdf_and_refuses_unknown_ids(capsys, demo_dir, tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "labels.pdf"
+    code, text, _ = run(capsys, "labels", "--out", str(out), "--data-dir", str(demo_dir.root))
+    assert code == 0 and "Wrote 31 label(s) on 2 page(s)" in text
+    assert len(PdfReader(out).pages) == 2
+    code, text, _ = run(
+        capsys, "labels", "--out", str(out), "--codes", "A-001", "T-021", "--page-size", "a4", "--layout", "large",
+        "--data-dir", str(demo_dir.root),
+    )  # fmt: skip
+    assert code == 0 and "Wrote 2 label(s) on 1 page(s)" in text and "a4" in text
+    code, _, err = run(capsys, "labels", "--out", str(out), "--codes", "Z-999", "--data-dir", str(demo_dir.root))
+    assert code == 1 and "Z-999" in err
+    with pytest.raises(SystemExit) as info:
+        main(["labels", "--data-dir", str(demo_dir.root)])  # --out is required
+    assert info.value.code == 2

@@ -17,15 +17,19 @@ def test_app_icon_has_every_size(qapp):
 
 
 def test_start_up_sets_the_window_icon(qapp, data_dir, monkeypatch):
+    """The icon is in place before the session (sign-in, main window) starts."""
     qapp.setWindowIcon(QIcon())
     monkeypatch.setattr("fluorodesk.ui.errors.install_excepthook", lambda: None)
-    monkeypatch.setattr(QApplication, "exec", staticmethod(lambda: 0))
-    shown = []
-    monkeypatch.setattr("fluorodesk.ui.main_window.MainWindow.show", lambda self: shown.append(self))
+    seen = []
+
+    def session(app, folder, *, demo=False):
+        seen.append(QApplication.windowIcon())
+        return 0
+
+    monkeypatch.setattr("fluorodesk.ui.startup.run_session", session)
     assert app_module.run_gui(data_dir) == 0
-    assert shown and not qapp.windowIcon().isNull()
-    assert 256 in {s.width() for s in qapp.windowIcon().availableSizes()}
-    shown[0].deleteLater()
+    assert len(seen) == 1 and not seen[0].isNull()
+    assert 256 in {s.width() for s in seen[0].availableSizes()}
 
 
 def test_selfcheck_window_step_draws_every_tab(qapp, demo_services):

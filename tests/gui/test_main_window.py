@@ -61,7 +61,7 @@ def test_menus_about_and_backup(qtbot, demo_services, tmp_path, monkeypatch):
     window = make_window(qtbot, demo_services)
     about = window.about_text()
     assert __version__ in about and str(demo_services.db.data_dir.root) in about
-    assert not window.packet_action.isEnabled()
+    assert window.packet_action.isEnabled()
     target = tmp_path / "clinic.fdbackup"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.backup_action.trigger()

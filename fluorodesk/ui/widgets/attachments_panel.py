@@ -31,12 +31,14 @@ class AttachmentsPanel(QWidget):
         parent: QWidget | None = None,
         *,
         purpose: str = "document",
+        only_purpose: bool = False,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.owner_type = owner_type
         self.owner_id = owner_id
         self.purpose = purpose
+        self.only_purpose = only_purpose  # list only this purpose's files (two panels on one record)
         self.list = QListWidget(self)
         self.list.setObjectName("attachments")
         self.list.itemActivated.connect(lambda _item: self.open_selected())
@@ -69,7 +71,10 @@ class AttachmentsPanel(QWidget):
         if self.owner_id is None:
             return
         try:
-            rows = self.service.list_for(self.owner_type, self.owner_id)
+            if self.only_purpose:
+                rows = self.service.list_for(self.owner_type, self.owner_id, purpose=self.purpose)
+            else:
+                rows = self.service.list_for(self.owner_type, self.owner_id)
         except StorageError as exc:
             show_storage_error(self, exc)
             return

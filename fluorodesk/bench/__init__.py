@@ -1,0 +1,1 @@
+"""Benchmarks at clinic scale (`fluorodesk bench`)."""

@@ -1,0 +1,131 @@
+"""Measure FluoroDesk on a synthetic clinic and print a table of figures against the targets."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fluorodesk.paths import DataDir
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+    target: str = ""
+    ok: bool | None = None
+
+    def line(self) -> str:
+        verdict = "" if self.ok is None else ("ok" if self.ok else "OVER TARGET")
+        return f"{self.name:<44} {self.value:>10.3f} {self.unit:<4} {self.target:<22} {verdict}"
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _probe(kind: str, data_dir: Path | None, repeats: int) -> float:
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    samples = []
+    for _ in range(repeats):
+        args = [sys.executable, "-m", "fluorodesk.bench.startup_probe", kind]
+        if data_dir is not None:
+            args.append(str(data_dir))
+        out = subprocess.run(args, capture_output=True, text=True, env=env, check=True).stdout.split()
+        samples.append(float(out[0]))
+    return statistics.median(samples)
+
+
+def build_clinic(root: Path, scale: float) -> tuple[object, float]:
+    from fluorodesk.bench.synthetic import build
+    from fluorodesk.db.database import open_database
+
+    db = open_database(DataDir(root))
+    start = time.perf_counter()
+    with db.write() as session:
+        counts = build(session, scale=scale)
+    elapsed = time.perf_counter() - start
+    db.close()
+    return counts, elapsed
+
+
+def run(
+    scale: float, workdir: Path, *, repeats: int = 3, echo: Callable[[str], None] = print
+) -> list[Figure]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    workdir.mkdir(parents=True, exist_ok=True)
+    clinic = workdir / f"clinic-{scale:g}"
+    figures: list[Figure] = []
+    if not (clinic / "fluorodesk.sqlite3").exists():
+        counts, elapsed = build_clinic(clinic, scale)
+        echo(f"Built a synthetic clinic at scale {scale:g}: {counts} in {elapsed:.1f} s")
+    size_mb = (clinic / "fluorodesk.sqlite3").stat().st_size / 1e6
+    figures.append(Figure("database size", size_mb, "MB"))
+
+    bare = _probe("bare", None, repeats)
+    app = _probe("app", clinic, repeats)
+    figures.append(Figure("cold start: bare QMainWindow with tabs", bare, "s"))
+    figures.append(Figure("cold start: FluoroDesk main window", app, "s"))
+    figures.append(
+        Figure("start-up ratio (FluoroDesk / bare)", app / bare, "x", "<= 1.5x", app / bare <= 1.5)
+    )
+
+    from PySide6.QtWidgets import QApplication
+
+    from fluorodesk.db.database import open_database
+    from fluorodesk.services.registry import Services
+    from fluorodesk.ui.main_window import MainWindow
+
+    qt_app = QApplication.instance() or QApplication([])
+    services = Services(open_database(DataDir(clinic)), "bench")
+    window = MainWindow(services)
+    for index in range(window.tabs.count()):
+        tab = window.tabs.widget(index)
+        title = window.tabs.tabText(index)
+        load = _timed(tab.refresh)
+        figures.append(
+            Figure(
+                f"tab '{title}': load ({tab.table.model.rowCount()} rows)",
+                load * 1000,
+                "ms",
+                "<= 100 ms",
+                load <= 0.1,
+            )
+        )
+        search = _timed(lambda tab=tab: tab.table.search.setText("a"))
+        figures.append(
+            Figure(f"tab '{title}': one search keystroke", search * 1000, "ms", "<= 100 ms", search <= 0.1)
+        )
+        tab.table.search.clear()
+    findings = []
+    elapsed = _timed(lambda: findings.extend(services.compliance.findings()))
+    figures.append(Figure(f"compliance findings ({len(findings)})", elapsed * 1000, "ms"))
+    window.close()
+    qt_app.processEvents()
+    services.db.close()
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures.append(Figure("peak memory (this process)", peak_mb, "MB", "<= 300 MB", peak_mb <= 300))
+    return figures
+
+
+def report(figures: list[Figure], scale: float) -> str:
+    lines = [
+        f"FluoroDesk benchmark, scale {scale:g}, on {platform.node()} "
+        f"({platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}, "
+        f"Python {platform.python_version()})",
+        f"{'measure':<44} {'value':>10} {'unit':<4} {'target':<22} verdict",
+    ]
+    lines += [f.line() for f in figures]
+    return "\n".join(lines)

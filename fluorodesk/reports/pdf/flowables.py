@@ -1,0 +1,313 @@
+"""Blocks (reports/document.py) → reportlab flowables.
+
+Tables are ``LongTable``s that repeat their header row on every page and never cut a row in half
+(``splitInRow=0``); a cell's text is capped so no single row can outgrow a page.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from reportlab.lib.units import inch
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, LongTable, Paragraph, Spacer, TableStyle
+from reportlab.platypus import Table as RLTable
+
+from fluorodesk.reports.document import AttachmentInfo, Fields, Para, Row, Signature, Table, TrendChart
+from fluorodesk.reports.pdf.styles import (
+    FONT,
+    FONT_BOLD,
+    GRID,
+    HEADER_BG,
+    INK,
+    MUTED,
+    RULE,
+    TONE_BACKGROUND,
+    TONE_TEXT,
+    styles,
+)
+
+if TYPE_CHECKING:
+    from fluorodesk.reports.pdf.render import PacketDocTemplate
+
+MAX_CELL_CHARS = 900
+CELL_PAD = 3.0
+
+
+def markup(text: str) -> str:
+    """Plain text → safe Paragraph markup (names like “Pain & Spine” must not break the parser)."""
+    return escape(text).replace("\n", "<br/>")
+
+
+def para(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(markup(text), styles()[style])
+
+
+def paragraph_block(block: Para) -> Paragraph:
+    return para(block.text, block.kind)
+
+
+def _fits(text: str, width: float, font: str) -> bool:
+    return "\n" not in text and _width(text, font) <= width - 2 * CELL_PAD - 0.5
+
+
+@lru_cache(maxsize=4096)
+def _width(text: str, font: str) -> float:
+    return stringWidth(text, font, 8)
+
+
+def _unbreakable(text: str, font: str) -> float:
+    """Width a cell needs to avoid breaking inside a word (or, for short values such as a date or
+    "39.9 mGy/min", to stay on one line)."""
+    if len(text) <= 16 and "\n" not in text:
+        return _width(text, font)
+    longest = max(text.split(), key=len, default="")
+    return _width(longest, font)
+
+
+def column_widths(block: Table, width: float) -> list[float]:
+    """Share ``width`` by the columns' weights, but give each column at least what its longest word
+    (or short value) needs, taking the difference from the columns that can spare it."""
+    total = sum(c.weight for c in block.columns)
+    wanted = [width * c.weight / total for c in block.columns]
+    needs = []
+    for index, column in enumerate(block.columns):
+        need = _unbreakable(column.header, FONT_BOLD)
+        for row in block.rows:
+            if index < len(row.cells):
+                need = max(need, _unbreakable(row.cells[index], FONT))
+        needs.append(min(need + 2 * CELL_PAD + 1, width * 0.45))
+    if sum(needs) >= width:
+        scale = width / sum(needs)
+        return [n * scale for n in needs]
+    widths = list(wanted)
+    fixed: set[int] = set()
+    while True:
+        flexible = [i for i in range(len(widths)) if i not in fixed]
+        spare = width - sum(needs[i] for i in fixed)
+        weight = sum(block.columns[i].weight for i in flexible)
+        for i in flexible:
+            widths[i] = spare * block.columns[i].weight / weight
+        short = {i for i in flexible if widths[i] < needs[i]}
+        if not short:
+            return widths
+        for i in short:
+            widths[i] = needs[i]
+        fixed |= short
+
+
+class _DrawnOnLastPasses:
+    """Layout passes before the last only need sizes: the first pass (never the final one, the page
+    total is not known yet) skips the costly drawing of tables and images."""
+
+    def draw(self) -> None:
+        doc = getattr(self.canv, "_doctemplate", None)  # type: ignore[attr-defined]
+        if getattr(doc, "skip_drawing", False):
+            return
+        super().draw()  # type: ignore[misc]
+
+
+class PacketTable(_DrawnOnLastPasses, LongTable):
+    pass
+
+
+class SmallTable(_DrawnOnLastPasses, RLTable):
+    pass
+
+
+def _cell(text: str, width: float, style: str, font: str) -> str | Paragraph:
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - 40].rstrip() + " … (shortened; full text in FluoroDesk)"
+    if _fits(text, width, font):
+        return text  # a plain string is much faster to lay out than a Paragraph
+    return Paragraph(markup(text), styles()[style])
+
+
+def table_flowables(block: Table, width: float) -> list[Flowable]:
+    out: list[Flowable] = []
+    if block.title:
+        out.append(CondPageBreak(1.2 * inch))
+        out.append(para(block.title, "h3"))
+    if not block.rows:
+        out.append(para(block.empty, "empty"))
+        return out
+    widths = column_widths(block, width)
+    header = [_cell(c.header, w, "cell_head", FONT_BOLD) for c, w in zip(block.columns, widths, strict=True)]
+    data: list[list[str | Paragraph]] = [header]
+    styles_by_column = ["cell_right" if c.align == "RIGHT" else "cell" for c in block.columns]
+    commands: list[tuple] = [
+        ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8, 10),
+        ("FONT", (0, 1), (-1, -1), FONT, 8, 10),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, GRID),
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.8),
+    ]
+    for index, column in enumerate(block.columns):
+        if column.align != "LEFT":
+            commands.append(("ALIGN", (index, 0), (index, -1), column.align))
+    for number, row in enumerate(block.rows, start=1):
+        data.append(_row_cells(row, widths, styles_by_column))
+        background = TONE_BACKGROUND.get(row.tone)
+        if background is not None:
+            commands.append(("BACKGROUND", (0, number), (-1, number), background))
+        text_colour = TONE_TEXT.get(row.tone)
+        if text_colour is not None:
+            commands.append(("TEXTCOLOR", (0, number), (-1, number), text_colour))
+    table = PacketTable(data, colWidths=widths, repeatRows=1, splitInRow=0, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    out.append(table)
+    out.append(Spacer(1, 8))
+    return out
+
+
+def _row_cells(row: Row, widths: list[float], cell_styles: list[str]) -> list[str | Paragraph]:
+    cells = list(row.cells) + [""] * (len(widths) - len(row.cells))
+    return [_cell(text, w, st, FONT) for text, w, st in zip(cells, widths, cell_styles, strict=False)]
+
+
+def fields_flowable(block: Fields, width: float) -> Flowable:
+    s = styles()
+    data = [[Paragraph(markup(k), s["label"]), Paragraph(markup(v), s["value"])] for k, v in block.pairs]
+    table = SmallTable(data, colWidths=[width * 0.24, width * 0.76], hAlign="LEFT", splitInRow=0)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8.5),  # never reportlab's built-in default font
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
+    return KeepTogether([table, Spacer(1, 8)]) if len(block.pairs) <= 14 else table
+
+
+def signature_flowable(block: Signature, width: float) -> Flowable:
+    s = styles()
+    data = [
+        [Paragraph(markup(label), s["label"]), Paragraph(markup(value), s["value"])]
+        for label, value in block.lines
+    ]
+    table = RLTable(
+        data, colWidths=[width * 0.2, width * 0.6], rowHeights=[0.5 * inch] * len(data), hAlign="LEFT"
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LINEBELOW", (1, 0), (1, -1), 0.8, INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return KeepTogether([Spacer(1, 18), table])
+
+
+def chart_flowable(block: TrendChart, width: float) -> list[Flowable]:
+    from fluorodesk.reports.pdf.trend_chart import trend_drawing
+
+    out: list[Flowable] = [CondPageBreak(2.8 * inch), trend_drawing(block, width)]
+    if block.note:
+        out.append(para(block.note, "note"))
+    out.append(Spacer(1, 6))
+    return out
+
+
+class ScanPage(Flowable):
+    """A whole body frame reserved for one page of an attached PDF; the page itself is merged in
+    with pypdf after the layout (so it carries the packet's header, footer and page number)."""
+
+    CAPTION_HEIGHT = 26.0
+
+    def __init__(
+        self, doc: PacketDocTemplate, attachment: AttachmentInfo, page_index: int, caption: str
+    ) -> None:
+        super().__init__()
+        self.doc = doc
+        self.attachment = attachment
+        self.page_index = page_index
+        self.caption = caption
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width, self.height = availWidth, availHeight - 1
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setFont(FONT, 8.5)
+        canv.setFillColor(MUTED)
+        text = f"{self.caption} (page {self.page_index + 1} of {self.attachment.pages})"
+        canv.drawString(0, self.height - 10, _clip(text, FONT, 8.5, self.width))
+        canv.setStrokeColor(GRID)
+        canv.setLineWidth(0.5)
+        canv.line(0, self.height - self.CAPTION_HEIGHT + 8, self.width, self.height - self.CAPTION_HEIGHT + 8)
+        canv.restoreState()
+        x, y = canv.absolutePosition(0, 0)
+        self.doc.record_scan_slot(
+            canv.getPageNumber(),
+            self.attachment,
+            self.page_index,
+            (x, y, self.width, self.height - self.CAPTION_HEIGHT),
+        )
+
+
+class ImagePage(_DrawnOnLastPasses, Flowable):
+    """A scanned image (PNG or JPEG) scaled to fit the frame under its caption, upright."""
+
+    def __init__(self, attachment: AttachmentInfo, caption: str) -> None:
+        super().__init__()
+        self.attachment = attachment
+        self.caption = caption
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width, self.height = availWidth, availHeight - 1
+        return self.width, self.height
+
+    def _reader(self) -> ImageReader:
+        from PIL import Image, ImageOps
+
+        with Image.open(self.attachment.path) as image:
+            upright = ImageOps.exif_transpose(image)
+            if upright is not None and upright is not image:
+                return ImageReader(upright.convert("RGB"))
+        return ImageReader(str(self.attachment.path))
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.saveState()
+        canv.setFont(FONT, 8.5)
+        canv.setFillColor(MUTED)
+        canv.drawString(0, self.height - 10, _clip(self.caption, FONT, 8.5, self.width))
+        reader = self._reader()
+        iw, ih = reader.getSize()
+        box_w, box_h = self.width, self.height - ScanPage.CAPTION_HEIGHT
+        scale = min(box_w / iw, box_h / ih, 72 / 100)  # never enlarge past 100 dpi: small scans stay sharp
+        w, h = iw * scale, ih * scale
+        x, y = (box_w - w) / 2, box_h - h
+        canv.drawImage(reader, x, y, w, h, mask="auto")
+        canv.setStrokeColor(GRID)
+        canv.setLineWidth(0.5)
+        canv.rect(x, y, w, h)
+        canv.restoreState()
+
+
+def _clip(text: str, font: str, size: float, width: float) -> str:
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"

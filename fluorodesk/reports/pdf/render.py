@@ -1,0 +1,386 @@
+"""Lay the gathered packet out as a PDF with reportlab.
+
+Cover and body page templates; a header with the clinic and period and a footer with "Page X of Y",
+the generation time and the app version on every page; a contents page with page numbers; PDF
+bookmarks for every section and sub-heading.  Layout runs in passes until the contents and the page
+total are stable.  Pages of attached PDFs are reserved during layout and merged in afterwards
+(reports/pdf/merge.py), so they carry the same header, footer and numbering.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from reportlab.lib.units import inch
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from fluorodesk.reports import document as doc_model
+from fluorodesk.reports.document import AttachmentInfo, PacketData, Section
+from fluorodesk.reports.pdf import flowables as fl
+from fluorodesk.reports.pdf.styles import (
+    ACCENT,
+    FONT,
+    FONT_BOLD,
+    INK,
+    MUTED,
+    RULE,
+    Geometry,
+    geometry,
+    register_fonts,
+    styles,
+)
+from fluorodesk.reports.progress import Progress
+
+PACKET_TITLE = "Fluoroscopy radiation-safety compliance packet"
+
+
+@dataclass(frozen=True)
+class ScanSlot:
+    page_number: int  # 1-based
+    attachment: AttachmentInfo
+    page_index: int  # page of the attachment
+    rect: tuple[float, float, float, float]  # x, y, width, height on the packet page
+
+
+class _Bookmark(Flowable):
+    """Zero-size marker: a contents line and a PDF bookmark at this point."""
+
+    def __init__(self, text: str, level: int, *, toc: bool = True) -> None:
+        super().__init__()
+        self.text, self.level, self.toc = text, level, toc
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+class _PageTotal(Flowable):
+    """Indexing flowable: layout is repeated until the page total used in footers is the real one."""
+
+    def __init__(self, doc: PacketDocTemplate) -> None:
+        super().__init__()
+        self.doc = doc
+        self._happy = False
+
+    def isIndexing(self) -> int:  # noqa: N802
+        return 1
+
+    def isSatisfied(self) -> bool:  # noqa: N802
+        return self._happy
+
+    def beforeBuild(self) -> None:  # noqa: N802
+        self.doc.passes += 1
+        self.doc.skip_drawing = self.doc.passes == 1  # pass 1 cannot be the last: no page total yet
+
+    def notify(self, kind: str, stuff: object) -> None:
+        pass  # indexing flowables hear every TOC entry; the page total needs none
+
+    def afterBuild(self) -> None:  # noqa: N802
+        self._happy = self.doc.total_pages == self.doc.page
+        self.doc.total_pages = self.doc.page
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+
+class PacketDocTemplate(BaseDocTemplate):
+    def __init__(
+        self, target: io.BytesIO, data: PacketData, progress: Progress, *, deterministic: bool
+    ) -> None:
+        register_fonts()
+        self.data = data
+        self.progress = progress
+        self.geo: Geometry = geometry(data.page_size)
+        self.total_pages: int | None = None
+        self.passes = 0
+        self.skip_drawing = False
+        self.scan_slots: list[ScanSlot] = []
+        self.story_length = 1
+        self._placed = 0
+        self._keys = 0
+        self.current_section = ""
+        super().__init__(
+            target,
+            pagesize=(self.geo.width, self.geo.height),
+            leftMargin=self.geo.left,
+            rightMargin=self.geo.right,
+            topMargin=self.geo.top,
+            bottomMargin=self.geo.bottom,
+            title=f"{data.clinic.name}: compliance packet {data.period_words}",
+            author=data.prepared_by,
+            subject=f"{PACKET_TITLE}, status as of {data.as_of.isoformat()}",
+            creator=f"FluoroDesk {data.app_version}",
+            invariant=1 if deterministic else 0,
+            initialFontName=FONT,
+            initialFontSize=9.5,
+            initialLeading=13,
+            lang="en-US",
+            displayDocTitle=1,
+        )
+        frame = Frame(
+            self.geo.left,
+            self.geo.bottom,
+            self.geo.frame_width,
+            self.geo.frame_height,
+            id="body",
+            showBoundary=0,
+        )
+        self.addPageTemplates(
+            [
+                PageTemplate(id="cover", frames=[frame], onPageEnd=self._draw_footer),
+                PageTemplate(id="body", frames=[frame], onPageEnd=self._draw_page),
+            ]
+        )
+
+    # ---- passes, progress, bookmarks
+
+    def handle_documentBegin(self) -> None:  # noqa: N802
+        super().handle_documentBegin()
+        self.scan_slots = []
+        self._placed = 0
+        self._keys = 0
+        self.current_section = ""
+
+    def record_scan_slot(self, page_number: int, attachment: AttachmentInfo, index: int, rect) -> None:  # type: ignore[no-untyped-def]
+        self.scan_slots.append(ScanSlot(page_number, attachment, index, rect))
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
+        self._placed += 1
+        if self._placed % 25 == 0:
+            share = min(self._placed / self.story_length, 1.0)
+            start = {1: 0.25, 2: 0.55}.get(self.passes, 0.85)
+            span = {1: 0.30, 2: 0.30}.get(self.passes, 0.05)
+            self.progress.step(start + span * share, f"Laying out pages (pass {self.passes})")
+        if isinstance(flowable, _Bookmark):
+            if flowable.level == 0:
+                self.current_section = flowable.text if flowable.toc else ""
+            self._keys += 1
+            key = f"b{self._keys}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(flowable.text, key, level=flowable.level, closed=flowable.level > 0)
+            if flowable.toc:
+                self.notify("TOCEntry", (flowable.level, fl.markup(flowable.text), self.page, key))
+
+    # ---- page furniture
+
+    def _draw_footer(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
+        geo, data = self.geo, self.data
+        canv.saveState()
+        y = geo.bottom - 0.42 * inch
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(geo.left, y + 11, geo.width - geo.right, y + 11)
+        canv.setFont(FONT, 7.5)
+        canv.setFillColor(MUTED)
+        canv.drawString(
+            geo.left,
+            y,
+            f"Generated {data.generated_at:%Y-%m-%d %H:%M} by FluoroDesk {data.app_version}",
+        )
+        total = str(self.total_pages) if self.total_pages else "…"
+        canv.setFont(FONT_BOLD, 8)
+        canv.setFillColor(INK)
+        canv.drawRightString(geo.width - geo.right, y, f"Page {canv.getPageNumber()} of {total}")
+        canv.restoreState()
+
+    def _draw_page(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
+        """Header (drawn when the page is complete, so it names the section the page ends in)."""
+        geo, data = self.geo, self.data
+        canv.saveState()
+        y = geo.height - geo.top + 0.5 * inch
+        half = geo.frame_width * 0.5
+        canv.setFont(FONT_BOLD, 9)
+        canv.setFillColor(ACCENT)
+        canv.drawString(geo.left, y, fl._clip(data.clinic.name, FONT_BOLD, 9, half))
+        if self.current_section:
+            canv.setFont(FONT_BOLD, 8)
+            canv.setFillColor(MUTED)
+            canv.drawRightString(
+                geo.width - geo.right, y, fl._clip(self.current_section, FONT_BOLD, 8, half - 12)
+            )
+        canv.setFont(FONT, 7.5)
+        canv.setFillColor(MUTED)
+        canv.drawString(
+            geo.left,
+            y - 11,
+            f"Compliance packet · period {data.period_words} · status as of {data.as_of.isoformat()}",
+        )
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(geo.left, y - 16, geo.width - geo.right, y - 16)
+        canv.restoreState()
+        self._draw_footer(canv, doc)
+
+
+# --------------------------------------------------------------------------- story
+
+
+def _cover(data: PacketData, width: float) -> list[Flowable]:
+    s = styles()
+    out: list[Flowable] = [
+        _Bookmark("Cover", 0, toc=False),
+        Spacer(1, 0.6 * inch),
+        Paragraph(fl.markup(data.clinic.name), s["cover_clinic"]),
+    ]
+    if data.clinic.address:
+        out.append(Paragraph(fl.markup(data.clinic.address), s["cover_address"]))
+    out.append(Paragraph(fl.markup(PACKET_TITLE), s["cover_title"]))
+    counts = data.counts
+    pairs = [
+        ("Period covered", data.period_words),
+        ("Status as of", data.as_of.isoformat()),
+        ("Prepared by", data.prepared_by or "—"),
+        ("Date prepared", data.generated_at.strftime("%Y-%m-%d")),
+    ]
+    if data.clinic.director:
+        pairs.append(("Medical director", data.clinic.director))
+    pairs.append(
+        (
+            "Open findings",
+            f"{counts.get('critical', 0)} critical, {counts.get('warning', 0)} warning(s) as of "
+            f"{data.as_of.isoformat()}",
+        )
+    )
+    pairs.append(
+        (
+            "Documents on file",
+            f"{counts.get('documents', 0)}, of which "
+            f"{counts.get('documents_with_problems', 0)} missing or altered",
+        )
+    )
+    out.append(fl.fields_flowable(doc_model.Fields(tuple(pairs)), width))
+    out.append(Spacer(1, 18))
+    out.append(Paragraph("Contents of this packet", s["h3"]))
+    for section in data.sections:
+        out.append(Paragraph("•  " + fl.markup(section.title), s["body"]))
+    out.append(Spacer(1, 18))
+    out.append(
+        fl.para(
+            "Every status in this packet (credentials, contracts, garments, findings) is stated as of the "
+            "as-of date above; logs list the entries dated within the period. Status is always written in "
+            "words; coloured tints only repeat it. Produced from the clinic's records by FluoroDesk; "
+            "scanned documents are reproduced from the copies on file after checking their SHA-256.",
+            "note",
+        )
+    )
+    return out
+
+
+def _contents() -> list[Flowable]:
+    """The contents page.  Its entries are seeded before the first pass (see ``layout``) so the
+    page count is right from the start and two layout passes suffice."""
+    s = styles()
+    toc = TableOfContents(
+        levelStyles=[s["toc0"], s["toc1"]],
+        dotsMinLevel=0,
+        tableStyle=TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),  # its placeholder would otherwise be Helvetica
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
+    )
+    return [
+        NextPageTemplate("body"),
+        PageBreak(),
+        _Bookmark("Contents", 0, toc=False),
+        Paragraph("Contents", s["h1"]),
+        toc,
+    ]
+
+
+def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flowable]:
+    s = styles()
+    out: list[Flowable] = [PageBreak()] if section.new_page else [CondPageBreak(2 * inch)]
+    out += [_Bookmark(section.title, 0), Paragraph(fl.markup(section.title), s["h1"])]
+    for block in section.blocks:
+        if isinstance(block, doc_model.Para):
+            out.append(fl.paragraph_block(block))
+        elif isinstance(block, doc_model.SubHeading):
+            if block.new_page:
+                if not isinstance(out[-1], PageBreak):
+                    out.append(PageBreak())
+            else:
+                out.append(CondPageBreak(1.4 * inch))
+            if block.bookmark:
+                out.append(_Bookmark(block.text, 1))
+            out.append(Paragraph(fl.markup(block.text), s["h2"]))
+        elif isinstance(block, doc_model.Fields):
+            out.append(fl.fields_flowable(block, width))
+        elif isinstance(block, doc_model.Table):
+            out.extend(fl.table_flowables(block, width))
+        elif isinstance(block, doc_model.TrendChart):
+            out.extend(fl.chart_flowable(block, width))
+        elif isinstance(block, doc_model.Scan):
+            att = block.attachment
+            if att.is_pdf:
+                for index in range(att.pages):
+                    out += [PageBreak(), fl.ScanPage(doc, att, index, block.caption)]
+            else:
+                out += [PageBreak(), fl.ImagePage(att, block.caption)]
+        elif isinstance(block, doc_model.PageBreak):
+            out.append(PageBreak())
+        elif isinstance(block, doc_model.Signature):
+            out.append(fl.signature_flowable(block, width))
+        else:  # pragma: no cover - a new block type without a renderer is a bug
+            raise TypeError(f"no renderer for {type(block).__name__}")
+    return out
+
+
+def _seed_contents(story: list[Flowable]) -> None:
+    """Give the contents its real lines (with placeholder page numbers) before the first pass: the
+    first pass then already has the final page count, and the second only fills in the numbers."""
+    tocs = [f for f in story if isinstance(f, TableOfContents)]
+    if not tocs:
+        return
+    entries = []
+    number = 0
+    for flowable in story:
+        if isinstance(flowable, _Bookmark):
+            number += 1
+            if flowable.toc:
+                entries.append((flowable.level, fl.markup(flowable.text), 999, f"b{number}"))
+    tocs[0]._entries = entries
+
+
+@dataclass(frozen=True)
+class Layout:
+    pdf: bytes
+    pages: int
+    passes: int
+    scan_slots: tuple[ScanSlot, ...]
+
+
+def layout(data: PacketData, progress: Progress, *, deterministic: bool = False) -> Layout:
+    """Lay the packet out; returns the PDF bytes before attached PDF pages are merged in."""
+    buffer = io.BytesIO()
+    doc = PacketDocTemplate(buffer, data, progress, deterministic=deterministic)
+    width = doc.geo.frame_width
+    story: list[Flowable] = _cover(data, width) + _contents()
+    for section in data.sections:
+        story.extend(_section(doc, section, width))
+    story.append(_PageTotal(doc))
+    doc.story_length = len(story)
+    _seed_contents(story)
+    doc.multiBuild(story, maxPasses=6)
+    return Layout(buffer.getvalue(), doc.total_pages or doc.page, doc.passes, tuple(doc.scan_slots))

@@ -1,0 +1,384 @@
+"""Agencies: the staffing vendors that supply technicians, their contacts, and who they supply.
+
+An agency technician works under the agency's contract; a freelance technician contracts directly.
+Agencies are deactivated, never deleted: their contracts and technicians keep pointing at them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from fluorodesk.db.models import Agency, AgencyContact
+from fluorodesk.domain.contracts import ContractState
+from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
+from fluorodesk.services import audit
+from fluorodesk.services.base import Service
+from fluorodesk.services.contracts import ContractFacts, contract_facts, load_contracts
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    name: str
+    role: str = ""
+    phone: str = ""
+    email: str = ""
+    id: int | None = None  # an existing contact being edited
+
+
+@dataclass(frozen=True)
+class AgencyDraft:
+    name: str
+    contact_name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    notes: str = ""
+    contacts: tuple[ContactDraft, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    name: str
+    role: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class SuppliedTechnician:
+    id: int
+    name: str
+    employment: str
+    retired_on: date | None
+
+
+@dataclass(frozen=True)
+class AgencyContractLine:
+    id: int
+    title: str
+    status: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    id: int
+    name: str
+    contact_name: str
+    phone: str
+    email: str
+    address: str
+    notes: str
+    active: bool
+    technicians: tuple[str, ...]  # active (not retired) technicians it supplies
+    contract_status: str  # the current contract in words, or "No contract"
+    contract_in_force: bool
+
+
+@dataclass(frozen=True)
+class AgencyDetail:
+    row: AgencyRow
+    contacts: tuple[ContactRow, ...]
+    technicians: tuple[SuppliedTechnician, ...]  # retired ones too, marked
+    contracts: tuple[AgencyContractLine, ...]  # newest first
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def _email_problem(email: str) -> str | None:
+    if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
+        return f"“{email}” is not an e-mail address."
+    return None
+
+
+def _current_facts(facts: Sequence[ContractFacts]) -> ContractFacts | None:
+    """The contract that describes the agency today: in force first, then pending or unsigned, else newest."""
+    order = {ContractState.IN_FORCE: 0, ContractState.PENDING: 1, ContractState.UNSIGNED: 2}
+    current = [f for f in facts if f.state in order]
+    if current:
+        return min(current, key=lambda f: (order[f.state], -f.contract.effective_on.toordinal()))
+    return max(facts, key=lambda f: f.contract.effective_on) if facts else None
+
+
+def _row(agency: Agency, facts: Sequence[ContractFacts], as_of: date) -> AgencyRow:
+    mine = [f for f in facts if f.contract.agency_id == agency.id]
+    current = _current_facts(mine)
+    techs = tuple(
+        t.full_name
+        for t in sorted(agency.technicians, key=lambda t: (t.last_name, t.first_name))
+        if t.retired_on is None or t.retired_on > as_of
+    )
+    return AgencyRow(
+        id=agency.id,
+        name=agency.name,
+        contact_name=agency.contact_name,
+        phone=agency.phone,
+        email=agency.email,
+        address=agency.address,
+        notes=agency.notes,
+        active=agency.active,
+        technicians=techs,
+        contract_status=current.status if current else "No contract",
+        contract_in_force=current is not None and current.state is ContractState.IN_FORCE,
+    )
+
+
+def _load(session: Session, *, include_inactive: bool) -> Sequence[Agency]:
+    stmt = (
+        select(Agency)
+        .options(selectinload(Agency.technicians), selectinload(Agency.contacts))
+        .order_by(func.lower(Agency.name))
+    )
+    if not include_inactive:
+        stmt = stmt.where(Agency.active.is_(True))
+    return session.scalars(stmt).all()
+
+
+class AgencyService(Service):
+    # ---- reading
+
+    def list_rows(self, *, include_inactive: bool = False, as_of: date | None = None) -> list[AgencyRow]:
+        as_of = as_of or self.today()
+        with self.db.read() as session:
+            facts = contract_facts(session, load_contracts(session), as_of)
+            return [_row(a, facts, as_of) for a in _load(session, include_inactive=include_inactive)]
+
+    def choices(self, *, include_inactive: bool = False) -> list[tuple[int, str]]:
+        with self.db.read() as session:
+            stmt = select(Agency.id, Agency.name).order_by(func.lower(Agency.name))
+            if not include_inactive:
+                stmt = stmt.where(Agency.active.is_(True))
+            return [(i, n) for i, n in session.execute(stmt)]
+
+    def get(self, agency_id: int, *, as_of: date | None = None) -> AgencyDetail:
+        as_of = as_of or self.today()
+        with self.db.read() as session:
+            return self._detail(session, agency_id, as_of)
+
+    def _detail(self, session: Session, agency_id: int, as_of: date) -> AgencyDetail:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise NotFoundError("That agency no longer exists.")
+        contracts = load_contracts(session)
+        facts = contract_facts(session, contracts, as_of)
+        mine = sorted(
+            (f for f in facts if f.contract.agency_id == agency.id),
+            key=lambda f: f.contract.effective_on,
+            reverse=True,
+        )
+        return AgencyDetail(
+            row=_row(agency, facts, as_of),
+            contacts=tuple(ContactRow(c.id, c.name, c.role, c.phone, c.email) for c in agency.contacts),
+            technicians=tuple(
+                SuppliedTechnician(t.id, t.full_name, t.employment_type.label, t.retired_on)
+                for t in sorted(agency.technicians, key=lambda t: (t.last_name, t.first_name))
+            ),
+            contracts=tuple(
+                AgencyContractLine(f.contract.id, f.contract.title, f.status, f.state.current) for f in mine
+            ),
+        )
+
+    # ---- changing
+
+    def _validate(self, draft: AgencyDraft) -> tuple[dict[str, str], list[ContactDraft]]:
+        errors: dict[str, str] = {}
+        if not _clean(draft.name):
+            errors["name"] = "Enter the agency's name."
+        problem = _email_problem(_clean(draft.email))
+        if problem:
+            errors["email"] = problem
+        contacts: list[ContactDraft] = []
+        for index, contact in enumerate(draft.contacts):
+            cleaned = ContactDraft(
+                _clean(contact.name),
+                _clean(contact.role),
+                _clean(contact.phone),
+                _clean(contact.email),
+                contact.id,
+            )
+            blank = not any((cleaned.name, cleaned.role, cleaned.phone, cleaned.email))
+            if blank and contact.id is None:
+                continue  # an empty row the user added and left blank
+            if not cleaned.name:
+                errors[f"contacts.{index}"] = "Enter the contact's name (or remove the row)."
+            else:
+                problem = _email_problem(cleaned.email)
+                if problem:
+                    errors[f"contacts.{index}"] = problem
+            contacts.append(cleaned)
+        return errors, contacts
+
+    def _check_name(self, session: Session, name: str, agency_id: int | None) -> None:
+        stmt = select(Agency.id).where(func.lower(Agency.name) == name.lower())
+        if agency_id is not None:
+            stmt = stmt.where(Agency.id != agency_id)
+        if session.scalar(stmt) is not None:
+            raise ValidationError(fields={"name": f"Another agency is already called “{name}”."})
+
+    def create(self, draft: AgencyDraft) -> AgencyDetail:
+        errors, contacts = self._validate(draft)
+        if errors:
+            raise ValidationError(fields=errors)
+        name = _clean(draft.name)
+        with self.db.write() as session:
+            self._check_name(session, name, None)
+            agency = Agency(
+                name=name,
+                contact_name=_clean(draft.contact_name),
+                phone=_clean(draft.phone),
+                email=_clean(draft.email),
+                address=draft.address.strip(),
+                notes=draft.notes.strip(),
+                created_by=self.actor,
+                updated_by=self.actor,
+            )
+            session.add(agency)
+            session.flush()
+            audit.record(
+                session,
+                actor=self.actor,
+                action="create",
+                entity="agencies",
+                entity_id=agency.id,
+                summary=f"Agency {agency.name} added",
+                after=audit.snapshot(agency),
+            )
+            self._sync_contacts(session, agency, contacts)
+            return self._detail(session, agency.id, self.today())
+
+    def update(self, agency_id: int, draft: AgencyDraft) -> AgencyDetail:
+        errors, contacts = self._validate(draft)
+        if errors:
+            raise ValidationError(fields=errors)
+        name = _clean(draft.name)
+        with self.db.write() as session:
+            agency = session.get(Agency, agency_id)
+            if agency is None:
+                raise NotFoundError("That agency no longer exists.")
+            self._check_name(session, name, agency_id)
+            before = audit.snapshot(agency)
+            agency.name = name
+            agency.contact_name = _clean(draft.contact_name)
+            agency.phone = _clean(draft.phone)
+            agency.email = _clean(draft.email)
+            agency.address = draft.address.strip()
+            agency.notes = draft.notes.strip()
+            after = audit.snapshot(agency)
+            if audit.diff(before, after):
+                agency.updated_by = self.actor
+                audit.record(
+                    session,
+                    actor=self.actor,
+                    action="update",
+                    entity="agencies",
+                    entity_id=agency.id,
+                    summary=f"Agency {agency.name} changed",
+                    before=before,
+                    after=after,
+                )
+            self._sync_contacts(session, agency, contacts)
+            return self._detail(session, agency.id, self.today())
+
+    def _sync_contacts(self, session: Session, agency: Agency, contacts: list[ContactDraft]) -> None:
+        """Make the agency's contacts match the form: update by id, add new ones, remove the rest."""
+        existing = {c.id: c for c in agency.contacts}
+        kept: set[int] = set()
+        for position, draft in enumerate(contacts):
+            contact = existing.get(draft.id) if draft.id is not None else None
+            if draft.id is not None and contact is None:
+                raise ConflictError("A contact of this agency was changed elsewhere; close and reopen it.")
+            if contact is None:
+                contact = AgencyContact(
+                    agency_id=agency.id,
+                    name=draft.name,
+                    role=draft.role,
+                    phone=draft.phone,
+                    email=draft.email,
+                    position=position,
+                    created_by=self.actor,
+                    updated_by=self.actor,
+                )
+                session.add(contact)
+                session.flush()
+                audit.record(
+                    session,
+                    actor=self.actor,
+                    action="create",
+                    entity="agency_contacts",
+                    entity_id=contact.id,
+                    summary=f"Contact {contact.name} added to {agency.name}",
+                    after=audit.snapshot(contact),
+                )
+                continue
+            kept.add(contact.id)
+            before = audit.snapshot(contact)
+            contact.name, contact.role = draft.name, draft.role
+            contact.phone, contact.email, contact.position = draft.phone, draft.email, position
+            after = audit.snapshot(contact)
+            if audit.diff(before, after):
+                contact.updated_by = self.actor
+                audit.record(
+                    session,
+                    actor=self.actor,
+                    action="update",
+                    entity="agency_contacts",
+                    entity_id=contact.id,
+                    summary=f"Contact {contact.name} of {agency.name} changed",
+                    before=before,
+                    after=after,
+                )
+        for contact_id, contact in existing.items():
+            if contact_id in kept:
+                continue
+            # A contact person is not a regulated record; the audit event keeps every detail.
+            audit.record(
+                session,
+                actor=self.actor,
+                action="delete",
+                entity="agency_contacts",
+                entity_id=contact.id,
+                summary=f"Contact {contact.name} removed from {agency.name}",
+                before=audit.snapshot(contact),
+            )
+            session.delete(contact)
+        session.flush()
+        session.expire(agency, ["contacts"])
+
+    def set_active(self, agency_id: int, active: bool) -> AgencyRow:
+        """Deactivate (no longer offered for new contracts or technicians) or reactivate an agency."""
+        with self.db.write() as session:
+            agency = session.get(Agency, agency_id)
+            if agency is None:
+                raise NotFoundError("That agency no longer exists.")
+            if agency.active is active:
+                raise ConflictError(
+                    f"{agency.name} is already {'active' if active else 'deactivated'}; nothing changed."
+                )
+            before = audit.snapshot(agency)
+            agency.active = active
+            agency.updated_by = self.actor
+            audit.record(
+                session,
+                actor=self.actor,
+                action="reactivate" if active else "deactivate",
+                entity="agencies",
+                entity_id=agency.id,
+                summary=f"Agency {agency.name} {'reactivated' if active else 'deactivated'}",
+                before=before,
+                after=audit.snapshot(agency),
+            )
+            return self._detail(session, agency.id, self.today()).row
+
+    def deactivate(self, agency_id: int) -> AgencyRow:
+        return self.set_active(agency_id, False)
+
+    def reactivate(self, agency_id: int) -> AgencyRow:
+        return self.set_active(agency_id, True)

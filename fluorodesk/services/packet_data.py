@@ -1,0 +1,419 @@
+"""Read-only queries the audit packet needs that no capability service offers (yet).
+
+Each function takes the packet's one read session (a consistent snapshot), honours ``as_of``
+(nothing dated after it counts, so a packet for a past date is reproducible) and returns frozen
+rows, never live ORM objects.  When the dose-log and dosimetry capabilities land, their services
+can take these queries over; the packet sections only depend on the row shapes below.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from fluorodesk.db.models import (
+    Attachment,
+    CeActivity,
+    Contract,
+    Credential,
+    DosimeterBadge,
+    DosimetryReading,
+    ExposureCheck,
+    FluoroUnit,
+    Garment,
+    GarmentInspection,
+    Meter,
+    MeterCalibration,
+    PhysicistSurvey,
+    ProcedureRecord,
+    Technician,
+)
+from fluorodesk.domain.enums import BadgePosition, DoseReadingKind, KapUnit
+from fluorodesk.services.integrity import check_attachment
+
+
+def _day(moment: datetime | None) -> date | None:
+    return moment.date() if moment is not None else None
+
+
+def voided_by(voided_at: datetime | None, as_of: date) -> bool:
+    """A record voided after ``as_of`` still counted on ``as_of``."""
+    return voided_at is not None and voided_at.date() <= as_of
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+@dataclass(frozen=True)
+class DocumentOnFile:
+    id: int
+    owner_type: str
+    owner_id: int
+    purpose: str
+    name: str
+    media_type: str
+    path: Path  # absolute
+    sha256: str
+    size_bytes: int
+    added_at: datetime
+    added_by: str
+    problem: str | None  # None, "missing" or "altered (...)"
+
+
+def documents_on_file(
+    session: Session, root: Path, as_of: date, *, verify: bool = True
+) -> list[DocumentOnFile]:
+    """Attachments that were on file on ``as_of`` (added by then, not removed by then), each checked
+    against its SHA-256 unless ``verify`` is false."""
+    rows = session.scalars(
+        select(Attachment).order_by(Attachment.owner_type, Attachment.owner_id, Attachment.id)
+    )
+    out = []
+    for att in rows:
+        added = _day(att.added_at)
+        if added is not None and added > as_of:
+            continue
+        removed = _day(att.removed_at)
+        if removed is not None and removed <= as_of:
+            continue
+        out.append(
+            DocumentOnFile(
+                id=att.id,
+                owner_type=att.owner_type,
+                owner_id=att.owner_id,
+                purpose=att.purpose,
+                name=att.original_name,
+                media_type=att.media_type,
+                path=root / att.stored_path,
+                sha256=att.sha256,
+                size_bytes=att.size_bytes,
+                added_at=att.added_at,
+                added_by=att.added_by,
+                problem=check_attachment(root, att) if verify else None,
+            )
+        )
+    return out
+
+
+def owner_labels(session: Session, docs: Sequence[DocumentOnFile]) -> dict[tuple[str, int], str]:
+    """What each document belongs to, in words ("Maria Alvarez: BLS"), for the owner types the
+    app uses; an unknown type reads "<type> #<id>"."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for doc in docs:
+        wanted[doc.owner_type].add(doc.owner_id)
+    labels: dict[tuple[str, int], str] = {}
+    for owner_type, ids in wanted.items():
+        describe = _DESCRIBERS.get(owner_type)
+        found = describe(session, ids) if describe else {}
+        for owner_id in ids:
+            labels[(owner_type, owner_id)] = found.get(owner_id) or (
+                f"{owner_type.replace('_', ' ').capitalize()} #{owner_id}"
+                + (" (record no longer exists)" if describe else "")
+            )
+    return labels
+
+
+def _credentials(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(Credential.id, Credential.type, Technician.first_name, Technician.last_name)
+        .join(Technician, Technician.id == Credential.technician_id)
+        .where(Credential.id.in_(ids))
+    )
+    return {cid: f"{first} {last}: {ctype.label}" for cid, ctype, first, last in rows}
+
+
+def _technicians(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(Technician.id, Technician.first_name, Technician.last_name).where(Technician.id.in_(ids))
+    )
+    return {tid: f"{first} {last}" for tid, first, last in rows}
+
+
+def _contracts(session: Session, ids: set[int]) -> dict[int, str]:
+    from fluorodesk.services.contracts import party_name
+
+    rows = session.scalars(select(Contract).where(Contract.id.in_(ids)))
+    return {c.id: f"Contract with {party_name(c)} ({c.effective_on.isoformat()})" for c in rows}
+
+
+def _garments(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.scalars(select(Garment).where(Garment.id.in_(ids)))
+    return {g.id: f"{g.type.label} {g.code}" for g in rows}
+
+
+def _inspections(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(GarmentInspection.id, GarmentInspection.inspected_on, Garment.code)
+        .join(Garment, Garment.id == GarmentInspection.garment_id)
+        .where(GarmentInspection.id.in_(ids))
+    )
+    return {iid: f"Inspection of {code} on {day.isoformat()}" for iid, day, code in rows}
+
+
+def _units(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(FluoroUnit.id, FluoroUnit.code, FluoroUnit.name).where(FluoroUnit.id.in_(ids))
+    )
+    return {uid: f"{code} {name}" for uid, code, name in rows}
+
+
+def _surveys(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(PhysicistSurvey.id, PhysicistSurvey.surveyed_on, FluoroUnit.code)
+        .join(FluoroUnit, FluoroUnit.id == PhysicistSurvey.unit_id)
+        .where(PhysicistSurvey.id.in_(ids))
+    )
+    return {sid: f"Physicist survey of {code} on {day.isoformat()}" for sid, day, code in rows}
+
+
+def _meters(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select(Meter.id, Meter.name).where(Meter.id.in_(ids)))
+    return {mid: f"Meter {name}" for mid, name in rows}
+
+
+def _calibrations(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(MeterCalibration.id, MeterCalibration.calibrated_on, Meter.name)
+        .join(Meter, Meter.id == MeterCalibration.meter_id)
+        .where(MeterCalibration.id.in_(ids))
+    )
+    return {cid: f"Calibration of {name} on {day.isoformat()}" for cid, day, name in rows}
+
+
+def _checks(session: Session, ids: set[int]) -> dict[int, str]:
+    rows = session.execute(
+        select(ExposureCheck.id, ExposureCheck.checked_on, FluoroUnit.code)
+        .join(FluoroUnit, FluoroUnit.id == ExposureCheck.unit_id)
+        .where(ExposureCheck.id.in_(ids))
+    )
+    return {cid: f"Exposure check of {code} on {day.isoformat()}" for cid, day, code in rows}
+
+
+_DESCRIBERS = {
+    "credential": _credentials,
+    "technician": _technicians,
+    "contract": _contracts,
+    "garment": _garments,
+    "inspection": _inspections,
+    "garment_inspection": _inspections,
+    "fluoro_unit": _units,
+    "unit": _units,
+    "survey": _surveys,
+    "physicist_survey": _surveys,
+    "meter": _meters,
+    "meter_calibration": _calibrations,
+    "calibration": _calibrations,
+    "exposure_check": _checks,
+}
+
+
+# --------------------------------------------------------------------------- continuing education
+
+
+@dataclass(frozen=True)
+class CeRow:
+    id: int
+    technician_id: int
+    completed_on: date
+    title: str
+    provider: str
+    credits: float
+    category: str
+    fluoro_safety: bool
+
+
+def ce_activities(session: Session, as_of: date) -> dict[int, list[CeRow]]:
+    """CE activities completed on or before ``as_of``, by technician, oldest first."""
+    out: dict[int, list[CeRow]] = defaultdict(list)
+    rows = session.scalars(
+        select(CeActivity)
+        .where(CeActivity.completed_on <= as_of, CeActivity.voided_at.is_(None))
+        .order_by(CeActivity.completed_on, CeActivity.id)
+    )
+    for ce in rows:
+        out[ce.technician_id].append(
+            CeRow(
+                ce.id,
+                ce.technician_id,
+                ce.completed_on,
+                ce.title,
+                ce.provider,
+                ce.credits,
+                ce.category,
+                ce.fluoro_safety,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- meters
+
+
+def load_meters(session: Session) -> Sequence[Meter]:
+    return session.scalars(select(Meter).options(selectinload(Meter.calibrations)).order_by(Meter.name)).all()
+
+
+# --------------------------------------------------------------------------- patient dose
+
+
+_KAP_TO_GYCM2 = {KapUnit.GY_CM2: 1.0, KapUnit.MGY_CM2: 0.001, KapUnit.UGY_M2: 0.01}
+
+
+@dataclass(frozen=True)
+class ProcedureDose:
+    id: int
+    performed_on: date
+    case_ref: str
+    cpt_code: str
+    procedure: str
+    unit: str
+    physician: str
+    technician: str
+    fluoro_time_s: float | None
+    air_kerma_mgy: float | None
+    kap_gycm2: float | None  # converted from the unit it was recorded in
+    kap_recorded: str  # as recorded, with its unit
+    images: int | None
+    follow_up_on: date | None
+    follow_up_notes: str
+
+
+def procedures_in(session: Session, start: date, end: date, as_of: date) -> list[ProcedureDose]:
+    """Cases performed from ``start`` to ``end`` (never after ``as_of``), not voided by ``as_of``.
+
+    One joined Core query: a busy clinic logs thousands of cases a year."""
+    from fluorodesk.db.models import ProcedureType
+
+    end = min(end, as_of)
+    rec = ProcedureRecord
+    rows = session.execute(
+        select(
+            rec.id,
+            rec.performed_on,
+            rec.case_ref,
+            ProcedureType.cpt_code,
+            ProcedureType.name,
+            FluoroUnit.code,
+            rec.physician,
+            Technician.first_name,
+            Technician.last_name,
+            rec.fluoro_time_s,
+            rec.air_kerma_mgy,
+            rec.kap_value,
+            rec.kap_unit,
+            rec.images,
+            rec.follow_up_on,
+            rec.follow_up_notes,
+            rec.voided_at,
+        )
+        .join(ProcedureType, ProcedureType.id == rec.procedure_type_id)
+        .join(FluoroUnit, FluoroUnit.id == rec.unit_id)
+        .outerjoin(Technician, Technician.id == rec.technician_id)
+        .where(rec.performed_on >= start, rec.performed_on <= end)
+        .order_by(rec.performed_on, rec.id)
+    ).all()
+    out = []
+    for row in rows:
+        if voided_by(row.voided_at, as_of):
+            continue
+        kap = None
+        recorded = ""
+        if row.kap_value is not None and row.kap_unit is not None:
+            kap = row.kap_value * _KAP_TO_GYCM2[row.kap_unit]
+            recorded = f"{row.kap_value:g} {row.kap_unit.value}"
+        follow_up = row.follow_up_on if row.follow_up_on and row.follow_up_on <= as_of else None
+        out.append(
+            ProcedureDose(
+                id=row.id,
+                performed_on=row.performed_on,
+                case_ref=row.case_ref,
+                cpt_code=row.cpt_code,
+                procedure=row.name,
+                unit=row.code,
+                physician=row.physician,
+                technician=f"{row.first_name} {row.last_name}" if row.first_name is not None else "",
+                fluoro_time_s=row.fluoro_time_s,
+                air_kerma_mgy=row.air_kerma_mgy,
+                kap_gycm2=kap,
+                kap_recorded=recorded,
+                images=row.images,
+                follow_up_on=follow_up,
+                follow_up_notes=row.follow_up_notes,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- staff dosimetry
+
+
+@dataclass(frozen=True)
+class DoseReadingRow:
+    id: int
+    technician_id: int
+    technician: str
+    badge: str
+    position: BadgePosition | None
+    period_start: date
+    period_end: date
+    kind: DoseReadingKind
+    deep_msv: float | None
+    lens_msv: float | None
+    shallow_msv: float | None
+    other_facility: str
+    received_on: date | None
+
+
+def dosimetry_in(session: Session, start: date, end: date, as_of: date) -> list[DoseReadingRow]:
+    """Wear periods ending from ``start`` to ``end`` whose report had arrived by ``as_of``."""
+    end = min(end, as_of)
+    rows = session.execute(
+        select(DosimetryReading, Technician)
+        .join(Technician, Technician.id == DosimetryReading.technician_id)
+        .where(DosimetryReading.period_end >= start, DosimetryReading.period_end <= end)
+        .order_by(Technician.last_name, Technician.first_name, DosimetryReading.period_start)
+    ).all()
+    badges = _badges(session)
+    out = []
+    for reading, tech in rows:
+        if reading.received_on is not None and reading.received_on > as_of:
+            continue
+        badge = badges.get(reading.badge_id) if reading.badge_id else None
+        out.append(
+            DoseReadingRow(
+                id=reading.id,
+                technician_id=tech.id,
+                technician=tech.full_name,
+                badge=badge[0] if badge else "",
+                position=badge[1] if badge else None,
+                period_start=reading.period_start,
+                period_end=reading.period_end,
+                kind=reading.kind,
+                deep_msv=reading.deep_msv,
+                lens_msv=reading.lens_msv,
+                shallow_msv=reading.shallow_msv,
+                other_facility=reading.other_facility,
+                received_on=reading.received_on,
+            )
+        )
+    return out
+
+
+def _badges(session: Session) -> dict[int, tuple[str, BadgePosition]]:
+    return {b.id: (b.badge_code, b.position) for b in session.scalars(select(DosimeterBadge))}
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+def procedure_types(session: Session) -> dict[int, tuple[str, str]]:
+    """CPT code and name of every procedure type, by id."""
+    from fluorodesk.db.models import ProcedureType
+
+    return {p.id: (p.cpt_code, p.name) for p in session.scalars(select(ProcedureType))}

@@ -1,0 +1,74 @@
+"""Start-up safety: is the database file sound before we open it, and which backup could replace it?
+
+``health_check`` runs SQLite's ``quick_check`` (a few milliseconds for a clinic-sized file) on a
+read-only connection.  It never changes the file: a damaged database is reported, the caller offers
+the newest good backup, and ``restore_backup`` moves the damaged file aside rather than over it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from fluorodesk.db.database import Database, open_database, prepare_folder
+from fluorodesk.db.sqlite_tools import integrity_problems, looks_like_sqlite
+from fluorodesk.paths import DataDir
+from fluorodesk.services.backup import BackupCheck, newest_good_backup
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    exists: bool
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def message(self, data_dir: DataDir) -> str:
+        if self.ok:
+            return ""
+        return (
+            f"The database {data_dir.database} is damaged or cannot be read "
+            f"({self.problems[0]}). It has not been changed. You can restore the newest good "
+            "backup; the damaged file is then kept aside in the data folder's “replaced” folder."
+        )
+
+
+def health_check(data_dir: DataDir) -> HealthReport:
+    path = data_dir.database
+    if not path.exists():
+        return HealthReport(False, ())
+    try:
+        if not path.is_file():
+            return HealthReport(True, ("it is not a file",))
+        if not looks_like_sqlite(path):
+            return HealthReport(True, ("the file is not an SQLite database",))
+        problems = integrity_problems(path, quick=True)
+    except sqlite3.DatabaseError as exc:
+        return HealthReport(True, (str(exc),))
+    except OSError as exc:
+        return HealthReport(True, (exc.strerror or str(exc),))
+    damage = [_first_line(p) for p in problems if p.startswith("integrity")]
+    return HealthReport(True, tuple(damage))
+
+
+def _first_line(problem: str) -> str:
+    lines = [line for line in problem.removeprefix("integrity: ").splitlines() if "***" not in line]
+    text = lines[0] if lines else problem
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+def recovery_candidate(data_dir: DataDir) -> BackupCheck | None:
+    """The newest backup in the data folder that passes verification (what the recovery dialog offers)."""
+    return newest_good_backup(data_dir)
+
+
+def prepare_data_folder(data_dir: DataDir) -> None:
+    """Create the data folder if needed; StorageError when it cannot be used (for the UI layer)."""
+    prepare_folder(data_dir, create=True)
+
+
+def open_clinic(data_dir: DataDir) -> Database:
+    """open_database for the UI layer, which may not import fluorodesk.db itself."""
+    return open_database(data_dir)

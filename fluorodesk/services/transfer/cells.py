@@ -1,0 +1,86 @@
+"""Turning one spreadsheet cell into a typed value, or a sentence saying why it cannot be."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from fluorodesk.domain.dates import parse_date
+from fluorodesk.errors import ValidationError
+
+
+class CellError(ValueError):
+    """A cell's value is unusable; the message is for the user."""
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel turns "123456" into 123456.0
+    return str(value).strip()
+
+
+def as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise CellError(f"{value!r} is a number, not a date; format the column as dates or type YYYY-MM-DD")
+    try:
+        return parse_date(text(value))
+    except ValidationError as exc:
+        raise CellError(next(iter(exc.fields.values()))) from exc
+
+
+def as_number(value: Any, *, minimum: float | None = 0.0) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"{value!r} is not a number")
+    try:
+        number = float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
+    except ValueError:
+        raise CellError(f"“{text(value)}” is not a number") from None
+    if not math.isfinite(number):
+        raise CellError(f"“{text(value)}” is not a usable number")
+    if minimum is not None and number < minimum:
+        raise CellError(f"{number:g} is below {minimum:g}")
+    return number
+
+
+def as_int(value: Any, *, minimum: int | None = 0) -> int | None:
+    number = as_number(value, minimum=minimum)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise CellError(f"{number:g} is not a whole number")
+    return int(number)
+
+
+def as_bool(value: Any) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    lowered = text(value).lower()
+    if lowered in ("yes", "y", "true", "1", "x"):
+        return True
+    if lowered in ("no", "n", "false", "0"):
+        return False
+    raise CellError(f"“{text(value)}” is not yes or no")
+
+
+def as_choice(value: Any, allowed: Iterable[str]) -> str | None:
+    """Case-insensitive match against the allowed values; returns the canonical spelling."""
+    raw = text(value)
+    if not raw:
+        return None
+    options = list(allowed)
+    for option in options:
+        if raw.lower() == option.lower():
+            return option
+    raise CellError(f"“{raw}” is not one of: {', '.join(options)}")

@@ -1,0 +1,230 @@
+"""GUI start-up, step by step (called by app.run_gui once the QApplication exists):
+
+1. the data folder must be usable, and no other FluoroDesk may have it open (instance lock);
+2. the database file gets a quick integrity check; a damaged one opens the recovery dialog, which
+   offers the newest good backup and never overwrites the damaged file;
+3. the database is opened (migrated if needed, with a backup first);
+4. an automatic backup is made if anything changed since the newest one (and then daily);
+5. sign-in: on the first run, the director account is created;
+6. the main window, with the idle lock watching for inactivity.
+
+File → Restore… ends the session with a backup to restore; the loop here closes the database,
+restores, and starts again at step 2 (so everyone signs in again on the restored data).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from fluorodesk.domain.enums import Role
+from fluorodesk.errors import DatabaseCorruptError, FluoroDeskError, StorageError
+from fluorodesk.instance_lock import AlreadyRunningError, InstanceLock
+from fluorodesk.paths import DataDir
+from fluorodesk.services.auth import UserDraft, UserRow
+from fluorodesk.services.backup import restore_backup
+from fluorodesk.services.registry import Services
+from fluorodesk.services.startup import HealthReport, health_check, open_clinic, prepare_data_folder
+
+log = logging.getLogger("fluorodesk.startup")
+
+#: Sample accounts for `fluorodesk --demo` (only created in a demo folder without any account).
+DEMO_ACCOUNTS = (
+    ("hpark", "Dr. Helen Park", Role.DIRECTOR, "demo-director"),
+    ("jlee", "Jamie Lee", Role.FRONT_DESK, "demo-frontdesk"),
+)
+DEMO_HINT = (
+    "Sample clinic: sign in as hpark / demo-director (director) or jlee / demo-frontdesk (front desk)."
+)
+DAILY_CHECK_MS = 60 * 60 * 1000  # look hourly whether a day has passed since the last automatic backup
+
+
+@dataclass
+class Outcome:
+    code: int
+    restore: Path | None = None
+    actor: str = ""
+
+
+def run_session(app: QApplication, data_dir: DataDir, *, demo: bool = False) -> int:
+    try:
+        prepare_data_folder(data_dir)
+    except FluoroDeskError as exc:
+        QMessageBox.critical(None, "FluoroDesk cannot use its data folder", str(exc))
+        return 1
+    lock = InstanceLock(data_dir, purpose="FluoroDesk window")
+    try:
+        lock.acquire()
+    except AlreadyRunningError as exc:
+        QMessageBox.warning(None, "FluoroDesk is already open", str(exc))
+        return 1
+    except FluoroDeskError as exc:
+        QMessageBox.critical(None, "FluoroDesk cannot use its data folder", str(exc))
+        return 1
+    try:
+        notice = ""
+        while True:
+            outcome = one_session(app, data_dir, demo=demo, notice=notice)
+            if outcome.restore is None:
+                return outcome.code
+            notice = restore_after_session(data_dir, outcome)
+    finally:
+        lock.release()
+
+
+def restore_after_session(data_dir: DataDir, outcome: Outcome) -> str:
+    """The window asked for a restore and has closed the database: restore, say what happened."""
+    assert outcome.restore is not None
+    try:
+        result = restore_backup(data_dir, outcome.restore, actor=outcome.actor or "FluoroDesk")
+    except FluoroDeskError as exc:
+        QMessageBox.warning(
+            None, "The backup was not restored", f"{exc}\n\nThe current data was left in place."
+        )
+        return ""
+    kept = f" The data it replaced is kept in {result.replaced}." if result.replaced else ""
+    return f"Restored {result.check.describe()}.{kept}"
+
+
+def recover(data_dir: DataDir, health: HealthReport) -> str | None:
+    """Show the recovery dialog; the notice for the status bar after a restore, None to quit."""
+    from fluorodesk.ui.dialogs.recovery_dialog import RecoveryDialog
+
+    dialog = RecoveryDialog(data_dir, health)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_value is None:
+        return None
+    result = dialog.result_value
+    return f"Restored {result.check.describe()}. The damaged database is kept in {result.replaced}."
+
+
+def one_session(app: QApplication, data_dir: DataDir, *, demo: bool, notice: str = "") -> Outcome:
+    health = health_check(data_dir)
+    if not health.ok:
+        restored = recover(data_dir, health)
+        if restored is None:
+            return Outcome(1)
+        notice = restored
+    try:
+        db = open_clinic(data_dir)
+    except DatabaseCorruptError as exc:
+        restored = recover(data_dir, HealthReport(True, (str(exc),)))
+        if restored is None:
+            return Outcome(1)
+        return one_session(app, data_dir, demo=demo, notice=restored)
+    except FluoroDeskError as exc:
+        QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
+        return Outcome(1)
+    try:
+        return _signed_in_session(app, db, demo=demo, notice=notice)
+    finally:
+        db.close()
+
+
+def prepare_demo(services: Services) -> None:
+    from fluorodesk.services.demo import is_empty
+
+    with services.db.read() as session:
+        empty = is_empty(session)
+    if empty:
+        services.demo.load()
+    if not services.auth.has_accounts():
+        director = Services(services.db, DEMO_ACCOUNTS[0][0])
+        for username, full_name, role, password in DEMO_ACCOUNTS:
+            draft = UserDraft(username, full_name, role, password, password)
+            if role is Role.DIRECTOR:
+                services.auth.create_first_director(draft)
+            else:
+                director.auth.create_user(draft)
+                with services.db.write() as session:  # sample accounts: no forced password change
+                    from fluorodesk.services.auth import find_user
+
+                    account = find_user(session, username)
+                    if account is not None:
+                        account.must_change_password = False
+
+
+def auto_backup(services: Services) -> str:
+    """Start-up/daily automatic backup; a sentence for the status bar (warnings as message boxes)."""
+    try:
+        info = services.backup.auto_backup()
+    except StorageError as exc:
+        log.warning("automatic backup failed: %s", exc)
+        return f"Automatic backup failed: {exc}"
+    if info is None:
+        return "No automatic backup needed (nothing changed since the last one)."
+    return f"Automatic backup saved: {info.path.name}."
+
+
+def sign_in(services: Services, *, demo: bool = False) -> UserRow | None:
+    from fluorodesk.ui.dialogs.account_dialogs import ChangePasswordDialog, FirstRunDialog, LoginDialog
+
+    if services.auth.needs_first_director():
+        dialog: Any = FirstRunDialog(services)
+    else:
+        dialog = LoginDialog(services, hint=DEMO_HINT if demo else "")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    user: UserRow = dialog.result_value
+    if user.must_change_password:
+        change = ChangePasswordDialog(Services(services.db, user.username), required=True)
+        if change.exec() != QDialog.DialogCode.Accepted:
+            return None
+    return user
+
+
+def _signed_in_session(app: QApplication, db: Any, *, demo: bool, notice: str) -> Outcome:
+    from fluorodesk.ui.idle_lock import IdleLock
+    from fluorodesk.ui.main_window import MainWindow
+
+    boot = Services(db, "FluoroDesk")
+    if demo:
+        prepare_demo(boot)
+    backup_note = auto_backup(boot)
+    if backup_note.startswith("Automatic backup failed"):
+        QMessageBox.warning(
+            None,
+            "The automatic backup was not made",
+            f"{backup_note.removeprefix('Automatic backup failed: ')}\n\nYour records are safe; "
+            "FluoroDesk will try again later. Make a backup by hand (File → Back up database…) once "
+            "the problem is solved.",
+        )
+    user = sign_in(boot, demo=demo)
+    if user is None:
+        return Outcome(0)
+    services = Services(db, user.username)
+    window = MainWindow(services)
+    outcome = Outcome(0, actor=user.username)
+    idle = IdleLock(services, window.bus, window, display_name=user.full_name)
+    window.safety.idle_lock = idle
+
+    def restart(path: Path) -> None:
+        outcome.restore = path
+        window.close()
+        app.exit(0)
+
+    window.safety.restart_requested.connect(restart)
+    daily = QTimer(window)
+    daily.setInterval(DAILY_CHECK_MS)
+
+    def daily_backup() -> None:
+        try:
+            due = services.backup.auto_backup_due()
+        except StorageError:
+            due = True
+        if due:
+            window.statusBar().showMessage(auto_backup(services), 30000)
+
+    daily.timeout.connect(daily_backup)
+    daily.start()
+    window.show()
+    window.statusBar().showMessage(notice or backup_note, 30000)
+    outcome.code = int(app.exec())
+    daily.stop()
+    idle.stop()
+    window.deleteLater()
+    return outcome

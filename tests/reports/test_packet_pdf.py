@@ -1,0 +1,186 @@
+"""The packet PDF itself: words, page numbering, bookmarks, contents, fonts, scans, qpdf, speed of failure."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from fluorodesk.reports.packet import PacketRequest, make_packet
+from fluorodesk.reports.sections import SECTIONS
+from tests.reports.conftest import GENERATED, page_texts
+
+
+@pytest.fixture(scope="module")
+def packet(tmp_path_factory, scans_template):
+    """One full packet of the demo clinic with scans, rendered once for the checks below."""
+    from fluorodesk.db.database import open_database
+    from fluorodesk.paths import DataDir
+    from fluorodesk.services.registry import Services
+    from tests.conftest import TODAY
+
+    root = tmp_path_factory.mktemp("packet-clinic")
+    shutil.copytree(scans_template, root, dirs_exist_ok=True)
+    db = open_database(DataDir(root))
+    services = Services(db, "tester", today=TODAY)
+    out = root / "packet.pdf"
+    result = make_packet(services, PacketRequest(generated_at=GENERATED), out, deterministic=True)
+    db.close()
+    return out, result, page_texts(out)
+
+
+def test_every_page_is_numbered_page_x_of_y(packet):
+    path, result, texts = packet
+    total = len(PdfReader(path).pages)
+    assert result.pages == total > 30
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} of {total}" in text, f"page {number}"
+        assert "Generated 2026-11-26 09:30 by FluoroDesk" in text
+
+
+def test_cover_and_header_name_the_clinic_period_and_as_of(packet):
+    _path, _result, texts = packet
+    cover = texts[0]
+    assert "Riverside Pain & Spine Surgery Center" in cover
+    assert "1200 Riverside Drive" in cover
+    assert "2025-11-27 to 2026-11-26" in cover and "Status as of" in cover
+    assert "Prepared by" in cover and "Dr. Helen Park, MD" in cover
+    for text in texts[1:]:
+        assert "Riverside Pain & Spine Surgery Center" in text
+        assert "period 2025-11-27 to 2026-11-26" in text
+
+
+def test_exceptions_come_first_with_findings_and_actions(packet):
+    _path, _result, texts = packet
+    first_section = next(i for i, t in enumerate(texts) if "Exceptions: what needs attention As of" in t)
+    assert first_section == 3  # right after the cover and two pages of contents
+    exceptions = "\n".join(texts[first_section : first_section + 3])
+    for expected in (
+        "Kevin Brooks",
+        "Exclusion check (OIG/SAM) expired 2026-11-12",
+        "Run the OIG/SAM exclusion check again and file the result.",
+        "Hannah Fischer",
+        "Cannot work: TB screening missing.",
+        "93.5 mGy/min exceeds the 88 mGy/min limit",
+        "Works without a signed contract in force",
+        "Inspection was due 2026-10-27",
+    ):
+        assert expected in exceptions, expected
+
+
+def test_missing_and_altered_documents_are_listed_not_skipped(packet):
+    _path, result, texts = packet
+    everything = "\n".join(texts)
+    assert result.documents_with_problems == 2
+    assert "Documents missing or altered: 2" in everything
+    assert "tb-letter.pdf" in everything and "Missing" in everything
+    assert "chen-bls.pdf" in everything and "Altered" in everything
+    assert "CHEN BLS SCANPAGE" not in everything  # an altered file is never reproduced
+
+
+def test_scans_are_merged_after_the_technicians_detail_with_numbering(packet):
+    _path, _result, texts = packet
+    detail = next(i for i, t in enumerate(texts) if "Maria Alvarez Employment" in t)
+    scan_pages = [i for i, t in enumerate(texts) if "ALVAREZ ARRT SCANPAGE" in t]
+    first = scan_pages[0]
+    assert scan_pages == [first, first + 1] and first > detail
+    # the scans follow Maria's own detail pages, before anyone else's detail
+    assert not any(" Employment" in t and "Maria Alvarez" not in t for t in texts[detail + 1 : first])
+    assert "page 1 of 2" in texts[first] and "arrt-card.pdf" in texts[first]
+    image_page = texts[first + 2]
+    assert "bls-card.png" in image_page  # the PNG on its own page, after the PDF
+    assert any("licence.jpg" in t for t in texts)
+    assert "CONTRACT SCANPAGE" not in "\n".join(texts)  # contract documents are listed, not reproduced
+    assert "signed-contract.pdf" in "\n".join(texts)
+
+
+def test_bookmarks_point_at_their_sections_and_the_contents_agrees(packet):
+    path, _result, texts = packet
+    reader = PdfReader(path)
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    titles = [item.title for item in top]
+    assert titles == ["Cover", "Contents"] + [spec.title for spec in SECTIONS]
+    contents = "\n".join(reader.pages[i].extract_text(extraction_mode="layout") for i in (1, 2))
+    for item in top[2:]:
+        page = reader.get_destination_page_number(item)
+        assert item.title in texts[page], item.title
+        line = re.search(re.escape(item.title) + r"[ .]*?(\d+)\s*\n", contents)
+        assert line and int(line.group(1)) == page + 1, item.title
+    nested = [entry for item in reader.outline if isinstance(item, list) for entry in item]
+    names = {entry.title for entry in nested if not isinstance(entry, list)}
+    assert {"Maria Alvarez", "Roster", "CA-1 OR 1 C-arm", "Physicist surveys"} <= names
+
+
+def test_fonts_are_embedded_and_no_builtin_font_is_used(packet):
+    path, _result, _texts = packet
+    reader = PdfReader(path)
+    seen = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            seen.add(str(font["/BaseFont"]))
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            assert descriptor is not None, font["/BaseFont"]
+            assert any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert any("DejaVuSans" in name for name in seen)
+    assert not any("Helvetica" in name for name in seen)
+
+
+@pytest.mark.skipif(
+    shutil.which("qpdf") is None, reason="qpdf not installed (scripts/setup.sh --test installs it)"
+)
+def test_qpdf_finds_no_structural_errors(packet):
+    path, _result, _texts = packet
+    run = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_tables_repeat_their_header_on_every_page(packet):
+    _path, _result, texts = packet
+    status_pages = [t for t in texts if "Copy on file, checked" in t and "Employment" not in t]
+    assert len(status_pages) >= 3  # the credential status table spans pages
+    for text in status_pages:
+        assert "Technician Credential Status Verified Expires" in text
+
+
+def test_output_is_byte_stable_for_tests(scans_services, tmp_path):
+    request = PacketRequest(generated_at=GENERATED, sections=("exceptions", "technicians"))
+    first = make_packet(scans_services, request, tmp_path / "a.pdf", deterministic=True)
+    second = make_packet(scans_services, request, tmp_path / "b.pdf", deterministic=True)
+    assert first.pages == second.pages
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_a4_setting(scans_services, tmp_path):
+    scans_services.settings.update({"packet.page_size": "a4"})
+    make_packet(scans_services, PacketRequest(sections=("attestation",)), tmp_path / "a4.pdf")
+    box = PdfReader(tmp_path / "a4.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    make_packet(
+        scans_services, PacketRequest(sections=("attestation",), page_size="letter"), tmp_path / "l.pdf"
+    )
+    box = PdfReader(tmp_path / "l.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_a_section_without_data_says_so(services, tmp_path):
+    out = tmp_path / "empty.pdf"
+    make_packet(services, PacketRequest(), out)
+    text = "\n".join(page_texts(out))
+    assert "Nothing needs attention as of 2026-11-26" in text
+    assert "No technicians on file for this period." in text
+    assert text.count("No records in this period.") >= 2  # dose and dosimetry
+    assert "No documents were on file on the packet date." in text
+
+
+def test_unicode_prints(services, tmp_path):
+    out = tmp_path / "u.pdf"
+    make_packet(services, PacketRequest(sections=("dose", "dosimetry")), out)
+    text = "\n".join(page_texts(Path(out)))
+    assert "Gy·cm²" in text and "“M”" in text

@@ -1,0 +1,220 @@
+"""Full disk, read-only folder, locked database, damaged file: a clear message and nothing lost.
+
+Two kinds of test, named for what they are:
+
+* *real*: a tiny tmpfs that really fills up, a read-only bind mount.  They need root and the right
+  to mount (true in this project's CI container); elsewhere they skip with the reason.
+* *simulated*: SQLite's own ``max_page_count`` limit (the same SQLITE_FULL error a full disk gives),
+  a read-only SQLite connection, another connection holding the write lock, and an ENOSPC raised
+  by a monkeypatched file write.  They run everywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, event
+
+from fluorodesk.cli import main
+from fluorodesk.db import engine as engine_module
+from fluorodesk.db.database import Database, open_database
+from fluorodesk.db.sqlite_tools import integrity_problems
+from fluorodesk.errors import (
+    DatabaseCorruptError,
+    DatabaseLockedError,
+    DiskFullError,
+    ReadOnlyStorageError,
+)
+from fluorodesk.paths import DataDir
+from fluorodesk.services.registry import Services
+from fluorodesk.services.technicians import TechnicianDraft
+from tests.conftest import TODAY
+from tests.damage import corrupt_table
+
+
+def names(db: Database) -> list[str]:
+    return [r.last_name for r in Services(db, "t").technicians.list_rows(include_retired=True)]
+
+
+@contextlib.contextmanager
+def mounted(*args: str) -> Iterator[None]:
+    target = args[-1]
+    result = subprocess.run(["mount", *args], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.skip(
+            f"cannot mount here ({result.stderr.strip() or 'not permitted'}); the simulated test covers it"
+        )
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", target], capture_output=True)
+
+
+needs_root = pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="mounting needs root")
+
+
+# --------------------------------------------------------------------------- full disk
+
+
+@needs_root
+def test_real_full_disk_refuses_the_write_and_loses_nothing(tmp_path, migrated_template):
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    with mounted("-t", "tmpfs", "-o", "size=3m", "tmpfs", str(disk)):
+        data_dir = DataDir(disk / "clinic")
+        data_dir.root.mkdir()
+        shutil.copy(migrated_template, data_dir.database)
+        db = open_database(data_dir)
+        services = Services(db, "t", today=TODAY)
+        services.technicians.create(TechnicianDraft("Saved", "Before"))
+        filler = disk / "filler"
+        with contextlib.suppress(OSError), filler.open("wb", buffering=0) as handle:
+            while True:
+                handle.write(b"\0" * 65536)
+        with pytest.raises(DiskFullError, match="disk is full"):
+            for n in range(200):  # the first write that needs a new page hits the wall
+                services.technicians.create(TechnicianDraft("Big", f"N{n}", notes="x" * 4000))
+        with pytest.raises(DiskFullError):
+            services.backup.backup_to(disk / "backup")
+        assert not list(disk.glob("*.partial"))
+        filler.unlink()
+        services.technicians.create(TechnicianDraft("Saved", "After"))  # space freed: works again
+        assert {"Before", "After"} <= set(names(db))
+        db.close()
+        assert integrity_problems(data_dir.database) == []
+
+
+def test_simulated_full_disk_through_sqlites_page_limit(services):
+    """SQLite's max_page_count gives the very SQLITE_FULL error a full disk gives."""
+    services.technicians.create(TechnicianDraft("Saved", "Before"))
+    raw = services.db.engine.raw_connection()
+    pages = raw.execute("PRAGMA page_count").fetchone()[0]
+    raw.close()
+
+    @event.listens_for(services.db.engine, "connect")
+    def cap(dbapi_connection, _record):
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    services.db.engine.dispose()  # new connections get the cap
+    before = names(services.db)
+    with pytest.raises(DiskFullError, match="disk is full"):
+        for n in range(100):
+            services.technicians.create(TechnicianDraft("Big", f"N{n}", notes="x" * 4000))
+    assert set(before) <= set(names(services.db))  # every earlier record is still there
+    event.remove(services.db.engine, "connect", cap)
+    services.db.engine.dispose()
+    services.technicians.create(TechnicianDraft("Saved", "After"))
+    assert integrity_problems(services.db.path) == []
+
+
+def test_simulated_full_disk_while_attaching_a_file(services, tmp_path, monkeypatch):
+    source = tmp_path / "card.pdf"
+    source.write_bytes(b"%PDF-1.4 card")
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("fluorodesk.services.attachments.shutil.copyfile", full)
+    with pytest.raises(DiskFullError):
+        services.attachments.add("credential", 1, source)
+    assert services.attachments.list_for("credential", 1) == []
+    assert not list(services.db.data_dir.root.rglob("*.partial"))
+
+
+# --------------------------------------------------------------------------- read-only
+
+
+@needs_root
+def test_real_read_only_folder_is_refused_at_start(tmp_path, demo_dir, capsys):
+    """A read-only bind mount: even root cannot write there (chmod would not stop root)."""
+    before = demo_dir.database.read_bytes()
+    with mounted("--bind", str(demo_dir.root), str(demo_dir.root)):
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(demo_dir.root)], check=True)
+        with pytest.raises(ReadOnlyStorageError, match="may not write to its data folder"):
+            open_database(demo_dir)
+        code = main(["demo", "--force", "--data-dir", str(demo_dir.root)])
+        _, err = capsys.readouterr()
+        assert code == 1 and "may not write" in err and "Traceback" not in err
+    assert demo_dir.database.read_bytes() == before
+
+
+def test_simulated_read_only_folder(demo_dir, monkeypatch):
+    monkeypatch.setattr("fluorodesk.db.database.os.access", lambda *_a, **_k: False)
+    with pytest.raises(ReadOnlyStorageError, match="write access"):
+        open_database(demo_dir)
+
+
+def test_simulated_read_only_database_refuses_writes_and_keeps_reading(demo_dir):
+    """The connection SQLite opens when the file became read-only: writes fail, reads go on."""
+    path = demo_dir.database
+    ro = create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False),
+    )
+    event.listen(ro, "connect", engine_module._on_connect)
+    event.listen(ro, "begin", engine_module._on_begin)
+    db = Database(demo_dir, ro)
+    before = names(db)
+    with pytest.raises(ReadOnlyStorageError, match="cannot write to its database"):
+        Services(db, "t").technicians.create(TechnicianDraft("Never", "Written"))
+    assert names(db) == before
+    db.close()
+
+
+# --------------------------------------------------------------------------- locked
+
+
+def test_locked_database_says_so_and_the_same_action_works_once_released(demo_dir, monkeypatch):
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 100)
+    db = open_database(demo_dir)
+    services = Services(db, "t", today=TODAY)
+    locker = sqlite3.connect(demo_dir.database)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(DatabaseLockedError, match="busy in another program"):
+            services.technicians.create(TechnicianDraft("Waiting", "Patiently"))
+    finally:
+        locker.rollback()
+        locker.close()
+    services.technicians.create(TechnicianDraft("Waiting", "Patiently"))
+    assert "Patiently" in names(db)
+    db.close()
+
+
+# --------------------------------------------------------------------------- damaged
+
+
+def test_damaged_database_is_reported_by_check_and_never_changed(demo_dir, capsys):
+    corrupt_table(demo_dir.database, "credentials")
+    damaged = demo_dir.database.read_bytes()
+    code = main(["check", "--data-dir", str(demo_dir.root)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out + err and "internal error" not in err
+    assert out.startswith("Database: ") and "problem(s)" in out.splitlines()[0]
+    assert demo_dir.database.read_bytes() == damaged
+
+
+def test_a_file_that_is_not_a_database_is_refused_untouched(data_dir):
+    data_dir.database.write_bytes(b"\x00" * 100 + b"not sqlite")
+    with pytest.raises(DatabaseCorruptError, match="was not changed"):
+        open_database(data_dir)
+    assert data_dir.database.read_bytes() == b"\x00" * 100 + b"not sqlite"
+
+
+def test_tampered_audit_event_is_detected(demo_dir, capsys):
+    con = sqlite3.connect(demo_dir.database)
+    con.execute(
+        "UPDATE audit_events SET summary = 'nothing to see' WHERE id = (SELECT max(id) FROM audit_events)"
+    )
+    con.commit()
+    con.close()
+    code = main(["check", "--data-dir", str(demo_dir.root)])
+    out, _ = capsys.readouterr()
+    assert code == 1 and "TAMPERED" in out and "content was changed" in out
