@@ -1,10 +1,12 @@
 """`fluorodesk selfcheck`: the smoke test for an installed or bundled FluoroDesk.
 
 It touches nothing of the clinic's: in a temporary folder it creates a database and migrates it to
-the newest schema, loads the sample clinic, checks it, builds the real main window offscreen and
-paints every tab, and renders a small PDF with the bundled font.  Exit 0 when everything worked;
-otherwise one line naming the step that failed, and exit 1.  A frozen bundle that forgot a data
-file (migrations, fonts, icons, reportlab's data) or a Qt plugin fails here, not at the clinic.
+the newest schema, loads the sample clinic, checks it, uses the libraries with compiled parts
+(password hashing, Excel export, backup), builds the real main window offscreen and
+paints every tab, and renders the sample clinic's audit packet (every section) with the bundled
+font.  Exit 0 when everything worked; otherwise one line naming the step that failed, and exit 1.
+A frozen bundle that forgot a data file (migrations, fonts, icons, reportlab's data), a module or a
+Qt plugin fails here, not at the clinic.
 """
 
 from __future__ import annotations
@@ -88,27 +90,53 @@ class _Run:
             f"{len(findings)} findings, integrity ok"
         )
 
+    def tools(self) -> str:
+        """Libraries with compiled parts that only some actions use: Argon2 (sign-in), openpyxl
+        (Excel export), zip + SHA-256 (backups, verified as a restore would)."""
+        from fluorodesk.services.auth import hash_password, verify_password
+
+        services = self.services
+        assert services is not None
+        stored = hash_password("selfcheck-Password-1")
+        if not verify_password(stored, "selfcheck-Password-1") or verify_password(stored, "wrong"):
+            raise RuntimeError("password hashing gives wrong answers")
+        path, rows = services.exports.run("technicians", self.root / "technicians.xlsx")
+        if rows < 1 or path.stat().st_size == 0:
+            raise RuntimeError("the Excel export wrote nothing")
+        backup = services.backup.backup_to(self.root / "selfcheck-backup")
+        check = services.backup.verify(backup.path)
+        if not check.ok:
+            raise RuntimeError("the backup does not verify: " + "; ".join(check.problems))
+        return f"password hashing, Excel export ({rows} rows), backup written and verified"
+
     def window(self) -> str:
         from fluorodesk.ui.smoke import build_main_window_offscreen
 
         assert self.services is not None
         return build_main_window_offscreen(self.services)
 
-    def pdf(self) -> str:
+    def packet(self) -> str:
+        """The real audit packet of the sample clinic, every section (charts, scans, tables)."""
         from pypdf import PdfReader
 
-        from fluorodesk.reports.smoke import SAMPLE_TEXT, render_smoke_pdf
+        from fluorodesk.reports.packet import PacketRequest, make_packet
 
-        path = render_smoke_pdf(
-            self.root / "selfcheck.pdf",
-            title=f"{APP_NAME} {__version__} selfcheck",
-            rows=[("Version", __version__), ("Sample", SAMPLE_TEXT)],
+        assert self.services is not None
+        result = make_packet(self.services, PacketRequest(), self.root / "selfcheck-packet.pdf")
+        reader = PdfReader(result.path)
+        if len(reader.pages) != result.pages or result.pages < 2:
+            raise RuntimeError(f"the packet has {len(reader.pages)} pages, expected {result.pages}")
+        fonts = {
+            str(font.get_object().get("/BaseFont", ""))
+            for page in reader.pages[:3]
+            for font in page["/Resources"].get("/Font", {}).values()
+        }
+        if not any("DejaVuSans" in name for name in fonts):
+            raise RuntimeError(f"the packet does not use the bundled font (fonts: {sorted(fonts)})")
+        return (
+            f"audit packet rendered ({result.pages} pages, {len(result.sections)} sections, "
+            f"{result.path.stat().st_size:,} bytes)"
         )
-        reader = PdfReader(path)
-        text = reader.pages[0].extract_text()
-        if "µSv" not in text or "cm²" not in text:
-            raise RuntimeError("the PDF's text lost its special characters (font problem)")
-        return f"{len(reader.pages)}-page PDF rendered ({path.stat().st_size:,} bytes)"
 
     def close(self) -> None:
         if self.services is not None:
@@ -124,8 +152,9 @@ def run_selfcheck(report: Callable[[StepResult], None] = lambda _r: None) -> lis
             ("resources", _resources),
             ("database", run.database),
             ("sample clinic", run.sample_clinic),
+            ("tools", run.tools),
             ("window", run.window),
-            ("pdf", run.pdf),
+            ("packet", run.packet),
         ]
         try:
             for name, step in steps:
