@@ -56,6 +56,7 @@ from fluorodesk.domain.enums import (
 from fluorodesk.errors import ConflictError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
+from fluorodesk.services.demo_dose import build_dose_demo
 
 # Kept when --force replaces the clinic: reference data, people who sign in, the audit trail.
 _KEEP_TABLES = {"procedure_types", "clause_definitions", "settings", "users", "audit_events"}
@@ -184,6 +185,7 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     contracts = _contracts(session, agencies, techs, today)
     garments, inspections = _garments(session, techs, today, rng)
     units, checks = _units(session, today, rng)
+    build_dose_demo(session, techs, today)
     session.flush()
     return DemoSummary(len(techs), credentials, contracts, garments, inspections, units, checks)
 

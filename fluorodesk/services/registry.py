@@ -12,8 +12,10 @@ from fluorodesk.services.backup import BackupService
 from fluorodesk.services.compliance import ComplianceService
 from fluorodesk.services.contracts import ContractService
 from fluorodesk.services.demo import DemoService
+from fluorodesk.services.dosimetry import DosimetryService
 from fluorodesk.services.exposure import ExposureService
 from fluorodesk.services.garments import GarmentService
+from fluorodesk.services.procedures import ProcedureService
 from fluorodesk.services.settings import SettingsService
 from fluorodesk.services.technicians import TechnicianService
 
@@ -69,3 +71,11 @@ class Services:
     @cached_property
     def attachments(self) -> AttachmentService:
         return self._make(AttachmentService)
+
+    @cached_property
+    def procedures(self) -> ProcedureService:
+        return self._make(ProcedureService)
+
+    @cached_property
+    def dosimetry(self) -> DosimetryService:
+        return self._make(DosimetryService)
