@@ -239,9 +239,7 @@ class TotalsRow:
     def notes(self) -> str:
         parts = []
         if self.quarter_here.minimal or self.year_all.minimal:
-            parts.append(
-                f"{self.year_all.minimal} reading(s) with M this year (below the minimum, not zero)"
-            )
+            parts.append(f"{self.year_all.minimal} reading(s) with M this year (below the minimum, not zero)")
         if self.year_all.unused:
             parts.append(f"{self.year_all.unused} badge(s) returned unused")
         if self.year_other.readings:
@@ -908,15 +906,15 @@ class DosimetryService(Service):
                 badge = session.get(DosimeterBadge, draft.badge_id)
                 if badge is None:
                     errors["badge_id"] = "That badge no longer exists."
-                elif tech is not None and badge.technician_id != tech.id:
-                    errors["badge_id"] = "That badge belongs to someone else."
-                elif facility:
-                    errors["other_facility"] = (
-                        "Dose from another facility is not read from one of our badges."
-                    )
                 else:
                     start = start or badge.assigned_on
                     end = end or badge.period_end
+                    if tech is not None and badge.technician_id != tech.id:
+                        errors["badge_id"] = "That badge belongs to someone else."
+                    elif facility:
+                        errors["other_facility"] = (
+                            "Dose from another facility is not read from one of our badges."
+                        )
             if start is None and "period_start" not in errors:
                 errors["period_start"] = "Enter the first day of the wear period."
             if end is None and "period_end" not in errors:
