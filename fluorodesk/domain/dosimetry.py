@@ -198,26 +198,41 @@ class ReadingFacts:
         if self.kind is DoseReadingKind.UNUSED:
             return DoseEntry(unused=True)
         value = getattr(self, name)
-        minimal = getattr(self, f"{name}_minimal") or (self.kind is DoseReadingKind.MINIMAL and value is None)
-        return DoseEntry(value=value, minimal=minimal)
+        flags = (self.deep_minimal, self.lens_minimal, self.shallow_minimal)
+        if any(flags):  # the report's M cells, one by one
+            return DoseEntry(value=value, minimal=getattr(self, f"{name}_minimal"))
+        # An "M" reading recorded without per-cell marks: every blank cell is M.
+        return DoseEntry(value=value, minimal=self.kind is DoseReadingKind.MINIMAL and value is None)
 
-    def contributes(self) -> dict[DoseQuantity, Decimal]:
-        """This reading's dose per quantity, under the badge-position rules in the module docstring."""
+    def reported(self) -> dict[DoseQuantity, Decimal | None]:
+        """Per quantity this reading reports: its dose, or None where the report says M.
+
+        Badge-position rules are in the module docstring; quantities not reported are absent.
+        """
         if self.kind is DoseReadingKind.UNUSED:
             return {}
-        out: dict[DoseQuantity, Decimal] = {}
-
-        def add(quantity: DoseQuantity, value: float | None) -> None:
-            if value is not None:
-                out[quantity] = exact(value)
-
         if self.position in (None, BadgePosition.COLLAR):
-            add(DoseQuantity.DEEP, self.deep)
-            add(DoseQuantity.LENS, self.lens)
-            add(DoseQuantity.SHALLOW, self.shallow)
+            cells = [
+                (DoseQuantity.DEEP, "deep"),
+                (DoseQuantity.LENS, "lens"),
+                (DoseQuantity.SHALLOW, "shallow"),
+            ]
         elif self.position is BadgePosition.RING:
-            add(DoseQuantity.EXTREMITY, self.shallow)
+            cells = [(DoseQuantity.EXTREMITY, "shallow")]
+        else:
+            return {}
+        out: dict[DoseQuantity, Decimal | None] = {}
+        for quantity, name in cells:
+            entry = self.entry(name)
+            if entry.value is not None:
+                out[quantity] = exact(entry.value)
+            elif entry.minimal:
+                out[quantity] = None
         return out
+
+    def contributes(self) -> dict[DoseQuantity, Decimal]:
+        """This reading's dose per quantity ("M" adds nothing)."""
+        return {q: v for q, v in self.reported().items() if v is not None}
 
     @property
     def has_minimal(self) -> bool:
@@ -233,12 +248,23 @@ class DoseTotals:
     readings: int = 0
     minimal: int = 0  # readings with an "M" (counted as nothing, shown as M)
     unused: int = 0  # badges returned unworn
+    minimal_only: frozenset[DoseQuantity] = frozenset()  # reported, but only ever as M
 
     def get(self, quantity: DoseQuantity) -> Decimal:
         return self.doses.get(quantity, ZERO)
 
     def has(self, quantity: DoseQuantity) -> bool:
         return quantity in self.doses
+
+    def words(self, quantity: DoseQuantity) -> str:
+        """ "1.4", "M" (only below the minimum), "Unused" (only unused badges), "" (not reported)."""
+        if quantity in self.doses:
+            return fmt_msv(self.doses[quantity])
+        if quantity in self.minimal_only:
+            return "M"
+        if self.readings and self.readings == self.unused and quantity is not DoseQuantity.EXTREMITY:
+            return "Unused"
+        return ""
 
 
 def reading_in(reading: ReadingFacts, start: date, end: date, as_of: date) -> bool:
@@ -250,6 +276,7 @@ def add_up(
 ) -> DoseTotals:
     """Dose of the readings whose wear period ends in [start, end] and that were known by ``as_of``."""
     doses: dict[DoseQuantity, Decimal] = {}
+    reported_m: set[DoseQuantity] = set()
     count = minimal = unused = 0
     for reading in readings:
         if not reading_in(reading, start, end, as_of):
@@ -259,9 +286,12 @@ def add_up(
         count += 1
         minimal += reading.has_minimal
         unused += reading.kind is DoseReadingKind.UNUSED
-        for quantity, value in reading.contributes().items():
-            doses[quantity] = doses.get(quantity, ZERO) + value
-    return DoseTotals(doses, count, minimal, unused)
+        for quantity, value in reading.reported().items():
+            if value is None:
+                reported_m.add(quantity)
+            else:
+                doses[quantity] = doses.get(quantity, ZERO) + value
+    return DoseTotals(doses, count, minimal, unused, frozenset(reported_m - set(doses)))
 
 
 def quarter_of(day: date) -> Period:

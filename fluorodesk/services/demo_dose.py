@@ -237,16 +237,18 @@ def _reading(
     *,
     unused: bool = False,
     other: str = "",
+    cells: tuple[str, ...] = ("deep", "lens", "shallow"),
 ) -> DosimetryReading:
+    """A report line; ``cells`` are the columns the badge reports (None in one of them is an "M")."""
     values = {"deep": deep, "lens": lens, "shallow": shallow}
     if unused:
         kind = DoseReadingKind.UNUSED
         values = dict.fromkeys(values)
-    elif all(v is None for v in values.values()):
+    elif all(values[c] is None for c in cells):
         kind = DoseReadingKind.MINIMAL
     else:
         kind = DoseReadingKind.MEASURED
-    measured = kind is DoseReadingKind.MEASURED
+    marked = {c: kind is not DoseReadingKind.UNUSED and c in cells and values[c] is None for c in values}
     return _stamp(
         DosimetryReading(
             technician=tech,
@@ -257,9 +259,9 @@ def _reading(
             deep_msv=values["deep"],
             lens_msv=values["lens"],
             shallow_msv=values["shallow"],
-            deep_minimal=measured and values["deep"] is None,
-            lens_minimal=measured and values["lens"] is None,
-            shallow_minimal=measured and values["shallow"] is None,
+            deep_minimal=marked["deep"],
+            lens_minimal=marked["lens"],
+            shallow_minimal=marked["shallow"],
             other_facility=other,
             received_on=end + timedelta(days=REPORT_LAG_DAYS + (12 if other else 0)),
         ),
@@ -332,7 +334,16 @@ def _dosimetry(session: Session, techs: list[Technician], today: date, rng: rand
                 badge.returned_on = end + timedelta(days=4)
             if end + timedelta(days=REPORT_LAG_DAYS) <= today:
                 readings.append(
-                    _reading(grace, badge, start, end, None, None, round(rng.uniform(0.4, 1.9), 2))
+                    _reading(
+                        grace,
+                        badge,
+                        start,
+                        end,
+                        None,
+                        None,
+                        round(rng.uniform(0.4, 1.9), 2),
+                        cells=("shallow",),
+                    )
                 )
     if len(techs) > 4:  # Aisha declared her pregnancy; a fetal badge under the apron, monthly
         aisha = techs[4]
@@ -356,7 +367,7 @@ def _dosimetry(session: Session, techs: list[Technician], today: date, rng: rand
                 badge.returned_on = end + timedelta(days=5)
             if end + timedelta(days=REPORT_LAG_DAYS) <= today:
                 deep = None if rng.random() < 0.7 else 0.03
-                readings.append(_reading(aisha, badge, begin, end, deep, None, None))
+                readings.append(_reading(aisha, badge, begin, end, deep, None, None, cells=("deep",)))
     if len(techs) > 9 and alara_quarter:  # Kevin works at another site too and reports that dose
         start, end = alara_quarter
         readings.append(

@@ -227,13 +227,23 @@ class TotalsRow:
         return f"{words}: investigation {self.investigation.status_words.lower()}"
 
     def cell(self, totals: DoseTotals, quantity: DoseQuantity) -> str:
-        if totals.has(quantity):
-            return fmt_msv(totals.get(quantity))
-        if totals.minimal:
-            return "M"
-        if totals.unused and totals.readings == totals.unused:
-            return "Unused"
-        return "—" if totals.readings else "No reading"
+        text = totals.words(quantity)
+        if not text and quantity is not DoseQuantity.EXTREMITY and not totals.readings:
+            return "No reading"
+        return text
+
+    @property
+    def short_status(self) -> str:
+        if self.reached is None:
+            return "Below investigation levels"
+        reached = self.reached
+        words = (
+            f"Above {reached.level.label}: {reached.quantity.value} {fmt_msv(reached.dose)} "
+            f"> {fmt_msv(reached.threshold)} mSv"
+        )
+        if self.investigation is None:
+            return f"{words}; investigation needed"
+        return f"{words}; investigation {self.investigation.status_words.lower()}"
 
     @property
     def notes(self) -> str:
@@ -736,6 +746,11 @@ class DosimetryService(Service):
             settings = load_settings(session)
             readings = load_readings(session, as_of)
             return load_pregnancies(session, settings, as_of, readings, load_investigations(session, as_of))
+
+    def findings(self, *, as_of: date | None = None) -> list[Finding]:
+        """This area's findings only (the tab's summary line); the Overview gathers every area."""
+        with self.db.read() as session:
+            return findings(session, load_settings(session), as_of or self.today())
 
     def reviews(self, *, as_of: date | None = None) -> list[ReviewRow]:
         as_of = as_of or self.today()
