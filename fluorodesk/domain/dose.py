@@ -12,11 +12,11 @@ Trigger levels are clinic settings seeded from SIR/NCRP 168 (shared/domain.md §
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from fluorodesk.domain.enums import KapUnit, LabelledEnum
@@ -31,10 +31,12 @@ KAP_PER_GYCM2: dict[KapUnit, Decimal] = {
 }
 
 
-def exact(value: float | int | str | Decimal) -> Decimal:
+def exact(value: float | int | str | Decimal | _KapSorter) -> Decimal:
     """The decimal a person typed: 0.1 stays 0.1 (the float's shortest repr), not 0.1000000000000000055."""
     if isinstance(value, Decimal):
         return value
+    if isinstance(value, _KapSorter):
+        return value.exact
     if isinstance(value, float):
         return Decimal(repr(value))
     return Decimal(value)
@@ -252,6 +254,20 @@ class TriggerLevels:
             f"fluoroscopy {self.fluoro_min:g} min"
         )
 
+    # Exact levels, worked out once (a log of 60,000 cases is checked against the same levels).
+    @cached_property
+    def exact_air_kerma_mgy(self) -> Decimal:
+        return exact(self.air_kerma_mgy)
+
+    @cached_property
+    def exact_fluoro_s(self) -> Decimal:
+        return exact(self.fluoro_min) * 60
+
+    @cached_property
+    def exact_kap(self) -> dict[KapUnit, Decimal]:
+        """The KAP level in each unit a display may use (exact powers of ten)."""
+        return {unit: gycm2_to(self.kap_gycm2, unit) for unit in KapUnit}
+
 
 @dataclass(frozen=True)
 class CaseDose:
@@ -279,21 +295,35 @@ class TriggerHit:
         return f"{self.metric.label.lower()} {self.value} is above the {self.level} trigger"
 
 
+_CLEARLY = 1e-9  # far beyond binary rounding (1e-16), far below any difference a person types
+
+
+def above(value: float, level: Decimal) -> bool:
+    """``value`` strictly above ``level``, decided exactly; clear-cut cases skip the Decimal arithmetic."""
+    rough = float(level)
+    if rough > 0:
+        if value < rough * (1 - _CLEARLY):
+            return False
+        if value > rough * (1 + _CLEARLY):
+            return True
+    return exact(value) > level
+
+
 def triggers_exceeded(dose: CaseDose, levels: TriggerLevels) -> tuple[TriggerHit, ...]:
     """Every trigger level the case is strictly above, each compared in the recorded value's own unit."""
     hits = []
-    if dose.air_kerma_mgy is not None and exact(dose.air_kerma_mgy) > exact(levels.air_kerma_mgy):
+    if dose.air_kerma_mgy is not None and above(dose.air_kerma_mgy, levels.exact_air_kerma_mgy):
         hits.append(
             TriggerHit(DoseMetric.AIR_KERMA, f"{dose.air_kerma_mgy:g} mGy", f"{levels.air_kerma_mgy:g} mGy")
         )
     if dose.kap_value is not None and dose.kap_unit is not None:
-        level_in_unit = gycm2_to(levels.kap_gycm2, dose.kap_unit)
-        if exact(dose.kap_value) > level_in_unit:
+        level_in_unit = levels.exact_kap[dose.kap_unit]
+        if above(dose.kap_value, level_in_unit):
             unit = KapUnit(dose.kap_unit).value
             hits.append(
                 TriggerHit(DoseMetric.KAP, f"{dose.kap_value:g} {unit}", f"{_plain(level_in_unit)} {unit}")
             )
-    if dose.fluoro_time_s is not None and exact(dose.fluoro_time_s) > exact(levels.fluoro_min) * 60:
+    if dose.fluoro_time_s is not None and above(dose.fluoro_time_s, levels.exact_fluoro_s):
         hits.append(
             TriggerHit(
                 DoseMetric.FLUORO_TIME,
@@ -468,8 +498,13 @@ def periods_between(first: date, last: date, kind: PeriodKind | str) -> list[Per
 
 def median(values: Iterable[float | Decimal]) -> float | None:
     """The median, averaged exactly (8.4 and 8.5 give 8.45, not 8.450000000000001)."""
-    numbers = [exact(v) for v in values]
-    return float(statistics.median(numbers)) if numbers else None
+    numbers = sorted(values, key=float)  # KAPs sort by their Gy·cm² value; the middle ones convert exactly
+    if not numbers:
+        return None
+    middle = len(numbers) // 2
+    if len(numbers) % 2:
+        return float(numbers[middle])
+    return float((exact(numbers[middle - 1]) + exact(numbers[middle])) / 2)
 
 
 @dataclass(frozen=True)
@@ -490,7 +525,11 @@ def dose_stats(doses: Sequence[CaseDose], flagged: int = 0) -> DoseStats:
     """Medians per quantity over the cases that recorded it (a blank is not a zero); KAP in Gy·cm²."""
     times = [d.fluoro_time_s for d in doses if d.fluoro_time_s is not None]
     kermas = [d.air_kerma_mgy for d in doses if d.air_kerma_mgy is not None]
-    kaps = [k for k in (d.kap_gycm2 for d in doses) if k is not None]
+    kaps = [
+        _KapSorter(d.kap_value, d.kap_unit)
+        for d in doses
+        if d.kap_value is not None and d.kap_unit is not None
+    ]
     return DoseStats(
         cases=len(doses),
         flagged=flagged,
@@ -501,5 +540,32 @@ def dose_stats(doses: Sequence[CaseDose], flagged: int = 0) -> DoseStats:
         kap_cases=len(kaps),
         median_kap_gycm2=median(kaps),
         max_kerma_mgy=max(kermas) if kermas else None,
-        max_kap_gycm2=float(max(kaps)) if kaps else None,
+        max_kap_gycm2=float(max(kaps, key=float).exact) if kaps else None,
     )
+
+
+class _KapSorter:
+    """A KAP in its own unit, ordered by its Gy·cm² value; converted exactly only when a median needs it.
+
+    Ordering uses the float value (two KAPs within one rounding step of each other may swap places,
+    which cannot change a median by more than that step); the median itself is computed exactly.
+    """
+
+    __slots__ = ("rough", "value", "unit")
+
+    def __init__(self, value: float, unit: KapUnit) -> None:
+        self.value = value
+        self.unit = unit
+        self.rough = value / float(KAP_PER_GYCM2[unit])
+
+    def __lt__(self, other: _KapSorter) -> bool:
+        if self.rough != other.rough:
+            return self.rough < other.rough
+        return self.exact < other.exact
+
+    @property
+    def exact(self) -> Decimal:
+        return kap_to_gycm2(self.value, self.unit)
+
+    def __float__(self) -> float:
+        return self.rough

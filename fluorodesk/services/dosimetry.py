@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.base import utcnow
@@ -348,35 +348,35 @@ def _known_by(as_of: date):  # type: ignore[no-untyped-def]
     return datetime.combine(as_of, time.max)
 
 
-def _facts(reading: DosimetryReading) -> ReadingFacts:
-    return ReadingFacts(
-        period_start=reading.period_start,
-        period_end=reading.period_end,
-        kind=reading.kind,
-        deep=reading.deep_msv,
-        lens=reading.lens_msv,
-        shallow=reading.shallow_msv,
-        deep_minimal=reading.deep_minimal,
-        lens_minimal=reading.lens_minimal,
-        shallow_minimal=reading.shallow_minimal,
-        position=reading.badge.position if reading.badge is not None else None,
-        other_facility=reading.other_facility,
-        received_on=reading.received_on,
-    )
+_RD = DosimetryReading
+_FACT_COLUMNS = (
+    _RD.period_start,
+    _RD.period_end,
+    _RD.kind,
+    _RD.deep_msv,
+    _RD.lens_msv,
+    _RD.shallow_msv,
+    _RD.deep_minimal,
+    _RD.lens_minimal,
+    _RD.shallow_minimal,
+    DosimeterBadge.position,
+    _RD.other_facility,
+    _RD.received_on,
+)
 
 
 def load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
     """Each worker's readings that count on ``as_of`` (not voided by then, known by then)."""
-    rows = session.scalars(
-        select(DosimetryReading)
-        .options(selectinload(DosimetryReading.badge))
-        .where(or_(DosimetryReading.voided_at.is_(None), DosimetryReading.voided_at > _known_by(as_of)))
-    ).all()
+    stmt = (
+        select(_RD.technician_id, *_FACT_COLUMNS)
+        .outerjoin(DosimeterBadge, _RD.badge_id == DosimeterBadge.id)
+        .where(or_(_RD.voided_at.is_(None), _RD.voided_at > _known_by(as_of)))
+    )
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
-    for reading in rows:
-        facts = _facts(reading)
+    for technician_id, *values in session.execute(stmt):
+        facts = ReadingFacts(*values)
         if facts.available_on <= as_of:
-            out[reading.technician_id].append(facts)
+            out[technician_id].append(facts)
     return out
 
 
@@ -606,27 +606,51 @@ def load_badges(session: Session, settings: ClinicSettings, as_of: date) -> list
     return [_badge_row(b, grace, as_of, with_reading) for b in badges]
 
 
-def _reading_row(reading: DosimetryReading) -> ReadingRow:
-    facts = _facts(reading)
+def _reading_select() -> Select:
+    return (
+        select(
+            _RD.id,
+            _RD.technician_id,
+            Technician.first_name,
+            Technician.last_name,
+            _RD.badge_id,
+            DosimeterBadge.badge_code,
+            _RD.notes,
+            _RD.voided_at,
+            _RD.void_reason,
+            *_FACT_COLUMNS,
+        )
+        .join(Technician, _RD.technician_id == Technician.id)
+        .outerjoin(DosimeterBadge, _RD.badge_id == DosimeterBadge.id)
+    )
+
+
+def _reading_row(row: Row) -> ReadingRow:
+    id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason, *values = row
+    facts = ReadingFacts(*values)
     return ReadingRow(
-        id=reading.id,
-        technician_id=reading.technician_id,
-        technician=reading.technician.full_name,
-        badge_id=reading.badge_id,
-        badge_code=reading.badge.badge_code if reading.badge else "",
-        position=reading.badge.position if reading.badge else None,
-        period_start=reading.period_start,
-        period_end=reading.period_end,
-        kind=reading.kind,
+        id=id_,
+        technician_id=technician_id,
+        technician=f"{first} {last}",
+        badge_id=badge_id,
+        badge_code=badge_code or "",
+        position=facts.position,
+        period_start=facts.period_start,
+        period_end=facts.period_end,
+        kind=facts.kind,
         deep=facts.entry("deep"),
         lens=facts.entry("lens"),
         shallow=facts.entry("shallow"),
-        other_facility=reading.other_facility,
-        received_on=reading.received_on,
-        notes=reading.notes,
-        voided_at=reading.voided_at,
-        void_reason=reading.void_reason,
+        other_facility=facts.other_facility,
+        received_on=facts.received_on,
+        notes=notes,
+        voided_at=voided_at,
+        void_reason=void_reason,
     )
+
+
+def _reading_by_id(session: Session, reading_id: int) -> ReadingRow:
+    return _reading_row(session.execute(_reading_select().where(_RD.id == reading_id)).one())
 
 
 # --------------------------------------------------------------------------- validation helpers
@@ -727,14 +751,10 @@ class DosimetryService(Service):
 
     def readings(self, *, include_voided: bool = False) -> list[ReadingRow]:
         with self.db.read() as session:
-            stmt = (
-                select(DosimetryReading)
-                .options(selectinload(DosimetryReading.badge), selectinload(DosimetryReading.technician))
-                .order_by(DosimetryReading.period_end.desc(), DosimetryReading.id.desc())
-            )
+            stmt = _reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())
             if not include_voided:
-                stmt = stmt.where(DosimetryReading.voided_at.is_(None))
-            return [_reading_row(r) for r in session.scalars(stmt)]
+                stmt = stmt.where(_RD.voided_at.is_(None))
+            return [_reading_row(r) for r in session.execute(stmt)]
 
     def investigations(self, *, as_of: date | None = None) -> list[InvestigationRow]:
         with self.db.read() as session:
@@ -989,8 +1009,7 @@ class DosimetryService(Service):
                 summary=f"Dosimetry reading for {tech.full_name}, {start} to {end} {where}".strip(),
                 after=audit.snapshot(reading),
             )
-            session.refresh(reading)
-            return _reading_row(reading)
+            return _reading_by_id(session, reading.id)
 
     def void_reading(self, reading_id: int, reason: str) -> ReadingRow:
         reason = _clean(reason)
@@ -1016,7 +1035,7 @@ class DosimetryService(Service):
                 before=before,
                 after=audit.snapshot(reading),
             )
-            return _reading_row(reading)
+            return _reading_by_id(session, reading.id)
 
     # ---- investigations
 
@@ -1317,16 +1336,20 @@ def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
     )
     out = []
     for tech_id, mine in readings.items():
-        quarters = sorted({quarter_of(r.period_end) for r in mine})
-        years = sorted({q.year for q in quarters})
+        by_quarter: dict[Period, list[ReadingFacts]] = defaultdict(list)
+        by_year: dict[int, list[ReadingFacts]] = defaultdict(list)
+        for reading in mine:
+            by_quarter[quarter_of(reading.period_end)].append(reading)
+            by_year[reading.period_end.year].append(reading)
         checks: list[tuple[Period, LevelReached]] = []
-        for quarter in quarters:
-            reached = alara_reached(quarter_to_date(mine, quarter, as_of, include_other=False), levels)
+        for quarter in sorted(by_quarter):
+            here = quarter_to_date(by_quarter[quarter], quarter, as_of, include_other=False)
+            reached = alara_reached(here, levels)
             if reached:
                 checks.append((quarter, reached))
-        for year in years:
+        for year in sorted(by_year):
             last = quarter_of(min(as_of, date(year, 12, 31)))
-            reached = annual_reached(year_to_date(mine, last, as_of), levels)
+            reached = annual_reached(year_to_date(by_year[year], last, as_of), levels)
             if reached:
                 checks.append((last, reached))
         for quarter, reached in checks:

@@ -11,9 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialogButtonBox,
+    QFrame,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QWidget,
 )
 
@@ -161,6 +163,7 @@ class CaseDialog(FormDialog):
             "procedure", "Procedure", QLineEdit(str(draft.procedure), self), required=True
         )
         self.procedure.setCompleter(completing(self.procedure, [p.label for p in options.procedures]))
+        self.procedure.setCursorPosition(0)
         units = [(u.id, u.label) for u in options.units]
         if case.unit_id not in {u for u, _ in units}:
             units.append((case.unit_id, case.unit))
@@ -280,16 +283,38 @@ class SettingsDialog(FormDialog):
             definition = SETTINGS_BY_KEY[key]
             value = current[key]
             default = definition.default
-            state = (
-                "Default, to review with your physicist"
-                if current.is_default(key)
-                else f"Set by the clinic (default {default:g})"
-            )
+            to_review = "[U" in definition.source or "review" in definition.source
+            if current.is_default(key):
+                state = "Default, to review" if to_review else "Default"
+            else:
+                state = f"Set by the clinic (default {default:g})"
             hint = state + (f". Source: {definition.source}" if definition.source else "")
             edit = QLineEdit(f"{value:g}" if isinstance(value, float) else str(value), self)
             edit.setMaximumWidth(120)
             self.edits[key] = self.add_row(key, definition.label, edit, hint=hint)
+        if len(keys) > 6:
+            self._scroll_form()
         self._dirty = False
+
+    def _scroll_form(self) -> None:
+        """Many settings: the form scrolls, the buttons stay in view."""
+        layout = self.layout()
+        layout.removeItem(self.form)
+        self.form.setParent(None)
+        holder = QWidget(self)
+        holder.setLayout(self.form)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("settingsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(holder)
+        scroll.setMinimumHeight(420)
+        for index in reversed(range(layout.count())):
+            item = layout.itemAt(index)
+            if item is not None and item.spacerItem() is not None:
+                layout.removeItem(item)  # the scroll area takes the spare height instead
+        layout.insertWidget(layout.count() - 1, scroll, 1)
+        self.resize(760, 640)
 
     def submit(self) -> Any:
         current = self.services.settings.load()

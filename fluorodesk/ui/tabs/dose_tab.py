@@ -280,7 +280,11 @@ class DoseTab(DataTab):
         self.pages.addTab(cases_page, "Cases")
         self.pages.addTab(summary_page, "Summaries")
         self.pages.currentChanged.connect(lambda _i: self._summaries_if_shown())
+        for panel in (self.table, self.summary_table):
+            # Size columns from the first rows only: sizing from all of 60,000 cases takes seconds.
+            panel.view.horizontalHeader().setResizeContentsPrecision(60)
         self._summaries_dirty = True
+        self._options_dirty = True
         self._periods: dict[str, Any] = {}
 
         top = QHBoxLayout()
@@ -324,7 +328,9 @@ class DoseTab(DataTab):
         self.banner.setText(
             f"<b>Trigger levels</b>: {levels.words()} ({note}). A case above one needs follow-up."
         )
-        self.entry.load_options()
+        if self._options_dirty:  # a saved case does not change the choices; a new unit or tech does
+            self.entry.load_options()
+            self._options_dirty = False
         first = self.table.model.rowCount() == 0
         self.table.set_rows(
             self.services.procedures.list_cases(
@@ -338,6 +344,11 @@ class DoseTab(DataTab):
         self._update_buttons(self.table.selected())
         self._summaries_dirty = True
         self._summaries_if_shown()
+
+    def _on_changed(self, changed: frozenset[str]) -> None:
+        if changed & {areas.TECHNICIANS, areas.EXPOSURE, areas.SETTINGS}:
+            self._options_dirty = True
+        super()._on_changed(changed)
 
     def _summaries_if_shown(self) -> None:
         if self.pages.currentIndex() == 1 and self._summaries_dirty:

@@ -394,6 +394,15 @@ class DosimetryTab(DataTab):
         review_note.setStyleSheet("color: #555555;")
         reviews_page = self._page(review_note, self.reviews, [self.sign_button])
 
+        for panel in (
+            self.table,
+            self.badges,
+            self.readings,
+            self.investigations,
+            self.pregnancies,
+            self.reviews,
+        ):
+            panel.view.horizontalHeader().setResizeContentsPrecision(60)  # size columns from the first rows
         self.pages = QTabWidget(self)
         self.pages.setObjectName("dosimetryPages")
         for page, title in (
