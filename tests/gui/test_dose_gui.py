@@ -120,7 +120,9 @@ def test_a_days_cases_go_in_from_the_keyboard(qtbot, services, clinic, panel):
     fill_row(qtbot, "C-2611-0002", "kyphoplasty lumbar", "23:40", "3415", "412.5", "", "38")
     assert "ABOVE TRIGGER" in panel.message.text()
     # Case 3 on the unit that shows no dose: Enter skips the dose fields.
-    panel.unit.setFocus()
+    for _ in range(3):  # Shift+Tab back from the case number: technician, physician, unit
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert focused() is panel.unit
     type_in(qtbot, "CA-3")
     enter(qtbot)
     assert panel.unit.value() == clinic["ca3"] and not panel.air_kerma.isEnabled()
@@ -324,3 +326,21 @@ def test_log_case_service_is_what_the_panel_calls(services, clinic):
     assert row.technician == ""
     with services.db.read() as session:
         assert session.scalar(select(func.count()).select_from(ProcedureRecord)) == 1
+
+
+def test_keyboard_shortcuts_on_the_tab(qtbot, tab, monkeypatch):
+    opened = []
+    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog))
+    tab.activateWindow()
+    tab.table.view.setFocus()
+    qtbot.waitUntil(lambda: tab.table.view.hasFocus())
+    qtbot.keyClick(tab.table.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert focused() is tab.entry.case_ref
+    tab.table.view.selectRow(0)
+    tab.table.view.setFocus()
+    qtbot.keyClick(tab.table.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert len(opened) == 1 and isinstance(opened[0], CaseDialog)
+    qtbot.addWidget(opened[0])
+    qtbot.keyClick(tab.table.view, Qt.Key.Key_Return)  # Enter on a row: correct it (or follow up if flagged)
+    assert len(opened) == 2
+    qtbot.addWidget(opened[1])

@@ -257,3 +257,24 @@ def test_limits_dialog_lists_every_dosimetry_setting(qtbot, tab):
     qtbot.addWidget(dialog)
     assert set(dialog.edits) == set(dosimetry_tab.LIMIT_KEYS)
     assert dialog.edits["dosimetry.alara1_quarter_deep_msv"].text() == "1.25"
+
+
+def test_ctrl_n_adds_on_the_current_page(qtbot, tab):
+    tab.activateWindow()
+    expected = [
+        InvestigationDialog,
+        BadgeDialog,
+        ReadingDialog,
+        InvestigationDialog,
+        PregnancyDialog,
+        ReviewDialog,
+    ]
+    for page, cls in enumerate(expected):
+        tab.pages.setCurrentIndex(page)
+        view = tab.pages.currentWidget().findChild(type(tab.table.view))
+        view.setFocus()
+        qtbot.waitUntil(view.hasFocus)
+        qtbot.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        assert isinstance(tab.opened[-1], cls), page
+        qtbot.addWidget(tab.opened[-1])
+    assert len(tab.opened) == len(expected)

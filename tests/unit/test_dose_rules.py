@@ -18,8 +18,10 @@ from fluorodesk.domain.dose import (
     ProcedureChoice,
     TriggerLevels,
     UnitDisplay,
+    above,
     completeness_errors,
     dose_stats,
+    exact,
     follow_up_missing,
     follow_up_state,
     format_fluoro_time,
@@ -320,3 +322,18 @@ def test_median_is_exact_and_blank_is_not_zero():
     assert stats.median_time_s == 40.0 and stats.median_kerma_mgy == 15.0
     assert stats.median_kap_gycm2 == 2.0  # 2.5 and 1.5 Gy·cm², after an exact conversion
     assert stats.max_kap_gycm2 == 2.5 and stats.flagged == 1
+
+
+@given(
+    value=st.floats(min_value=0, max_value=1e7, allow_nan=False),
+    level=st.one_of(st.floats(min_value=0, max_value=1e7, allow_nan=False), st.integers(0, 10**6)),
+)
+def test_the_fast_path_agrees_with_the_exact_comparison(value, level):
+    assert above(value, exact(level)) is (exact(value) > exact(level))
+
+
+@given(hundredths=st.integers(0, 10**7), delta=st.sampled_from([-1, 0, 1]))
+def test_the_fast_path_at_a_hair_from_the_level(hundredths, delta):
+    level = Decimal(hundredths) / 100
+    value = float((Decimal(hundredths) + delta) / 100)
+    assert above(value, level) is (delta > 0)

@@ -261,6 +261,29 @@ def test_follow_up_validation_writes_nothing(services, clinic):
     assert count(services.db, AuditEvent) == before
 
 
+def test_the_sql_shortlist_never_hides_a_case_the_exact_rule_flags(services, clinic):
+    """Findings and "only cases above a trigger" shortlist candidates in SQL; the domain rule decides."""
+    services.settings.update({"dose.trigger_kap_gycm2": 0.29, "dose.trigger_fluoro_min": 0.5})
+    values = [
+        (
+            "K1",
+            {"fluoro_time": "20", "kap_value": "29", "kap_unit": KapUnit.UGY_M2},
+        ),  # exactly at: not flagged
+        ("K2", {"fluoro_time": "20", "kap_value": "29.01", "kap_unit": KapUnit.UGY_M2}),
+        ("K3", {"fluoro_time": "20", "kap_value": "290.1", "kap_unit": KapUnit.MGY_CM2}),
+        ("K4", {"fluoro_time": "20", "kap_value": "0.29", "kap_unit": KapUnit.GY_CM2}),
+        ("T1", {"fluoro_time": "30", "kap_value": ""}),
+        ("T2", {"fluoro_time": "30.1", "kap_value": ""}),
+    ]
+    for ref, changes in values:
+        log(services, clinic, case_ref=ref, **changes)
+    everything = services.procedures.list_cases()
+    exact_rule = {c.case_ref for c in everything if c.flagged}
+    assert exact_rule == {"K2", "K3", "T2"}
+    assert {c.case_ref for c in services.procedures.list_cases(flagged_only=True)} == exact_rule
+    assert {f.subject.split()[1] for f in dose_findings(services)} == exact_rule
+
+
 def test_raising_a_trigger_level_clears_the_flag(services, clinic):
     flagged_case(services, clinic)
     services.settings.update({"dose.trigger_air_kerma_mgy": 5000})
