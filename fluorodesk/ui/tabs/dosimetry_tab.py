@@ -133,6 +133,7 @@ def _year_column(header: str, quantity: DoseQuantity) -> Column[TotalsRow]:
 
 TOTALS_COLUMNS: list[Column[TotalsRow]] = [
     Column("Technician", lambda r: r.technician + (" (left)" if r.retired_on else "")),
+    Column("Status", lambda r: r.short_status, tone=_status_tone, tooltip=lambda r: r.status_words),
     _quarter_column("Deep QTD", Q.DEEP),
     _quarter_column("Lens QTD", Q.LENS),
     _quarter_column("Skin QTD", Q.SHALLOW),
@@ -141,7 +142,6 @@ TOTALS_COLUMNS: list[Column[TotalsRow]] = [
     _year_column("Lens YTD", Q.LENS),
     _year_column("Skin YTD", Q.SHALLOW),
     _year_column("Ring YTD", Q.EXTREMITY),
-    Column("Status", lambda r: r.short_status, tone=_status_tone, tooltip=lambda r: r.status_words),
     Column(
         "Declared pregnancy",
         lambda r: r.pregnancy.status_words if r.pregnancy else "",
@@ -463,9 +463,9 @@ class DosimetryTab(DataTab):
         first = self.table.model.rowCount() == 0
         self.table.set_rows(totals)
         if first and totals:
-            for column in range(1, 9):
+            self.table.view.setColumnWidth(1, 330)
+            for column in range(2, 10):
                 self.table.view.setColumnWidth(column, 88)
-            self.table.view.setColumnWidth(9, 380)
             self.table.view.setColumnWidth(10, 190)
         badges = dosimetry.badges()
         if self.badge_filter.value() == "open":
