@@ -60,6 +60,7 @@ from fluorodesk.domain.enums import (
 from fluorodesk.errors import ConflictError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
+from fluorodesk.services.demo_dose import build_dose_demo
 
 # Kept when --force replaces the clinic: reference data, people who sign in, the audit trail.
 _KEEP_TABLES = {"procedure_types", "clause_definitions", "settings", "users", "audit_events"}
@@ -190,6 +191,7 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     garments, inspections = _garments(session, techs, today, rng)
     units, checks = _units(session, today, rng)
     more_garments, more_inspections = _garment_stories(session, techs, today)
+    build_dose_demo(session, techs, today)
     session.flush()
     _technician_files(session, techs, today, random.Random(f"technicians-{today.isoformat()}"))
     session.flush()
