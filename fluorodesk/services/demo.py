@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -105,6 +106,17 @@ class DemoService(Service):
 
         With ``force`` the clinic's records are replaced; the caller makes a backup first.
         """
+        written: list[Path] = []  # demo scans copied in; removed again if the load fails
+        try:
+            return self._load(force=force, written=written)
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+
+    def _load(self, *, force: bool, written: list[Path]) -> DemoSummary:
+        from fluorodesk.services.demo_documents import attach_demo_documents
+
         with self.db.write() as session:
             if not is_empty(session):
                 if not force:
@@ -116,6 +128,7 @@ class DemoService(Service):
                     if table.name not in _KEEP_TABLES:
                         session.execute(table.delete())
             summary = _build(session, self.today(), random.Random(20261126))
+            attach_demo_documents(session, self.db.data_dir.root, "demo", written)
             audit.record(
                 session,
                 actor=self.actor,
