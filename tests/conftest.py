@@ -78,7 +78,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: P
     db = open_database(DataDir(root))
     Services(db, "tester", today=TODAY).demo.load()
     db.close()
-    return root / "fluorodesk.sqlite3"
+    return root / "fluorodesk.sqlite3"  # its folder also holds the demo's attachments
 
 
 @pytest.fixture
@@ -87,6 +87,7 @@ def demo_dir(tmp_path: Path, demo_template: Path) -> DataDir:
     folder = DataDir(tmp_path / "demo-clinic")
     folder.root.mkdir()
     shutil.copy(demo_template, folder.database)
+    shutil.copytree(demo_template.parent / "attachments", folder.attachments)  # the demo's scans
     return folder
 
 

@@ -22,9 +22,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fluorodesk.db.base import Base, EnumText, Tracked, utcnow
+from fluorodesk.domain.dosimetry import DoseQuantity, InvestigationLevel, ReviewerRole
 from fluorodesk.domain.enums import (
     BadgePosition,
     ClauseStatus,
@@ -516,6 +519,9 @@ class FluoroUnit(Tracked, Base):
     retired_on: Mapped[date | None] = mapped_column(Date)  # first day out of service
     retired_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Which dose quantities the unit displays; one that shows neither records time and images (TJC 2019).
+    shows_air_kerma: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    shows_kap: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     checks: Mapped[list[ExposureCheck]] = relationship(back_populates="unit")
     surveys: Mapped[list[PhysicistSurvey]] = relationship(back_populates="unit")
@@ -693,8 +699,13 @@ class ProcedureRecord(Tracked, Base):
     kap_value: Mapped[float | None] = mapped_column(Float)
     kap_unit: Mapped[KapUnit | None] = mapped_column(EnumText(KapUnit))
     images: Mapped[int | None] = mapped_column(Integer)
-    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)  # the day the follow-up was complete
     follow_up_notes: Mapped[str] = mapped_column(Text, default="")
+    # Follow-up of a case above a trigger level: patient informed, skin check (SIR: at 2-4 weeks).
+    follow_up_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    patient_informed_on: Mapped[date | None] = mapped_column(Date)
+    skin_check_on: Mapped[date | None] = mapped_column(Date)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_records.id", ondelete="SET NULL"))
     voided_at: Mapped[datetime | None] = mapped_column(DateTime)
     void_reason: Mapped[str] = mapped_column(Text, default="")
 
@@ -711,8 +722,12 @@ class DosimeterBadge(Tracked, Base):
     badge_code: Mapped[str] = mapped_column(String(40))
     position: Mapped[BadgePosition] = mapped_column(EnumText(BadgePosition), default=BadgePosition.COLLAR)
     vendor: Mapped[str] = mapped_column(String(120), default="")
-    assigned_on: Mapped[date] = mapped_column(Date)
+    assigned_on: Mapped[date] = mapped_column(Date)  # first day of the wear period
     returned_on: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)  # last day of the wear period
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    technician: Mapped[Technician] = relationship()
 
     __table_args__ = (UniqueConstraint("badge_code", "assigned_on"),)
 
@@ -734,6 +749,65 @@ class DosimetryReading(Tracked, Base):
     other_facility: Mapped[str] = mapped_column(String(160), default="")  # dose a per diem tech reports
     received_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # "M" per cell when a measured reading has some quantities below the reporting minimum.
+    deep_minimal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    lens_minimal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    shallow_minimal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     technician: Mapped[Technician] = relationship()
     badge: Mapped[DosimeterBadge | None] = relationship()
+
+
+class DoseInvestigation(Tracked, Base):
+    """An ALARA investigation (or a limit or pregnancy-limit investigation) for one worker and quarter."""
+
+    __tablename__ = "dose_investigations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    level: Mapped[InvestigationLevel] = mapped_column(EnumText(InvestigationLevel))
+    quantity: Mapped[DoseQuantity] = mapped_column(EnumText(DoseQuantity))
+    dose_msv: Mapped[float | None] = mapped_column(Float)  # the total that reached the level
+    opened_on: Mapped[date] = mapped_column(Date)
+    investigator: Mapped[str] = mapped_column(String(120))
+    findings: Mapped[str] = mapped_column(Text, default="")
+    actions: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    technician: Mapped[Technician] = relationship()
+
+
+class DeclaredPregnancy(Tracked, Base):
+    """A worker's written declaration of pregnancy; the embryo/fetus has its own limit (10 CFR 20.1208)."""
+
+    __tablename__ = "declared_pregnancies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    technician_id: Mapped[int] = mapped_column(ForeignKey("technicians.id", ondelete="CASCADE"), index=True)
+    declared_on: Mapped[date] = mapped_column(Date)
+    estimated_due_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)  # delivered or declaration withdrawn
+    end_reason: Mapped[str] = mapped_column(String(120), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    technician: Mapped[Technician] = relationship()
+
+
+class DosimetryReview(Tracked, Base):
+    """The quarterly review of dosimetry results by the RSO or a physicist (TJC EC.02.02.01)."""
+
+    __tablename__ = "dosimetry_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    reviewer: Mapped[str] = mapped_column(String(120))
+    reviewer_role: Mapped[ReviewerRole] = mapped_column(EnumText(ReviewerRole))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (UniqueConstraint("year", "quarter"),)

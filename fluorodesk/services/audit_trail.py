@@ -24,6 +24,19 @@ from fluorodesk.services.base import Service
 #: What a person calls each table's records.
 ENTITY_LABELS: dict[str, str] = {
     "agencies": "Agency",
+    "agency_contacts": "Agency contact",
+    "declared_pregnancies": "Declared pregnancy",
+    "dose_investigations": "Dose investigation",
+    "dosimetry_reviews": "Quarterly dosimetry review",
+    "exposure_period_notes": "Exposure check period note",
+    "garment_status_changes": "Garment status change",
+    "unit_baselines": "Unit baseline",
+    "clause_definitions": "Contract clause",
+    "contract_evaluations": "Contract evaluation",
+    "ce_activity": "CE activity",
+    "inspection": "Garment inspection",
+    "survey": "Physicist survey",
+    "meter_calibration": "Meter calibration",
     "attachments": "Attachment",
     "ce_activities": "CE activity",
     "clinic": "Clinic",
@@ -62,6 +75,7 @@ ACTION_LABELS: dict[str, str] = {
     "reset_password": "Password reset",
     "change_password": "Password changed",
     "demo": "Demo loaded",
+    "import": "Imported",
     "restore": "Backup restored",
 }
 

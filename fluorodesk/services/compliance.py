@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import contracts, exposure, garments, technicians
+from fluorodesk.services import contracts, dosimetry, exposure, garments, procedures, technicians
 from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
 
@@ -21,6 +21,8 @@ PROVIDERS: tuple[Provider, ...] = (
     contracts.findings,
     garments.findings,
     exposure.findings,
+    procedures.findings,
+    dosimetry.findings,
 )
 
 

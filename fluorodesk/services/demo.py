@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -60,6 +61,7 @@ from fluorodesk.domain.enums import (
 from fluorodesk.errors import ConflictError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
+from fluorodesk.services.demo_dose import build_dose_demo
 
 # Kept when --force replaces the clinic: reference data, people who sign in, the audit trail.
 _KEEP_TABLES = {"procedure_types", "clause_definitions", "settings", "users", "audit_events"}
@@ -104,6 +106,17 @@ class DemoService(Service):
 
         With ``force`` the clinic's records are replaced; the caller makes a backup first.
         """
+        written: list[Path] = []  # demo scans copied in; removed again if the load fails
+        try:
+            return self._load(force=force, written=written)
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+
+    def _load(self, *, force: bool, written: list[Path]) -> DemoSummary:
+        from fluorodesk.services.demo_documents import attach_demo_documents
+
         with self.db.write() as session:
             if not is_empty(session):
                 if not force:
@@ -115,6 +128,7 @@ class DemoService(Service):
                     if table.name not in _KEEP_TABLES:
                         session.execute(table.delete())
             summary = _build(session, self.today(), random.Random(20261126))
+            attach_demo_documents(session, self.db.data_dir.root, "demo", written)
             audit.record(
                 session,
                 actor=self.actor,
@@ -190,6 +204,7 @@ def _build(session: Session, today: date, rng: random.Random) -> DemoSummary:
     garments, inspections = _garments(session, techs, today, rng)
     units, checks = _units(session, today, rng)
     more_garments, more_inspections = _garment_stories(session, techs, today)
+    build_dose_demo(session, techs, today)
     session.flush()
     _technician_files(session, techs, today, random.Random(f"technicians-{today.isoformat()}"))
     session.flush()

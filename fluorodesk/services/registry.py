@@ -17,10 +17,12 @@ from fluorodesk.services.compliance import ComplianceService
 from fluorodesk.services.contracts import ContractService
 from fluorodesk.services.credentials import CredentialService
 from fluorodesk.services.demo import DemoService
+from fluorodesk.services.dosimetry import DosimetryService
 from fluorodesk.services.exposure import ExposureService
 from fluorodesk.services.garment_inspections import GarmentInspectionService
 from fluorodesk.services.garments import GarmentService
 from fluorodesk.services.meters import MeterService
+from fluorodesk.services.procedures import ProcedureService
 from fluorodesk.services.settings import SettingsService
 from fluorodesk.services.signoff import SignoffService
 from fluorodesk.services.surveys import SurveyService
@@ -128,3 +130,11 @@ class Services:
     @cached_property
     def audit_trail(self) -> AuditTrailService:
         return self._make(AuditTrailService)
+
+    @cached_property
+    def procedures(self) -> ProcedureService:
+        return self._make(ProcedureService)
+
+    @cached_property
+    def dosimetry(self) -> DosimetryService:
+        return self._make(DosimetryService)

@@ -10,7 +10,9 @@ CONTRACTS = "contracts"
 GARMENTS = "garments"
 EXPOSURE = "exposure"
 SETTINGS = "settings"
-ALL = frozenset({TECHNICIANS, CONTRACTS, GARMENTS, EXPOSURE, SETTINGS})
+DOSE = "dose"
+DOSIMETRY = "dosimetry"
+ALL = frozenset({TECHNICIANS, CONTRACTS, GARMENTS, EXPOSURE, SETTINGS, DOSE, DOSIMETRY})
 
 
 class DataBus(QObject):

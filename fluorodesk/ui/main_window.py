@@ -18,11 +18,21 @@ from fluorodesk.ui.safety import install_safety
 from fluorodesk.ui.tabs.aprons_tab import ApronsTab
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tabs.contracts_tab import ContractsTab
+from fluorodesk.ui.tabs.dose_tab import DoseTab
+from fluorodesk.ui.tabs.dosimetry_tab import DosimetryTab
 from fluorodesk.ui.tabs.exposure_tab import ExposureTab
 from fluorodesk.ui.tabs.overview_tab import OverviewTab
 from fluorodesk.ui.tabs.technicians_tab import TechniciansTab
 
-TAB_CLASSES: tuple[type[DataTab], ...] = (OverviewTab, TechniciansTab, ContractsTab, ApronsTab, ExposureTab)
+TAB_CLASSES: tuple[type[DataTab], ...] = (
+    OverviewTab,
+    TechniciansTab,
+    ContractsTab,
+    ApronsTab,
+    ExposureTab,
+    DoseTab,
+    DosimetryTab,
+)
 
 
 class MainWindow(QMainWindow):

@@ -32,6 +32,8 @@ TAB_TABLES = {
     "ContractsTab": "contracts",
     "ApronsTab": "garments",
     "ExposureTab": "exposure_checks",
+    "DoseTab": "procedure_records",
+    "DosimetryTab": "dosimetry_readings",
 }
 
 

@@ -24,7 +24,15 @@ def make_window(qtbot, services):
 def test_every_tab_loads_the_demo_clinic(qtbot, demo_services):
     window = make_window(qtbot, demo_services)
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Overview", "Technicians", "Contracts", "Aprons", "Exposure Logs"]
+    assert titles == [
+        "Overview",
+        "Technicians",
+        "Contracts",
+        "Aprons",
+        "Exposure Logs",
+        "Dose Log",
+        "Dosimetry",
+    ]
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
         tab = window.tabs.widget(i)

@@ -62,6 +62,7 @@ def scans_template(tmp_path_factory: pytest.TempPathFactory, demo_template: Path
     (JPEG), Bello's TB letter (file deleted: missing) and Chen's BLS card (file changed: altered)."""
     root = tmp_path_factory.mktemp("scans-clinic")
     shutil.copy(demo_template, root / "fluorodesk.sqlite3")
+    shutil.copytree(demo_template.parent / "attachments", root / "attachments")  # the demo's own scans
     sources = tmp_path_factory.mktemp("scans-sources")
     db = open_database(DataDir(root))
     services = Services(db, "tester", today=TODAY)

@@ -106,7 +106,9 @@ def test_every_section_gathers_words_from_the_demo(demo_services):
     )
     assert "MISSED: no check recorded" in text["exposure"] and "SIE-448120" in text["exposure"]
     assert "Replace worn collimator label. (OPEN)" in text["exposure"]
-    assert "No records in this period." in text["dose"] and "No records in this period." in text["dosimetry"]
+    assert "Flagged cases" in text["dose"] and "above the" in text["dose"]  # the demo's planted kyphoplasty
+    assert "Doses by quarter" in text["dosimetry"] and "investigation needed" in text["dosimetry"]
+    assert "Quarterly review by the RSO or physicist" in text["dosimetry"] and "Overdue" in text["dosimetry"]
     findings = demo_services.compliance.findings(data.as_of)
     assert data.counts["critical"] == sum(f.severity.value == "critical" for f in findings) > 0
     assert data.counts["warning"] == sum(f.severity.value == "warning" for f in findings) > 0
@@ -120,11 +122,13 @@ def test_gathering_writes_nothing(demo_services):
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == before
 
 
-def test_dose_and_dosimetry_sections_read_the_records(demo_services):
-    with demo_services.db.write() as session:
+def test_dose_section_flags_with_the_dose_logs_rule(services):
+    with services.db.write() as session:
         ptype = session.scalars(select(ProcedureType)).first()
-        unit = session.scalars(select(FluoroUnit)).first()
-        tech = session.scalars(select(Technician)).first()
+        unit = FluoroUnit(code="CA-9", name="Test C-arm")
+        tech = Technician(first_name="Ana", last_name="Li", employment_type="per_diem")
+        session.add_all([unit, tech])
+        session.flush()
         for index, (seconds, kerma) in enumerate([(40, 20.0), (3700, 150.0), (55, 3200.0)]):
             session.add(
                 ProcedureRecord(
@@ -150,10 +154,11 @@ def test_dose_and_dosimetry_sections_read_the_records(demo_services):
                 void_reason="wrong patient",
             )
         )
-    data = gather(demo_services, PacketRequest(sections=("dose",)))
+    data = gather(services, PacketRequest(sections=("dose",)))
     text = data.sections[0].text()
     assert "3 case(s)" in text and "Flagged cases: 2" in text
-    assert "fluoroscopy time ≥ 60 min" in text and "air kerma ≥ 3000 mGy" in text
+    assert "is above the 60 min trigger" in text and "is above the 3000 mGy trigger" in text
+    assert "Follow-up needed" in text
     assert "800 µGy·m²" in text and "VOIDED" not in text
 
 
@@ -218,7 +223,14 @@ def test_documents_added_after_the_as_of_date_are_not_listed(scans_services):
     past = gather(scans_services, PacketRequest(as_of="2026-01-31", sections=("documents",)))
     assert past.counts["documents"] == 0
     now = gather(scans_services, PacketRequest(sections=("documents",)))
-    assert now.counts["documents"] == 6 and now.counts["documents_with_problems"] == 2
+    with scans_services.db.read() as session:  # the demo clinic's own scans come on top of this test's six
+        from fluorodesk.db.models import Attachment
+
+        demo_docs = session.scalar(
+            select(func.count()).select_from(Attachment).where(Attachment.added_by == "demo")
+        )
+    assert demo_docs > 0
+    assert now.counts["documents"] == 6 + demo_docs and now.counts["documents_with_problems"] == 2
     assert "Maria Alvarez: ARRT certification" in now.sections[0].text()
 
 

@@ -91,8 +91,16 @@ def test_scans_are_merged_after_the_technicians_detail_with_numbering(packet):
     # the scans follow Maria's own detail pages, before anyone else's detail
     assert not any(" Employment" in t and "Maria Alvarez" not in t for t in texts[detail + 1 : first])
     assert "page 1 of 2" in texts[first] and "arrt-card.pdf" in texts[first]
-    image_page = texts[first + 2]
-    assert "bls-card.png" in image_page  # the PNG on its own page, after the PDF
+    image_index = next(i for i in range(first + 2, len(texts)) if "bls-card.png" in texts[i])
+    next_detail = next(
+        (
+            i
+            for i in range(detail + 1, len(texts))
+            if " Employment" in texts[i] and "Maria Alvarez" not in texts[i]
+        ),
+        len(texts),
+    )
+    assert first + 2 <= image_index < next_detail  # the PNG on its own page, after the PDF, still Maria's
     assert any("licence.jpg" in t for t in texts)
     assert "CONTRACT SCANPAGE" not in "\n".join(texts)  # contract documents are listed, not reproduced
     assert "signed-contract.pdf" in "\n".join(texts)

@@ -63,6 +63,15 @@ def rezip(
 
 @pytest.fixture
 def clinic(demo_services: Services, tmp_path: Path) -> Services:
+    """The demo clinic with exactly one attachment (its own demo scans removed), so every damage case
+    below knows which file it is tampering with."""
+    from sqlalchemy import delete
+
+    from fluorodesk.db.models import Attachment
+
+    with demo_services.db.write() as session:
+        session.execute(delete(Attachment))
+    shutil.rmtree(demo_services.db.data_dir.attachments, ignore_errors=True)
     scan = tmp_path / "bls-card.png"
     scan.write_bytes(b"\x89PNG scanned card")
     demo_services.attachments.add("credential", 1, scan)

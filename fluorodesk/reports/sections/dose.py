@@ -1,9 +1,9 @@
 """Procedure dose summary and flagged cases, from the procedure records of the period.
 
-Until the procedure dose-log capability lands this reads the records through the simple query
-in services/packet_data.procedures_in and flags a case when it reaches one of the dose trigger
-settings (``dose.trigger_*``).  The lead should replace ``flags`` with the capability's own rule
-(configurable alert levels, case reviews) when it merges, and add its case-review column.
+The summary reads the period's cases through services/packet_data.procedures_in; which cases are
+flagged, and whether their follow-up is complete, comes from the Dose Log's own rule
+(services/procedures.load_cases: strictly above a trigger level, compared exactly in the unit
+recorded), so the packet and the tab can never disagree.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from statistics import median
 
-from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.dose import FollowUpState
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import NO_RECORDS, Block, Column, Para, Row, Section, SubHeading, Table
 from fluorodesk.reports.sections.common import DASH, d, join, num
@@ -29,21 +29,6 @@ def minutes(seconds: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d} min"
 
 
-def flags(case: ProcedureDose, settings: ClinicSettings) -> list[str]:
-    """Which dose triggers a case reached (at or above the level)."""
-    out = []
-    ak = float(settings["dose.trigger_air_kerma_mgy"])
-    kap = float(settings["dose.trigger_kap_gycm2"])
-    fluoro = float(settings["dose.trigger_fluoro_min"])
-    if case.air_kerma_mgy is not None and case.air_kerma_mgy >= ak:
-        out.append(f"air kerma ≥ {ak:g} mGy")
-    if case.kap_gycm2 is not None and case.kap_gycm2 >= kap:
-        out.append(f"KAP ≥ {kap:g} Gy·cm²")
-    if case.fluoro_time_s is not None and case.fluoro_time_s >= fluoro * 60:
-        out.append(f"fluoroscopy time ≥ {fluoro:g} min")
-    return out
-
-
 def _spread(values: list[float], unit: str, fmt=None) -> str:  # type: ignore[no-untyped-def]
     if not values:
         return DASH
@@ -59,8 +44,8 @@ def gather(ctx: PacketContext) -> Section:
             "Dose triggers (clinic settings): cumulative air kerma "
             f"{float(settings['dose.trigger_air_kerma_mgy']):g} mGy, kerma-area product "
             f"{float(settings['dose.trigger_kap_gycm2']):g} Gy·cm², fluoroscopy time "
-            f"{float(settings['dose.trigger_fluoro_min']):g} min. A case at or above any of them is listed "
-            "under flagged cases with its follow-up."
+            f"{float(settings['dose.trigger_fluoro_min']):g} min. A case above any of them is listed "
+            "under flagged cases with its follow-up (patient informed, skin check)."
         )
     ]
     if not cases:
@@ -108,8 +93,15 @@ def gather(ctx: PacketContext) -> Section:
             tuple(summary),
         )
     )
-    flagged = [(c, flags(c, settings)) for c in cases]
-    flagged = [(c, f) for c, f in flagged if f]
+    from fluorodesk.services.procedures import load_cases
+
+    rule = {
+        c.id: c
+        for c in load_cases(
+            ctx.session, settings, ctx.as_of, start=ctx.period_from, end=ctx.period_to, flagged_only=True
+        )
+    }
+    flagged = [(c, rule[c.id]) for c in cases if c.id in rule]
     blocks.append(SubHeading(f"Flagged cases: {len(flagged)}"))
     blocks.append(
         Table(
@@ -119,7 +111,7 @@ def gather(ctx: PacketContext) -> Section:
                 Column("Procedure", 1.6),
                 Column("Unit, physician, technologist", 1.7),
                 Column("Dose", 1.7),
-                Column("Trigger reached", 1.4),
+                Column("Trigger reached", 1.5),
                 Column("Follow-up", 1.6),
             ),
             tuple(
@@ -137,18 +129,30 @@ def gather(ctx: PacketContext) -> Section:
                             ],
                             ", ",
                         ),
-                        join(f),
-                        join([d(c.follow_up_on) if c.follow_up_on else "", c.follow_up_notes], ": ")
-                        or "None recorded",
+                        row.trigger_words,
+                        _follow_up_words(row),
                     ),
-                    "warn" if (c.follow_up_on or c.follow_up_notes) else "bad",
+                    "" if row.follow_up is FollowUpState.DONE else "bad",
                 )
-                for c, f in flagged
+                for c, row in flagged
             ),
-            empty="No case reached a dose trigger in this period.",
+            empty="No case went above a dose trigger in this period.",
         )
     )
     return Section(KEY, TITLE, tuple(blocks))
+
+
+def _follow_up_words(row) -> str:  # type: ignore[no-untyped-def]
+    parts = [row.follow_up.label]
+    if row.patient_informed_on:
+        parts.append(f"patient informed {d(row.patient_informed_on)}")
+    if row.skin_check_on:
+        parts.append(f"skin check {d(row.skin_check_on)}")
+    elif row.skin_check_due and row.follow_up is not FollowUpState.DONE:
+        parts.append(f"skin check due {d(row.skin_check_due)}")
+    if row.follow_up_by:
+        parts.append(f"by {row.follow_up_by}")
+    return join(parts, "; ")
 
 
 SPEC = SectionSpec(

@@ -1,160 +1,193 @@
-"""Staff dosimetry summary for the period: each person's badge reports against the annual limits
-and the quarterly ALARA investigation levels.
+"""Staff dosimetry for the period: each quarter's doses per person against the annual limits and ALARA
+investigation levels, investigations, declared pregnancies and the quarterly RSO/physicist reviews.
 
-Until the dosimetry capability lands this reads the readings through the simple query in
-services/packet_data.dosimetry_in.  The lead should swap ``_assess`` for the capability's rules
-(EDE method, lifetime and year-to-date totals, review sign-offs) when it merges.
+Every figure comes from the Dosimetry tab's own rules (services/dosimetry: collar deep dose as whole
+body, ring badges as extremity, "M" kept apart from zero, other facilities' dose counted toward the
+annual limits but not the ALARA levels), so the packet and the tab can never disagree.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
-
-from fluorodesk.domain.enums import DoseReadingKind
+from fluorodesk.domain.dose import Period, periods_between
+from fluorodesk.domain.dosimetry import DoseQuantity
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import NO_RECORDS, Block, Column, Para, Row, Section, SubHeading, Table, Tone
-from fluorodesk.reports.sections.common import join
-from fluorodesk.services.packet_data import DoseReadingRow, dosimetry_in
+from fluorodesk.reports.sections.common import DASH, d, join
 
 KEY = "dosimetry"
 TITLE = "Staff dosimetry"
 OWNER_TYPES = ("dosimetry_reading", "dosimeter_badge", "dosimetry_report")
 
-
-def quarter(day: date) -> str:
-    return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+_QUANTITIES = (DoseQuantity.DEEP, DoseQuantity.LENS, DoseQuantity.SHALLOW, DoseQuantity.EXTREMITY)
 
 
-def msv(value: float) -> str:
-    return f"{value:.2f}"
+def _intro(ctx: PacketContext) -> Para:
+    s = ctx.settings
+    return Para(
+        "Annual limits (clinic settings): whole body (deep) "
+        f"{float(s['dosimetry.annual_deep_msv']):g} mSv, lens {float(s['dosimetry.annual_lens_msv']):g} mSv, "
+        f"skin/extremity {float(s['dosimetry.annual_shallow_msv']):g} mSv; declared pregnancy "
+        f"{float(s['dosimetry.pregnancy_msv']):g} mSv. Quarterly ALARA investigation levels, whole body: "
+        f"{float(s['dosimetry.alara1_quarter_deep_msv']):g} mSv (level I), "
+        f"{float(s['dosimetry.alara2_quarter_deep_msv']):g} mSv (level II). “M” (below the vendor's minimum) "
+        "is shown as M, never as zero; unused badges are counted apart. Dose reported from other facilities "
+        "counts toward the annual limits but not toward the ALARA levels."
+    )
 
 
-def _total(readings: list[DoseReadingRow], attr: str) -> float:
-    return sum(getattr(r, attr) or 0.0 for r in readings if r.kind is DoseReadingKind.MEASURED)
+def _totals_table(rows, quarter: Period) -> Table:  # type: ignore[no-untyped-def]
+    def tone(row) -> Tone:  # type: ignore[no-untyped-def]
+        if row.reached is None:
+            return ""
+        return "warn" if row.investigation is not None else "bad"
 
-
-def _assess(
-    readings: list[DoseReadingRow], ctx: PacketContext
-) -> tuple[str, Tone, list[tuple[str, float, str]]]:
-    settings = ctx.settings
-    limits = {
-        "deep_msv": float(settings["dosimetry.annual_deep_msv"]),
-        "lens_msv": float(settings["dosimetry.annual_lens_msv"]),
-        "shallow_msv": float(settings["dosimetry.annual_shallow_msv"]),
-    }
-    level1 = float(settings["dosimetry.alara1_quarter_deep_msv"])
-    level2 = float(settings["dosimetry.alara2_quarter_deep_msv"])
-    per_quarter: dict[str, float] = defaultdict(float)
-    for r in readings:
-        if r.kind is DoseReadingKind.MEASURED and r.deep_msv is not None:
-            per_quarter[quarter(r.period_end)] += r.deep_msv
-    events = []
-    for q, total in per_quarter.items():
-        if total > level2:
-            events.append((q, total, "ALARA level II"))
-        elif total > level1:
-            events.append((q, total, "ALARA level I"))
-    over = [name for name, limit in limits.items() if _total(readings, name) > limit]
-    if over:
-        return "Over an annual limit (" + ", ".join(o.split("_")[0] for o in over) + ")", "bad", events
-    if any(e[2] == "ALARA level II" for e in events):
-        return "ALARA level II exceeded: investigate", "bad", events
-    if events:
-        return "ALARA level I exceeded: review", "warn", events
-    return "Below investigation levels", "", events
+    return Table(
+        (
+            Column("Person", 1.5),
+            Column("This quarter here (deep / lens / shallow / extremity, mSv)", 2.2),
+            Column("Year to date, all facilities", 1.9),
+            Column("Status", 2.0),
+            Column("Notes", 1.6),
+        ),
+        tuple(
+            Row(
+                (
+                    r.technician + (f" (left {d(r.retired_on)})" if r.retired_on else ""),
+                    " / ".join(r.cell(r.quarter_here, q) or DASH for q in _QUANTITIES),
+                    " / ".join(r.cell(r.year_all, q) or DASH for q in _QUANTITIES),
+                    r.short_status,
+                    r.notes or DASH,
+                ),
+                tone(r),
+            )
+            for r in rows
+        ),
+        title=f"{quarter.label} ({d(quarter.start)} to {d(quarter.end)})",
+        empty="No badge holders in this quarter.",
+    )
 
 
 def gather(ctx: PacketContext) -> Section:
-    readings = dosimetry_in(ctx.session, ctx.period_from, ctx.period_to, ctx.as_of)
-    settings = ctx.settings
-    blocks: list[Block] = [
-        Para(
-            "Annual limits (clinic settings): whole body (deep) "
-            f"{float(settings['dosimetry.annual_deep_msv']):g} mSv, lens "
-            f"{float(settings['dosimetry.annual_lens_msv']):g} mSv, skin/extremity "
-            f"{float(settings['dosimetry.annual_shallow_msv']):g} mSv. Quarterly ALARA investigation "
-            f"levels, whole body: {float(settings['dosimetry.alara1_quarter_deep_msv']):g} mSv (level I), "
-            f"{float(settings['dosimetry.alara2_quarter_deep_msv']):g} mSv (level II). "
-            "“M” (below the vendor's minimum) counts as no measurable dose, not as zero; unused badges are "
-            "shown apart. Doses reported from other facilities are included."
-        )
+    from fluorodesk.services.dosimetry import (
+        load_investigations,
+        load_pregnancies,
+        load_readings,
+        load_reviews,
+        load_totals,
+    )
+
+    session, settings, as_of = ctx.session, ctx.settings, ctx.as_of
+    blocks: list[Block] = [_intro(ctx)]
+    quarters = [
+        q for q in periods_between(ctx.period_from, min(ctx.period_to, as_of), "quarter") if q.start <= as_of
     ]
-    if not readings:
+    tables = []
+    for quarter in reversed(quarters):  # newest first, as an inspector reads it
+        rows = load_totals(session, settings, quarter, as_of)  # what is known of that quarter today
+        if rows:
+            tables.append(_totals_table(rows, quarter))
+    if not tables:
         blocks.append(Para(NO_RECORDS, "empty"))
         return Section(KEY, TITLE, tuple(blocks))
-    by_tech: dict[str, list[DoseReadingRow]] = defaultdict(list)
-    for r in readings:
-        by_tech[r.technician].append(r)
-    rows = []
-    investigations = []
-    for name, group in by_tech.items():
-        words, tone, events = _assess(group, ctx)
-        minimal = sum(1 for r in group if r.kind is DoseReadingKind.MINIMAL)
-        unused = sum(1 for r in group if r.kind is DoseReadingKind.UNUSED)
-        rows.append(
-            Row(
-                (
-                    name,
-                    join(
-                        [
-                            f"{len(group)} report(s)",
-                            f"{minimal} M" if minimal else "",
-                            f"{unused} unused" if unused else "",
-                        ],
-                        ", ",
+    blocks.append(SubHeading("Doses by quarter"))
+    blocks.extend(tables)
+
+    investigations = [i for i in load_investigations(session, as_of) if i.quarter.end >= ctx.period_from]
+    blocks.append(SubHeading("Investigations"))
+    blocks.append(
+        Table(
+            (
+                Column("Person", 1.5),
+                Column("Quarter", 0.8),
+                Column("Level reached", 1.6),
+                Column("Investigator", 1.3),
+                Column("Findings and actions", 2.6),
+                Column("Status", 1.2),
+            ),
+            tuple(
+                Row(
+                    (
+                        i.technician,
+                        i.quarter.label,
+                        join(
+                            [
+                                i.level.label,
+                                i.quantity.label.lower(),
+                                f"{i.dose_msv:g} mSv" if i.dose_msv is not None else "",
+                            ],
+                            ", ",
+                        ),
+                        i.investigator,
+                        join([i.findings, i.actions], " — ") or DASH,
+                        i.status_words,
                     ),
-                    msv(_total(group, "deep_msv")),
-                    msv(_total(group, "lens_msv")),
-                    msv(_total(group, "shallow_msv")),
-                    words,
+                    "" if i.closed_on else "warn",
+                )
+                for i in investigations
+            ),
+            empty="No investigation opened in this period.",
+        )
+    )
+
+    readings = load_readings(session, as_of)
+    pregnancies = [
+        p
+        for p in load_pregnancies(session, settings, as_of, readings, load_investigations(session, as_of))
+        if p.ended_on is None or p.ended_on >= ctx.period_from
+    ]
+    if pregnancies:
+        blocks.append(SubHeading("Declared pregnancies"))
+        blocks.append(
+            Table(
+                (
+                    Column("Person", 1.6),
+                    Column("Declared", 0.9),
+                    Column("Counted from – to", 1.6),
+                    Column("Dose to the embryo/fetus", 2.6),
                 ),
-                tone,
+                tuple(
+                    Row(
+                        (
+                            p.technician,
+                            d(p.declared_on),
+                            f"{d(p.window_start)} – {d(p.window_end)}",
+                            p.status_words,
+                        ),
+                        "bad" if p.over else "",
+                    )
+                    for p in pregnancies
+                ),
             )
         )
-        for q, total, level in sorted(events):
-            investigations.append(
-                Row((name, q, msv(total), level), "bad" if level.endswith("II") else "warn")
-            )
-    blocks.append(
-        Para(
-            f"{len(readings)} badge report(s) for {len(by_tech)} person(s), wear periods ending "
-            f"{ctx.period_from.isoformat()} to {ctx.period_to.isoformat()}."
-        )
-    )
-    blocks.append(SubHeading("Summary by person"))
+
+    reviews = [r for r in load_reviews(session, settings, as_of) if r.quarter.end >= ctx.period_from]
+    blocks.append(SubHeading("Quarterly review by the RSO or physicist"))
     blocks.append(
         Table(
             (
-                Column("Person", 1.6),
-                Column("Reports", 1.4),
-                Column("Deep (mSv)", 0.8, "RIGHT"),
-                Column("Lens (mSv)", 0.8, "RIGHT"),
-                Column("Shallow (mSv)", 0.9, "RIGHT"),
-                Column("Status", 2.2),
+                Column("Quarter", 0.8),
+                Column("Status", 2.4),
+                Column("Reviewer", 1.8),
+                Column("Notes", 2.4),
             ),
-            tuple(rows),
+            tuple(
+                Row(
+                    (
+                        r.quarter.label,
+                        r.status_words,
+                        join([r.reviewer, r.reviewer_role.label if r.reviewer_role else ""], ", ") or DASH,
+                        r.notes or DASH,
+                    ),
+                    "" if r.state == "signed" else ("bad" if r.state == "overdue" else "warn"),
+                )
+                for r in reviews
+            ),
+            empty="No quarterly review was due in this period.",
         )
     )
-    blocks.append(SubHeading("Investigation levels reached"))
-    blocks.append(
-        Table(
-            (
-                Column("Person", 2.0),
-                Column("Quarter", 1.0),
-                Column("Deep dose (mSv)", 1.2, "RIGHT"),
-                Column("Level", 2.0),
-            ),
-            tuple(investigations),
-            empty="No quarter reached an investigation level in this period.",
-        )
-    )
-    others = sorted({r.other_facility for r in readings if r.other_facility})
-    if others:
-        blocks.append(Para("Includes doses reported from: " + ", ".join(others) + ".", "note"))
     return Section(KEY, TITLE, tuple(blocks))
 
 
 SPEC = SectionSpec(
-    KEY, TITLE, gather, "Badge reports by person against the limits and ALARA levels", OWNER_TYPES
+    KEY, TITLE, gather, "Doses by quarter against the limits and ALARA levels, reviews", OWNER_TYPES
 )

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from fluorodesk.db.models import ExposureCheck, FluoroUnit, Meter, PhysicistSurvey
 from fluorodesk.domain.dates import add_months, describe_due
 from fluorodesk.domain.enums import ExposureMode, ExposureVerdict, RateUnit
-from fluorodesk.domain.exposure import applicable_limit, missed_periods
+from fluorodesk.domain.exposure import applicable_limit
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import (
     Block,
@@ -69,16 +69,14 @@ def valid_checks(unit: FluoroUnit, as_of: date) -> list[ExposureCheck]:
 
 
 def unit_missed_periods(unit: FluoroUnit, ctx: PacketContext) -> list[tuple[date, date]]:
-    """Complete check periods in the packet period with no check (the findings' rule, cut to the period)."""
-    checks = valid_checks(unit, ctx.as_of)
-    first = unit.in_service_on or (checks[0].checked_on if checks else None)
-    if first is None:
-        return []
+    """Complete check periods in the packet period with no check: the Exposure Logs tab's own calendar
+    (periods excused as "unit not used" and periods after retirement are not missed), cut to the period."""
+    from fluorodesk.services.exposure import UnitEvaluation
+
     until = min(ctx.period_to + timedelta(days=1), ctx.as_of)
-    interval = int(ctx.settings["exposure.check_interval_days"])
     return [
         (p.start, p.end)
-        for p in missed_periods((c.checked_on for c in checks), first, until, interval)
+        for p in UnitEvaluation(unit, ctx.settings, until).missed()
         if p.end >= ctx.period_from
     ]
 

@@ -36,6 +36,7 @@ from fluorodesk.db.models import (
     Technician,
 )
 from fluorodesk.domain.credentials import default_expiry
+from fluorodesk.domain.dosimetry import DoseEntry, classify_reading, parse_dose_entry
 from fluorodesk.domain.enums import (
     ClauseStatus,
     ContractParty,
@@ -942,14 +943,13 @@ class ProceduresKind(Kind):
             ]
 
 
-def parse_dose(value: Any) -> Any:
-    """A dose cell: a number of mSv, "M" (below the reporting minimum) or "unused"."""
-    raw = text(value)
-    if raw.upper() == "M":
-        return "M"
-    if raw.lower() == "unused":
-        return "unused"
-    return as_number(value)
+def parse_dose(value: Any) -> DoseEntry:
+    """A dose cell, read by the Dosimetry tab's rule: mSv, "M" (below the reporting minimum) or "unused"."""
+    raw = value if isinstance(value, int | float) and not isinstance(value, bool) else text(value)
+    try:
+        return parse_dose_entry(raw)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
 
 
 class DosimetryKind(Kind):
@@ -964,19 +964,33 @@ class DosimetryKind(Kind):
         Col("lens_msv", parse=parse_dose),
         Col("shallow_msv", parse=parse_dose),
         Col("badge_id"),
+        Col("other_facility"),  # optional: dose a per diem tech reports from another employer
     )
+    _CELLS = ("deep_msv", "lens_msv", "shallow_msv")
 
     @dataclass
     class Context:
         people: People
-        badges: dict[tuple[int, str], DosimeterBadge]
+        badges: dict[tuple[int, str], list[DosimeterBadge]]  # a badge code is reissued period after period
         existing: dict[tuple, DosimetryReading]
 
+        def badge(self, tech_id: int, code: str, start: date, end: date) -> DosimeterBadge | None:
+            """The issue of badge ``code`` worn for this period: assigned on its start, or covering it."""
+            issues = self.badges.get((tech_id, code.lower()), [])
+            exact = [b for b in issues if b.assigned_on == start]
+            covering = [
+                b for b in issues if b.assigned_on <= start and (b.period_end is None or b.period_end >= end)
+            ]
+            return (exact or covering or [None])[0]
+
     def prepare(self, session: Session) -> Context:
-        badges = {(b.technician_id, b.badge_code.lower()): b for b in session.scalars(select(DosimeterBadge))}
+        badges: dict[tuple[int, str], list[DosimeterBadge]] = defaultdict(list)
+        for b in session.scalars(select(DosimeterBadge).order_by(DosimeterBadge.assigned_on.desc())):
+            badges[(b.technician_id, b.badge_code.lower())].append(b)
+        readings = session.scalars(select(DosimetryReading).where(DosimetryReading.voided_at.is_(None)))
         existing = {
-            (r.technician_id, r.period_start, r.period_end, r.badge_id): r
-            for r in session.scalars(select(DosimetryReading))
+            (r.technician_id, r.period_start, r.period_end, r.badge_id, r.other_facility.lower()): r
+            for r in readings
         }
         return self.Context(People.load(session), badges, existing)
 
@@ -984,58 +998,62 @@ class DosimetryKind(Kind):
         tech = ctx.people.find(v["technician"])
         if v["period_end"] < v["period_start"]:
             raise RowProblem("period_end", f"{v['period_end']} is before the start {v['period_start']}")
-        doses = [v["deep_msv"], v["lens_msv"], v["shallow_msv"]]
-        given = [d for d in doses if d is not None]
-        if not given:
-            raise RowProblem("deep_msv", "give at least one dose (a number, M or unused)")
-        if "unused" in given and len(set(given)) > 1:
-            raise RowProblem("deep_msv", "a badge is either unused or read; not both")
-        if "unused" in given:
-            kind = DoseReadingKind.UNUSED
-        elif all(d == "M" for d in given):
-            kind = DoseReadingKind.MINIMAL
-        else:
-            kind = DoseReadingKind.MEASURED
-        values = [d if isinstance(d, float) else None for d in doses]
-        badge = ctx.badges.get((tech.id, v["badge_id"].lower())) if v["badge_id"] else None
-        key = (tech.id, v["period_start"], v["period_end"], badge.id if badge else v["badge_id"] or None)
-        label = f"reading of {tech.full_name} for {v['period_start']}…{v['period_end']}"
+        entries = {name: v[name] or DoseEntry() for name in self._CELLS}
+        kind, problems = classify_reading(entries)
+        if problems:
+            name, message = next(iter(problems.items()))
+            raise RowProblem(name, message.replace("tick “Returned unused”", "write unused"))
+        values = {
+            "kind": kind,
+            **{name: entries[name].value for name in self._CELLS},
+            **{name.replace("_msv", "_minimal"): entries[name].minimal for name in self._CELLS},
+        }
+        badge = (
+            ctx.badge(tech.id, v["badge_id"], v["period_start"], v["period_end"]) if v["badge_id"] else None
+        )
+        facility = v["other_facility"]
+        if facility and v["badge_id"]:
+            raise RowProblem(
+                "other_facility", "dose from another facility is not read from one of our badges"
+            )
+        key = (
+            tech.id,
+            v["period_start"],
+            v["period_end"],
+            badge.id if badge else v["badge_id"] or None,
+            facility.lower(),
+        )
+        label = f"reading of {tech.full_name} for {v['period_start']}…{v['period_end']}" + (
+            f" from {facility}" if facility else ""
+        )
         existing = ctx.existing.get(key)
         if existing is not None:
-            same = (
-                existing.kind is kind
-                and [existing.deep_msv, existing.lens_msv, existing.shallow_msv] == values
-            )
-            if same:
+            if all(getattr(existing, k) == value for k, value in values.items()):
                 return Plan(UNCHANGED, key, label)
             raise RowProblem("", f"a different {label} is on file; correct it in the app")
 
         def make(session: Session) -> DosimetryReading:
             badge_row = badge
             if v["badge_id"] and badge_row is None:
-                badge_row = ctx.badges.get((tech.id, v["badge_id"].lower()))
-                if badge_row is None:
+                badge_row = ctx.badge(tech.id, v["badge_id"], v["period_start"], v["period_end"])
+                if badge_row is None:  # issued for this wear period (the Dosimetry tab's model)
                     badge_row = DosimeterBadge(
                         technician_id=tech.id,
                         badge_code=v["badge_id"],
                         assigned_on=v["period_start"],
+                        period_end=v["period_end"],
                         created_by="import",
                         updated_by="import",
                     )
                     session.add(badge_row)
-                    ctx.badges[(tech.id, v["badge_id"].lower())] = badge_row
+                    ctx.badges[(tech.id, v["badge_id"].lower())].insert(0, badge_row)
             return DosimetryReading(
                 technician_id=tech.id,
                 badge=badge_row,
                 period_start=v["period_start"],
                 period_end=v["period_end"],
-                kind=kind,
-                deep_msv=values[0],
-                lens_msv=values[1],
-                shallow_msv=values[2],
-                notes="; ".join(
-                    f"{n}: M" for n, d in zip(("deep", "lens", "shallow"), doses, strict=True) if d == "M"
-                ),
+                other_facility=facility,
+                **values,
                 created_by="import",
                 updated_by="import",
             )
@@ -1045,26 +1063,28 @@ class DosimetryKind(Kind):
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         readings = session.scalars(
             select(DosimetryReading)
+            .where(DosimetryReading.voided_at.is_(None))
             .options(selectinload(DosimetryReading.technician), selectinload(DosimetryReading.badge))
             .order_by(DosimetryReading.period_start, DosimetryReading.id)
         )
         for r in readings:
-
-            def cell(value: float | None, name: str, r: DosimetryReading = r) -> Any:
+            flags = [getattr(r, name.replace("_msv", "_minimal")) for name in self._CELLS]
+            cells: list[Any] = []
+            for name, minimal in zip(self._CELLS, flags, strict=True):
+                value = getattr(r, name)
                 if r.kind is DoseReadingKind.UNUSED:
-                    return "unused"
-                if value is None and (r.kind is DoseReadingKind.MINIMAL or f"{name}: M" in (r.notes or "")):
-                    return "M"
-                return value
-
+                    cells.append("unused")
+                elif minimal or (r.kind is DoseReadingKind.MINIMAL and not any(flags) and value is None):
+                    cells.append("M")  # per cell; a reading stored before per-cell M is M throughout
+                else:
+                    cells.append(value)
             yield [
                 tech_reference(r.technician),
                 r.period_start,
                 r.period_end,
-                cell(r.deep_msv, "deep"),
-                cell(r.lens_msv, "lens"),
-                cell(r.shallow_msv, "shallow"),
+                *cells,
                 r.badge.badge_code if r.badge else "",
+                r.other_facility,
             ]
 
 

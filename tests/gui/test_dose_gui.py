@@ -1,0 +1,346 @@
+"""The Dose Log from the keyboard: a day's cases typed row after row, errors kept in place, dialogs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+from sqlalchemy import func, select
+
+from fluorodesk.db.models import FluoroUnit, ProcedureRecord, Technician
+from fluorodesk.domain.dose import FollowUpState
+from fluorodesk.domain.enums import EmploymentType, KapUnit
+from fluorodesk.services.procedures import CaseDraft
+from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs.dose_dialogs import (
+    CaseDialog,
+    FollowUpDialog,
+    SettingsDialog,
+    UnitDisplayDialog,
+    VoidCaseDialog,
+)
+from fluorodesk.ui.models.row_table_model import RowTableModel
+from fluorodesk.ui.tabs import dose_tab
+from fluorodesk.ui.tabs.dose_tab import DoseTab
+from fluorodesk.ui.widgets.case_entry import CaseEntryPanel
+
+from ..conftest import TODAY
+
+# The completion popup opens while typing; the offscreen platform cannot raise it or grab the keyboard.
+pytestmark = pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "does not support grabbing the keyboard"
+)
+
+
+@pytest.fixture
+def clinic(services):
+    with services.db.write() as session:
+        units = [
+            FluoroUnit(code="CA-1", name="OR 1 C-arm"),
+            FluoroUnit(code="CA-3", name="Old C-arm", shows_air_kerma=False, shows_kap=False),
+        ]
+        techs = [
+            Technician(first_name="Grace", last_name="Chen", employment_type=EmploymentType.EMPLOYEE),
+            Technician(first_name="Tom", last_name="Nguyen", employment_type=EmploymentType.AGENCY),
+        ]
+        session.add_all(units + techs)
+        session.flush()
+        return {"ca1": units[0].id, "ca3": units[1].id, "grace": techs[0].id, "tom": techs[1].id}
+
+
+def cases(services) -> list[ProcedureRecord]:
+    with services.db.read() as session:
+        return list(session.scalars(select(ProcedureRecord).order_by(ProcedureRecord.id)))
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+def type_in(qtbot, text: str) -> None:
+    qtbot.keyClicks(focused(), text)
+
+
+def enter(qtbot) -> None:
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+
+
+def fill_row(qtbot, *values: str) -> None:
+    """Type each value into the focused field and press Enter after it (blank: just Enter)."""
+    for value in values:
+        if value:
+            widget = focused()
+            if isinstance(widget, QLineEdit):
+                widget.selectAll()
+            type_in(qtbot, value)
+        enter(qtbot)
+
+
+@pytest.fixture
+def panel(qtbot, services, clinic):
+    bus = DataBus()
+    widget = CaseEntryPanel(services, bus)
+    qtbot.addWidget(widget)
+    widget.load_options()
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.performed_on.setFocus()
+    qtbot.waitUntil(lambda: focused() is widget.performed_on)
+    return widget
+
+
+def test_a_days_cases_go_in_from_the_keyboard(qtbot, services, clinic, panel):
+    assert panel.performed_on.value() == TODAY.isoformat()
+    # The session fields: date (kept), unit (first), physician, technician by its first letter.
+    fill_row(qtbot, "", "", "Dr. Helen Park", "G")
+    assert focused() is panel.case_ref
+    # Case 1: Enter after every field; Enter in Images saves.
+    fill_row(qtbot, "C-2611-0001", "64483", "0:38", "12.4", "1.3", "", "4")
+    saved = cases(services)
+    assert len(saved) == 1
+    first = saved[0]
+    assert (first.case_ref, first.fluoro_time_s, first.air_kerma_mgy, first.kap_value, first.kap_unit) == (
+        "C-2611-0001",
+        38.0,
+        12.4,
+        1.3,
+        KapUnit.GY_CM2,
+    )
+    assert first.physician == "Dr. Helen Park" and first.technician_id == clinic["grace"]
+    assert first.performed_on == TODAY
+    # The row is ready for the next case: case fields cleared, the rest remembered, cursor on the case no.
+    assert focused() is panel.case_ref
+    assert [w.text() for w in panel.case_fields] == [""] * 6
+    assert panel.physician.text() == "Dr. Helen Park" and panel.technician.value() == clinic["grace"]
+    assert "Saved C-2611-0001" in panel.message.text()
+    # Case 2, by name; above the air-kerma trigger: saved, and the message says so.
+    fill_row(qtbot, "C-2611-0002", "kyphoplasty lumbar", "23:40", "3415", "412.5", "", "38")
+    assert "ABOVE TRIGGER" in panel.message.text()
+    # Case 3 on the unit that shows no dose: Enter skips the dose fields.
+    for _ in range(3):  # Shift+Tab back from the case number: technician, physician, unit
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert focused() is panel.unit
+    type_in(qtbot, "CA-3")
+    enter(qtbot)
+    assert panel.unit.value() == clinic["ca3"] and not panel.air_kerma.isEnabled()
+    fill_row(qtbot, "", "", "C-2611-0003", "27096", "15", "3")
+    saved = cases(services)
+    assert [c.case_ref for c in saved] == ["C-2611-0001", "C-2611-0002", "C-2611-0003"]
+    rows = services.procedures.list_cases()
+    assert {r.case_ref: r.cpt_code for r in rows} == {
+        "C-2611-0001": "64483",
+        "C-2611-0002": "22514",
+        "C-2611-0003": "27096",
+    }
+    assert saved[2].air_kerma_mgy is None and saved[2].images == 3 and saved[2].unit_id == clinic["ca3"]
+
+
+def test_a_row_with_a_mistake_keeps_everything_and_points_at_the_field(qtbot, services, clinic, panel):
+    fill_row(qtbot, "", "", "Dr. Park", "G")
+    fill_row(qtbot, "C-9", "64483", "a while", "12", "", "", "2")
+    assert cases(services) == []
+    assert "Not saved" in panel.message.text() and "Fluoro time" in panel.message.text()
+    assert focused() is panel.fluoro_time and panel.fluoro_time.text() == "a while"
+    assert panel.case_ref.text() == "C-9" and "b00020" in panel.fluoro_time.styleSheet()
+    # Fix it and carry on with Enter: saved, marks cleared.
+    fill_row(qtbot, "1:05", "", "", "", "")
+    (saved,) = cases(services)
+    assert saved.fluoro_time_s == 65.0 and saved.air_kerma_mgy == 12.0
+    assert panel.fluoro_time.styleSheet() == ""
+
+
+def test_a_procedure_typed_by_code_is_shown_in_full(qtbot, services, clinic, panel):
+    fill_row(qtbot, "", "", "Dr. Park", "G", "C-1")
+    type_in(qtbot, "27096")
+    assert "Sacroiliac" in panel.procedure_hint.text()
+    enter(qtbot)
+    assert panel.procedure.text().startswith("27096 — Sacroiliac") and focused() is panel.fluoro_time
+
+
+def test_the_kap_unit_is_remembered_per_unit(qtbot, services, clinic, panel):
+    fill_row(qtbot, "", "", "Dr. Park", "G", "C-1", "64483", "30", "", "250")
+    panel.kap_unit.set_value(KapUnit.UGY_M2)
+    panel.images.setFocus()
+    fill_row(qtbot, "2")
+    assert cases(services)[0].kap_unit is KapUnit.UGY_M2
+    panel.kap_unit.set_value(KapUnit.GY_CM2)
+    panel.load_options()  # e.g. after another tab changed something
+    assert panel.kap_unit.value() == KapUnit.UGY_M2
+
+
+# --------------------------------------------------------------------------- the tab
+
+
+@pytest.fixture
+def tab(qtbot, demo_services):
+    widget = DoseTab(demo_services, DataBus())
+    qtbot.addWidget(widget)
+    widget.resize(1300, 800)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.table.model.rowCount() > 0)
+    return widget
+
+
+def test_case_and_summary_models_pass_the_model_tester(qtmodeltester, demo_services):
+    everything = demo_services.procedures.list_cases(include_voided=True)
+    # The model tester is thorough (and slow): a sample with every kind of row is enough.
+    rows = everything[:40] + [r for r in everything[40:] if r.flagged or r.voided][:10]
+    summaries = demo_services.procedures.summaries("quarter", "procedure")[:30]
+    for columns, data in ((dose_tab.case_columns(TODAY), rows), (dose_tab.SUMMARY_COLUMNS, summaries)):
+        assert data
+        model = RowTableModel(columns)
+        model.set_rows(data)
+        qtmodeltester.check(model, force_py=True)
+        for column in range(model.columnCount()):
+            model.sort(column, Qt.SortOrder.DescendingOrder)
+        qtmodeltester.check(model, force_py=True)
+
+
+def test_the_tab_flags_cases_and_says_the_levels_are_defaults(qtbot, tab):
+    assert "defaults from SIR/NCRP 168" in tab.banner.text()
+    tab.flagged_only.setChecked(True)
+    rows = tab.table.visible_rows()
+    assert len(rows) == 2 and all(r.flagged for r in rows)
+    needing = [r for r in rows if r.follow_up is FollowUpState.NEEDED]
+    assert len(needing) == 1 and needing[0].cpt_code == "22514"
+    column = [c.header for c in dose_tab.case_columns(TODAY)].index("Follow-up")
+    index = tab.table.model.index(rows.index(needing[0]), column)
+    assert tab.table.model.data(index).startswith("Follow-up needed")
+
+
+def test_summaries_page(qtbot, tab):
+    tab.pages.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: tab.summary_table.model.rowCount() > 0)
+    first = tab.summary_table.visible_rows()[0]
+    assert first.group == dose_tab.ALL_GROUP and first.stats.cases > 0
+    tab.group_by.set_value("physician")
+    assert {r.group for r in tab.summary_table.visible_rows()} >= {"Dr. Helen Park", "Dr. Samuel Ortiz"}
+    tab.kind.set_value("month")
+    assert all("-" in r.period.label for r in tab.summary_table.visible_rows())
+
+
+def select_case(tab, predicate):
+    for row in range(tab.table.proxy.rowCount()):
+        if predicate(tab.table.proxy.data(tab.table.proxy.index(row, 0), 257)):
+            tab.table.view.selectRow(row)
+            return tab.table.selected()
+    raise AssertionError("no such case")
+
+
+def test_follow_up_from_the_tab_clears_the_finding(qtbot, tab, demo_services, monkeypatch):
+    opened = []
+    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog) or dialog.show())
+    tab.flagged_only.setChecked(True)
+    case = select_case(tab, lambda r: r.follow_up is FollowUpState.NEEDED)
+    assert tab.follow_up_button.isEnabled()
+    tab.follow_up_button.click()
+    (dialog,) = opened
+    assert isinstance(dialog, FollowUpDialog)
+    qtbot.addWidget(dialog)
+    dialog.informed.setText(case.performed_on.isoformat())
+    dialog.save()  # no "documented by": stays open with the message under the field
+    assert (
+        dialog.isVisible()
+        and "who documented" in dialog.findChild(type(dialog.general_error), "follow_up_byError").text()
+    )
+    dialog.by.setText("Dr. Helen Park")
+    dialog.skin.setText(TODAY.isoformat())
+    dialog.save()
+    assert not dialog.isVisible()
+    assert not [f for f in demo_services.compliance.findings() if f.code == "dose.trigger_no_follow_up"]
+    qtbot.waitUntil(lambda: all(r.follow_up is not FollowUpState.NEEDED for r in tab.table.visible_rows()))
+
+
+def test_correct_and_void_dialogs(qtbot, demo_services):
+    case = demo_services.procedures.list_cases()[0]
+    options = demo_services.procedures.entry_options()
+    bus = DataBus()
+    dialog = CaseDialog(demo_services, bus, case, options)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.images.setText("11")
+    dialog.save()
+    assert (
+        dialog.isVisible()
+        and "Say what was wrong" in dialog.findChild(type(dialog.general_error), "reasonError").text()
+    )
+    dialog.reason.setText("Images miscounted")
+    with qtbot.waitSignal(bus.changed):
+        dialog.save()
+    fixed = demo_services.procedures.list_cases()[0]
+    assert fixed.images == 11 and fixed.amends_id == case.id
+    void = VoidCaseDialog(demo_services, bus, fixed)
+    qtbot.addWidget(void)
+    void.show()
+    assert void.buttons.button(void.buttons.StandardButton.Save).text() == "Void case"
+    assert void.buttons.button(void.buttons.StandardButton.Cancel).isDefault()
+    void.reason.setText("Test patient")
+    void.save()
+    assert demo_services.procedures.get_case(fixed.id).voided
+
+
+def test_trigger_levels_dialog_changes_the_setting_and_the_banner(qtbot, tab, demo_services, monkeypatch):
+    opened = []
+    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog) or dialog.show())
+    tab.levels_button.click()
+    (dialog,) = opened
+    assert isinstance(dialog, SettingsDialog)
+    qtbot.addWidget(dialog)
+    edit = dialog.edits["dose.trigger_air_kerma_mgy"]
+    assert edit.text() == "3000"
+    edit.setText("-5")
+    dialog.save()
+    assert dialog.isVisible()
+    edit.setText("5000")
+    dialog.save()
+    assert demo_services.settings.load()["dose.trigger_air_kerma_mgy"] == 5000.0
+    qtbot.waitUntil(lambda: "5000 mGy" in tab.banner.text())
+    assert "set by the clinic" in tab.banner.text()
+
+
+def test_unit_display_dialog(qtbot, demo_services):
+    dialog = UnitDisplayDialog(demo_services, DataBus())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.unit.setCurrentIndex(0)
+    assert dialog.shows_air_kerma.isChecked()
+    dialog.shows_air_kerma.setChecked(False)
+    dialog.save()
+    unit = demo_services.procedures.entry_options().units[0]
+    assert not unit.display.shows_air_kerma and unit.display.shows_kap
+
+
+def test_entry_panel_refuses_a_patient_name(qtbot, services, clinic, panel):
+    fill_row(qtbot, "", "", "Dr. Park", "G", "Jane Doe", "64483", "30", "5", "", "", "")
+    assert cases(services) == [] and focused() is panel.case_ref
+    assert "never the patient's name" in panel.message.text()
+
+
+def test_log_case_service_is_what_the_panel_calls(services, clinic):
+    row = services.procedures.log_case(
+        CaseDraft(date(2026, 11, 20), "64483", clinic["ca1"], "Dr. Park", None, "", "30", "5")
+    )
+    assert row.technician == ""
+    with services.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(ProcedureRecord)) == 1
+
+
+def test_keyboard_shortcuts_on_the_tab(qtbot, tab, monkeypatch):
+    opened = []
+    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog))
+    tab.activateWindow()
+    tab.table.view.setFocus()
+    qtbot.waitUntil(lambda: tab.table.view.hasFocus())
+    qtbot.keyClick(tab.table.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert focused() is tab.entry.case_ref
+    tab.table.view.selectRow(0)
+    tab.table.view.setFocus()
+    qtbot.keyClick(tab.table.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert len(opened) == 1 and isinstance(opened[0], CaseDialog)
+    qtbot.addWidget(opened[0])
+    qtbot.keyClick(tab.table.view, Qt.Key.Key_Return)  # Enter on a row: correct it (or follow up if flagged)
+    assert len(opened) == 2
+    qtbot.addWidget(opened[1])
