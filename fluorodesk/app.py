@@ -16,12 +16,14 @@ def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = N
 
     from fluorodesk.ui.errors import install_excepthook
     from fluorodesk.ui.fonts import register_fonts
+    from fluorodesk.ui.icons import app_icon
     from fluorodesk.ui.startup import run_session
 
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("FluoroDesk")
     app.setOrganizationName("FluoroDesk")
     register_fonts(app)  # type: ignore[arg-type]
+    QApplication.setWindowIcon(app_icon())
     install_excepthook()
     # Instance lock, integrity check (recovery from a backup), migrations, automatic backup,
     # sign-in, then the main window with the idle lock: see ui/startup.py.

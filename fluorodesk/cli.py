@@ -157,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     labels.add_argument(
         "--outlines", action="store_true", help="draw label outlines (test print on plain paper)"
     )
+    selfcheck = command(
+        "selfcheck",
+        "check that this installation works (temporary database, window offscreen, PDF); "
+        "the clinic's data is not touched",
+        cmd_selfcheck,
+    )
+    selfcheck.add_argument("--verbose", action="store_true", help="show the traceback of a failure")
     return parser
 
 
@@ -408,6 +415,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if result.replaced is not None:
         print(f"The data it replaced was moved to {result.replaced} (nothing was deleted).")
     return EXIT_OK
+
+
+def cmd_selfcheck(args: argparse.Namespace) -> int:
+    from fluorodesk import selfcheck
+
+    return selfcheck.main(sys.stdout, sys.stderr, verbose=args.verbose)
 
 
 # --------------------------------------------------------------------------- entry point

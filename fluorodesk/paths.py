@@ -81,3 +81,8 @@ def resources_dir() -> Path:
 
 def font_path(name: str = "DejaVuSans.ttf") -> Path:
     return resources_dir() / "fonts" / name
+
+
+def app_icon_png(size: int) -> Path:
+    """The application icon drawn at ``size`` pixels (16 … 256; see resources/icons)."""
+    return resources_dir() / "icons" / f"fluorodesk-{size}.png"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set FluoroDesk up in ./.venv on Debian or Ubuntu: the system libraries Qt needs, then the Python packages.
 #   scripts/setup.sh          the app
-#   scripts/setup.sh --test   the app plus the test and lint tools (and the PDF checkers the tests use)
+#   scripts/setup.sh --test   the app plus the test, lint and packaging tools (PyInstaller, NSIS's makensis)
+#                             and the PDF checkers the tests use
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,8 +10,8 @@ cd "$(dirname "$0")/.."
 extras=""
 packages="libglib2.0-0 libegl1 libgl1 libfontconfig1 libfreetype6 libx11-6 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
 if [ "${1:-}" = "--test" ]; then
-  extras="[test,dev]"
-  packages="$packages poppler-utils qpdf"
+  extras="[test,dev,build]"
+  packages="$packages poppler-utils qpdf nsis binutils"  # binutils: objdump, which PyInstaller needs
 fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages="$packages python3-venv"
 
