@@ -12,11 +12,12 @@ import hashlib
 import re
 import shutil
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fluorodesk.db.base import utcnow
@@ -85,65 +86,23 @@ class AttachmentService(Service):
         self, owner_type: str, owner_id: int, source: Path | str, *, purpose: str = "document"
     ) -> AttachmentRow:
         """Copy ``source`` into the data folder and record it against (owner_type, owner_id)."""
-        source = Path(source)
-        suffix = source.suffix.lower()
-        if suffix not in MEDIA_TYPES:
-            raise ValidationError(
-                fields={"file": f"“{source.name}” is not a PDF, PNG or JPEG file; scan or save it as one."}
-            )
-        if not source.is_file():
-            raise ValidationError(fields={"file": f"“{source}” does not exist or is not a file."})
-        size = source.stat().st_size
-        if size == 0:
-            raise ValidationError(fields={"file": f"“{source.name}” is empty."})
-        if size > MAX_BYTES:
-            raise ValidationError(fields={"file": f"“{source.name}” is larger than {MAX_BYTES // 2**20} MB."})
-
-        relative = (
-            Path("attachments")
-            / owner_type
-            / str(owner_id)
-            / f"{uuid.uuid4().hex[:12]}-{_safe_name(source.name)}"
-        )
-        target = self.db.data_dir.root / relative
-        partial = target.with_name(target.name + ".partial")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, partial)
-            digest = sha256_of(partial)
-            partial.replace(target)
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise storage_error_from(exc, path=target) or StorageError(
-                f"“{source.name}” could not be copied into the data folder: {exc.strerror or exc}."
-            ) from exc
+        check_source(source)  # refuse a wrong file before taking the write lock
+        written: list[Path] = []
         try:
             with self.db.write() as session:
-                att = Attachment(
-                    owner_type=owner_type,
-                    owner_id=owner_id,
-                    purpose=purpose,
-                    original_name=source.name,
-                    stored_path=relative.as_posix(),
-                    sha256=digest,
-                    size_bytes=size,
-                    media_type=MEDIA_TYPES[suffix],
-                    added_by=self.actor,
-                )
-                session.add(att)
-                session.flush()
-                audit.record(
+                return attach_in_session(
                     session,
-                    actor=self.actor,
-                    action="attach",
-                    entity=owner_type,
-                    entity_id=owner_id,
-                    summary=f"Attached {source.name} ({purpose})",
-                    after=audit.snapshot(att),
+                    self.db.data_dir.root,
+                    self.actor,
+                    owner_type,
+                    owner_id,
+                    source,
+                    purpose=purpose,
+                    written=written,
                 )
-                return _row(att)
         except BaseException:
-            target.unlink(missing_ok=True)  # no orphan file when the record could not be written
+            for path in written:  # no orphan file when the record could not be written
+                path.unlink(missing_ok=True)
             raise
 
     def list_for(self, owner_type: str, owner_id: int, *, purpose: str | None = None) -> list[AttachmentRow]:
@@ -264,3 +223,35 @@ def attach_in_session(
         after=audit.snapshot(att),
     )
     return _row(att)
+
+
+def counts_by_owner(session: Session, owner_type: str, ids: Sequence[int]) -> dict[int, int]:
+    """{owner_id: number of files on file} for the given owners of one type."""
+    return _totals(_counts(session, owner_type, ids))
+
+
+def counts_by_purpose(session: Session, owner_type: str, ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """{(owner_id, purpose): number of files on file} for the given owners of one type."""
+    return _counts(session, owner_type, ids)
+
+
+def _counts(session: Session, owner_type: str, ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Attachment.owner_id, Attachment.purpose, func.count())
+        .where(
+            Attachment.owner_type == owner_type,
+            Attachment.owner_id.in_(list(ids)),
+            Attachment.removed_at.is_(None),
+        )
+        .group_by(Attachment.owner_id, Attachment.purpose)
+    ).all()
+    return {(owner, purpose): n for owner, purpose, n in rows}
+
+
+def _totals(by_purpose: dict[tuple[int, str], int]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for (owner, _purpose), n in by_purpose.items():
+        totals[owner] = totals.get(owner, 0) + n
+    return totals

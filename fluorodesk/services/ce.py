@@ -19,7 +19,7 @@ from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import attach_in_session
 from fluorodesk.services.base import Service
-from fluorodesk.services.technicians import CeActivityRow, attachment_counts, ce_row, clean, too_long
+from fluorodesk.services.technicians import CeActivityRow, ce_row, clean, counts_by_purpose, too_long
 
 OWNER = "ce_activity"
 
@@ -86,7 +86,7 @@ class CeService(Service):
         }
 
     def _row(self, session: Session, act: CeActivity) -> CeActivityRow:
-        return ce_row(act, None, attachment_counts(session, OWNER, [act.id]))
+        return ce_row(act, None, counts_by_purpose(session, OWNER, [act.id]))
 
     def add(self, draft: CeDraft, files: Sequence[str | Path] = ()) -> CeActivityRow:
         """Log a CE activity with its certificate(s), in one transaction."""

@@ -29,14 +29,13 @@ from fluorodesk.domain.enums import CredentialType
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.attachments import attach_in_session
+from fluorodesk.services.attachments import attach_in_session, counts_by_purpose
 from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.technicians import (
     CredentialDraft,
     CredentialRecord,
     ExemptionRow,
-    attachment_counts,
     clean,
     credential_record,
     exemption_row,
@@ -92,7 +91,7 @@ class CredentialService(Service):
             cred = session.get(Credential, credential_id)
             if cred is None:
                 raise NotFoundError("That credential record no longer exists.")
-            return credential_record(cred, attachment_counts(session, OWNER, [cred.id]))
+            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
 
     def suggest_expiry(
         self, technician_id: int, ctype: CredentialType | str, issued_on: date | str | None
@@ -238,7 +237,7 @@ class CredentialService(Service):
                 after=audit.snapshot(cred),
             )
             self._attach(session, cred.id, files, written)
-            return credential_record(cred, attachment_counts(session, OWNER, [cred.id]))
+            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
 
         return self._in_transaction(work)
 
@@ -268,7 +267,7 @@ class CredentialService(Service):
                     before=before,
                     after=after,
                 )
-            return credential_record(cred, attachment_counts(session, OWNER, [cred.id]))
+            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
 
     def record_verification(
         self, credential_id: int, draft: VerificationDraft, files: Sequence[str | Path] = ()
@@ -326,7 +325,7 @@ class CredentialService(Service):
                 after=audit.snapshot(cred),
             )
             self._attach(session, cred.id, [(f, "evidence") for f in files], written)
-            return credential_record(cred, attachment_counts(session, OWNER, [cred.id]))
+            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
 
         return self._in_transaction(work)
 
@@ -355,7 +354,7 @@ class CredentialService(Service):
                 before=before,
                 after=audit.snapshot(cred),
             )
-            return credential_record(cred, attachment_counts(session, OWNER, [cred.id]))
+            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
 
     # ---- "not applicable" for one technician
 

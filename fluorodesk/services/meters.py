@@ -11,11 +11,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.models import Attachment, ExposureCheck, Meter, MeterCalibration
+from fluorodesk.db.models import ExposureCheck, Meter, MeterCalibration
 from fluorodesk.domain.dates import describe_due
 from fluorodesk.domain.exposure import Calibration, CalibrationState, calibration_on, default_calibration_due
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
+from fluorodesk.services.attachments import counts_by_owner
 from fluorodesk.services.exposure import ClockedService, check_length, clean, parse_day
 from fluorodesk.services.settings import load_settings
 
@@ -132,7 +133,7 @@ class MeterService(ClockedService):
             if meter is None:
                 raise NotFoundError("That meter no longer exists.")
             kept = [c for c in meter.calibrations if as_of is None or c.calibrated_on <= as_of]
-            counts = self._attachment_counts(session, [c.id for c in kept])
+            counts = counts_by_owner(session, ATTACHMENT_OWNER, [c.id for c in kept])
             return [
                 _calibration_row(c, meter, counts.get(c.id, 0))
                 for c in sorted(kept, key=lambda c: (c.calibrated_on, c.id), reverse=True)
@@ -312,7 +313,7 @@ class MeterService(ClockedService):
                 before=before,
                 after=audit.snapshot(calibration),
             )
-            counts = self._attachment_counts(session, [calibration.id])
+            counts = counts_by_owner(session, ATTACHMENT_OWNER, [calibration.id])
             return _calibration_row(calibration, meter, counts.get(calibration.id, 0))
 
     # ---- helpers
@@ -326,22 +327,6 @@ class MeterService(ClockedService):
                 .where(ExposureCheck.meter_id == meter_id, ExposureCheck.voided_at.is_(None))
             )
             or 0
-        )
-
-    @staticmethod
-    def _attachment_counts(session: Session, ids: list[int]) -> dict[int, int]:
-        if not ids:
-            return {}
-        return dict(
-            session.execute(
-                select(Attachment.owner_id, func.count())
-                .where(
-                    Attachment.owner_type == ATTACHMENT_OWNER,
-                    Attachment.owner_id.in_(ids),
-                    Attachment.removed_at.is_(None),
-                )
-                .group_by(Attachment.owner_id)
-            ).all()
         )
 
 

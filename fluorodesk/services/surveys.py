@@ -11,11 +11,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fluorodesk.db.models import Attachment, FluoroUnit, PhysicistSurvey
+from fluorodesk.db.models import FluoroUnit, PhysicistSurvey
 from fluorodesk.domain.enums import SurveyResult
 from fluorodesk.domain.exposure import SurveyDue, survey_due
 from fluorodesk.errors import NotFoundError, ValidationError
 from fluorodesk.services import audit
+from fluorodesk.services.attachments import counts_by_owner
 from fluorodesk.services.exposure import (
     ClockedService,
     check_length,
@@ -68,22 +69,6 @@ class SurveyDraft:
     notes: str = ""
 
 
-def _counts(session: Session, ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(Attachment.owner_id, func.count())
-            .where(
-                Attachment.owner_type == ATTACHMENT_OWNER,
-                Attachment.owner_id.in_(ids),
-                Attachment.removed_at.is_(None),
-            )
-            .group_by(Attachment.owner_id)
-        ).all()
-    )
-
-
 def _row(survey: PhysicistSurvey, attachments: int) -> SurveyRow:
     return SurveyRow(
         id=survey.id,
@@ -112,7 +97,7 @@ class SurveyService(ClockedService):
             if as_of is not None:
                 stmt = stmt.where(PhysicistSurvey.surveyed_on <= as_of)
             surveys = session.scalars(stmt).all()
-            counts = _counts(session, [s.id for s in surveys])
+            counts = counts_by_owner(session, ATTACHMENT_OWNER, [s.id for s in surveys])
             return [_row(s, counts.get(s.id, 0)) for s in surveys]
 
     def get(self, survey_id: int) -> SurveyRow:
@@ -120,7 +105,7 @@ class SurveyService(ClockedService):
             survey = session.get(PhysicistSurvey, survey_id)
             if survey is None:
                 raise NotFoundError("That survey no longer exists.")
-            return _row(survey, _counts(session, [survey.id]).get(survey.id, 0))
+            return _row(survey, counts_by_owner(session, ATTACHMENT_OWNER, [survey.id]).get(survey.id, 0))
 
     def due(self, unit_id: int, *, as_of: date | None = None) -> SurveyDue:
         as_of = as_of or self.today()
@@ -223,4 +208,4 @@ class SurveyService(ClockedService):
                 before=before,
                 after=audit.snapshot(survey),
             )
-            return _row(survey, _counts(session, [survey.id]).get(survey.id, 0))
+            return _row(survey, counts_by_owner(session, ATTACHMENT_OWNER, [survey.id]).get(survey.id, 0))

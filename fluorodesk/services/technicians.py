@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.models import Agency, Attachment, CeActivity, Credential, CredentialExemption, Technician
+from fluorodesk.db.models import Agency, CeActivity, Credential, CredentialExemption, Technician
 from fluorodesk.domain.ce import CeEntry, CeProgress, CeState, biennium_start_problem, ce_progress
 from fluorodesk.domain.credentials import (
     CredentialFacts,
@@ -35,6 +35,7 @@ from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
+from fluorodesk.services.attachments import counts_by_purpose
 from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
 
@@ -395,22 +396,6 @@ def to_row(
     )
 
 
-def attachment_counts(session: Session, owner_type: str, ids: Sequence[int]) -> dict[tuple[int, str], int]:
-    """{(owner_id, purpose): number of files on file} for the given owners."""
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Attachment.owner_id, Attachment.purpose, func.count())
-        .where(
-            Attachment.owner_type == owner_type,
-            Attachment.owner_id.in_(list(ids)),
-            Attachment.removed_at.is_(None),
-        )
-        .group_by(Attachment.owner_id, Attachment.purpose)
-    ).all()
-    return {(owner, purpose): n for owner, purpose, n in rows}
-
-
 def credential_record(cred: Credential, counts: dict[tuple[int, str], int] | None = None) -> CredentialRecord:
     counts = counts or {}
     return CredentialRecord(
@@ -469,7 +454,7 @@ def technician_file(
     row = to_row(tech, settings, as_of)
     required = set(required_types(settings))
     exempt = open_exemptions(tech, as_of)
-    counts = attachment_counts(session, "credential", [c.id for c in tech.credentials])
+    counts = counts_by_purpose(session, "credential", [c.id for c in tech.credentials])
     records = {c.id: credential_record(c, counts) for c in tech.credentials}
     by_type: dict[CredentialType, list[CredentialFacts]] = defaultdict(list)
     for cred in live_credentials(tech):
@@ -509,7 +494,7 @@ def technician_file(
             note = "Superseded by a newer record"
         status = status_of.get(cred.type) or CredentialStatus(cred.type, CredentialState.NOT_APPLICABLE)
         history.append(CredentialLine(cred.type, status, cred.type in required, record, None, note))
-    ce_counts = attachment_counts(session, "ce_activity", [a.id for a in tech.ce_activities])
+    ce_counts = counts_by_purpose(session, "ce_activity", [a.id for a in tech.ce_activities])
     activities = tuple(
         ce_row(a, row.ce, ce_counts)
         for a in sorted(tech.ce_activities, key=lambda a: (a.completed_on, a.id), reverse=True)
