@@ -10,11 +10,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
-from fluorodesk.errors import FluoroDeskError, StorageError
 from fluorodesk.services.attachments import AttachmentService
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
-from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.widgets.attachments_panel import AttachmentsPanel
 
 
@@ -64,16 +62,8 @@ class SaveThenAttachDialog(FormDialog):
         if self.record_id is not None:
             super().save()
             return
-        try:
-            self.result_value = self.submit()
-        except StorageError as exc:
-            show_storage_error(self, exc)
+        if not self.try_submit():  # saved and announced: the tabs show the new record already
             return
-        except FluoroDeskError as exc:
-            self.show_errors(exc)
-            return
-        self.clear_errors()
-        self._dirty = False
         self.record_id = self._id_of(self.result_value)
         self.attachments.set_owner(self.record_id)
         self.attach_hint.hide()

@@ -20,7 +20,6 @@ from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
-from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.tones import Tone, background_for, foreground_for
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
 
@@ -261,17 +260,8 @@ class CheckDialog(FormDialog):
         return row
 
     def save_and_next(self) -> None:
-        try:
-            self.result_value = self.submit()
-        except StorageError as exc:
-            show_storage_error(self, exc)
+        if not self.try_submit():
             return
-        except FluoroDeskError as exc:
-            self.show_errors(exc)
-            return
-        self.clear_errors()
-        if self.bus is not None:
-            self.bus.announce(*self.areas)
         index = self.unit.currentIndex() + 1
         if index >= self.unit.count():
             self._dirty = False

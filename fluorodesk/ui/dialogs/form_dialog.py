@@ -152,19 +152,25 @@ class FormDialog(QDialog):
         """Call the service with the form's values; return its result (subclasses)."""
         raise NotImplementedError
 
-    def save(self) -> None:
+    def try_submit(self) -> bool:
+        """Call ``submit()``: on success announce the change and return True; on failure show why."""
         try:
             self.result_value = self.submit()
         except StorageError as exc:
             show_storage_error(self, exc)
-            return
+            return False
         except FluoroDeskError as exc:
             self.show_errors(exc)
-            return
+            return False
+        self.clear_errors()
         self._dirty = False
         if self.bus is not None and self.areas:
             self.bus.announce(*self.areas)
-        self.accept()
+        return True
+
+    def save(self) -> None:
+        if self.try_submit():
+            self.accept()
 
     def reject(self) -> None:
         if self._dirty:
