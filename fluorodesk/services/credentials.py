@@ -83,6 +83,76 @@ def _verification_problems(verified_on: date | None, by: str, method: str) -> di
     return errors
 
 
+def validate_credential(draft: CredentialDraft, today: date) -> dict[str, Any]:
+    """Every rule the credential dialog applies, as field messages (shared with the spreadsheet import)."""
+    errors: dict[str, str] = {}
+    try:
+        ctype = CredentialType(draft.type)
+    except ValueError:
+        errors["type"] = f"“{draft.type}” is not a credential type."
+        ctype = CredentialType.OTHER
+    dates: dict[str, date | None] = {}
+    for name in ("issued_on", "expires_on", "verified_on"):
+        try:
+            dates[name] = parse_date(getattr(draft, name), field=name)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+            dates[name] = None
+    for name, message in credential_date_problems(
+        dates["issued_on"], dates["expires_on"], dates["verified_on"], today
+    ).items():
+        if name not in errors:
+            errors[name] = message
+    values = {
+        "number": clean(draft.number),
+        "issuer": clean(draft.issuer),
+        "result": clean(draft.result),
+        "verified_by": clean(draft.verified_by),
+        "verification_method": clean(draft.verification_method),
+        "verification_reference": clean(draft.verification_reference),
+    }
+    for name, message in _verification_problems(
+        dates["verified_on"], values["verified_by"], values["verification_method"]
+    ).items():
+        errors.setdefault(name, message)
+    if ctype in RESULT_REQUIRED and not values["result"]:
+        errors["result"] = (
+            "Record the result (clear or excluded)."
+            if ctype is CredentialType.EXCLUSION_CHECK
+            else "Record the result (e.g. negative (IGRA))."
+        )
+    too_long(errors, "number", values["number"], 80, "The number")
+    too_long(errors, "issuer", values["issuer"], 120, "The issuing body")
+    too_long(errors, "result", values["result"], 80, "The result")
+    too_long(errors, "verified_by", values["verified_by"], 120, "The name")
+    too_long(errors, "verification_method", values["verification_method"], 160, "The method")
+    too_long(errors, "verification_reference", values["verification_reference"], 300, "The reference")
+    if errors:
+        raise ValidationError(fields=errors)
+    return {"type": ctype, **dates, **values, "notes": draft.notes or ""}
+
+
+def fill_expiry(settings: ClinicSettings, tech: Technician, values: dict[str, Any]) -> None:
+    """Blank expiry: the rules' default, or a field message when the clinic must type it."""
+    if values["expires_on"] is not None:
+        return
+    ctype: CredentialType = values["type"]
+    values["expires_on"] = default_expiry(
+        ctype, values["issued_on"], birth_month=tech.birth_month, **_expiry_settings(settings)
+    )
+    if values["expires_on"] is not None:
+        return
+    if ctype in EXPIRY_REQUIRED:
+        raise ValidationError(fields={"expires_on": "Enter the expiry printed on the licence or permit."})
+    if ctype is CredentialType.ARRT:
+        raise ValidationError(
+            fields={
+                "expires_on": "Enter the expiry, or add the technician's birth month so it can be "
+                "worked out (end of the birth month)."
+            }
+        )
+
+
 class CredentialService(Service):
     # ---- reading
 
@@ -119,72 +189,10 @@ class CredentialService(Service):
     # ---- checking a draft
 
     def _validated(self, draft: CredentialDraft) -> dict[str, Any]:
-        errors: dict[str, str] = {}
-        try:
-            ctype = CredentialType(draft.type)
-        except ValueError:
-            errors["type"] = f"“{draft.type}” is not a credential type."
-            ctype = CredentialType.OTHER
-        dates: dict[str, date | None] = {}
-        for name in ("issued_on", "expires_on", "verified_on"):
-            try:
-                dates[name] = parse_date(getattr(draft, name), field=name)
-            except ValidationError as exc:
-                errors.update(exc.fields)
-                dates[name] = None
-        for name, message in credential_date_problems(
-            dates["issued_on"], dates["expires_on"], dates["verified_on"], self.today()
-        ).items():
-            if name not in errors:
-                errors[name] = message
-        values = {
-            "number": clean(draft.number),
-            "issuer": clean(draft.issuer),
-            "result": clean(draft.result),
-            "verified_by": clean(draft.verified_by),
-            "verification_method": clean(draft.verification_method),
-            "verification_reference": clean(draft.verification_reference),
-        }
-        for name, message in _verification_problems(
-            dates["verified_on"], values["verified_by"], values["verification_method"]
-        ).items():
-            errors.setdefault(name, message)
-        if ctype in RESULT_REQUIRED and not values["result"]:
-            errors["result"] = (
-                "Record the result (clear or excluded)."
-                if ctype is CredentialType.EXCLUSION_CHECK
-                else "Record the result (e.g. negative (IGRA))."
-            )
-        too_long(errors, "number", values["number"], 80, "The number")
-        too_long(errors, "issuer", values["issuer"], 120, "The issuing body")
-        too_long(errors, "result", values["result"], 80, "The result")
-        too_long(errors, "verified_by", values["verified_by"], 120, "The name")
-        too_long(errors, "verification_method", values["verification_method"], 160, "The method")
-        too_long(errors, "verification_reference", values["verification_reference"], 300, "The reference")
-        if errors:
-            raise ValidationError(fields=errors)
-        return {"type": ctype, **dates, **values, "notes": draft.notes or ""}
+        return validate_credential(draft, self.today())
 
     def _fill_expiry(self, session: Session, tech: Technician, values: dict[str, Any]) -> None:
-        """Blank expiry: the rules' default, or a field message when the clinic must type it."""
-        if values["expires_on"] is not None:
-            return
-        ctype: CredentialType = values["type"]
-        settings = load_settings(session)
-        values["expires_on"] = default_expiry(
-            ctype, values["issued_on"], birth_month=tech.birth_month, **_expiry_settings(settings)
-        )
-        if values["expires_on"] is not None:
-            return
-        if ctype in EXPIRY_REQUIRED:
-            raise ValidationError(fields={"expires_on": "Enter the expiry printed on the licence or permit."})
-        if ctype is CredentialType.ARRT:
-            raise ValidationError(
-                fields={
-                    "expires_on": "Enter the expiry, or add the technician's birth month so it can be "
-                    "worked out (end of the birth month)."
-                }
-            )
+        fill_expiry(load_settings(session), tech, values)
 
     def _attach(
         self, session: Session, owner_id: int, files: Sequence[FileSpec], written: list[Path]

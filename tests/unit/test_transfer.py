@@ -18,8 +18,18 @@ from fluorodesk.paths import resources_dir
 from fluorodesk.services.audit import verify_chain
 from fluorodesk.services.transfer.kinds import KINDS
 
-ORDER = ["agencies", "technicians", "units", "garments", "credentials", "inspections", "exposure_checks", "contracts",
-         "procedures", "dosimetry"]
+ORDER = [
+    "agencies",
+    "technicians",
+    "units",
+    "garments",
+    "credentials",
+    "inspections",
+    "exposure_checks",
+    "contracts",
+    "procedures",
+    "dosimetry",
+]
 SAMPLES = resources_dir() / "samples"
 
 
@@ -126,8 +136,12 @@ def test_unknown_column_names_the_expected_ones(services, tmp_path):
 
 
 def test_headers_are_case_insensitive_with_stars_and_bom_and_semicolons(services, tmp_path):
-    path = write_csv(tmp_path / "t.csv", [["First Name*", "LAST_NAME*", "Email"], ["Zoë", "Ångström", "z@x.org"]],
-                     bom=True, delimiter=";")
+    path = write_csv(
+        tmp_path / "t.csv",
+        [["First Name*", "LAST_NAME*", "Email"], ["Zoë", "Ångström", "z@x.org"]],
+        bom=True,
+        delimiter=";",
+    )
     report = services.imports.run("technicians", path)
     assert report.ok, report.lines()
     with services.db.read() as session:
@@ -138,12 +152,14 @@ def test_one_bad_row_means_nothing_is_written_and_the_report_names_row_and_colum
     services.imports.run("technicians", SAMPLES / "technicians.csv")
     services.imports.run("units", SAMPLES / "units.csv")
     before = count(services, ExposureCheck), count(services, AuditEvent)
-    rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"],
-            ["CA-1", "2026-11-02", "Grace", "normal", "39", "mGy/min"],
-            ["CA-1", "2026-02-30", "Grace", "normal", "39", "mGy/min"],
-            ["CA-1", "2026-11-16", "Grace", "normal", "39", "mR/min"],
-            ["CA-9", "2026-11-16", "Grace", "normal", "39", "mGy/min"],
-            ["CA-1", "2026-11-23", "Grace", "normal", "fast", "mGy/min"]]
+    rows = [
+        ["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"],
+        ["CA-1", "2026-11-02", "Grace", "normal", "39", "mGy/min"],
+        ["CA-1", "2026-02-30", "Grace", "normal", "39", "mGy/min"],
+        ["CA-1", "2026-11-16", "Grace", "normal", "39", "mR/min"],
+        ["CA-9", "2026-11-16", "Grace", "normal", "39", "mGy/min"],
+        ["CA-1", "2026-11-23", "Grace", "normal", "fast", "mGy/min"],
+    ]
     report = services.imports.run("exposure_checks", write_csv(tmp_path / "c.csv", rows))
     assert not report.ok and not report.written
     errors = {r.row: " ".join(r.messages) for r in report.rows if r.outcome == "error"}
@@ -157,12 +173,28 @@ def test_one_bad_row_means_nothing_is_written_and_the_report_names_row_and_colum
 
 
 def test_unknown_and_ambiguous_technicians(services, tmp_path):
-    assert services.imports.run("technicians", write_csv(tmp_path / "t.csv", [
-        ["first_name", "last_name", "email"], ["Sam", "Lee", "sam1@x.org"], ["Sam", "Lee", "sam2@x.org"],
-    ])).written
-    report = services.imports.run("credentials", write_csv(tmp_path / "c.csv", [
-        ["technician", "type", "issued_on"], ["Nobody Here", "bls", "2026-01-01"], ["Sam Lee", "bls", "2026-01-01"],
-    ]))
+    assert services.imports.run(
+        "technicians",
+        write_csv(
+            tmp_path / "t.csv",
+            [
+                ["first_name", "last_name", "email"],
+                ["Sam", "Lee", "sam1@x.org"],
+                ["Sam", "Lee", "sam2@x.org"],
+            ],
+        ),
+    ).written
+    report = services.imports.run(
+        "credentials",
+        write_csv(
+            tmp_path / "c.csv",
+            [
+                ["technician", "type", "issued_on"],
+                ["Nobody Here", "bls", "2026-01-01"],
+                ["Sam Lee", "bls", "2026-01-01"],
+            ],
+        ),
+    )
     messages = [m for r in report.rows for m in r.messages]
     assert any("no technician “Nobody Here”" in m for m in messages)
     assert any("matches 2 technicians" in m for m in messages)
@@ -194,10 +226,12 @@ def test_xlsx_with_real_date_cells_and_us_dates(services, tmp_path):
 
 def test_inspection_result_is_computed_and_a_false_pass_refused(services, tmp_path):
     services.imports.run("garments", SAMPLES / "garments.csv")
-    rows = [["garment_id", "inspected_on", "inspector", "method", "defects", "result"],
-            ["A-001", "2026-06-10", "G", "visual", "critical:15.5", ""],
-            ["A-002", "2026-06-10", "G", "visual", "critical:20", "pass"],
-            ["T-001", "2026-06-10", "G", "x-ray", "", ""]]
+    rows = [
+        ["garment_id", "inspected_on", "inspector", "method", "defects", "result"],
+        ["A-001", "2026-06-10", "G", "visual", "critical:15.5", ""],
+        ["A-002", "2026-06-10", "G", "visual", "critical:20", "pass"],
+        ["T-001", "2026-06-10", "G", "x-ray", "", ""],
+    ]
     report = services.imports.run("inspections", write_csv(tmp_path / "i.csv", rows))
     errors = {r.row: " ".join(r.messages) for r in report.rows if r.outcome == "error"}
     assert set(errors) == {3, 4} and "pass is impossible" in errors[3] and "x-ray" in errors[4]
@@ -231,8 +265,17 @@ def test_ten_thousand_rows_import_in_one_go(services, tmp_path):
     services.imports.run("units", SAMPLES / "units.csv")
     start = date(2000, 1, 3)
     rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"]]
-    rows += [["CA-1", (start.fromordinal(start.toordinal() + i)).isoformat(), "G", "normal", f"{30 + i % 10}",
-              "mGy/min"] for i in range(10_000)]
+    rows += [
+        [
+            "CA-1",
+            (start.fromordinal(start.toordinal() + i)).isoformat(),
+            "G",
+            "normal",
+            f"{30 + i % 10}",
+            "mGy/min",
+        ]
+        for i in range(10_000)
+    ]
     report = services.imports.run("exposure_checks", write_csv(tmp_path / "big.csv", rows))
     assert report.ok and report.count("new") == 10_000
     assert count(services, ExposureCheck) == 10_000
@@ -241,11 +284,15 @@ def test_ten_thousand_rows_import_in_one_go(services, tmp_path):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from(ORDER), cells=st.lists(st.one_of(st.text(max_size=12), st.none()), min_size=12,
-                                                     max_size=12))
+@given(
+    kind=st.sampled_from(ORDER),
+    cells=st.lists(st.one_of(st.text(max_size=12), st.none()), min_size=12, max_size=12),
+)
 def test_arbitrary_cells_never_crash_or_half_write(services, tmp_path_factory, kind, cells):
     headers = list(KINDS[kind].headers)
-    path = write_csv(tmp_path_factory.mktemp("h") / "x.csv", [headers, [c or "" for c in cells[: len(headers)]]])
+    path = write_csv(
+        tmp_path_factory.mktemp("h") / "x.csv", [headers, [c or "" for c in cells[: len(headers)]]]
+    )
     before = count(services, AuditEvent)
     try:
         report = services.imports.run(kind, path)
@@ -253,3 +300,18 @@ def test_arbitrary_cells_never_crash_or_half_write(services, tmp_path_factory, k
         pytest.fail("import raised instead of reporting")
     if not report.written:
         assert count(services, AuditEvent) == before
+
+
+def test_credentials_follow_the_credential_dialogs_rules(services, tmp_path):
+    services.imports.run("technicians", SAMPLES / "technicians.csv")
+    rows = [
+        ["technician", "type", "issued_on", "expires_on", "verified_on", "verified_by", "result"],
+        ["kevin.brooks@example.com", "state_license", "2026-01-05", "", "", "", ""],
+        ["kevin.brooks@example.com", "exclusion_check", "2026-11-20", "", "", "", ""],
+        ["kevin.brooks@example.com", "bls", "2026-01-05", "", "2026-12-30", "L. Ortiz", ""],
+        ["kevin.brooks@example.com", "exclusion_check", "2026-11-20", "", "", "", "clear"],
+    ]
+    report = services.imports.run("credentials", write_csv(tmp_path / "c.csv", rows))
+    errors = {r.row: " ".join(r.messages) for r in report.rows if r.outcome == "error"}
+    assert set(errors) == {2, 3, 4} and not report.written
+    assert "expires_on" in errors[2] and "result" in errors[3] and "future" in errors[4]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -103,7 +104,7 @@ class Kind:
     def headers(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    def prepare(self, session: Session) -> Any:
+    def prepare(self, session: Session, today: date) -> Any:
         """Load what planning needs (lookups of existing records); returned object is passed to plan()."""
         return None
 

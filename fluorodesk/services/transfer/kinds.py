@@ -35,7 +35,6 @@ from fluorodesk.db.models import (
     ProcedureType,
     Technician,
 )
-from fluorodesk.domain.credentials import default_expiry
 from fluorodesk.domain.dosimetry import DoseEntry, classify_reading, parse_dose_entry
 from fluorodesk.domain.enums import (
     ClauseStatus,
@@ -54,6 +53,7 @@ from fluorodesk.domain.enums import (
     RenewalType,
 )
 from fluorodesk.domain.garments import Defect, RejectionThresholds, propose_result
+from fluorodesk.errors import ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.transfer.cells import CellError, as_bool, as_choice, as_date, as_int, as_number, text
@@ -161,7 +161,7 @@ class AgenciesKind(Kind):
         Col("active", parse=as_bool),
     )
 
-    def prepare(self, session: Session) -> dict[str, Agency]:
+    def prepare(self, session: Session, today: date) -> dict[str, Agency]:
         return {a.name.lower(): a for a in session.scalars(select(Agency))}
 
     def plan(self, session: Session, v: dict[str, Any], agencies: dict[str, Agency]) -> Plan:
@@ -214,7 +214,7 @@ class TechniciansKind(Kind):
         people: People
         agencies: dict[str, Agency]
 
-    def prepare(self, session: Session) -> Context:
+    def prepare(self, session: Session, today: date) -> Context:
         agencies = {a.name.lower(): a for a in session.scalars(select(Agency))}
         return self.Context(People.load(session), agencies)
 
@@ -292,6 +292,8 @@ class TechniciansKind(Kind):
 
 # --------------------------------------------------------------------------- credentials
 
+IMPORTED_VERIFICATION = "as recorded in the imported spreadsheet"
+
 _CREDENTIAL_TYPES = [
     t.value for t in CredentialType if t not in (CredentialType.OTHER, CredentialType.DOSIMETER_BADGE)
 ]
@@ -310,6 +312,8 @@ class CredentialsKind(Kind):
         Col("expires_on", parse=as_date),
         Col("verified_on", parse=as_date),
         Col("verified_by"),
+        Col("result"),  # optional: exclusion check clear/excluded, TB result (the dialog requires them)
+        Col("verification_method"),  # optional: how it was verified (default: the spreadsheet's word)
     )
 
     @dataclass
@@ -317,35 +321,55 @@ class CredentialsKind(Kind):
         people: People
         existing: dict[tuple, Credential]
         settings: Any
+        today: date
 
-    def prepare(self, session: Session) -> Context:
+    def prepare(self, session: Session, today: date) -> Context:
         existing = {
             (c.technician_id, c.type.value, c.issued_on, c.number): c
-            for c in session.scalars(select(Credential))
+            for c in session.scalars(select(Credential).where(Credential.voided_at.is_(None)))
         }
-        return self.Context(People.load(session), existing, load_settings(session))
+        return self.Context(People.load(session), existing, load_settings(session), today)
 
     def plan(self, session: Session, v: dict[str, Any], ctx: Context) -> Plan:
+        from fluorodesk.services.credentials import fill_expiry, validate_credential
+        from fluorodesk.services.technicians import CredentialDraft
+
         tech = ctx.people.find(v["technician"])
+        method = v["verification_method"] or (IMPORTED_VERIFICATION if v["verified_on"] else "")
+        draft = CredentialDraft(
+            tech.id,
+            v["type"],
+            number=v["number"],
+            issuer=v["issuer"],
+            issued_on=v["issued_on"],
+            expires_on=v["expires_on"],
+            result=v["result"],
+            verified_on=v["verified_on"],
+            verified_by=v["verified_by"],
+            verification_method=method,
+        )
+        try:  # the credential dialog's own rules, so an import cannot file what the dialog would refuse
+            checked = validate_credential(draft, ctx.today)
+            fill_expiry(ctx.settings, tech, checked)
+        except ValidationError as exc:
+            raise RowProblem(
+                "", "; ".join(f"{name}: {message}" for name, message in exc.fields.items())
+            ) from None
         ctype = CredentialType(v["type"])
-        issued, expires, verified = v["issued_on"], v["expires_on"], v["verified_on"]
-        if issued and expires and expires < issued:
-            raise RowProblem("expires_on", f"{expires} is before the issue date {issued}")
-        if verified and not v["verified_by"]:
-            raise RowProblem("verified_by", "say who verified it")
-        if expires is None:
-            expires = default_expiry(
-                ctype,
-                issued,
-                birth_month=tech.birth_month,
-                tb_annual_required=bool(ctx.settings["credentials.tb_annual_required"]),
-                exclusion_interval_days=int(ctx.settings["credentials.exclusion_check_interval_days"]),
-            )
+        issued = checked["issued_on"]
         key = (tech.id, ctype.value, issued, v["number"])
         label = f"{ctype.label} of {tech.full_name}"
-        values = dict(
-            issuer=v["issuer"], expires_on=expires, verified_on=verified, verified_by=v["verified_by"]
-        )
+        values = {
+            name: checked[name]
+            for name in (
+                "issuer",
+                "expires_on",
+                "verified_on",
+                "verified_by",
+                "result",
+                "verification_method",
+            )
+        }
         existing = ctx.existing.get(key)
         if existing is not None:
             return _update(label, key, existing, values)
@@ -365,7 +389,10 @@ class CredentialsKind(Kind):
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         creds = session.scalars(
-            select(Credential).options(selectinload(Credential.technician)).order_by(Credential.id)
+            select(Credential)
+            .where(Credential.voided_at.is_(None))
+            .options(selectinload(Credential.technician))
+            .order_by(Credential.id)
         )
         for c in creds:
             if c.type.value not in _CREDENTIAL_TYPES:
@@ -379,6 +406,8 @@ class CredentialsKind(Kind):
                 c.expires_on,
                 c.verified_on,
                 c.verified_by,
+                c.result,
+                c.verification_method,
             ]
 
 
@@ -401,7 +430,7 @@ class GarmentsKind(Kind):
         _enum_col("status", GarmentStatus),
     )
 
-    def prepare(self, session: Session) -> dict[str, Garment]:
+    def prepare(self, session: Session, today: date) -> dict[str, Garment]:
         return {g.code.lower(): g for g in session.scalars(select(Garment))}
 
     def plan(self, session: Session, v: dict[str, Any], garments: dict[str, Garment]) -> Plan:
@@ -485,7 +514,7 @@ class InspectionsKind(Kind):
         existing: dict[tuple, GarmentInspection]
         thresholds: RejectionThresholds
 
-    def prepare(self, session: Session) -> Context:
+    def prepare(self, session: Session, today: date) -> Context:
         settings = load_settings(session)
         existing = {
             (i.garment_id, i.inspected_on, i.inspector.lower()): i
@@ -571,7 +600,7 @@ class UnitsKind(Kind):
         _enum_col("baseline_unit", RateUnit),
     )
 
-    def prepare(self, session: Session) -> dict[str, FluoroUnit]:
+    def prepare(self, session: Session, today: date) -> dict[str, FluoroUnit]:
         return {u.code.lower(): u for u in session.scalars(select(FluoroUnit))}
 
     def plan(self, session: Session, v: dict[str, Any], units: dict[str, FluoroUnit]) -> Plan:
@@ -642,7 +671,7 @@ class ExposureChecksKind(Kind):
         units: dict[str, FluoroUnit]
         existing: dict[tuple, ExposureCheck]
 
-    def prepare(self, session: Session) -> Context:
+    def prepare(self, session: Session, today: date) -> Context:
         checks = session.scalars(select(ExposureCheck).where(ExposureCheck.voided_at.is_(None)))
         existing = {(c.unit_id, c.checked_on, c.mode.value, c.rate_unit.value, c.rate): c for c in checks}
         return self.Context({u.code.lower(): u for u in session.scalars(select(FluoroUnit))}, existing)
@@ -717,7 +746,7 @@ class ContractsKind(Kind):
         clauses: dict[str, ClauseDefinition]
         existing: dict[tuple, Contract]
 
-    def prepare(self, session: Session) -> Context:
+    def prepare(self, session: Session, today: date) -> Context:
         contracts = session.scalars(select(Contract).options(selectinload(Contract.clause_checks)))
         existing = {
             (c.party_type.value, c.agency_id or c.technician_id, c.effective_on): c for c in contracts
@@ -843,7 +872,7 @@ class ProceduresKind(Kind):
         procedures: dict[str, ProcedureType]
         existing: set[tuple]
 
-    def prepare(self, session: Session) -> Context:
+    def prepare(self, session: Session, today: date) -> Context:
         procedures: dict[str, ProcedureType] = {}
         for p in session.scalars(select(ProcedureType)):
             procedures[p.cpt_code.lower()] = p
@@ -983,7 +1012,7 @@ class DosimetryKind(Kind):
             ]
             return (exact or covering or [None])[0]
 
-    def prepare(self, session: Session) -> Context:
+    def prepare(self, session: Session, today: date) -> Context:
         badges: dict[tuple[int, str], list[DosimeterBadge]] = defaultdict(list)
         for b in session.scalars(select(DosimeterBadge).order_by(DosimeterBadge.assigned_on.desc())):
             badges[(b.technician_id, b.badge_code.lower())].append(b)

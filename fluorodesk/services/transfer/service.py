@@ -55,7 +55,7 @@ class ImportService(Service):
             return report
 
         with self.db.write() as session:  # the write lock is held from planning to writing
-            context = kind.prepare(session)
+            context = kind.prepare(session, self.today())
             seen: dict[tuple, int] = {}
             plans = []
             for number, cells in table.rows:
