@@ -31,6 +31,7 @@ from fluorodesk.db.models import (
     ProcedureRecord,
     ProcedureType,
     Technician,
+    User,
 )
 from fluorodesk.domain.dates import add_months, end_of_month, week_start
 from fluorodesk.domain.enums import (
@@ -48,8 +49,13 @@ from fluorodesk.domain.enums import (
     KapUnit,
     RateUnit,
     RenewalType,
+    Role,
     SurveyResult,
 )
+
+#: The director account the start-up probe signs in with (what the sign-in dialog would be given).
+BENCH_USER = "bench"
+BENCH_PASSWORD = "bench-director-password"
 
 FULL_SCALE = {
     "technicians": 150,
@@ -346,6 +352,10 @@ def build(
             }
         )
     session.execute(insert(DosimetryReading), readings)
+    from fluorodesk.services.auth import hash_password
+
+    account = {"username": BENCH_USER, "full_name": "Bench Director", "role": Role.DIRECTOR.value}
+    session.execute(insert(User), [{**account, "password_hash": hash_password(BENCH_PASSWORD), **stamp}])
     return SyntheticCounts(
         technicians=len(techs),
         credentials=len(creds),
