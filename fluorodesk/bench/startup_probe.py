@@ -58,7 +58,7 @@ def fluorodesk_app(data_dir: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     from fluorodesk.app import run_gui
-    from fluorodesk.bench.synthetic import BENCH_PASSWORD, BENCH_USER
+    from fluorodesk.bench.account import BENCH_PASSWORD, BENCH_USER
     from fluorodesk.paths import DataDir
     from fluorodesk.ui import startup
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from fluorodesk.bench.account import BENCH_PASSWORD, BENCH_USER
 from fluorodesk.db.models import (
     Agency,
     ClauseDefinition,
@@ -52,10 +53,6 @@ from fluorodesk.domain.enums import (
     Role,
     SurveyResult,
 )
-
-#: The director account the start-up probe signs in with (what the sign-in dialog would be given).
-BENCH_USER = "bench"
-BENCH_PASSWORD = "bench-director-password"
 
 FULL_SCALE = {
     "technicians": 150,
