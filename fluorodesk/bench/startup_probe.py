@@ -33,22 +33,22 @@ def _process_age() -> float:
     return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _painted(app: Any, window: Any) -> None:
+def _painted(window: Any) -> None:
+    """Paint the shown window now (synchronously), before any other pending event runs."""
     window.repaint()
-    app.processEvents()
 
 
 def bare() -> None:
     from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
 
-    app = QApplication(sys.argv[:1])
+    _app = QApplication(sys.argv[:1])  # kept alive while the window paints
     window = QMainWindow()
     tabs = QTabWidget()
     for name in ("Overview", "Technicians", "Contracts", "Aprons", "Exposure Logs"):
         tabs.addTab(QWidget(), name)
     window.setCentralWidget(tabs)
     window.show()
-    _painted(app, window)
+    _painted(window)
     print(f"{_process_age():.4f}")
 
 
@@ -72,14 +72,16 @@ def fluorodesk_app(data_dir: str) -> None:
         from fluorodesk.ui.tabs.overview_tab import OverviewTab
 
         window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
-        _painted(app, window)
+        _painted(window)
         times.append(_process_age())
-        overview = window.tab(OverviewTab)
+        overview = next(
+            t for t in map(window.tabs.widget, range(window.tabs.count())) if isinstance(t, OverviewTab)
+        )
         deadline = time.monotonic() + OVERVIEW_TIMEOUT
         while not overview.is_loaded() and time.monotonic() < deadline:
             app.processEvents()
             time.sleep(0.002)
-        _painted(app, window)
+        _painted(window)
         times.append(_process_age())
         window.close()
         return 0

@@ -177,27 +177,82 @@ def sign_in(services: Services, *, demo: bool = False) -> UserRow | None:
     return user
 
 
-def _signed_in_session(app: QApplication, db: Any, *, demo: bool, notice: str) -> Outcome:
-    from fluorodesk.ui.idle_lock import IdleLock
-    from fluorodesk.ui.main_window import MainWindow
+class AutoBackup:
+    """The automatic backup, made off the GUI thread so the sign-in and the window do not wait for it.
 
+    SQLite's backup API, zlib and SHA-256 do their work without Python's lock, and the copy is one
+    consistent snapshot even while the user writes.  Its outcome is reported when it ends: a warning
+    box if it failed, otherwise a note in the status bar (once the window is there).
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.window: Any = None
+        self.notice = ""  # a start-up notice (e.g. a restore) outranks the backup note
+        self.call: Any = None
+
+    def start(self) -> None:
+        from fluorodesk.ui.background import BackgroundCall
+
+        if self.call is not None and self.call.running():
+            return
+        self.call = BackgroundCall(lambda: auto_backup(self.services)).start()
+        self.call.finished.connect(lambda outcome: self._report(outcome))
+
+    def wait(self) -> None:
+        if self.call is not None:
+            self.call.wait()
+
+    def status(self) -> str:
+        if self.call is None or self.call.outcome is None:
+            return "Making the automatic backup…"
+        return self._note(self.call.outcome)
+
+    @staticmethod
+    def _note(outcome: Any) -> str:
+        if outcome.error is not None:
+            log.error("automatic backup failed", exc_info=outcome.error)
+            return f"Automatic backup failed: {outcome.error}"
+        return str(outcome.value)
+
+    def _report(self, outcome: Any) -> None:
+        note = self._note(outcome)
+        if note.startswith("Automatic backup failed"):
+            QMessageBox.warning(
+                self.window,
+                "The automatic backup was not made",
+                f"{note.removeprefix('Automatic backup failed: ')}\n\nYour records are safe; "
+                "FluoroDesk will try again later. Make a backup by hand (File → Back up database…) once "
+                "the problem is solved.",
+            )
+        if self.window is not None and not self.notice:
+            self.window.statusBar().showMessage(note, 30000)
+
+
+def _signed_in_session(app: QApplication, db: Any, *, demo: bool, notice: str) -> Outcome:
     boot = Services(db, "FluoroDesk")
     if demo:
         prepare_demo(boot)
-    backup_note = auto_backup(boot)
-    if backup_note.startswith("Automatic backup failed"):
-        QMessageBox.warning(
-            None,
-            "The automatic backup was not made",
-            f"{backup_note.removeprefix('Automatic backup failed: ')}\n\nYour records are safe; "
-            "FluoroDesk will try again later. Make a backup by hand (File → Back up database…) once "
-            "the problem is solved.",
-        )
-    user = sign_in(boot, demo=demo)
+    backups = AutoBackup(boot)
+    backups.start()
+    try:
+        return _main_window_session(app, db, backups, demo=demo, notice=notice)
+    finally:
+        backups.wait()  # before the database is closed (or restored over)
+
+
+def _main_window_session(
+    app: QApplication, db: Any, backups: AutoBackup, *, demo: bool, notice: str
+) -> Outcome:
+    from fluorodesk.ui.idle_lock import IdleLock
+    from fluorodesk.ui.main_window import MainWindow
+
+    user = sign_in(backups.services, demo=demo)
     if user is None:
         return Outcome(0)
     services = Services(db, user.username)
     window = MainWindow(services)
+    backups.window, backups.notice = window, notice
     outcome = Outcome(0, actor=user.username)
     idle = IdleLock(services, window.bus, window, display_name=user.full_name)
     window.safety.idle_lock = idle
@@ -217,14 +272,16 @@ def _signed_in_session(app: QApplication, db: Any, *, demo: bool, notice: str) -
         except StorageError:
             due = True
         if due:
-            window.statusBar().showMessage(auto_backup(services), 30000)
+            backups.notice = ""
+            backups.start()
 
     daily.timeout.connect(daily_backup)
     daily.start()
     window.show()
-    window.statusBar().showMessage(notice or backup_note, 30000)
+    window.statusBar().showMessage(notice or backups.status(), 30000)
     outcome.code = int(app.exec())
     daily.stop()
     idle.stop()
+    backups.window = None
     window.deleteLater()
     return outcome
