@@ -29,7 +29,13 @@ from fluorodesk.paths import DataDir
 from fluorodesk.services.auth import UserDraft, UserRow
 from fluorodesk.services.backup import restore_backup
 from fluorodesk.services.registry import Services
-from fluorodesk.services.startup import HealthReport, health_check, open_clinic, prepare_data_folder
+from fluorodesk.services.startup import (
+    EarlyHealthCheck,
+    HealthReport,
+    health_check,
+    open_clinic,
+    prepare_data_folder,
+)
 
 log = logging.getLogger("fluorodesk.startup")
 
@@ -51,7 +57,9 @@ class Outcome:
     actor: str = ""
 
 
-def run_session(app: QApplication, data_dir: DataDir, *, demo: bool = False) -> int:
+def run_session(
+    app: QApplication, data_dir: DataDir, *, demo: bool = False, early_health: EarlyHealthCheck | None = None
+) -> int:
     try:
         prepare_data_folder(data_dir)
     except FluoroDeskError as exc:
@@ -69,7 +77,8 @@ def run_session(app: QApplication, data_dir: DataDir, *, demo: bool = False) -> 
     try:
         notice = ""
         while True:
-            outcome = one_session(app, data_dir, demo=demo, notice=notice)
+            outcome = one_session(app, data_dir, demo=demo, notice=notice, early_health=early_health)
+            early_health = None  # a session after a restore checks the restored file
             if outcome.restore is None:
                 return outcome.code
             notice = restore_after_session(data_dir, outcome)
@@ -102,8 +111,18 @@ def recover(data_dir: DataDir, health: HealthReport) -> str | None:
     return f"Restored {result.check.describe()}. The damaged database is kept in {result.replaced}."
 
 
-def one_session(app: QApplication, data_dir: DataDir, *, demo: bool, notice: str = "") -> Outcome:
-    health = health_check(data_dir)
+def one_session(
+    app: QApplication,
+    data_dir: DataDir,
+    *,
+    demo: bool,
+    notice: str = "",
+    early_health: EarlyHealthCheck | None = None,
+) -> Outcome:
+    if early_health is not None and early_health.data_dir == data_dir:
+        health = early_health.result()
+    else:
+        health = health_check(data_dir)
     if not health.ok:
         restored = recover(data_dir, health)
         if restored is None:
