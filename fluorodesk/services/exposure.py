@@ -181,13 +181,16 @@ def baselines_of(unit: FluoroUnit) -> list[Baseline]:
     ]
 
 
-def reference_baseline(unit: FluoroUnit, day: date, mode: ExposureMode) -> Baseline | None:
+def reference_baseline(
+    unit: FluoroUnit, day: date, mode: ExposureMode, baselines: list[Baseline] | None = None
+) -> Baseline | None:
     """The baseline a reading on ``day`` in ``mode`` is compared with.
 
     The baseline history applies first; before any recorded baseline (or for a unit without one),
     the baseline on the unit record applies to every mode except high-level control.
+    ``baselines``: ``baselines_of(unit)`` when the caller has it already.
     """
-    found = baseline_on(baselines_of(unit), day, mode)
+    found = baseline_on(baselines_of(unit) if baselines is None else baselines, day, mode)
     if found is None and unit.baseline_rate and unit.baseline_unit and mode is not ExposureMode.HIGH_LEVEL:
         found = Baseline(
             date.min, mode, unit.baseline_rate, unit.baseline_unit, None, unit.baseline_kvp, unit.baseline_ma
@@ -209,9 +212,13 @@ def judge(
     rate: float,
     rate_unit: RateUnit,
     settings: ClinicSettings,
+    *,
+    facts: UnitFacts | None = None,
+    baselines: list[Baseline] | None = None,
 ) -> Judgement:
-    limit = applicable_limit(unit_facts(unit), mode, rate_unit, settings)
-    baseline = reference_baseline(unit, day, mode)
+    """``facts`` and ``baselines``: the unit's, when the caller judges many readings of one unit."""
+    limit = applicable_limit(facts or unit_facts(unit), mode, rate_unit, settings)
+    baseline = reference_baseline(unit, day, mode, baselines)
     tolerance = float(settings["exposure.tolerance_pct"])
     if baseline is not None and baseline.tolerance_pct is not None:
         tolerance = baseline.tolerance_pct
@@ -529,6 +536,8 @@ class UnitEvaluation:
         self.as_of = as_of
         self.interval = int(settings["exposure.check_interval_days"])
         self._judged: dict[int, Judgement] = {}
+        self._facts = unit_facts(unit)
+        self._baselines = baselines_of(unit)
         self.by_id = {c.id: c for c in unit.checks}
         self.valid = sorted(
             (c for c in unit.checks if c.voided_at is None and c.checked_on <= as_of),
@@ -539,7 +548,16 @@ class UnitEvaluation:
         """The check judged against its limit and the baseline of its date (computed once)."""
         found = self._judged.get(check.id)
         if found is None:
-            found = judge(self.unit, check.checked_on, check.mode, check.rate, check.rate_unit, self.settings)
+            found = judge(
+                self.unit,
+                check.checked_on,
+                check.mode,
+                check.rate,
+                check.rate_unit,
+                self.settings,
+                facts=self._facts,
+                baselines=self._baselines,
+            )
             self._judged[check.id] = found
         return found
 
