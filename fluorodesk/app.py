@@ -12,8 +12,10 @@ log = logging.getLogger("fluorodesk.init")
 
 
 def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = None) -> int:
+    from fluorodesk.runtime import tune_gc
     from fluorodesk.services.startup import EarlyHealthCheck
 
+    tune_gc()
     early = EarlyHealthCheck(data_dir)  # SQLite checks the file while Qt and the rest load
 
     from PySide6.QtWidgets import QApplication

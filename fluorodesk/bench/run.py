@@ -92,12 +92,15 @@ def run(
     from PySide6.QtWidgets import QApplication
 
     from fluorodesk.db.database import open_database
+    from fluorodesk.runtime import freeze_startup_objects, tune_gc
     from fluorodesk.services.registry import Services
     from fluorodesk.ui.main_window import MainWindow
 
     qt_app = QApplication.instance() or QApplication([])
     services = Services(open_database(DataDir(clinic)), "bench")
     window = MainWindow(services)
+    tune_gc()  # the collector settings of the window process (app.run_gui, ui/startup.py)
+    freeze_startup_objects()
 
     def first_show(index: int) -> tuple[object, float]:
         """A tab shown for the first time: built (lazy tabs), loaded and painted."""

@@ -26,6 +26,7 @@ from fluorodesk.domain.enums import Role
 from fluorodesk.errors import DatabaseCorruptError, FluoroDeskError, StorageError
 from fluorodesk.instance_lock import AlreadyRunningError, InstanceLock
 from fluorodesk.paths import DataDir
+from fluorodesk.runtime import freeze_startup_objects
 from fluorodesk.services.auth import UserDraft, UserRow
 from fluorodesk.services.backup import restore_backup
 from fluorodesk.services.registry import Services
@@ -298,6 +299,7 @@ def _main_window_session(
     daily.start()
     window.show()
     window.statusBar().showMessage(notice or backups.status(), 30000)
+    freeze_startup_objects()
     outcome.code = int(app.exec())
     daily.stop()
     idle.stop()
