@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from fluorodesk.bench.account import BENCH_PASSWORD, BENCH_USER
 from fluorodesk.db.models import (
     Agency,
     ClauseDefinition,
@@ -31,6 +32,7 @@ from fluorodesk.db.models import (
     ProcedureRecord,
     ProcedureType,
     Technician,
+    User,
 )
 from fluorodesk.domain.dates import add_months, end_of_month, week_start
 from fluorodesk.domain.enums import (
@@ -48,6 +50,7 @@ from fluorodesk.domain.enums import (
     KapUnit,
     RateUnit,
     RenewalType,
+    Role,
     SurveyResult,
 )
 
@@ -346,6 +349,10 @@ def build(
             }
         )
     session.execute(insert(DosimetryReading), readings)
+    from fluorodesk.services.auth import hash_password
+
+    account = {"username": BENCH_USER, "full_name": "Bench Director", "role": Role.DIRECTOR.value}
+    session.execute(insert(User), [{**account, "password_hash": hash_password(BENCH_PASSWORD), **stamp}])
     return SyntheticCounts(
         technicians=len(techs),
         credentials=len(creds),

@@ -27,6 +27,10 @@ from fluorodesk.errors import (
 )
 from fluorodesk.paths import DataDir
 
+#: ``session.info`` key set on sessions from ``Database.read()``: one consistent snapshot that nothing
+#: writes through, so services may reuse what they worked out within it (``services.base.read_memo``).
+READ_ONLY = "fluorodesk.read_only"
+
 
 class Database:
     """An open clinic database.  Services take one of these; nothing else opens sessions."""
@@ -57,6 +61,7 @@ class Database:
     def read(self) -> Iterator[Session]:
         try:
             with self._read() as session, session.begin():
+                session.info[READ_ONLY] = True
                 yield session
         except (DBAPIError, sqlite3.Error, OSError) as exc:
             mapped = storage_error_from(exc, path=self.path)

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from fluorodesk.domain.dates import add_months, end_of_month
@@ -208,25 +209,24 @@ class ReadingFacts:
         """Per quantity this reading reports: its dose, or None where the report says M.
 
         Badge-position rules are in the module docstring; quantities not reported are absent.
+        (``entry`` cell by cell, inlined: totals read every reading many times.)
         """
         if self.kind is DoseReadingKind.UNUSED:
             return {}
-        if self.position in (None, BadgePosition.COLLAR):
-            cells = [
-                (DoseQuantity.DEEP, "deep"),
-                (DoseQuantity.LENS, "lens"),
-                (DoseQuantity.SHALLOW, "shallow"),
-            ]
-        elif self.position is BadgePosition.RING:
-            cells = [(DoseQuantity.EXTREMITY, "shallow")]
+        position = self.position
+        if position is None or position is BadgePosition.COLLAR:
+            cells = _COLLAR_CELLS
+        elif position is BadgePosition.RING:
+            cells = _RING_CELLS
         else:
             return {}
+        marked = self.deep_minimal or self.lens_minimal or self.shallow_minimal
         out: dict[DoseQuantity, Decimal | None] = {}
-        for quantity, name in cells:
-            entry = self.entry(name)
-            if entry.value is not None:
-                out[quantity] = exact(entry.value)
-            elif entry.minimal:
+        for quantity, name, flag in cells:
+            value = getattr(self, name)
+            if value is not None:
+                out[quantity] = exact(value)
+            elif getattr(self, flag) if marked else self.kind is DoseReadingKind.MINIMAL:
                 out[quantity] = None
         return out
 
@@ -239,7 +239,23 @@ class ReadingFacts:
         """Some value of this reading is "M" (below the reporting minimum)."""
         if self.kind is DoseReadingKind.UNUSED:
             return False
-        return any(self.entry(n).minimal for n in ("deep", "lens", "shallow"))
+        if self.deep_minimal or self.lens_minimal or self.shallow_minimal:
+            return True  # the report's M cells, one by one
+        # An "M" reading recorded without per-cell marks: every blank cell is M.
+        return self.kind is DoseReadingKind.MINIMAL and None in (self.deep, self.lens, self.shallow)
+
+    @cached_property
+    def tally(self) -> tuple[tuple[tuple[DoseQuantity, Decimal | None], ...], bool, bool]:
+        """(reported items, has an M, unused): what ``add_up`` needs, worked out once per reading."""
+        return tuple(self.reported().items()), self.has_minimal, self.kind is DoseReadingKind.UNUSED
+
+
+_COLLAR_CELLS = (
+    (DoseQuantity.DEEP, "deep", "deep_minimal"),
+    (DoseQuantity.LENS, "lens", "lens_minimal"),
+    (DoseQuantity.SHALLOW, "shallow", "shallow_minimal"),
+)
+_RING_CELLS = ((DoseQuantity.EXTREMITY, "shallow", "shallow_minimal"),)
 
 
 @dataclass(frozen=True)
@@ -283,10 +299,11 @@ def add_up(
             continue
         if reading.other_facility and not include_other:
             continue
+        reported, has_minimal, is_unused = reading.tally
         count += 1
-        minimal += reading.has_minimal
-        unused += reading.kind is DoseReadingKind.UNUSED
-        for quantity, value in reading.reported().items():
+        minimal += has_minimal
+        unused += is_unused
+        for quantity, value in reported:
             if value is None:
                 reported_m.add(quantity)
             else:

@@ -45,6 +45,9 @@ BACKUP_SUFFIX = ".fdbackup"
 AUTO_PREFIX = "auto-"
 MANIFEST = "manifest.json"
 DAILY = timedelta(hours=24)
+#: Bytes read, compressed and hashed per call: large, so a backup made in a background thread hands
+#: Python's lock back and forth a few dozen times, not thousands (zipfile's own copy uses 8 KiB).
+CHUNK = 4 << 20
 #: Folder (inside the data folder) where a restore puts the database it replaced.
 REPLACED_DIR = "replaced"
 
@@ -101,7 +104,7 @@ class RestoreResult:
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -185,7 +188,7 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
             }
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
-                archive.write(snapshot, DATABASE_NAME)
+                _deflate_into(archive, snapshot, DATABASE_NAME)
                 for file in attachments:
                     # Scans and photos are compressed already: store them, do not deflate again.
                     archive.write(
@@ -208,6 +211,15 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
             partial.unlink(missing_ok=True)
         raise
     return BackupInfo(destination, destination.stat().st_size, len(attachments))
+
+
+def _deflate_into(archive: zipfile.ZipFile, source: Path, name: str) -> None:
+    """``archive.write(source, name)`` (same entry: name, time, mode, deflated), in large chunks."""
+    info = zipfile.ZipInfo.from_file(source, name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with source.open("rb") as src, archive.open(info, "w") as dest:
+        for chunk in iter(lambda: src.read(CHUNK), b""):
+            dest.write(chunk)
 
 
 # --------------------------------------------------------------------------- finding backups

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import date
+from typing import TYPE_CHECKING, TypeVar
 
-from fluorodesk.db.database import Database
+from fluorodesk.db.database import READ_ONLY, Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+def read_memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per read session (one snapshot), e.g. readings that several lists share.
+
+    In a write session (which may change the data between two calls) it always computes afresh.
+    Callers must treat the result as read-only: the next caller gets the same object.
+    """
+    if not session.info.get(READ_ONLY):
+        return compute()
+    memo: dict[Hashable, object] = session.info.setdefault("fluorodesk.memo", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[return-value]
 
 
 class Service:

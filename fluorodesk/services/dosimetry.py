@@ -62,7 +62,7 @@ from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service
+from fluorodesk.services.base import Service, read_memo
 from fluorodesk.services.settings import load_settings
 
 MAX_TEXT = 120
@@ -340,6 +340,19 @@ class ReviewDraft:
     notes: str = ""
 
 
+@dataclass(frozen=True)
+class DosimetryView:
+    """What the Dosimetry tab shows (``DosimetryService.view``)."""
+
+    totals: list[TotalsRow]
+    badges: list[BadgeRow]
+    readings: list[ReadingRow]
+    investigations: list[InvestigationRow]
+    pregnancies: list[PregnancyRow]
+    reviews: list[ReviewRow]
+    findings: list[Finding]
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -367,6 +380,10 @@ _FACT_COLUMNS = (
 
 def load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
     """Each worker's readings that count on ``as_of`` (not voided by then, known by then)."""
+    return read_memo(session, ("dosimetry.readings", as_of), lambda: _load_readings(session, as_of))
+
+
+def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
     stmt = (
         select(_RD.technician_id, *_FACT_COLUMNS)
         .outerjoin(DosimeterBadge, _RD.badge_id == DosimeterBadge.id)
@@ -398,6 +415,11 @@ def _investigation_row(inv: DoseInvestigation) -> InvestigationRow:
 
 
 def load_investigations(session: Session, as_of: date) -> list[InvestigationRow]:
+    key = ("dosimetry.investigations", as_of)
+    return read_memo(session, key, lambda: _load_investigations(session, as_of))
+
+
+def _load_investigations(session: Session, as_of: date) -> list[InvestigationRow]:
     rows = session.scalars(
         select(DoseInvestigation)
         .options(selectinload(DoseInvestigation.technician))
@@ -538,6 +560,12 @@ def first_record_day(session: Session) -> date | None:
 
 
 def load_reviews(session: Session, settings: ClinicSettings, as_of: date) -> list[ReviewRow]:
+    due_days = int(settings["dosimetry.review_due_days"])
+    key = ("dosimetry.reviews", as_of, due_days)
+    return read_memo(session, key, lambda: _load_reviews(session, due_days, as_of))
+
+
+def _load_reviews(session: Session, due_days: int, as_of: date) -> list[ReviewRow]:
     reviews = {
         Period.of(date(r.year, 3 * r.quarter - 2, 1), "quarter"): r
         for r in session.scalars(select(DosimetryReview).where(DosimetryReview.reviewed_on <= as_of))
@@ -546,7 +574,7 @@ def load_reviews(session: Session, settings: ClinicSettings, as_of: date) -> lis
         first_record_day(session),
         as_of,
         {q: r.reviewed_on for q, r in reviews.items()},
-        int(settings["dosimetry.review_due_days"]),
+        due_days,
     )
     out = []
     for item in reversed(schedule):
@@ -591,6 +619,10 @@ def _badge_row(badge: DosimeterBadge, grace: int, as_of: date, with_reading: set
 
 def load_badges(session: Session, settings: ClinicSettings, as_of: date) -> list[BadgeRow]:
     grace = int(settings["dosimetry.badge_return_days"])
+    return read_memo(session, ("dosimetry.badges", as_of, grace), lambda: _load_badges(session, grace, as_of))
+
+
+def _load_badges(session: Session, grace: int, as_of: date) -> list[BadgeRow]:
     with_reading = set(
         session.scalars(
             select(DosimetryReading.badge_id).where(
@@ -766,6 +798,28 @@ class DosimetryService(Service):
             settings = load_settings(session)
             readings = load_readings(session, as_of)
             return load_pregnancies(session, settings, as_of, readings, load_investigations(session, as_of))
+
+    def view(self, quarter: Period | None = None, *, include_voided: bool = False) -> DosimetryView:
+        """Everything the Dosimetry tab shows, from one snapshot: readings are loaded and added up
+        once for the totals, the pregnancies and the findings."""
+        as_of = self.today()
+        quarter = quarter or quarter_of(as_of)
+        with self.db.read() as session:
+            settings = load_settings(session)
+            readings = load_readings(session, as_of)
+            investigations = load_investigations(session, as_of)
+            stmt = _reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())
+            if not include_voided:
+                stmt = stmt.where(_RD.voided_at.is_(None))
+            return DosimetryView(
+                totals=load_totals(session, settings, quarter, as_of),
+                badges=load_badges(session, settings, as_of),
+                readings=[_reading_row(r) for r in session.execute(stmt)],
+                investigations=investigations,
+                pregnancies=load_pregnancies(session, settings, as_of, readings, investigations),
+                reviews=load_reviews(session, settings, as_of),
+                findings=findings(session, settings, as_of),
+            )
 
     def findings(self, *, as_of: date | None = None) -> list[Finding]:
         """This area's findings only (the tab's summary line); the Overview gathers every area."""

@@ -15,11 +15,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.base import utcnow
+from fluorodesk.db.database import READ_ONLY
 from fluorodesk.db.models import (
     CorrectiveAction,
     ExposureCheck,
@@ -28,6 +30,7 @@ from fluorodesk.db.models import (
     Meter,
     PhysicistSurvey,
     Technician,
+    UnitBaseline,
 )
 from fluorodesk.domain.dates import add_months, describe_due, parse_date
 from fluorodesk.domain.enums import (
@@ -72,7 +75,8 @@ from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service
+from fluorodesk.services.base import Service, read_memo
+from fluorodesk.services.records import load_records, session_of
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.signoff import ensure_record_unlocked, ensure_unlocked
 
@@ -177,13 +181,16 @@ def baselines_of(unit: FluoroUnit) -> list[Baseline]:
     ]
 
 
-def reference_baseline(unit: FluoroUnit, day: date, mode: ExposureMode) -> Baseline | None:
+def reference_baseline(
+    unit: FluoroUnit, day: date, mode: ExposureMode, baselines: list[Baseline] | None = None
+) -> Baseline | None:
     """The baseline a reading on ``day`` in ``mode`` is compared with.
 
     The baseline history applies first; before any recorded baseline (or for a unit without one),
     the baseline on the unit record applies to every mode except high-level control.
+    ``baselines``: ``baselines_of(unit)`` when the caller has it already.
     """
-    found = baseline_on(baselines_of(unit), day, mode)
+    found = baseline_on(baselines_of(unit) if baselines is None else baselines, day, mode)
     if found is None and unit.baseline_rate and unit.baseline_unit and mode is not ExposureMode.HIGH_LEVEL:
         found = Baseline(
             date.min, mode, unit.baseline_rate, unit.baseline_unit, None, unit.baseline_kvp, unit.baseline_ma
@@ -205,9 +212,13 @@ def judge(
     rate: float,
     rate_unit: RateUnit,
     settings: ClinicSettings,
+    *,
+    facts: UnitFacts | None = None,
+    baselines: list[Baseline] | None = None,
 ) -> Judgement:
-    limit = applicable_limit(unit_facts(unit), mode, rate_unit, settings)
-    baseline = reference_baseline(unit, day, mode)
+    """``facts`` and ``baselines``: the unit's, when the caller judges many readings of one unit."""
+    limit = applicable_limit(facts or unit_facts(unit), mode, rate_unit, settings)
+    baseline = reference_baseline(unit, day, mode, baselines)
     tolerance = float(settings["exposure.tolerance_pct"])
     if baseline is not None and baseline.tolerance_pct is not None:
         tolerance = baseline.tolerance_pct
@@ -237,7 +248,7 @@ def corrective_closed(check: ExposureCheck, as_of: date, settings: ClinicSetting
     the findings use ``UnitEvaluation``, which judges a whole unit at once.
     """
     if settings is None:
-        session = object_session(check)
+        session = session_of(check)
         if session is None:
             raise ValueError("the check is not attached to a session")
         settings = load_settings(session)
@@ -251,6 +262,10 @@ def meter_calibration(meter: Meter | None, day: date) -> CalibrationStatus | Non
 
 
 def load_units(session: Session, unit_id: int | None = None) -> Sequence[FluoroUnit]:
+    """Units (one, or all by code) with their checks, corrective actions, meters, surveys, baselines
+    and period notes.  In a read session: ``Record`` stand-ins, loaded once per snapshot."""
+    if session.info.get(READ_ONLY):
+        return read_memo(session, ("exposure.units", unit_id), lambda: _unit_records(session, unit_id))
     stmt = (
         select(FluoroUnit)
         .options(
@@ -267,6 +282,56 @@ def load_units(session: Session, unit_id: int | None = None) -> Sequence[FluoroU
     if unit_id is not None:
         stmt = stmt.where(FluoroUnit.id == unit_id)
     return session.scalars(stmt).all()
+
+
+def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
+    """``load_units`` for reading: thousands of checks as Records, the same attributes as the ORM's."""
+    where = [FluoroUnit.id == unit_id] if unit_id is not None else []
+    units = load_records(session, FluoroUnit, *where, order_by=[FluoroUnit.code])
+    if not units:
+        return []
+    by_unit = {u.id: u for u in units}
+    for unit in units:
+        unit.checks, unit.surveys, unit.baselines, unit.period_notes = [], [], [], []
+    in_units = [u.id for u in units]
+    checks = load_records(
+        session, ExposureCheck, ExposureCheck.unit_id.in_(in_units), order_by=[ExposureCheck.id]
+    )
+    by_check = {}
+    for check in checks:
+        check.unit = by_unit[check.unit_id]
+        check.corrective_actions = []
+        check.meter = None
+        check.unit.checks.append(check)
+        by_check[check.id] = check
+    of_units = ExposureCheck.unit_id.in_(in_units)
+    actions = load_records(
+        session,
+        CorrectiveAction,
+        CorrectiveAction.check_id.in_(select(ExposureCheck.id).where(of_units)),
+        order_by=[CorrectiveAction.id],
+    )
+    for action in actions:
+        action.check = by_check[action.check_id]
+        action.check.corrective_actions.append(action)
+    meter_ids = {c.meter_id for c in checks if c.meter_id is not None}
+    if meter_ids:
+        meters = session.scalars(
+            select(Meter).options(selectinload(Meter.calibrations)).where(Meter.id.in_(meter_ids))
+        ).all()
+        by_meter = {m.id: m for m in meters}
+        for check in checks:
+            if check.meter_id is not None:
+                check.meter = by_meter.get(check.meter_id)
+    for cls, name, order in (
+        (PhysicistSurvey, "surveys", [PhysicistSurvey.id]),
+        (UnitBaseline, "baselines", [UnitBaseline.effective_on, UnitBaseline.id]),
+        (ExposurePeriodNote, "period_notes", [ExposurePeriodNote.id]),
+    ):
+        for child in load_records(session, cls, cls.unit_id.in_(in_units), order_by=order):
+            child.unit = by_unit[child.unit_id]
+            getattr(child.unit, name).append(child)
+    return units
 
 
 def get_unit(session: Session, unit_id: int) -> FluoroUnit:
@@ -471,6 +536,8 @@ class UnitEvaluation:
         self.as_of = as_of
         self.interval = int(settings["exposure.check_interval_days"])
         self._judged: dict[int, Judgement] = {}
+        self._facts = unit_facts(unit)
+        self._baselines = baselines_of(unit)
         self.by_id = {c.id: c for c in unit.checks}
         self.valid = sorted(
             (c for c in unit.checks if c.voided_at is None and c.checked_on <= as_of),
@@ -481,7 +548,16 @@ class UnitEvaluation:
         """The check judged against its limit and the baseline of its date (computed once)."""
         found = self._judged.get(check.id)
         if found is None:
-            found = judge(self.unit, check.checked_on, check.mode, check.rate, check.rate_unit, self.settings)
+            found = judge(
+                self.unit,
+                check.checked_on,
+                check.mode,
+                check.rate,
+                check.rate_unit,
+                self.settings,
+                facts=self._facts,
+                baselines=self._baselines,
+            )
             self._judged[check.id] = found
         return found
 

@@ -11,11 +11,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.models import Garment, GarmentInspection, GarmentStatusChange, Technician
+from fluorodesk.db.database import READ_ONLY
+from fluorodesk.db.models import Garment, GarmentDefect, GarmentInspection, GarmentStatusChange, Technician
 from fluorodesk.domain.dates import describe_due, parse_date
 from fluorodesk.domain.enums import (
     Area,
@@ -40,7 +42,8 @@ from fluorodesk.domain.garments import (
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service
+from fluorodesk.services.base import Service, read_memo
+from fluorodesk.services.records import load_records
 from fluorodesk.services.settings import load_settings
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
@@ -207,6 +210,11 @@ def status_changes(garment: Garment) -> list[StatusChange]:
 
 
 def load_garments(session: Session, *, garment_id: int | None = None) -> Sequence[Garment]:
+    """Garments (one, or all by code) with inspections, status changes and owner.  In a read
+    session: ``Record`` stand-ins (inspections with their defects), loaded once per snapshot."""
+    if session.info.get(READ_ONLY):
+        key = ("garments", garment_id)
+        return read_memo(session, key, lambda: _garment_records(session, garment_id))
     stmt = (
         select(Garment)
         .options(
@@ -219,6 +227,52 @@ def load_garments(session: Session, *, garment_id: int | None = None) -> Sequenc
     if garment_id is not None:
         stmt = stmt.where(Garment.id == garment_id)
     return session.scalars(stmt).all()
+
+
+def _garment_records(session: Session, garment_id: int | None) -> list[Any]:
+    where = [Garment.id == garment_id] if garment_id is not None else []
+    garments = load_records(session, Garment, *where, order_by=[Garment.code])
+    by_id = {g.id: g for g in garments}
+    of = (lambda col: col == garment_id) if garment_id is not None else (lambda col: true())
+    for garment in garments:
+        garment.inspections, garment.status_changes, garment.owner = [], [], None
+    inspections = load_records(
+        session,
+        GarmentInspection,
+        of(GarmentInspection.garment_id),
+        order_by=[GarmentInspection.inspected_on, GarmentInspection.id],
+    )
+    by_inspection = {}
+    for inspection in inspections:
+        inspection.defects = []
+        inspection.garment = by_id.get(inspection.garment_id)
+        if inspection.garment is not None:
+            inspection.garment.inspections.append(inspection)
+            by_inspection[inspection.id] = inspection
+    defect_of = GarmentDefect.inspection_id.in_(
+        select(GarmentInspection.id).where(of(GarmentInspection.garment_id))
+    )
+    for defect in load_records(session, GarmentDefect, defect_of, order_by=[GarmentDefect.id]):
+        defect.inspection = by_inspection.get(defect.inspection_id)
+        if defect.inspection is not None:
+            defect.inspection.defects.append(defect)
+    changes = load_records(
+        session,
+        GarmentStatusChange,
+        of(GarmentStatusChange.garment_id),
+        order_by=[GarmentStatusChange.changed_on, GarmentStatusChange.id],
+    )
+    for change in changes:
+        change.garment = by_id.get(change.garment_id)
+        if change.garment is not None:
+            change.garment.status_changes.append(change)
+    owner_ids = {g.owner_technician_id for g in garments if g.owner_technician_id is not None}
+    if owner_ids:
+        owners = {t.id: t for t in session.scalars(select(Technician).where(Technician.id.in_(owner_ids)))}
+        for garment in garments:
+            if garment.owner_technician_id is not None:
+                garment.owner = owners.get(garment.owner_technician_id)
+    return garments
 
 
 def garment_state(garment: Garment, settings: ClinicSettings, as_of: date) -> GarmentState:

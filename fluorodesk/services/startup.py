@@ -8,12 +8,16 @@ the newest good backup, and ``restore_backup`` moves the damaged file aside rath
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from fluorodesk.db.database import Database, open_database, prepare_folder
 from fluorodesk.db.sqlite_tools import integrity_problems, looks_like_sqlite
 from fluorodesk.paths import DataDir
-from fluorodesk.services.backup import BackupCheck, newest_good_backup
+
+if TYPE_CHECKING:  # imported where used: the quick check starts before the database layer loads
+    from fluorodesk.db.database import Database
+    from fluorodesk.services.backup import BackupCheck
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,31 @@ def health_check(data_dir: DataDir) -> HealthReport:
     return HealthReport(True, tuple(damage))
 
 
+class EarlyHealthCheck:
+    """``health_check`` started in a thread at launch: SQLite's quick check runs without Python's
+    lock, so it overlaps the loading of Qt and of the database layer instead of following it."""
+
+    def __init__(self, data_dir: DataDir) -> None:
+        self.data_dir = data_dir
+        self._report: HealthReport | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._report = health_check(self.data_dir)
+        except BaseException as exc:  # re-raised in the caller's thread by result()
+            self._error = exc
+
+    def result(self) -> HealthReport:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._report is not None
+        return self._report
+
+
 def _first_line(problem: str) -> str:
     lines = [line for line in problem.removeprefix("integrity: ").splitlines() if "***" not in line]
     text = lines[0] if lines else problem
@@ -61,14 +90,20 @@ def _first_line(problem: str) -> str:
 
 def recovery_candidate(data_dir: DataDir) -> BackupCheck | None:
     """The newest backup in the data folder that passes verification (what the recovery dialog offers)."""
+    from fluorodesk.services.backup import newest_good_backup
+
     return newest_good_backup(data_dir)
 
 
 def prepare_data_folder(data_dir: DataDir) -> None:
     """Create the data folder if needed; StorageError when it cannot be used (for the UI layer)."""
+    from fluorodesk.db.database import prepare_folder
+
     prepare_folder(data_dir, create=True)
 
 
 def open_clinic(data_dir: DataDir) -> Database:
     """open_database for the UI layer, which may not import fluorodesk.db itself."""
+    from fluorodesk.db.database import open_database
+
     return open_database(data_dir)

@@ -36,7 +36,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_purpose
-from fluorodesk.services.base import Service
+from fluorodesk.services.base import Service, read_memo
 from fluorodesk.services.settings import load_settings
 
 _STATE_ORDER = {
@@ -353,6 +353,14 @@ def evaluate_ce(
 
 def load_technicians(
     session: Session, *, include_retired: bool = True, ids: Sequence[int] | None = None
+) -> Sequence[Technician]:
+    """Technicians with credentials, exemptions and agency (loaded once per read snapshot)."""
+    key = ("technicians", include_retired, None if ids is None else tuple(ids))
+    return read_memo(session, key, lambda: _load_technicians(session, include_retired, ids))
+
+
+def _load_technicians(
+    session: Session, include_retired: bool, ids: Sequence[int] | None
 ) -> Sequence[Technician]:
     stmt = (
         select(Technician)

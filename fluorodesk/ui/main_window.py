@@ -1,11 +1,18 @@
-"""The main window only assembles: tabs, menus and the status bar.  Tabs do their own work."""
+"""The main window only assembles: tabs, menus and the status bar.  Tabs do their own work.
+
+Start-up speed: only the Overview is built with the window.  The other tabs are ``LazyTab``
+entries: a placeholder page until the tab is first shown (or asked for with ``tab()``); then its
+module is imported (with the dialogs it needs) and the real tab takes the placeholder's place.
+"""
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -15,27 +22,47 @@ from fluorodesk.services.registry import Services
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.safety import install_safety
-from fluorodesk.ui.tabs.aprons_tab import ApronsTab
 from fluorodesk.ui.tabs.base import DataTab
-from fluorodesk.ui.tabs.contracts_tab import ContractsTab
-from fluorodesk.ui.tabs.dose_tab import DoseTab
-from fluorodesk.ui.tabs.dosimetry_tab import DosimetryTab
-from fluorodesk.ui.tabs.exposure_tab import ExposureTab
 from fluorodesk.ui.tabs.overview_tab import OverviewTab
-from fluorodesk.ui.tabs.technicians_tab import TechniciansTab
 
-TAB_CLASSES: tuple[type[DataTab], ...] = (
+
+@dataclass(frozen=True)
+class LazyTab:
+    """A tab class named, not imported: it is imported and built when the tab is first shown."""
+
+    module: str
+    name: str
+    title: str
+
+    def load(self) -> type[DataTab]:
+        cls: type[DataTab] = getattr(importlib.import_module(self.module), self.name)
+        return cls
+
+
+class TabPlaceholder(QWidget):
+    """Stands in for a tab not built yet (see LazyTab)."""
+
+    def __init__(self, spec: LazyTab, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.setObjectName(f"{spec.name}Placeholder")
+
+
+#: The tabs, in order: a tab class (built with the window) or a LazyTab (built when first shown).
+TAB_CLASSES: tuple[type[DataTab] | LazyTab, ...] = (
     OverviewTab,
-    TechniciansTab,
-    ContractsTab,
-    ApronsTab,
-    ExposureTab,
-    DoseTab,
-    DosimetryTab,
+    LazyTab("fluorodesk.ui.tabs.technicians_tab", "TechniciansTab", "Technicians"),
+    LazyTab("fluorodesk.ui.tabs.contracts_tab", "ContractsTab", "Contracts"),
+    LazyTab("fluorodesk.ui.tabs.aprons_tab", "ApronsTab", "Aprons"),
+    LazyTab("fluorodesk.ui.tabs.exposure_tab", "ExposureTab", "Exposure Logs"),
+    LazyTab("fluorodesk.ui.tabs.dose_tab", "DoseTab", "Dose Log"),
+    LazyTab("fluorodesk.ui.tabs.dosimetry_tab", "DosimetryTab", "Dosimetry"),
 )
 
 
 class MainWindow(QMainWindow):
+    tab_built = Signal(object)  # a tab built after the window (from a LazyTab)
+
     def __init__(self, services: Services, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
@@ -46,10 +73,12 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
-        for cls in TAB_CLASSES:
-            tab = cls(services, self.bus, self.tabs)
-            tab.setObjectName(cls.__name__)
-            self.tabs.addTab(tab, cls.title)
+        for entry in TAB_CLASSES:
+            if isinstance(entry, LazyTab):
+                self.tabs.addTab(TabPlaceholder(entry, self.tabs), entry.title)
+            else:
+                self.tabs.addTab(self._make_tab(entry), entry.title)
+        self.tabs.currentChanged.connect(self._current_changed)
         self.setCentralWidget(self.tabs)
         self._build_menus()
         self.statusBar().showMessage(f"Data folder: {services.db.data_dir.root}")
@@ -60,11 +89,43 @@ class MainWindow(QMainWindow):
         self.safety = install_safety(self)  # users, audit trail, sign-off, restore (ui/safety.py)
 
     def tab(self, cls: type[DataTab]) -> DataTab:
+        """The tab of that class, built if it was not yet; a shown tab has its rows loaded."""
         for i in range(self.tabs.count()):
             widget = self.tabs.widget(i)
+            if isinstance(widget, TabPlaceholder) and widget.spec.name == cls.__name__:
+                widget = self._build(i)
             if isinstance(widget, cls):
+                if widget.isVisible():
+                    widget.ensure_loaded()
                 return widget
         raise KeyError(cls.__name__)
+
+    def _make_tab(self, cls: type[DataTab]) -> DataTab:
+        tab = cls(self.services, self.bus, self.tabs)
+        tab.setObjectName(cls.__name__)
+        return tab
+
+    def _build(self, index: int) -> DataTab:
+        """Replace the placeholder at ``index`` by its real tab (current stays current)."""
+        placeholder = self.tabs.widget(index)
+        assert isinstance(placeholder, TabPlaceholder)
+        tab = self._make_tab(placeholder.spec.load())
+        current = self.tabs.currentIndex() == index
+        blocked = self.tabs.blockSignals(True)
+        try:
+            self.tabs.insertTab(index, tab, placeholder.spec.title)
+            if current:
+                self.tabs.setCurrentIndex(index)
+            self.tabs.removeTab(index + 1)
+        finally:
+            self.tabs.blockSignals(blocked)
+        placeholder.deleteLater()
+        self.tab_built.emit(tab)
+        return tab
+
+    def _current_changed(self, index: int) -> None:
+        if isinstance(self.tabs.widget(index), TabPlaceholder):
+            self._build(index)
 
     # ---- menus
 

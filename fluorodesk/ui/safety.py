@@ -166,11 +166,16 @@ class SafetyActions(QObject):
         if tabs is None:
             return
         for i in range(tabs.count()):
-            tab = tabs.widget(i)
-            table = getattr(tab, "table", None)
-            if table is not None and hasattr(table, "selection_changed"):
-                table.selection_changed.connect(lambda row, tab=tab: self.show_stamp(tab, row))
+            self._connect_tab(tabs.widget(i))
+        built = getattr(self.window, "tab_built", None)  # tabs built later (main_window.LazyTab)
+        if built is not None:
+            built.connect(self._connect_tab)
         tabs.currentChanged.connect(lambda _i: self.show_stamp(None, None))
+
+    def _connect_tab(self, tab: Any) -> None:
+        table = getattr(tab, "table", None)
+        if table is not None and hasattr(table, "selection_changed"):
+            table.selection_changed.connect(lambda row, tab=tab: self.show_stamp(tab, row))
 
     def selected_record(self) -> tuple[str | None, int | None]:
         tabs = getattr(self.window, "tabs", None)

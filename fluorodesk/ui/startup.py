@@ -26,10 +26,17 @@ from fluorodesk.domain.enums import Role
 from fluorodesk.errors import DatabaseCorruptError, FluoroDeskError, StorageError
 from fluorodesk.instance_lock import AlreadyRunningError, InstanceLock
 from fluorodesk.paths import DataDir
+from fluorodesk.runtime import freeze_startup_objects
 from fluorodesk.services.auth import UserDraft, UserRow
 from fluorodesk.services.backup import restore_backup
 from fluorodesk.services.registry import Services
-from fluorodesk.services.startup import HealthReport, health_check, open_clinic, prepare_data_folder
+from fluorodesk.services.startup import (
+    EarlyHealthCheck,
+    HealthReport,
+    health_check,
+    open_clinic,
+    prepare_data_folder,
+)
 
 log = logging.getLogger("fluorodesk.startup")
 
@@ -51,7 +58,9 @@ class Outcome:
     actor: str = ""
 
 
-def run_session(app: QApplication, data_dir: DataDir, *, demo: bool = False) -> int:
+def run_session(
+    app: QApplication, data_dir: DataDir, *, demo: bool = False, early_health: EarlyHealthCheck | None = None
+) -> int:
     try:
         prepare_data_folder(data_dir)
     except FluoroDeskError as exc:
@@ -69,7 +78,8 @@ def run_session(app: QApplication, data_dir: DataDir, *, demo: bool = False) -> 
     try:
         notice = ""
         while True:
-            outcome = one_session(app, data_dir, demo=demo, notice=notice)
+            outcome = one_session(app, data_dir, demo=demo, notice=notice, early_health=early_health)
+            early_health = None  # a session after a restore checks the restored file
             if outcome.restore is None:
                 return outcome.code
             notice = restore_after_session(data_dir, outcome)
@@ -102,8 +112,18 @@ def recover(data_dir: DataDir, health: HealthReport) -> str | None:
     return f"Restored {result.check.describe()}. The damaged database is kept in {result.replaced}."
 
 
-def one_session(app: QApplication, data_dir: DataDir, *, demo: bool, notice: str = "") -> Outcome:
-    health = health_check(data_dir)
+def one_session(
+    app: QApplication,
+    data_dir: DataDir,
+    *,
+    demo: bool,
+    notice: str = "",
+    early_health: EarlyHealthCheck | None = None,
+) -> Outcome:
+    if early_health is not None and early_health.data_dir == data_dir:
+        health = early_health.result()
+    else:
+        health = health_check(data_dir)
     if not health.ok:
         restored = recover(data_dir, health)
         if restored is None:
@@ -177,27 +197,82 @@ def sign_in(services: Services, *, demo: bool = False) -> UserRow | None:
     return user
 
 
-def _signed_in_session(app: QApplication, db: Any, *, demo: bool, notice: str) -> Outcome:
-    from fluorodesk.ui.idle_lock import IdleLock
-    from fluorodesk.ui.main_window import MainWindow
+class AutoBackup:
+    """The automatic backup, made off the GUI thread so the sign-in and the window do not wait for it.
 
+    SQLite's backup API, zlib and SHA-256 do their work without Python's lock, and the copy is one
+    consistent snapshot even while the user writes.  Its outcome is reported when it ends: a warning
+    box if it failed, otherwise a note in the status bar (once the window is there).
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.window: Any = None
+        self.notice = ""  # a start-up notice (e.g. a restore) outranks the backup note
+        self.call: Any = None
+
+    def start(self) -> None:
+        from fluorodesk.ui.background import BackgroundCall
+
+        if self.call is not None and self.call.running():
+            return
+        self.call = BackgroundCall(lambda: auto_backup(self.services)).start()
+        self.call.finished.connect(lambda outcome: self._report(outcome))
+
+    def wait(self) -> None:
+        if self.call is not None:
+            self.call.wait()
+
+    def status(self) -> str:
+        if self.call is None or self.call.outcome is None:
+            return "Making the automatic backup…"
+        return self._note(self.call.outcome)
+
+    @staticmethod
+    def _note(outcome: Any) -> str:
+        if outcome.error is not None:
+            log.error("automatic backup failed", exc_info=outcome.error)
+            return f"Automatic backup failed: {outcome.error}"
+        return str(outcome.value)
+
+    def _report(self, outcome: Any) -> None:
+        note = self._note(outcome)
+        if note.startswith("Automatic backup failed"):
+            QMessageBox.warning(
+                self.window,
+                "The automatic backup was not made",
+                f"{note.removeprefix('Automatic backup failed: ')}\n\nYour records are safe; "
+                "FluoroDesk will try again later. Make a backup by hand (File → Back up database…) once "
+                "the problem is solved.",
+            )
+        if self.window is not None and not self.notice:
+            self.window.statusBar().showMessage(note, 30000)
+
+
+def _signed_in_session(app: QApplication, db: Any, *, demo: bool, notice: str) -> Outcome:
     boot = Services(db, "FluoroDesk")
     if demo:
         prepare_demo(boot)
-    backup_note = auto_backup(boot)
-    if backup_note.startswith("Automatic backup failed"):
-        QMessageBox.warning(
-            None,
-            "The automatic backup was not made",
-            f"{backup_note.removeprefix('Automatic backup failed: ')}\n\nYour records are safe; "
-            "FluoroDesk will try again later. Make a backup by hand (File → Back up database…) once "
-            "the problem is solved.",
-        )
-    user = sign_in(boot, demo=demo)
+    backups = AutoBackup(boot)
+    backups.start()
+    try:
+        return _main_window_session(app, db, backups, demo=demo, notice=notice)
+    finally:
+        backups.wait()  # before the database is closed (or restored over)
+
+
+def _main_window_session(
+    app: QApplication, db: Any, backups: AutoBackup, *, demo: bool, notice: str
+) -> Outcome:
+    from fluorodesk.ui.idle_lock import IdleLock
+    from fluorodesk.ui.main_window import MainWindow
+
+    user = sign_in(backups.services, demo=demo)
     if user is None:
         return Outcome(0)
     services = Services(db, user.username)
     window = MainWindow(services)
+    backups.window, backups.notice = window, notice
     outcome = Outcome(0, actor=user.username)
     idle = IdleLock(services, window.bus, window, display_name=user.full_name)
     window.safety.idle_lock = idle
@@ -217,14 +292,17 @@ def _signed_in_session(app: QApplication, db: Any, *, demo: bool, notice: str) -
         except StorageError:
             due = True
         if due:
-            window.statusBar().showMessage(auto_backup(services), 30000)
+            backups.notice = ""
+            backups.start()
 
     daily.timeout.connect(daily_backup)
     daily.start()
     window.show()
-    window.statusBar().showMessage(notice or backup_note, 30000)
+    window.statusBar().showMessage(notice or backups.status(), 30000)
+    freeze_startup_objects()
     outcome.code = int(app.exec())
     daily.stop()
     idle.stop()
+    backups.window = None
     window.deleteLater()
     return outcome

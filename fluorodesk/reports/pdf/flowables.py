@@ -110,20 +110,90 @@ class _DrawnOnLastPasses:
         super().draw()  # type: ignore[misc]
 
 
-class PacketTable(_DrawnOnLastPasses, LongTable):
+class _SizedOnce:
+    """Every layout pass asks a table the same questions: wrap and split at the same sizes, at the
+    same places.  A table remembers its answers and the sizes it worked out for each question, and
+    answers a repeated question from memory (so the last pass lays out almost nothing anew, it only
+    draws).
+
+    ``wrap`` and ``split`` both begin with ``_calc(width, height)``, which sets the row heights and
+    positions that splitting and drawing use; those are saved with each answer and put back when
+    the answer is reused, so the table is in the state the question left it in.  The pieces a
+    split returns are the same objects in the next pass, with their own memory.
+    """
+
+    _STATE = ("_rowHeights", "_rowpositions", "_height", "_hmax", "_colWidths", "_colpositions", "_width")
+    _fd_memo: dict | None = None  # (kind, width, height) -> (state, result)
+
+    def _fd_ask(self, kind: str, width: float, height: float, compute):  # type: ignore[no-untyped-def]
+        if getattr(self, "_spanCmds", None):  # spanned cells keep more state: no memory
+            return compute(width, height)
+        memo = self._fd_memo
+        if memo is None:
+            memo = self._fd_memo = {}
+        key = (kind, width, height)
+        found = memo.get(key)
+        if found is not None:
+            state, result = found
+            self.__dict__.update(state)
+            return result
+        result = compute(width, height)
+        memo[key] = ({name: self.__dict__[name] for name in self._STATE if name in self.__dict__}, result)
+        return result
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.availWidth = availWidth
+        return self._fd_ask("wrap", availWidth, availHeight, super().wrap)  # type: ignore[misc,no-any-return]
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return self._fd_ask("split", availWidth, availHeight, super().split)  # type: ignore[misc,no-any-return]
+
+
+class PacketTable(_DrawnOnLastPasses, _SizedOnce, LongTable):
     pass
 
 
-class SmallTable(_DrawnOnLastPasses, RLTable):
+class SmallTable(_DrawnOnLastPasses, _SizedOnce, RLTable):
     pass
 
 
-def _cell(text: str, width: float, style: str, font: str) -> str | Paragraph:
+def _cell(text: str, width: float, style: str, font: str) -> str:
+    """A cell's text, broken into lines that fit the column.
+
+    Plain strings, never Paragraphs: reportlab sizes a string cell by counting its lines and draws
+    it line by line, while a Paragraph is parsed as markup and broken into lines again on every
+    layout pass and when drawn (most of a packet's layout time).  The lines are broken the way a
+    Paragraph breaks plain text: greedily at spaces, by the same font metrics, and a word longer
+    than the column keeps its own line.  (``style`` names the Paragraph style the text would have
+    had; the table's own commands give the same font, size, leading and alignment.)
+    """
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - 40].rstrip() + " … (shortened; full text in FluoroDesk)"
     if _fits(text, width, font):
-        return text  # a plain string is much faster to lay out than a Paragraph
-    return Paragraph(markup(text), styles()[style])
+        return text
+    return wrap_text(text, width - 2 * CELL_PAD, font)
+
+
+def wrap_text(text: str, width: float, font: str) -> str:
+    """``text`` with line breaks so that no line is wider than ``width`` at the cell font size."""
+    space = _width(" ", font)
+    lines = []
+    for paragraph in text.split("\n"):
+        words = paragraph.split()
+        if not words:
+            lines.append("")
+            continue
+        current, used = [words[0]], _width(words[0], font)
+        for word in words[1:]:
+            wide = _width(word, font)
+            if used + space + wide <= width:
+                current.append(word)
+                used += space + wide
+            else:
+                lines.append(" ".join(current))
+                current, used = [word], wide
+        lines.append(" ".join(current))
+    return "\n".join(lines)
 
 
 def table_flowables(block: Table, width: float) -> list[Flowable]:
@@ -136,7 +206,7 @@ def table_flowables(block: Table, width: float) -> list[Flowable]:
         return out
     widths = column_widths(block, width)
     header = [_cell(c.header, w, "cell_head", FONT_BOLD) for c, w in zip(block.columns, widths, strict=True)]
-    data: list[list[str | Paragraph]] = [header]
+    data: list[list[str]] = [header]
     styles_by_column = ["cell_right" if c.align == "RIGHT" else "cell" for c in block.columns]
     commands: list[tuple] = [
         ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8, 10),
@@ -170,7 +240,7 @@ def table_flowables(block: Table, width: float) -> list[Flowable]:
     return out
 
 
-def _row_cells(row: Row, widths: list[float], cell_styles: list[str]) -> list[str | Paragraph]:
+def _row_cells(row: Row, widths: list[float], cell_styles: list[str]) -> list[str]:
     cells = list(row.cells) + [""] * (len(widths) - len(row.cells))
     return [_cell(text, w, st, FONT) for text, w, st in zip(cells, widths, cell_styles, strict=False)]
 

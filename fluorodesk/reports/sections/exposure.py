@@ -297,7 +297,7 @@ def _check_row(check: ExposureCheck, unit: FluoroUnit, ctx: PacketContext) -> Ro
         closed = [a for a in check.corrective_actions if a.closed_on is not None and a.closed_on <= ctx.as_of]
         words += (
             f". Corrective action closed {closed[-1].closed_on.isoformat()}"  # type: ignore[union-attr]
-            if corrective_closed(check, ctx.as_of)
+            if corrective_closed(check, ctx.as_of, ctx.settings)
             else ". No corrective action closed yet"
         )
     late = (check.entered_at.date() - check.checked_on).days if check.entered_at else 0
@@ -308,7 +308,11 @@ def _check_row(check: ExposureCheck, unit: FluoroUnit, ctx: PacketContext) -> Ro
     if voided:
         words = f"VOIDED ({check.void_reason or 'entered in error'}); was: {words}"
     tone: Tone = "muted" if voided else _VERDICT_TONE.get(result.verdict, "")
-    if not voided and result.verdict is not ExposureVerdict.PASS and corrective_closed(check, ctx.as_of):
+    if (
+        not voided
+        and result.verdict is not ExposureVerdict.PASS
+        and corrective_closed(check, ctx.as_of, ctx.settings)
+    ):
         tone = ""
     return Row(
         (

@@ -34,6 +34,10 @@ class DataTab(QWidget):
         except StorageError as exc:
             show_storage_error(self, exc)
 
+    def is_loaded(self) -> bool:
+        """Its rows are on screen and current (the start-up benchmark waits for the Overview's)."""
+        return not self._dirty
+
     def ensure_loaded(self) -> None:
         if self._dirty:
             self.refresh()

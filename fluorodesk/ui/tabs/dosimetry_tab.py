@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from fluorodesk.domain.dose import Period
 from fluorodesk.domain.dosimetry import BadgeState, DoseEntry, DoseQuantity, InvestigationLevel, fmt_msv
 from fluorodesk.domain.enums import DoseReadingKind
+from fluorodesk.domain.findings import Finding
 from fluorodesk.errors import FluoroDeskError, StorageError
 from fluorodesk.services.dosimetry import (
     BadgeRow,
@@ -458,8 +459,10 @@ class DosimetryTab(DataTab):
 
     def load(self) -> None:
         self._fill_quarters()
-        dosimetry = self.services.dosimetry
-        totals = dosimetry.totals(self.selected_quarter())
+        view = self.services.dosimetry.view(
+            self.selected_quarter(), include_voided=self.show_voided.isChecked()
+        )
+        totals = view.totals
         first = self.table.model.rowCount() == 0
         self.table.set_rows(totals)
         if first and totals:
@@ -467,17 +470,17 @@ class DosimetryTab(DataTab):
             for column in range(2, 10):
                 self.table.view.setColumnWidth(column, 88)
             self.table.view.setColumnWidth(10, 190)
-        badges = dosimetry.badges()
+        badges = view.badges
         if self.badge_filter.value() == "open":
             shown = [b for b in badges if b.state is not BadgeState.RETURNED or not b.has_reading]
         else:
             shown = badges
         self.badges.set_rows(shown)
-        self.readings.set_rows(dosimetry.readings(include_voided=self.show_voided.isChecked()))
-        self.investigations.set_rows(dosimetry.investigations())
-        self.pregnancies.set_rows(dosimetry.pregnancies())
-        self.reviews.set_rows(dosimetry.reviews())
-        self._summarize(totals)
+        self.readings.set_rows(view.readings)
+        self.investigations.set_rows(view.investigations)
+        self.pregnancies.set_rows(view.pregnancies)
+        self.reviews.set_rows(view.reviews)
+        self._summarize(totals, view.findings)
         self._update_buttons()
 
     def _quarter_changed(self) -> None:
@@ -489,8 +492,7 @@ class DosimetryTab(DataTab):
         self.table.set_rows(rows)
         self._update_buttons()
 
-    def _summarize(self, totals: list[TotalsRow]) -> None:
-        found = self.services.dosimetry.findings()
+    def _summarize(self, totals: list[TotalsRow], found: list[Finding]) -> None:
         codes = [f.code for f in found]
         late = codes.count("dosimetry.badge_late")
         levels = sum(

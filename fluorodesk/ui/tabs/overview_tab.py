@@ -1,10 +1,15 @@
-"""Overview: everything that needs attention, most urgent first."""
+"""Overview: everything that needs attention, most urgent first.
+
+It is the tab shown at start-up, so it never delays the window: when shown with stale rows it
+says "Checking records…", lets the window paint, then computes the findings.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from fluorodesk.domain.enums import Severity
@@ -38,6 +43,7 @@ class OverviewTab(DataTab):
 
     def __init__(self, services: Services, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(services, bus, parent)
+        self._load_after_paint = False
         self.summary = QLabel(self)
         self.summary.setObjectName("summary")
         self.as_of = QDateEdit(self)
@@ -57,6 +63,20 @@ class OverviewTab(DataTab):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+
+    CHECKING = "Checking records…"
+
+    def showEvent(self, event: Any) -> None:
+        QWidget.showEvent(self, event)  # not DataTab's: the load waits for the first paint
+        if self._dirty:
+            self.summary.setText(self.CHECKING)
+            self._load_after_paint = True
+
+    def paintEvent(self, event: Any) -> None:
+        super().paintEvent(event)
+        if self._load_after_paint:
+            self._load_after_paint = False
+            QTimer.singleShot(0, self.ensure_loaded)
 
     def load(self) -> None:
         findings = self.services.compliance.findings(self.as_of.date().toPython())

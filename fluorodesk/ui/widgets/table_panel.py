@@ -22,6 +22,10 @@ from fluorodesk.ui.models.search_proxy import SearchProxy
 
 R = TypeVar("R")
 
+#: Rows (beyond the visible ones) that size the columns at the first load.  Qt's default, 1000,
+#: asks the model for every cell of a thousand rows: half a second on the exposure log.
+SIZE_FROM_ROWS = 100
+
 
 class TablePanel(QWidget, Generic[R]):
     """Search field, row count and a table view over a RowTableModel."""
@@ -60,6 +64,7 @@ class TablePanel(QWidget, Generic[R]):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
+        header.setResizeContentsPrecision(SIZE_FROM_ROWS)
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
         self.view.activated.connect(self._on_activated)
 
