@@ -24,7 +24,7 @@ def test_start_up_sets_the_window_icon(qapp, data_dir, monkeypatch):
     monkeypatch.setattr("fluorodesk.ui.errors.install_excepthook", lambda: None)
     seen = []
 
-    def session(app, folder, *, demo=False):
+    def session(app, folder, *, demo=False, early_health=None):
         seen.append(QApplication.windowIcon())
         return 0
 
