@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from fluorodesk.ui.models.row_table_model import Column, RowRole, RowTableModel, ToneRole
 from fluorodesk.ui.tabs import aprons_tab, contracts_tab, exposure_tab, overview_tab, technicians_tab
-from fluorodesk.ui.widgets.table_panel import TablePanel
+from fluorodesk.ui.widgets.table_panel import MAX_START_WIDTH, TablePanel
 
 from ..conftest import TODAY
 
@@ -92,3 +92,31 @@ def test_status_cells_carry_words_and_tone(demo_services):
     assert model.data(first, ToneRole) == "critical"
     assert model.data(first, Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(first, RowRole).severity.value == "critical"
+
+
+def test_first_load_fits_columns_to_their_text_and_headers(qtbot):
+    long_name = "Dr. Alexandria Montgomery-Fitzgerald III"
+    rows = [*ROWS, {"name": long_name, "due": None, "n": 1.0}]
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    panel.set_rows(rows)
+    view, metrics = panel.view, panel.view.fontMetrics()
+    header = view.horizontalHeader()
+    assert view.columnWidth(0) > metrics.horizontalAdvance(long_name)
+    assert view.columnWidth(1) > metrics.horizontalAdvance("2026-01-05")
+    for col in range(len(COLUMNS)):
+        assert view.columnWidth(col) >= header.sectionSizeHint(col)
+    # Qt's own measure would not make any column wider than ours (same text, same font).
+    ours = [view.columnWidth(col) for col in range(len(COLUMNS))]
+    view.resizeColumnsToContents()
+    assert all(mine >= qt for mine, qt in zip(ours, map(view.columnWidth, range(len(COLUMNS))), strict=True))
+
+
+def test_no_column_starts_wider_than_the_cap_and_later_loads_keep_user_widths(qtbot):
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    panel.set_rows([{"name": "x" * 400, "due": None, "n": 1.0}])
+    assert panel.view.columnWidth(0) == MAX_START_WIDTH
+    panel.view.setColumnWidth(1, 77)  # the user's choice survives a refresh
+    panel.set_rows(ROWS)
+    assert panel.view.columnWidth(1) == 77

@@ -94,6 +94,11 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             ]
         return self._search[row]
 
+    def column_texts(self, rows: int) -> list[set[str]]:
+        """The distinct display texts of each column in the first ``rows`` rows (to size columns)."""
+        head = self._rows[:rows]
+        return [{format_value(c.value(r)) for r in head} for c in self._columns]
+
     # ---- Qt model API
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

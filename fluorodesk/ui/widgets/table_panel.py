@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -22,9 +23,10 @@ from fluorodesk.ui.models.search_proxy import SearchProxy
 
 R = TypeVar("R")
 
-#: Rows (beyond the visible ones) that size the columns at the first load.  Qt's default, 1000,
-#: asks the model for every cell of a thousand rows: half a second on the exposure log.
+#: Rows that size the columns at the first load (the ones a user sees first, in table order).
 SIZE_FROM_ROWS = 100
+#: No column starts wider than this; the user can still drag it wider.
+MAX_START_WIDTH = 360
 
 
 class TablePanel(QWidget, Generic[R]):
@@ -81,11 +83,26 @@ class TablePanel(QWidget, Generic[R]):
         first_load = self.model.rowCount() == 0
         self.model.set_rows(rows)
         if first_load and rows:
-            self.view.resizeColumnsToContents()
-            for col in range(self.model.columnCount()):
-                if self.view.columnWidth(col) > 360:
-                    self.view.setColumnWidth(col, 360)
+            self.fit_columns()
         self._update_count()
+
+    def fit_columns(self) -> None:
+        """Each column as wide as its header and its text in the first rows (capped).
+
+        The widths come from the cell text directly: QTableView.resizeColumnsToContents asks the
+        model, through Qt, for half a dozen roles of every cell it measures (a quarter of a second
+        on the exposure log), where the width only depends on the text.
+        """
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        style = self.view.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view)
+        padding = 2 * (margin + 1) + 2  # the item delegate's text margins, the grid line, rounding
+        texts = self.model.column_texts(SIZE_FROM_ROWS)
+        for col, column_texts in enumerate(texts):
+            widest = max((metrics.horizontalAdvance(text) for text in column_texts), default=0)
+            width = max(widest + padding, header.sectionSizeHint(col))
+            self.view.setColumnWidth(col, min(width, MAX_START_WIDTH))
 
     def selected(self) -> R | None:
         index = self.view.currentIndex()
