@@ -1433,15 +1433,21 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
     return out
 
 
-def unit_findings(unit: FluoroUnit, settings: ClinicSettings, as_of: date) -> list[Finding]:
-    """Everything wrong with one unit's QC on ``as_of`` (nothing for a retired or future unit)."""
+def unit_findings(
+    unit: FluoroUnit, settings: ClinicSettings, as_of: date, evaluation: UnitEvaluation | None = None
+) -> list[Finding]:
+    """Everything wrong with one unit's QC on ``as_of`` (nothing for a retired or future unit).
+
+    A caller that has already judged the unit's checks for ``as_of`` passes its ``evaluation``.
+    """
     if unit.retired_on is not None and unit.retired_on <= as_of:
         return []
     if unit.in_service_on is not None and unit.in_service_on > as_of:
         return []
     out: list[Finding] = []
     subject = unit_label(unit)
-    evaluation = UnitEvaluation(unit, settings, as_of)
+    if evaluation is None or evaluation.as_of != as_of:
+        evaluation = UnitEvaluation(unit, settings, as_of)
     for check in evaluation.valid:
         result = evaluation.judgement(check).assessment
         state = evaluation.corrective(check)

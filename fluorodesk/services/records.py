@@ -30,9 +30,10 @@ class Record:
 
 
 def _columns(cls: type) -> tuple[list[str], list[Any]]:
+    """Attribute names and the table columns behind them (Core columns: no ORM row processing)."""
     mapper = inspect(cls)
-    keys = [attr.key for attr in mapper.column_attrs]
-    return keys, [getattr(cls, key) for key in keys]
+    attrs = list(mapper.column_attrs)
+    return [attr.key for attr in attrs], [attr.columns[0] for attr in attrs]
 
 
 def load_records(session: Session, cls: type, *criteria: Any, order_by: Iterable[Any] = ()) -> list[Record]:
@@ -42,7 +43,9 @@ def load_records(session: Session, cls: type, *criteria: Any, order_by: Iterable
     out = []
     new = Record.__new__
     loaded_by = weakref.ref(session)
-    for row in session.execute(stmt):
+    # Executed on the session's connection (same transaction, same snapshot) as a Core statement:
+    # the ORM's result machinery would cost more than building the records.
+    for row in session.connection().execute(stmt):
         record = new(Record)
         record.__dict__.update(zip(keys, row, strict=True))
         record._session = loaded_by

@@ -179,7 +179,7 @@ def unit_row(unit: FluoroUnit, settings: ClinicSettings, as_of: date) -> UnitRow
         )
         current_row = baseline_row(unit, current, settings, match)
     surveys = [s.surveyed_on for s in unit.surveys if s.surveyed_on <= as_of]
-    found = sort_findings(unit_findings(unit, settings, as_of))
+    found = sort_findings(unit_findings(unit, settings, as_of, evaluation))
     return UnitRow(
         id=unit.id,
         code=unit.code,
