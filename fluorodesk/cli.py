@@ -220,7 +220,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from fluorodesk.db.database import prepare_folder
+    from fluorodesk.db.folder import prepare_folder
 
     prepare_folder(_data_dir(args), create=True)
     with _instance_lock(args, "fluorodesk demo"):
@@ -404,7 +404,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from fluorodesk.db.database import prepare_folder
+    from fluorodesk.db.folder import prepare_folder
     from fluorodesk.services.backup import restore_backup
 
     data_dir = _data_dir(args)

@@ -6,7 +6,6 @@ schema from a newer version) becomes a ``StorageError`` with one clear sentence.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fluorodesk.db import migrate
 from fluorodesk.db.engine import make_engine
+from fluorodesk.db.folder import prepare_folder
 from fluorodesk.db.sqlite_tools import looks_like_sqlite
 from fluorodesk.errors import (
     DatabaseCorruptError,
-    ReadOnlyStorageError,
     StorageError,
     storage_error_from,
 )
@@ -71,25 +70,6 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def prepare_folder(data_dir: DataDir, *, create: bool) -> None:
-    root = data_dir.root
-    if not root.exists():
-        if not create:
-            raise StorageError(f"The data folder {root} does not exist.")
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise storage_error_from(exc, path=root) or StorageError(
-                f"Cannot create the data folder {root}: {exc.strerror}."
-            ) from exc
-    if not root.is_dir():
-        raise StorageError(f"{root} is not a folder.")
-    if not os.access(root, os.W_OK | os.X_OK):
-        raise ReadOnlyStorageError(
-            f"FluoroDesk may not write to its data folder {root}. Ask your IT contact for write access."
-        )
 
 
 def open_database(data_dir: DataDir, *, create: bool = True, upgrade: bool = True) -> Database:

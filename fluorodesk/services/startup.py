@@ -7,12 +7,14 @@ the newest good backup, and ``restore_backup`` moves the damaged file aside rath
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fluorodesk.db.sqlite_tools import integrity_problems, looks_like_sqlite
+from fluorodesk.errors import DatabaseCorruptError
 from fluorodesk.paths import DataDir
 
 if TYPE_CHECKING:  # imported where used: the quick check starts before the database layer loads
@@ -97,7 +99,7 @@ def recovery_candidate(data_dir: DataDir) -> BackupCheck | None:
 
 def prepare_data_folder(data_dir: DataDir) -> None:
     """Create the data folder if needed; StorageError when it cannot be used (for the UI layer)."""
-    from fluorodesk.db.database import prepare_folder
+    from fluorodesk.db.folder import prepare_folder
 
     prepare_folder(data_dir, create=True)
 
@@ -107,3 +109,107 @@ def open_clinic(data_dir: DataDir) -> Database:
     from fluorodesk.db.database import open_database
 
     return open_database(data_dir)
+
+
+# --------------------------------------------------------------------------- sign-in while opening
+
+
+@dataclass(frozen=True)
+class SignInLook:
+    """What the sign-in window needs, read before the database layer has loaded."""
+
+    clinic_name: str
+
+
+def sign_in_look(data_dir: DataDir) -> SignInLook | None:
+    """A read-only look at the file with the standard library, for the usual start-up.
+
+    It answers only when the database is at this version's schema and has an active director
+    (so the sign-in window, not the first-run one, comes next); anything else (a new folder, an
+    upgrade to run, a file it cannot read) returns None and start-up takes the careful path
+    that opens the database first.
+    """
+    from fluorodesk.db.migrate import HEAD_REVISION
+    from fluorodesk.domain.enums import Role
+    from fluorodesk.domain.settings import ClinicSettings
+
+    path = data_dir.database
+    if not path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            (revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone() or (None,)
+            if revision != HEAD_REVISION:
+                return None
+            (directors,) = con.execute(
+                "SELECT count(*) FROM users WHERE role = ? AND active", (Role.DIRECTOR.value,)
+            ).fetchone()
+            if not directors:
+                return None
+            name = con.execute("SELECT value FROM settings WHERE key = 'clinic.name'").fetchone()
+        finally:
+            con.close()
+        stored = {"clinic.name": json.loads(name[0])} if name else {}
+        return SignInLook(str(ClinicSettings(stored)["clinic.name"]))
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+
+
+class UnhealthyDatabase(DatabaseCorruptError):
+    """The quick check found damage: the database was not opened (the recovery dialog comes next)."""
+
+    def __init__(self, report: HealthReport, data_dir: DataDir) -> None:
+        super().__init__(report.message(data_dir))
+        self.report = report
+
+
+class ClinicOpener:
+    """The quick check, then ``open_clinic``, in a thread: the sign-in window shows meanwhile.
+
+    The file is opened only once the quick check has passed (otherwise ``UnhealthyDatabase``).
+    After opening (SQLAlchemy's import, the migrations check) the thread runs one query, which
+    loads the models and configures their mappers: most of a second of start-up work that the
+    user's typing now hides.  ``result()`` waits for it all and re-raises what it raised.
+    """
+
+    def __init__(self, data_dir: DataDir, health: EarlyHealthCheck | None = None) -> None:
+        self.data_dir = data_dir
+        self._health = health if health is not None and health.data_dir == data_dir else None
+        self._db: Database | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="open-clinic", daemon=True)
+
+    def start(self) -> ClinicOpener:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            report = self._health.result() if self._health is not None else health_check(self.data_dir)
+            if not report.ok:
+                raise UnhealthyDatabase(report, self.data_dir)
+            self._db = open_clinic(self.data_dir)
+        except BaseException as exc:  # re-raised in the caller's thread by result()
+            self._error = exc
+            return
+        try:
+            from fluorodesk.services.auth import has_accounts
+
+            with self._db.read() as session:
+                has_accounts(session)
+        except Exception:  # only a warm-up: the sign-in meets (and reports) any real problem
+            pass
+
+    def failed(self) -> bool:
+        """True once the opening has ended with an error (the sign-in window then closes)."""
+        return not self._thread.is_alive() and self._error is not None
+
+    def result(self) -> Database:
+        if self._thread.ident is None:
+            self.start()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._db is not None
+        return self._db

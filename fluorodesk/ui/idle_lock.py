@@ -27,7 +27,7 @@ from fluorodesk.errors import StorageError
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.account_dialogs import password_field
+from fluorodesk.ui.dialogs.sign_in_dialog import password_field
 
 _ACTIVITY = {
     QEvent.Type.KeyPress,

@@ -8,6 +8,12 @@
 5. sign-in: on the first run, the director account is created;
 6. the main window, with the idle lock watching for inactivity.
 
+On a usual start (a database at this version's schema, with a director) the sign-in window comes
+first: a quick look at the file with the standard library gives what it shows, and steps 3–4 run
+behind it while the user types (``ClinicOpener``); signing in waits for them if they are not done.
+This module and the sign-in window load nothing of the database layer, so that window shows about
+as fast as a bare Qt window.
+
 File → Restore… ends the session with a backup to restore; the loop here closes the database,
 restores, and starts again at step 2 (so everyone signs in again on the restored data).
 """
@@ -17,7 +23,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -27,16 +33,21 @@ from fluorodesk.errors import DatabaseCorruptError, FluoroDeskError, StorageErro
 from fluorodesk.instance_lock import AlreadyRunningError, InstanceLock
 from fluorodesk.paths import DataDir
 from fluorodesk.runtime import freeze_startup_objects
-from fluorodesk.services.auth import UserDraft, UserRow
-from fluorodesk.services.backup import restore_backup
-from fluorodesk.services.registry import Services
 from fluorodesk.services.startup import (
+    ClinicOpener,
     EarlyHealthCheck,
     HealthReport,
+    SignInLook,
+    UnhealthyDatabase,
     health_check,
     open_clinic,
     prepare_data_folder,
+    sign_in_look,
 )
+
+if TYPE_CHECKING:  # the database layer loads behind the sign-in window (see the module docstring)
+    from fluorodesk.services.auth import UserRow
+    from fluorodesk.services.registry import Services
 
 log = logging.getLogger("fluorodesk.startup")
 
@@ -89,6 +100,8 @@ def run_session(
 
 def restore_after_session(data_dir: DataDir, outcome: Outcome) -> str:
     """The window asked for a restore and has closed the database: restore, say what happened."""
+    from fluorodesk.services.backup import restore_backup
+
     assert outcome.restore is not None
     try:
         result = restore_backup(data_dir, outcome.restore, actor=outcome.actor or "FluoroDesk")
@@ -120,33 +133,83 @@ def one_session(
     notice: str = "",
     early_health: EarlyHealthCheck | None = None,
 ) -> Outcome:
-    if early_health is not None and early_health.data_dir == data_dir:
-        health = early_health.result()
+    look = None if demo else sign_in_look(data_dir)
+    if look is not None:  # the usual start: sign-in first, the quick check and opening behind it
+        opener = ClinicOpener(data_dir, early_health)
+        signed_in: SignedIn | None = SignedIn(sign_in(OpeningServices(opener), look=look))
+        try:
+            db = opener.result()
+        except UnhealthyDatabase as exc:
+            restored = recover(data_dir, exc.report)
+            if restored is None:
+                return Outcome(1)
+            return one_session(app, data_dir, demo=demo, notice=restored)
+        except DatabaseCorruptError as exc:
+            return _recover_and_restart(app, data_dir, demo, exc)
+        except FluoroDeskError as exc:
+            QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
+            return Outcome(1)
     else:
-        health = health_check(data_dir)
-    if not health.ok:
-        restored = recover(data_dir, health)
-        if restored is None:
+        if early_health is not None and early_health.data_dir == data_dir:
+            health = early_health.result()
+        else:
+            health = health_check(data_dir)
+        if not health.ok:
+            restored = recover(data_dir, health)
+            if restored is None:
+                return Outcome(1)
+            notice = restored
+        signed_in = None
+        try:
+            db = open_clinic(data_dir)
+        except DatabaseCorruptError as exc:
+            return _recover_and_restart(app, data_dir, demo, exc)
+        except FluoroDeskError as exc:
+            QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
             return Outcome(1)
-        notice = restored
     try:
-        db = open_clinic(data_dir)
-    except DatabaseCorruptError as exc:
-        restored = recover(data_dir, HealthReport(True, (str(exc),)))
-        if restored is None:
-            return Outcome(1)
-        return one_session(app, data_dir, demo=demo, notice=restored)
-    except FluoroDeskError as exc:
-        QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
-        return Outcome(1)
-    try:
-        return _signed_in_session(app, db, demo=demo, notice=notice)
+        return _signed_in_session(app, db, demo=demo, notice=notice, signed_in=signed_in)
     finally:
         db.close()
 
 
+def _recover_and_restart(app: QApplication, data_dir: DataDir, demo: bool, exc: Exception) -> Outcome:
+    restored = recover(data_dir, HealthReport(True, (str(exc),)))
+    if restored is None:
+        return Outcome(1)
+    return one_session(app, data_dir, demo=demo, notice=restored)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The sign-in's answer when it came before the database was open (None: the user quit)."""
+
+    user: UserRow | None
+
+
+class OpeningServices:
+    """Stands in for ``Services`` at the sign-in while the database opens behind it.
+
+    Any use (the sign-in's password check) waits for the opening; if it failed, the error is raised
+    there, and the sign-in window has usually closed already (see ``sign_in``).
+    """
+
+    def __init__(self, opener: ClinicOpener) -> None:
+        self.opener = opener
+        self._services: Services | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._services is None:
+            from fluorodesk.services.registry import Services
+
+            self._services = Services(self.opener.result(), "FluoroDesk")
+        return getattr(self._services, name)
+
+
 def prepare_demo(services: Services) -> None:
+    from fluorodesk.services.auth import UserDraft
     from fluorodesk.services.demo import is_empty
+    from fluorodesk.services.registry import Services
 
     with services.db.read() as session:
         empty = is_empty(session)
@@ -180,17 +243,35 @@ def auto_backup(services: Services) -> str:
     return f"Automatic backup saved: {info.path.name}."
 
 
-def sign_in(services: Services, *, demo: bool = False) -> UserRow | None:
-    from fluorodesk.ui.dialogs.account_dialogs import ChangePasswordDialog, FirstRunDialog, LoginDialog
+def sign_in(services: Any, *, demo: bool = False, look: SignInLook | None = None) -> UserRow | None:
+    """The signed-in user, or None when the user quits.
 
-    if services.auth.needs_first_director():
-        dialog: Any = FirstRunDialog(services)
+    With a ``look`` (the usual start-up), ``services`` is an ``OpeningServices``: the sign-in window
+    shows at once, the database opens behind it, and the window closes by itself if that fails.
+    """
+    from fluorodesk.ui.dialogs.sign_in_dialog import LoginDialog
+
+    if look is not None:
+        dialog: Any = LoginDialog(services, clinic_name=look.clinic_name)
+        dialog.show()
+        dialog.repaint()  # on screen before the opening thread competes for Python's lock
+        services.opener.start()
+        watch = QTimer(dialog)
+        watch.timeout.connect(lambda: services.opener.failed() and dialog.reject())
+        watch.start(50)
+    elif services.auth.needs_first_director():
+        from fluorodesk.ui.dialogs.account_dialogs import FirstRunDialog
+
+        dialog = FirstRunDialog(services)
     else:
         dialog = LoginDialog(services, hint=DEMO_HINT if demo else "")
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     user: UserRow = dialog.result_value
     if user.must_change_password:
+        from fluorodesk.services.registry import Services
+        from fluorodesk.ui.dialogs.account_dialogs import ChangePasswordDialog
+
         change = ChangePasswordDialog(Services(services.db, user.username), required=True)
         if change.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -249,25 +330,30 @@ class AutoBackup:
             self.window.statusBar().showMessage(note, 30000)
 
 
-def _signed_in_session(app: QApplication, db: Any, *, demo: bool, notice: str) -> Outcome:
+def _signed_in_session(
+    app: QApplication, db: Any, *, demo: bool, notice: str, signed_in: SignedIn | None = None
+) -> Outcome:
+    from fluorodesk.services.registry import Services
+
     boot = Services(db, "FluoroDesk")
     if demo:
         prepare_demo(boot)
     backups = AutoBackup(boot)
     backups.start()
     try:
-        return _main_window_session(app, db, backups, demo=demo, notice=notice)
+        return _main_window_session(app, db, backups, demo=demo, notice=notice, signed_in=signed_in)
     finally:
         backups.wait()  # before the database is closed (or restored over)
 
 
 def _main_window_session(
-    app: QApplication, db: Any, backups: AutoBackup, *, demo: bool, notice: str
+    app: QApplication, db: Any, backups: AutoBackup, *, demo: bool, notice: str, signed_in: SignedIn | None
 ) -> Outcome:
+    from fluorodesk.services.registry import Services
     from fluorodesk.ui.idle_lock import IdleLock
     from fluorodesk.ui.main_window import MainWindow
 
-    user = sign_in(backups.services, demo=demo)
+    user = signed_in.user if signed_in is not None else sign_in(backups.services, demo=demo)
     if user is None:
         return Outcome(0)
     services = Services(db, user.username)

@@ -151,7 +151,9 @@ def test_labels_writes_a_pdf_and_refuses_unknown_ids(capsys, demo_dir, tmp_path)
         "--data-dir", str(demo_dir.root),
     )  # fmt: skip
     assert code == 0 and "Wrote 2 label(s) on 1 page(s)" in text and "a4" in text
-    code, _, err = run(capsys, "labels", "--out", str(out), "--codes", "Z-999", "--data-dir", str(demo_dir.root))
+    code, _, err = run(
+        capsys, "labels", "--out", str(out), "--codes", "Z-999", "--data-dir", str(demo_dir.root)
+    )
     assert code == 1 and "Z-999" in err
     with pytest.raises(SystemExit) as info:
         main(["labels", "--data-dir", str(demo_dir.root)])  # --out is required

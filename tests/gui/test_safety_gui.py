@@ -19,9 +19,10 @@ from fluorodesk.services.registry import Services
 from fluorodesk.services.startup import HealthReport, health_check
 from fluorodesk.services.technicians import TechnicianDraft
 from fluorodesk.ui import startup
-from fluorodesk.ui.dialogs.account_dialogs import FirstRunDialog, LoginDialog, NewUserDialog
+from fluorodesk.ui.dialogs.account_dialogs import FirstRunDialog, NewUserDialog
 from fluorodesk.ui.dialogs.audit_trail_dialog import AuditTrailDialog
 from fluorodesk.ui.dialogs.recovery_dialog import RecoveryDialog
+from fluorodesk.ui.dialogs.sign_in_dialog import LoginDialog
 from fluorodesk.ui.dialogs.signoff_dialog import SignoffDialog
 from fluorodesk.ui.dialogs.users_dialog import UsersDialog
 from fluorodesk.ui.idle_lock import Curtain, IdleLock
@@ -404,7 +405,7 @@ def test_start_up_backs_up_signs_in_and_restores_through_the_menu(qtbot, demo_di
     Services(db, "hpark").technicians.create(TechnicianDraft("After", "Backup"))
     db.close()
 
-    def sign_in(services, demo=False):
+    def sign_in(services, demo=False, look=None):  # the database opens behind it when ``look`` is given
         return services.auth.login("hpark", PW)
 
     monkeypatch.setattr(startup, "sign_in", sign_in)

@@ -40,8 +40,9 @@ def test_import_previews_then_imports(qtbot, services):
 def test_a_bad_file_shows_problems_first_and_cannot_be_imported(qtbot, services, tmp_path):
     path = tmp_path / "bad.csv"
     with path.open("w", newline="") as out:
-        csv.writer(out).writerows([["first_name", "last_name", "email"], ["Ana", "Li", "ana@x.org"],
-                                   ["Bo", "", "bo@x.org"]])
+        csv.writer(out).writerows(
+            [["first_name", "last_name", "email"], ["Ana", "Li", "ana@x.org"], ["Bo", "", "bo@x.org"]]
+        )
     dialog = ImportDialog(services, DataBus())
     qtbot.addWidget(dialog)
     dialog.kind.set_value("technicians")

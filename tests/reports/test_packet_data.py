@@ -95,7 +95,9 @@ def test_every_section_gathers_words_from_the_demo(demo_services):
     data = gather(demo_services, PacketRequest())
     assert [s.key for s in data.sections] == list(SECTION_KEYS)
     text = {s.key: s.text() for s in data.sections}
-    assert "Kevin Brooks" in text["exceptions"] and "Run the OIG/SAM exclusion check again" in text["exceptions"]
+    assert (
+        "Kevin Brooks" in text["exceptions"] and "Run the OIG/SAM exclusion check again" in text["exceptions"]
+    )
     assert "Cannot work: TB screening missing" in text["technicians"]
     assert "Left 2026-10-17 (Moved out of state)" in text["technicians"]
     assert "Not verified at the source" in text["technicians"]

@@ -146,7 +146,7 @@ def test_real_read_only_folder_is_refused_at_start(tmp_path, demo_dir, capsys):
 
 
 def test_simulated_read_only_folder(demo_dir, monkeypatch):
-    monkeypatch.setattr("fluorodesk.db.database.os.access", lambda *_a, **_k: False)
+    monkeypatch.setattr("fluorodesk.db.folder.os.access", lambda *_a, **_k: False)
     with pytest.raises(ReadOnlyStorageError, match="write access"):
         open_database(demo_dir)
 

@@ -3,75 +3,21 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget
 
 from fluorodesk.domain.enums import Role
 from fluorodesk.services.auth import MIN_PASSWORD, UserDraft, UserRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
+from fluorodesk.ui.dialogs.sign_in_dialog import QuietDialog, intro_label, password_field
 from fluorodesk.ui.widgets.fields import ChoiceField
 
 USERS_AREA = "users"
 
 
-def password_field(parent: QWidget | None = None) -> QLineEdit:
-    field = QLineEdit(parent)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setMaxLength(256)
-    return field
-
-
-def _intro(parent: QWidget, html: str, name: str = "intro") -> QLabel:
-    label = QLabel(html, parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setMinimumWidth(380)
-    return label
-
-
-class _QuietDialog(FormDialog):
-    """A form whose Cancel never asks about unsaved changes (nothing here is worth keeping)."""
-
-    def _mark_dirty(self, *_args: Any) -> None:
-        return
-
-    def set_buttons(self, accept: str, reject: str) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(accept)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(reject)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setObjectName("acceptButton")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setObjectName("rejectButton")
-
-
-class LoginDialog(_QuietDialog):
-    """Sign in at start-up.  ``result_value`` is the signed-in UserRow."""
-
-    def __init__(self, services: Services, parent: QWidget | None = None, *, hint: str = "") -> None:
-        super().__init__(None, parent, title="Sign in to FluoroDesk")
-        self.setObjectName("loginDialog")
-        self.services = services
-        clinic = services.settings.load()["clinic.name"]
-        text = f"<h3>{escape(clinic)}</h3><p>Sign in with your FluoroDesk user name and password.</p>"
-        if hint:
-            text += f"<p style='color:#084298'>{escape(hint)}</p>"
-        self.layout().insertWidget(0, _intro(self, text))
-        self.username = self.add_row("username", "User name", QLineEdit(self))
-        self.password = self.add_row("password", "Password", password_field(self))
-        self.set_buttons("Sign in", "Quit")
-        self.username.setFocus()
-
-    def submit(self) -> UserRow:
-        try:
-            return self.services.auth.login(self.username.text(), self.password.text())
-        finally:
-            self.password.clear()  # never left in the field after an attempt
-
-
-class FirstRunDialog(_QuietDialog):
+class FirstRunDialog(QuietDialog):
     """First start: create the director account, then sign in with it."""
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
@@ -80,7 +26,7 @@ class FirstRunDialog(_QuietDialog):
         self.services = services
         self.layout().insertWidget(
             0,
-            _intro(
+            intro_label(
                 self,
                 "<h3>Create the director account</h3>"
                 "<p>FluoroDesk records who enters and changes every record. Start with the medical "
@@ -116,7 +62,7 @@ class FirstRunDialog(_QuietDialog):
         return self.services.auth.login(draft.username, draft.password)
 
 
-class ChangePasswordDialog(_QuietDialog):
+class ChangePasswordDialog(QuietDialog):
     """The signed-in user changes their password (``required`` after a reset by the director)."""
 
     def __init__(self, services: Services, parent: QWidget | None = None, *, required: bool = False) -> None:
@@ -126,7 +72,7 @@ class ChangePasswordDialog(_QuietDialog):
         if required:
             self.layout().insertWidget(
                 0,
-                _intro(
+                intro_label(
                     self,
                     "<p>The director set a temporary password for you. Choose your own before you "
                     "continue.</p>",
@@ -227,7 +173,7 @@ class ResetPasswordDialog(FormDialog):
         self.user = user
         self.layout().insertWidget(
             0,
-            _intro(
+            intro_label(
                 self,
                 f"<p>Set a temporary password for {escape(user.display)}. "
                 "They will be asked to choose their own at their next sign-in.</p>",

@@ -13,8 +13,8 @@ from fluorodesk.services.registry import Services
 from fluorodesk.services.signoff import SignoffRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.account_dialogs import password_field
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
+from fluorodesk.ui.dialogs.sign_in_dialog import password_field
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
 from fluorodesk.ui.widgets.table_panel import TablePanel
