@@ -110,50 +110,11 @@ class _DrawnOnLastPasses:
         super().draw()  # type: ignore[misc]
 
 
-class _SizedOnce:
-    """Every layout pass asks a table the same questions: wrap and split at the same sizes, at the
-    same places.  A table remembers its answers and the sizes it worked out for each question, and
-    answers a repeated question from memory (so the last pass lays out almost nothing anew, it only
-    draws).
-
-    ``wrap`` and ``split`` both begin with ``_calc(width, height)``, which sets the row heights and
-    positions that splitting and drawing use; those are saved with each answer and put back when
-    the answer is reused, so the table is in the state the question left it in.  The pieces a
-    split returns are the same objects in the next pass, with their own memory.
-    """
-
-    _STATE = ("_rowHeights", "_rowpositions", "_height", "_hmax", "_colWidths", "_colpositions", "_width")
-    _fd_memo: dict | None = None  # (kind, width, height) -> (state, result)
-
-    def _fd_ask(self, kind: str, width: float, height: float, compute):  # type: ignore[no-untyped-def]
-        if getattr(self, "_spanCmds", None):  # spanned cells keep more state: no memory
-            return compute(width, height)
-        memo = self._fd_memo
-        if memo is None:
-            memo = self._fd_memo = {}
-        key = (kind, width, height)
-        found = memo.get(key)
-        if found is not None:
-            state, result = found
-            self.__dict__.update(state)
-            return result
-        result = compute(width, height)
-        memo[key] = ({name: self.__dict__[name] for name in self._STATE if name in self.__dict__}, result)
-        return result
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        self.availWidth = availWidth
-        return self._fd_ask("wrap", availWidth, availHeight, super().wrap)  # type: ignore[misc,no-any-return]
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        return self._fd_ask("split", availWidth, availHeight, super().split)  # type: ignore[misc,no-any-return]
-
-
-class PacketTable(_DrawnOnLastPasses, _SizedOnce, LongTable):
+class PacketTable(_DrawnOnLastPasses, LongTable):
     pass
 
 
-class SmallTable(_DrawnOnLastPasses, _SizedOnce, RLTable):
+class SmallTable(_DrawnOnLastPasses, RLTable):
     pass
 
 
