@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -57,6 +58,14 @@ def data_dir(tmp_path: Path, migrated_template: Path) -> DataDir:
 def db(data_dir: DataDir) -> Iterator[Database]:
     database = open_database(data_dir)
     yield database
+    close_after_background_work(database)
+
+
+def close_after_background_work(database: Database) -> None:
+    """Close once background calls (the Overview's check, a backup) have ended, not under them."""
+    background = sys.modules.get("fluorodesk.ui.background")
+    if background is not None:
+        background.wait_for_all()
     database.close()
 
 
@@ -95,4 +104,4 @@ def demo_dir(tmp_path: Path, demo_template: Path) -> DataDir:
 def demo_services(demo_dir: DataDir) -> Iterator[Services]:
     database = open_database(demo_dir)
     yield Services(database, "tester", today=TODAY)
-    database.close()
+    close_after_background_work(database)

@@ -91,6 +91,7 @@ def run(
     )
     figures.append(Figure("start-up ratio (main window / bare)", app / bare, "x"))
 
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from fluorodesk.db.database import open_database
@@ -112,8 +113,8 @@ def run(
         else:
             window.tabs.setCurrentIndex(index)
         tab = window.tabs.widget(index)
-        while not tab.is_loaded():  # the Overview loads once the window has painted
-            qt_app.processEvents()
+        while not tab.is_loaded():  # the Overview checks the records in a thread once painted
+            qt_app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         window.repaint()
         return tab, time.perf_counter() - start
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -43,12 +44,61 @@ def test_every_tab_loads_the_demo_clinic(qtbot, demo_services):
 def test_overview_puts_critical_first_and_follows_the_as_of_date(qtbot, demo_services):
     window = make_window(qtbot, demo_services)
     overview = window.tab(OverviewTab)
+    qtbot.waitUntil(overview.is_loaded)  # the check runs in a background thread
     rows = overview.table.visible_rows()
     assert rows[0].severity.value == "critical"
     assert "critical" in overview.summary.text()
     today_count = len(rows)
     overview.as_of.setDate(QDate(2025, 12, 1))
     qtbot.waitUntil(lambda: len(overview.table.visible_rows()) != today_count)
+
+
+def test_overview_shows_the_newest_request_when_several_overlap(qtbot, demo_services):
+    window = make_window(qtbot, demo_services)
+    overview = window.tab(OverviewTab)
+    assert overview.summary.text() == OverviewTab.CHECKING  # the window painted before the check
+    overview.as_of.setDate(QDate(2025, 6, 1))  # while the first check still runs
+    overview.as_of.setDate(QDate(2026, 2, 1))
+    qtbot.waitUntil(overview.is_loaded)
+    expected = demo_services.compliance.findings(date(2026, 2, 1))
+    assert [(f.code, f.subject) for f in overview.table.model.rows()] == [
+        (f.code, f.subject) for f in expected
+    ]
+    assert overview.summary.text() != OverviewTab.CHECKING
+
+
+def test_a_change_during_the_check_is_not_lost(qtbot, demo_services):
+    window = make_window(qtbot, demo_services)
+    overview = window.tab(OverviewTab)
+    qtbot.waitUntil(overview.is_loaded)
+    window.tabs.setCurrentIndex(1)  # the Overview is hidden
+    overview.refresh()  # a check is running …
+    running = overview.check
+    window.bus.changed.emit(frozenset({"technicians"}))  # … when the data changes under it
+    if running.outcome is None:
+        with qtbot.waitSignal(running.finished, timeout=20000):
+            pass
+    assert not overview.is_loaded()  # its answer predates the change: not current
+    window.tabs.setCurrentIndex(0)  # shown again: checked anew
+    qtbot.waitUntil(lambda: overview.check is not running)
+    qtbot.waitUntil(overview.is_loaded)
+
+
+def test_a_storage_error_during_the_check_is_a_message(qtbot, demo_services, monkeypatch):
+    from fluorodesk.errors import StorageError
+    from fluorodesk.ui.tabs import overview_tab
+
+    shown = []
+    monkeypatch.setattr(overview_tab, "show_storage_error", lambda parent, exc: shown.append(str(exc)))
+    monkeypatch.setattr(
+        type(demo_services.compliance),
+        "findings",
+        lambda self, as_of=None: (_ for _ in ()).throw(StorageError("The disk is full.")),
+    )
+    window = make_window(qtbot, demo_services)
+    overview = window.tab(OverviewTab)
+    qtbot.waitUntil(lambda: shown == ["The disk is full."])
+    assert overview.summary.text() == "The records could not be checked." and not overview.is_loaded()
 
 
 def test_technicians_tab_hides_retired_and_shows_detail(qtbot, demo_services):

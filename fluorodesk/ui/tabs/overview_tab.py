@@ -1,7 +1,10 @@
 """Overview: everything that needs attention, most urgent first.
 
 It is the tab shown at start-up, so it never delays the window: when shown with stale rows it
-says "Checking records…", lets the window paint, then computes the findings.
+says "Checking records…", lets the window paint, then computes the findings in a background
+thread (a second or so at ten years of records) while the window stays usable.  The newest
+request wins: a change or another date while a check runs makes its answer stale, and a new check
+follows.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from fluorodesk.domain.enums import Severity
 from fluorodesk.domain.findings import Finding
+from fluorodesk.errors import StorageError
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
+from fluorodesk.ui.background import BackgroundCall, CallOutcome
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tones import tone_for_severity
@@ -44,6 +50,9 @@ class OverviewTab(DataTab):
     def __init__(self, services: Services, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(services, bus, parent)
         self._load_after_paint = False
+        self._request = 0  # bumped by every refresh and change: only the newest answer is shown
+        self._in_flight: int | None = None  # the request a check is working on (or failed on)
+        self.check: BackgroundCall | None = None  # the newest background check
         self.summary = QLabel(self)
         self.summary.setObjectName("summary")
         self.as_of = QDateEdit(self)
@@ -68,7 +77,7 @@ class OverviewTab(DataTab):
 
     def showEvent(self, event: Any) -> None:
         QWidget.showEvent(self, event)  # not DataTab's: the load waits for the first paint
-        if self._dirty:
+        if self._dirty and self._in_flight != self._request:
             self.summary.setText(self.CHECKING)
             self._load_after_paint = True
 
@@ -78,8 +87,45 @@ class OverviewTab(DataTab):
             self._load_after_paint = False
             QTimer.singleShot(0, self.ensure_loaded)
 
+    def ensure_loaded(self) -> None:
+        if self._dirty and self._in_flight != self._request:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Check the records for the chosen date in the background (see the module docstring)."""
+        self._request += 1
+        request, as_of = self._request, self.as_of.date().toPython()
+        self.summary.setText(self.CHECKING)
+        self._in_flight = request
+        self.check = BackgroundCall(lambda: self.services.compliance.findings(as_of), self)
+        self.check.finished.connect(lambda outcome: self._landed(request, outcome))
+        self.check.start()
+
+    def _on_changed(self, changed: frozenset[str]) -> None:
+        if changed & self.areas:
+            self._request += 1  # a check already running no longer counts
+        super()._on_changed(changed)
+
+    def _landed(self, request: int, outcome: CallOutcome) -> None:
+        if request != self._request:
+            return  # stale: a newer request is running or waits for the tab to be shown
+        if outcome.error is not None:  # not retried by itself: a change or another date tries again
+            if isinstance(outcome.error, StorageError):
+                self.summary.setText("The records could not be checked.")
+                show_storage_error(self, outcome.error)
+                return
+            raise outcome.error  # a defect: the crash dialog, as anywhere else
+        self._in_flight = None
+        self.show_findings(outcome.value)
+        self._dirty = False
+
     def load(self) -> None:
-        findings = self.services.compliance.findings(self.as_of.date().toPython())
+        """Compute and show at once (tests and callers that want the answer now)."""
+        self.show_findings(self.services.compliance.findings(self.as_of.date().toPython()))
+        self._request += 1
+        self._in_flight = None
+
+    def show_findings(self, findings: list[Finding]) -> None:
         self.table.set_rows(findings)
         counts = Counter(f.severity for f in findings)
         if not findings:
