@@ -120,3 +120,14 @@ def test_no_column_starts_wider_than_the_cap_and_later_loads_keep_user_widths(qt
     panel.view.setColumnWidth(1, 77)  # the user's choice survives a refresh
     panel.set_rows(ROWS)
     assert panel.view.columnWidth(1) == 77
+
+
+def test_roles_the_model_does_not_answer_are_none_and_answered_ones_are_not(qtbot):
+    model = RowTableModel(COLUMNS)
+    model.set_rows(ROWS)
+    index = model.index(0, 2)
+    for role in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.CheckStateRole):
+        assert model.data(index, role) is None
+    assert model.data(index, Qt.ItemDataRole.DisplayRole) == "10"
+    assert model.data(index, int(Qt.ItemDataRole.TextAlignmentRole)) is not None  # Qt passes plain ints
+    assert model.data(index, RowRole) is ROWS[0]

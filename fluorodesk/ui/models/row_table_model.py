@@ -22,6 +22,20 @@ ToneRole = Qt.ItemDataRole.UserRole + 2  # the cell's Tone, for delegates and te
 
 Index = QModelIndex | QPersistentModelIndex
 
+#: The roles ``data`` answers.  Qt asks about a dozen per painted cell (font, decoration, check
+#: state…); the others return at once, before any index or row is looked at.
+ANSWERED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        RowRole,
+        ToneRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+    }
+)
+
 
 def format_value(value: Any) -> str:
     if value is None:
@@ -116,6 +130,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in ANSWERED_ROLES:
+            return None
         if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(self._columns):
             return None
         row = self._rows[index.row()]
