@@ -274,8 +274,8 @@ def _facts(cred: Credential) -> CredentialFacts:
 
 
 def credential_facts(tech: Technician) -> dict[CredentialType, list[CredentialFacts]]:
-    """The facts of the technician's live credentials by type, oldest record first (precomputed on
-    ``load_roster``'s records)."""
+    """The facts of the technician's live (not voided) credentials by type, in record order
+    (precomputed on ``load_roster``'s records)."""
     known: dict[CredentialType, list[CredentialFacts]] | None = getattr(tech, "credential_facts", None)
     if known is not None:
         return known
