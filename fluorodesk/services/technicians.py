@@ -11,11 +11,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from fluorodesk.db.database import READ_ONLY
 from fluorodesk.db.models import Agency, CeActivity, Credential, CredentialExemption, Technician
 from fluorodesk.domain.ce import CeEntry, CeProgress, CeState, biennium_start_problem, ce_progress
 from fluorodesk.domain.credentials import (
@@ -37,6 +39,7 @@ from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_purpose
 from fluorodesk.services.base import Service, read_memo
+from fluorodesk.services.records import load_records
 from fluorodesk.services.settings import load_settings
 
 _STATE_ORDER = {
@@ -241,15 +244,21 @@ class CredentialDraft:
 
 
 def required_types(settings: ClinicSettings) -> list[CredentialType]:
-    out = []
-    for value in settings["credentials.required_types"]:
+    return list(_required_types(tuple(settings["credentials.required_types"])))
+
+
+@lru_cache(maxsize=16)
+def _required_types(values: tuple[Any, ...]) -> tuple[CredentialType, ...]:
+    """``required_types`` once per distinct setting (it is asked twice per technician)."""
+    out: list[CredentialType] = []
+    for value in values:
         try:
             ctype = CredentialType(value)
         except ValueError:
             continue  # a type this version does not know: ignore rather than crash
         if ctype not in out:
             out.append(ctype)
-    return out
+    return tuple(out)
 
 
 def live_credentials(tech: Technician) -> list[Credential]:
@@ -264,13 +273,23 @@ def _facts(cred: Credential) -> CredentialFacts:
     return CredentialFacts(cred.type, cred.issued_on, cred.expires_on, cred.verified_on, cred.result, cred.id)
 
 
+def credential_facts(tech: Technician) -> dict[CredentialType, list[CredentialFacts]]:
+    """The facts of the technician's live (not voided) credentials by type, in record order
+    (precomputed on ``load_roster``'s records)."""
+    known: dict[CredentialType, list[CredentialFacts]] | None = getattr(tech, "credential_facts", None)
+    if known is not None:
+        return known
+    by_type: dict[CredentialType, list[CredentialFacts]] = {}
+    for cred in live_credentials(tech):
+        by_type.setdefault(cred.type, []).append(_facts(cred))
+    return by_type
+
+
 def evaluate_technician(
     tech: Technician, settings: ClinicSettings, as_of: date
 ) -> tuple[tuple[CredentialStatus, ...], Readiness]:
     """Status of every required type (and any other type on file) for one technician on ``as_of``."""
-    by_type: dict[CredentialType, list[CredentialFacts]] = defaultdict(list)
-    for cred in live_credentials(tech):
-        by_type[cred.type].append(_facts(cred))
+    by_type = credential_facts(tech)
     exempt = open_exemptions(tech, as_of)
     required = required_types(settings)
     types = list(required) + [t for t in CredentialType if t in by_type and t not in required]
@@ -292,8 +311,7 @@ def evaluate_technician(
 def holds_fluoro_permit(tech: Technician, as_of: date) -> bool:
     if CredentialType.FLUORO_PERMIT in open_exemptions(tech, as_of):
         return False
-    facts = [_facts(c) for c in live_credentials(tech) if c.type is CredentialType.FLUORO_PERMIT]
-    record = effective_record(facts, as_of)
+    record = effective_record(credential_facts(tech).get(CredentialType.FLUORO_PERMIT, ()), as_of)
     return record is not None and (record.expires_on is None or record.expires_on >= as_of)
 
 
@@ -329,7 +347,7 @@ def evaluate_ce(
     """
     if CredentialType.ARRT in open_exemptions(tech, as_of):
         return _NOT_TRACKED
-    has_arrt = any(c.type is CredentialType.ARRT for c in live_credentials(tech))
+    has_arrt = CredentialType.ARRT in credential_facts(tech)
     if CredentialType.ARRT not in required_types(settings) and not has_arrt:
         return _NOT_TRACKED
     if entries is None:
@@ -376,6 +394,74 @@ def _load_technicians(
     if ids is not None:
         stmt = stmt.where(Technician.id.in_(list(ids)))
     return session.scalars(stmt).all()
+
+
+def load_roster(session: Session, *, include_retired: bool = True) -> Sequence[Any]:
+    """Technicians as the roster, the findings and the contract checks read them.
+
+    In a read session: ``technician_records`` (loaded once per snapshot) that also carry
+    ``exemptions`` (Records) and ``credential_facts`` (see ``credential_facts``) -- but no
+    ``credentials`` or ``ce_activities``: building ORM objects for thousands of credentials cost more
+    than judging them.  Use ``load_technicians`` for a technician's whole file.  In a write session:
+    ``load_technicians``.
+    """
+    if not session.info.get(READ_ONLY):
+        return load_technicians(session, include_retired=include_retired)
+    techs = technician_records(session)
+    read_memo(session, "technicians.credential_facts", lambda: _attach_credential_facts(session, techs))
+    if include_retired:
+        return techs
+    return [t for t in techs if t.retired_on is None]
+
+
+def technician_records(session: Session) -> list[Any]:
+    """Every technician by name (last, first) as a ``Record`` with the technician's columns,
+    ``full_name`` and ``agency`` (a Record or None); nothing else.  Read sessions only (memoised)."""
+    return read_memo(session, "technicians.records", lambda: _technician_records(session))
+
+
+def _technician_records(session: Session) -> list[Any]:
+    techs = load_records(
+        session, Technician, order_by=[Technician.last_name, Technician.first_name, Technician.id]
+    )
+    agencies = {a.id: a for a in load_records(session, Agency)} if techs else {}
+    for tech in techs:
+        tech.full_name = f"{tech.first_name} {tech.last_name}".strip()  # as Technician.full_name
+        tech.agency = agencies.get(tech.agency_id) if tech.agency_id is not None else None
+    return techs
+
+
+def _attach_credential_facts(session: Session, techs: Sequence[Any]) -> None:
+    facts_of: dict[int, dict[CredentialType, list[CredentialFacts]]] = {}
+    exemptions_of: dict[int, list[Any]] = {}
+    for tech in techs:
+        tech.credential_facts = facts_of[tech.id] = {}
+        tech.exemptions = exemptions_of[tech.id] = []
+    live = session.execute(
+        select(
+            Credential.technician_id,
+            Credential.type,
+            Credential.issued_on,
+            Credential.expires_on,
+            Credential.verified_on,
+            Credential.result,
+            Credential.id,
+        )
+        .where(Credential.voided_at.is_(None))
+        # The order the ORM collection has: effective_record keeps the first of equal records.
+        .order_by(Credential.id)
+    )
+    for tech_id, ctype, issued, expires, verified, result, cred_id in live:
+        by_type = facts_of.get(tech_id)
+        if by_type is None:
+            continue  # not possible with foreign keys on; never crash the roster over it
+        facts = CredentialFacts(ctype, issued, expires, verified, result, cred_id)
+        if ctype in by_type:
+            by_type[ctype].append(facts)
+        else:
+            by_type[ctype] = [facts]
+    for exemption in load_records(session, CredentialExemption, order_by=[CredentialExemption.id]):
+        exemptions_of.get(exemption.technician_id, []).append(exemption)
 
 
 def to_row(
@@ -634,7 +720,7 @@ class TechnicianService(Service):
             entries = ce_entries(session)
             return [
                 to_row(t, settings, as_of, entries.get(t.id, []))
-                for t in load_technicians(session, include_retired=include_retired)
+                for t in load_roster(session, include_retired=include_retired)
             ]
 
     def get_file(self, technician_id: int, *, as_of: date | None = None) -> TechnicianFile:
@@ -833,7 +919,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
     """
     out: list[Finding] = []
     entries = ce_entries(session)
-    for tech in load_technicians(session):
+    for tech in load_roster(session):
         if tech.retired_on is not None and tech.retired_on <= as_of:
             continue
         if tech.start_date is not None and tech.start_date > as_of:

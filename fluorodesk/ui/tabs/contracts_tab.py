@@ -28,10 +28,6 @@ from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs import runner
-from fluorodesk.ui.dialogs.agency_dialogs import AgenciesDialog
-from fluorodesk.ui.dialogs.clause_dialogs import ClausesDialog
-from fluorodesk.ui.dialogs.contract_actions import EvaluationDialog, TerminateDialog
-from fluorodesk.ui.dialogs.contract_dialog import ContractDialog
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tones import Tone
@@ -235,7 +231,7 @@ class ContractsTab(DataTab):
             return
         self.detail.setText(detail_html(detail))
 
-    # ---- actions
+    # ---- actions (each dialog's module is imported when first opened: the tab shows sooner)
 
     def _run(self, dialog: object, select_id: int | None = None) -> bool:
         if not runner.accepted(dialog):  # type: ignore[arg-type]
@@ -247,9 +243,13 @@ class ContractsTab(DataTab):
         return True
 
     def new_contract(self) -> None:
+        from fluorodesk.ui.dialogs.contract_dialog import ContractDialog
+
         self._run(ContractDialog(self.services, self.bus, self))
 
     def edit_selected(self) -> None:
+        from fluorodesk.ui.dialogs.contract_dialog import ContractDialog
+
         row = self.table.selected()
         if row is None:
             return
@@ -262,12 +262,16 @@ class ContractsTab(DataTab):
         self._run(dialog, row.id)
 
     def renew_selected(self) -> None:
+        from fluorodesk.ui.dialogs.contract_dialog import ContractDialog
+
         row = self.table.selected()
         if row is None or row.renewed_by_id is not None:
             return
         self._run(ContractDialog(self.services, self.bus, self, renew_of=row.id))
 
     def terminate_selected(self) -> None:
+        from fluorodesk.ui.dialogs.contract_actions import TerminateDialog
+
         row = self.table.selected()
         if row is None:
             return
@@ -291,16 +295,22 @@ class ContractsTab(DataTab):
         self.select(row.id)
 
     def evaluate_selected(self) -> None:
+        from fluorodesk.ui.dialogs.contract_actions import EvaluationDialog
+
         row = self.table.selected()
         if row is None:
             return
         self._run(EvaluationDialog(self.services, self.bus, self, contract=row), row.id)
 
     def open_agencies(self) -> None:
+        from fluorodesk.ui.dialogs.agency_dialogs import AgenciesDialog
+
         runner.open_dialog(AgenciesDialog(self.services, self.bus, self))
         self.refresh()
 
     def open_clauses(self) -> None:
+        from fluorodesk.ui.dialogs.clause_dialogs import ClausesDialog
+
         runner.open_dialog(ClausesDialog(self.services, self.bus, self))
         self.refresh()
 

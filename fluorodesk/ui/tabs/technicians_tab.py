@@ -13,11 +13,6 @@ from fluorodesk.services.registry import Services
 from fluorodesk.services.technicians import TechnicianRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.ce_dialog import CeDialog
-from fluorodesk.ui.dialogs.credential_dialog import CredentialDialog, VerificationDialog
-from fluorodesk.ui.dialogs.reason_dialogs import ExemptionDialog, RetireDialog, VoidDialog
-from fluorodesk.ui.dialogs.required_items_dialog import RequiredItemsDialog
-from fluorodesk.ui.dialogs.technician_dialog import TechnicianDialog
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
@@ -207,7 +202,7 @@ class TechniciansTab(DataTab):
         self.unretire_button.setEnabled(row is not None and row.retired_on is not None)
         self.unretire_button.setVisible(self.show_retired.isChecked())
 
-    # ---- opening dialogs
+    # ---- opening dialogs (each dialog's module is imported when first opened: the tab shows sooner)
 
     def _open(self, dialog: QDialog) -> QDialog:
         """Non-blocking modal dialog.  A save announces itself on the bus (the tab reloads); after a
@@ -219,6 +214,8 @@ class TechniciansTab(DataTab):
         return dialog
 
     def _dialog_closed(self, result: int) -> None:
+        from fluorodesk.ui.dialogs.technician_dialog import TechnicianDialog
+
         dialog = self.sender()
         if result == QDialog.DialogCode.Accepted:
             if isinstance(dialog, TechnicianDialog) and dialog.row is None and dialog.result_value:
@@ -227,14 +224,20 @@ class TechniciansTab(DataTab):
             self._show_file(self._selected_id)
 
     def new_technician(self) -> None:
+        from fluorodesk.ui.dialogs.technician_dialog import TechnicianDialog
+
         self._open(TechnicianDialog(self.services, self.bus, self))
 
     def edit_technician(self) -> None:
+        from fluorodesk.ui.dialogs.technician_dialog import TechnicianDialog
+
         row = self.selected()
         if row is not None:
             self._open(TechnicianDialog(self.services, self.bus, self, row=row))
 
     def retire_technician(self) -> None:
+        from fluorodesk.ui.dialogs.reason_dialogs import RetireDialog
+
         row = self.selected()
         if row is not None and row.retired_on is None:
             self._open(RetireDialog(self.services, self.bus, self, row=row))
@@ -253,6 +256,8 @@ class TechniciansTab(DataTab):
         self._act(lambda: self.services.technicians.unretire(row.id))
 
     def edit_required_items(self) -> None:
+        from fluorodesk.ui.dialogs.required_items_dialog import RequiredItemsDialog
+
         self._open(RequiredItemsDialog(self.services, self.bus, self))
 
     def _act(self, action) -> bool:  # type: ignore[no-untyped-def]
@@ -275,6 +280,8 @@ class TechniciansTab(DataTab):
         return self.file_panel.file
 
     def add_credential(self) -> None:
+        from fluorodesk.ui.dialogs.credential_dialog import CredentialDialog
+
         file = self._file()
         if file is None:
             return
@@ -294,6 +301,8 @@ class TechniciansTab(DataTab):
         )
 
     def edit_credential(self) -> None:
+        from fluorodesk.ui.dialogs.credential_dialog import CredentialDialog
+
         file, line = self._file(), self.file_panel.selected_line()
         if file is None or line is None or line.record is None or line.record.voided_at is not None:
             return
@@ -309,6 +318,8 @@ class TechniciansTab(DataTab):
         )
 
     def verify_credential(self) -> None:
+        from fluorodesk.ui.dialogs.credential_dialog import VerificationDialog
+
         file, line = self._file(), self.file_panel.selected_line()
         if file is None or line is None or line.record is None or line.record.voided_at is not None:
             return
@@ -324,6 +335,8 @@ class TechniciansTab(DataTab):
         )
 
     def void_credential(self) -> None:
+        from fluorodesk.ui.dialogs.reason_dialogs import VoidDialog
+
         line = self.file_panel.selected_line()
         if line is None or line.record is None or line.record.voided_at is not None:
             return
@@ -338,6 +351,8 @@ class TechniciansTab(DataTab):
         )
 
     def mark_not_applicable(self) -> None:
+        from fluorodesk.ui.dialogs.reason_dialogs import ExemptionDialog
+
         file = self._file()
         if file is None:
             return
@@ -368,6 +383,8 @@ class TechniciansTab(DataTab):
             self._act(lambda: self.services.credentials.withdraw_not_applicable(exemption.id))
 
     def log_ce(self) -> None:
+        from fluorodesk.ui.dialogs.ce_dialog import CeDialog
+
         file = self._file()
         if file is not None:
             self._open(
@@ -377,6 +394,8 @@ class TechniciansTab(DataTab):
             )
 
     def edit_ce(self) -> None:
+        from fluorodesk.ui.dialogs.ce_dialog import CeDialog
+
         file, activity = self._file(), self.file_panel.selected_activity()
         if file is None or activity is None or activity.voided_at is not None:
             return
@@ -392,6 +411,8 @@ class TechniciansTab(DataTab):
         )
 
     def void_ce(self) -> None:
+        from fluorodesk.ui.dialogs.reason_dialogs import VoidDialog
+
         activity = self.file_panel.selected_activity()
         if activity is None or activity.voided_at is not None:
             return
