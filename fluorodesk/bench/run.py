@@ -54,6 +54,16 @@ def _probe(kind: str, data_dir: Path | None, repeats: int) -> list[float]:
     return [statistics.median(values) for values in zip(*runs[1:], strict=True)]
 
 
+def _compile_package() -> None:
+    """Bytecode for every module, as an installed app has (tabs import theirs when first shown);
+    otherwise, with PYTHONDONTWRITEBYTECODE set, each tab's first load would include compiling."""
+    import compileall
+
+    import fluorodesk
+
+    compileall.compile_dir(str(Path(fluorodesk.__file__).parent), quiet=1)
+
+
 def build_clinic(root: Path, scale: float) -> tuple[object, float]:
     from fluorodesk.bench.synthetic import build
     from fluorodesk.db.database import open_database
@@ -71,6 +81,7 @@ def run(
     scale: float, workdir: Path, *, repeats: int = 3, echo: Callable[[str], None] = print
 ) -> list[Figure]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _compile_package()
     workdir.mkdir(parents=True, exist_ok=True)
     clinic = workdir / f"clinic-{scale:g}"
     figures: list[Figure] = []

@@ -45,7 +45,7 @@ def load_records(session: Session, cls: type, *criteria: Any, order_by: Iterable
     loaded_by = weakref.ref(session)
     # Executed on the session's connection (same transaction, same snapshot) as a Core statement:
     # the ORM's result machinery would cost more than building the records.
-    for row in session.connection().execute(stmt):
+    for row in session.connection().execute(stmt).all():  # one fetchall, not a fetch per row
         record = new(Record)
         record.__dict__.update(zip(keys, row, strict=True))
         record._session = loaded_by
