@@ -96,6 +96,8 @@ class OverviewTab(DataTab):
         self._request += 1
         request, as_of = self._request, self.as_of.date().toPython()
         self.summary.setText(self.CHECKING)
+        if self.table.model.rowCount() == 0:
+            self.table.count_label.setText("")  # not "0 findings" before anything was checked
         self._in_flight = request
         self.check = BackgroundCall(lambda: self.services.compliance.findings(as_of), self)
         self.check.finished.connect(lambda outcome: self._landed(request, outcome))
