@@ -151,14 +151,23 @@ def run(
     figures.append(Figure(f"compliance findings ({len(findings)})", elapsed * 1000, "ms"))
     window.close()
     qt_app.processEvents()
+    peaks = [("window with every tab loaded", _peak_mb())]
 
-    figures.extend(_packets(services, workdir))
+    for figure, stage in zip(_packets(services, workdir), ("1-year", "10-year"), strict=True):
+        figures.append(figure)
+        peaks.append((f"… then the {stage} packet", _peak_mb()))
     figures.append(_import(clinic, workdir))
     services.db.close()
+    peaks.append(("… then the 10,000-row import", _peak_mb()))
 
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures.append(Figure("peak memory (this process)", peak_mb, "MB", "<= 300 MB", peak_mb <= 300))
+    # Peak memory of this one process as it goes (the high-water mark only ever rises).
+    for stage, peak in peaks:
+        figures.append(Figure(f"peak memory: {stage}", peak, "MB", "<= 300 MB", peak <= 300))
     return figures
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _packets(services, workdir: Path) -> list[Figure]:  # type: ignore[no-untyped-def]
