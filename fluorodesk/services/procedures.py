@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from fluorodesk.db.base import utcnow
@@ -404,6 +404,18 @@ def summarize(cases: Sequence[CaseRow], kind: PeriodKind | str, group_by: str) -
     return out
 
 
+def _last_kap_unit(session: Session, unit_id: int) -> KapUnit | None:
+    """The KAP unit of the unit's newest live case with a KAP.  One unit at a time, newest first
+    through the unit_id index, stops at the first hit (a GROUP BY over all units reads every case)."""
+    kap_unit = session.scalar(
+        select(_R.kap_unit)
+        .where(_R.unit_id == unit_id, _R.kap_unit.is_not(None), _R.voided_at.is_(None))
+        .order_by(_R.id.desc())
+        .limit(1)
+    )
+    return KapUnit(kap_unit) if kap_unit is not None else None
+
+
 def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> EntryOptions:
     procedures = tuple(
         ProcedureChoice(p.id, p.cpt_code, p.name)
@@ -411,23 +423,13 @@ def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> En
             select(ProcedureType).where(ProcedureType.active.is_(True)).order_by(ProcedureType.cpt_code)
         )
     )
-    newest = (
-        select(func.max(_R.id))
-        .where(_R.kap_unit.is_not(None), _R.voided_at.is_(None))
-        .group_by(_R.unit_id)
-        .scalar_subquery()
-    )
-    last_kap = {
-        unit_id: KapUnit(kap_unit)
-        for unit_id, kap_unit in session.execute(select(_R.unit_id, _R.kap_unit).where(_R.id.in_(newest)))
-    }
     units = tuple(
         UnitChoice(
             u.id,
             u.code,
             u.name,
             UnitDisplay(u.shows_air_kerma, u.shows_kap),
-            last_kap.get(u.id),
+            _last_kap_unit(session, u.id),
             u.retired_on,
         )
         for u in session.scalars(select(FluoroUnit).order_by(FluoroUnit.code))

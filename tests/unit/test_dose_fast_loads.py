@@ -1,0 +1,62 @@
+"""Fast loads of the Dose Log and Dosimetry tabs give what the plain queries give."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from fluorodesk.db.models import ProcedureRecord
+from fluorodesk.domain.dosimetry import quarter_of
+from fluorodesk.domain.enums import KapUnit
+
+from ..conftest import TODAY
+
+_R = ProcedureRecord
+
+
+def last_kap_units_by_one_query(session) -> dict[int, KapUnit]:
+    newest = (
+        select(func.max(_R.id))
+        .where(_R.kap_unit.is_not(None), _R.voided_at.is_(None))
+        .group_by(_R.unit_id)
+        .scalar_subquery()
+    )
+    rows = session.execute(select(_R.unit_id, _R.kap_unit).where(_R.id.in_(newest)))
+    return {unit_id: KapUnit(kap_unit) for unit_id, kap_unit in rows}
+
+
+def test_the_last_kap_unit_per_unit_is_the_newest_live_cases(demo_services):
+    services = demo_services
+    with services.db.write() as session:
+        before = last_kap_units_by_one_query(session)
+        # The newest case of a unit is voided, with a KAP unit no live case of that unit has.
+        newest = session.scalars(select(_R).where(_R.kap_unit.is_not(None)).order_by(_R.id.desc())).first()
+        other = next(u for u in KapUnit if u is not before[newest.unit_id])
+        newest.kap_unit, newest.voided_at, newest.void_reason = other, newest.created_at, "test"
+        # Another unit's newest case has no KAP at all.
+        later = session.scalars(
+            select(_R).where(_R.unit_id != newest.unit_id, _R.kap_unit.is_(None)).order_by(_R.id.desc())
+        ).first()
+        assert later is not None
+    with services.db.read() as session:
+        expected = last_kap_units_by_one_query(session)
+    assert expected == before
+    units = services.procedures.entry_options().units
+    assert units and {u.id: u.last_kap_unit for u in units} == {u.id: expected.get(u.id) for u in units}
+
+
+def test_the_dosimetry_view_matches_the_separate_lists(demo_services):
+    dosimetry = demo_services.dosimetry
+    first = dosimetry.readings()[0]
+    dosimetry.void_reading(first.id, "Entered twice")
+    for quarter in (quarter_of(TODAY), quarter_of(TODAY - timedelta(days=92))):
+        for include_voided in (False, True):
+            view = dosimetry.view(quarter, include_voided=include_voided)
+            assert view.readings == dosimetry.readings(include_voided=include_voided)
+            assert view.totals == dosimetry.totals(quarter)
+            assert view.findings == dosimetry.findings()
+            assert view.pregnancies == dosimetry.pregnancies()
+            assert view.badges == dosimetry.badges()
+    voided = dosimetry.view(include_voided=True).readings
+    assert any(r.id == first.id and r.voided_at is not None for r in voided)
