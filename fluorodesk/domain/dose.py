@@ -463,12 +463,13 @@ class Period:
             return cls(kind, day.year, day.month)
         return cls(kind, day.year, (day.month - 1) // 3 + 1)
 
-    @property
+    # Worked out once per instance: totals ask a period for its bounds thousands of times.
+    @cached_property
     def start(self) -> date:
         month = self.number if self.kind is PeriodKind.MONTH else 3 * self.number - 2
         return date(self.year, month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         return self.next().start - timedelta(days=1)
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from fluorodesk.domain.dates import add_months, end_of_month
@@ -113,6 +113,22 @@ class DoseEntry:
         return "" if self.value is None else f"{self.value:g}"
 
 
+_UNUSED_ENTRY = DoseEntry(unused=True)
+
+
+def shared_entry(value: float | None, minimal: bool) -> DoseEntry:
+    """``DoseEntry(value, minimal)``, one shared (frozen) instance per cell content: a list of readings
+    shows thousands of cells holding a few dozen distinct doses."""
+    if value == 0:  # 0.0 and -0.0 are equal keys but print differently: not shared
+        return DoseEntry(value=value, minimal=minimal)
+    return _shared_entry(value, bool(minimal))
+
+
+@lru_cache(maxsize=4096)
+def _shared_entry(value: float | None, minimal: bool) -> DoseEntry:
+    return DoseEntry(value=value, minimal=minimal)
+
+
 _MINIMAL = {"m", "minimal", "<m", "below minimum"}
 _UNUSED = {"unused", "u", "not worn"}
 MAX_READING_MSV = 10_000.0
@@ -189,6 +205,14 @@ class ReadingFacts:
     other_facility: str = ""
     received_on: date | None = None
 
+    @classmethod
+    def from_values(cls, values: Sequence[Any]) -> ReadingFacts:
+        """``cls(*values)`` with every field given in order, without the frozen ``__init__`` (which sets
+        each field through ``object.__setattr__``): loads build one per reading, thousands at a time."""
+        facts = object.__new__(cls)
+        facts.__dict__.update(zip(_FACT_FIELDS, values, strict=True))
+        return facts
+
     @property
     def available_on(self) -> date:
         """From when the clinic knew this dose."""
@@ -197,13 +221,12 @@ class ReadingFacts:
     def entry(self, name: str) -> DoseEntry:
         """``name`` is "deep", "lens" or "shallow" (the report's columns)."""
         if self.kind is DoseReadingKind.UNUSED:
-            return DoseEntry(unused=True)
+            return _UNUSED_ENTRY
         value = getattr(self, name)
-        flags = (self.deep_minimal, self.lens_minimal, self.shallow_minimal)
-        if any(flags):  # the report's M cells, one by one
-            return DoseEntry(value=value, minimal=getattr(self, f"{name}_minimal"))
+        if self.deep_minimal or self.lens_minimal or self.shallow_minimal:  # the report's M cells
+            return shared_entry(value, getattr(self, f"{name}_minimal"))
         # An "M" reading recorded without per-cell marks: every blank cell is M.
-        return DoseEntry(value=value, minimal=self.kind is DoseReadingKind.MINIMAL and value is None)
+        return shared_entry(value, self.kind is DoseReadingKind.MINIMAL and value is None)
 
     def reported(self) -> dict[DoseQuantity, Decimal | None]:
         """Per quantity this reading reports: its dose, or None where the report says M.
@@ -247,9 +270,12 @@ class ReadingFacts:
     @cached_property
     def tally(self) -> tuple[tuple[tuple[DoseQuantity, Decimal | None], ...], bool, bool]:
         """(reported items, has an M, unused): what ``add_up`` needs, worked out once per reading."""
-        return tuple(self.reported().items()), self.has_minimal, self.kind is DoseReadingKind.UNUSED
+        if self.kind is DoseReadingKind.UNUSED:
+            return (), False, True
+        return tuple(self.reported().items()), self.has_minimal, False
 
 
+_FACT_FIELDS = tuple(f.name for f in fields(ReadingFacts))
 _COLLAR_CELLS = (
     (DoseQuantity.DEEP, "deep", "deep_minimal"),
     (DoseQuantity.LENS, "lens", "lens_minimal"),
@@ -295,7 +321,8 @@ def add_up(
     reported_m: set[DoseQuantity] = set()
     count = minimal = unused = 0
     for reading in readings:
-        if not reading_in(reading, start, end, as_of):
+        # reading_in(), inlined: this loop runs for every reading of every quarter of every worker
+        if not start <= reading.period_end <= end or (reading.received_on or reading.period_end) > as_of:
             continue
         if reading.other_facility and not include_other:
             continue
@@ -308,10 +335,12 @@ def add_up(
                 reported_m.add(quantity)
             else:
                 doses[quantity] = doses.get(quantity, ZERO) + value
-    return DoseTotals(doses, count, minimal, unused, frozenset(reported_m - set(doses)))
+    return DoseTotals(doses, count, minimal, unused, frozenset(reported_m.difference(doses)))
 
 
+@lru_cache(maxsize=4096)
 def quarter_of(day: date) -> Period:
+    """The calendar quarter holding ``day`` (remembered: findings ask it for every reading's day)."""
     return Period.of(day, PeriodKind.QUARTER)
 
 

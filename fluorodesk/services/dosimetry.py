@@ -391,9 +391,26 @@ def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts
     )
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
     for technician_id, *values in session.execute(stmt):
-        facts = ReadingFacts(*values)
+        facts = ReadingFacts.from_values(values)
         if facts.available_on <= as_of:
             out[technician_id].append(facts)
+    return out
+
+
+def _load_reading_list(session: Session, as_of: date, include_voided: bool) -> list[ReadingRow]:
+    """The Readings list, newest first.  Its query reads every reading, so it also gives the facts
+    ``load_readings`` would load (same filter): the tab's totals and findings need no second query."""
+    known_by = _known_by(as_of)
+    counted: dict[int, list[ReadingFacts]] = defaultdict(list)
+    out = []
+    for row in session.execute(_reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())):
+        facts = ReadingFacts.from_values(row[_FIRST_FACT:])
+        voided_at = row.voided_at
+        if (voided_at is None or voided_at > known_by) and facts.available_on <= as_of:
+            counted[row.technician_id].append(facts)
+        if voided_at is None or include_voided:
+            out.append(_reading_row(row, facts))
+    read_memo(session, ("dosimetry.readings", as_of), lambda: counted)
     return out
 
 
@@ -657,10 +674,16 @@ def _reading_select() -> Select:
     )
 
 
-def _reading_row(row: Row) -> ReadingRow:
-    id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason, *values = row
-    facts = ReadingFacts(*values)
-    return ReadingRow(
+_FIRST_FACT = 9  # where _FACT_COLUMNS start in _reading_select's rows
+
+
+def _reading_row(row: Row, facts: ReadingFacts | None = None) -> ReadingRow:
+    id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason = row[:_FIRST_FACT]
+    if facts is None:
+        facts = ReadingFacts.from_values(row[_FIRST_FACT:])
+    # Filled without the frozen __init__ (17 fields set one by one): the list holds every reading.
+    reading = object.__new__(ReadingRow)
+    reading.__dict__.update(
         id=id_,
         technician_id=technician_id,
         technician=f"{first} {last}",
@@ -679,6 +702,7 @@ def _reading_row(row: Row) -> ReadingRow:
         voided_at=voided_at,
         void_reason=void_reason,
     )
+    return reading
 
 
 def _reading_by_id(session: Session, reading_id: int) -> ReadingRow:
@@ -806,15 +830,13 @@ class DosimetryService(Service):
         quarter = quarter or quarter_of(as_of)
         with self.db.read() as session:
             settings = load_settings(session)
+            reading_list = _load_reading_list(session, as_of, include_voided)
             readings = load_readings(session, as_of)
             investigations = load_investigations(session, as_of)
-            stmt = _reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())
-            if not include_voided:
-                stmt = stmt.where(_RD.voided_at.is_(None))
             return DosimetryView(
                 totals=load_totals(session, settings, quarter, as_of),
                 badges=load_badges(session, settings, as_of),
-                readings=[_reading_row(r) for r in session.execute(stmt)],
+                readings=reading_list,
                 investigations=investigations,
                 pregnancies=load_pregnancies(session, settings, as_of, readings, investigations),
                 reviews=load_reviews(session, settings, as_of),
