@@ -63,6 +63,8 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
+from fluorodesk.services.dose_rows import frozen_row
+from fluorodesk.services.records import Record, load_records
 from fluorodesk.services.settings import load_settings
 
 MAX_TEXT = 120
@@ -524,7 +526,7 @@ def load_totals(session: Session, settings: ClinicSettings, quarter: Period, as_
         session.scalars(select(DosimeterBadge.technician_id).where(DosimeterBadge.assigned_on <= as_of))
     )
     ids = badge_holders | set(readings)
-    techs = session.scalars(select(Technician).where(Technician.id.in_(ids))).all() if ids else []
+    techs = load_records(session, Technician, Technician.id.in_(ids)) if ids else []
     out = []
     for tech in techs:
         if tech.retired_on is not None and tech.retired_on < quarter.start and tech.id not in readings:
@@ -546,7 +548,7 @@ def load_totals(session: Session, settings: ClinicSettings, quarter: Period, as_
         out.append(
             TotalsRow(
                 tech.id,
-                tech.full_name,
+                f"{tech.first_name} {tech.last_name}".strip(),  # Technician.full_name
                 tech.retired_on,
                 quarter,
                 here,
@@ -614,12 +616,14 @@ def _review_row(item: ReviewDue, review: DosimetryReview | None, as_of: date) ->
     )
 
 
-def _badge_row(badge: DosimeterBadge, grace: int, as_of: date, with_reading: set[int]) -> BadgeRow:
+def _badge_row(
+    badge: DosimeterBadge | Record, technician: str, grace: int, as_of: date, with_reading: set[int]
+) -> BadgeRow:
     state, due = badge_state(badge.assigned_on, badge.period_end, badge.returned_on, as_of, grace)
     return BadgeRow(
         id=badge.id,
         technician_id=badge.technician_id,
-        technician=badge.technician.full_name,
+        technician=technician,
         badge_code=badge.badge_code,
         position=badge.position,
         vendor=badge.vendor,
@@ -642,17 +646,22 @@ def load_badges(session: Session, settings: ClinicSettings, as_of: date) -> list
 def _load_badges(session: Session, grace: int, as_of: date) -> list[BadgeRow]:
     with_reading = set(
         session.scalars(
-            select(DosimetryReading.badge_id).where(
-                DosimetryReading.badge_id.is_not(None), DosimetryReading.voided_at.is_(None)
-            )
+            select(DosimetryReading.badge_id)
+            .where(DosimetryReading.badge_id.is_not(None), DosimetryReading.voided_at.is_(None))
+            .distinct()  # one row per badge, not per reading
         )
     )
-    badges = session.scalars(
-        select(DosimeterBadge)
-        .options(selectinload(DosimeterBadge.technician))
-        .order_by(DosimeterBadge.assigned_on.desc(), DosimeterBadge.badge_code)
-    ).all()
-    return [_badge_row(b, grace, as_of, with_reading) for b in badges]
+    badges = load_records(
+        session, DosimeterBadge, order_by=(DosimeterBadge.assigned_on.desc(), DosimeterBadge.badge_code)
+    )
+    names = _full_names(session)
+    return [_badge_row(b, names[b.technician_id], grace, as_of, with_reading) for b in badges]
+
+
+def _full_names(session: Session) -> dict[int, str]:
+    """Every technician's ``full_name``, by id (columns only: no ORM instance per technician)."""
+    rows = session.execute(select(Technician.id, Technician.first_name, Technician.last_name))
+    return {id_: f"{first} {last}".strip() for id_, first, last in rows}
 
 
 def _reading_select() -> Select:
@@ -681,9 +690,8 @@ def _reading_row(row: Row, facts: ReadingFacts | None = None) -> ReadingRow:
     id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason = row[:_FIRST_FACT]
     if facts is None:
         facts = ReadingFacts.from_values(row[_FIRST_FACT:])
-    # Filled without the frozen __init__ (17 fields set one by one): the list holds every reading.
-    reading = object.__new__(ReadingRow)
-    reading.__dict__.update(
+    return frozen_row(  # the list holds every reading
+        ReadingRow,
         id=id_,
         technician_id=technician_id,
         technician=f"{first} {last}",
@@ -702,7 +710,6 @@ def _reading_row(row: Row, facts: ReadingFacts | None = None) -> ReadingRow:
         voided_at=voided_at,
         void_reason=void_reason,
     )
-    return reading
 
 
 def _reading_by_id(session: Session, reading_id: int) -> ReadingRow:
@@ -984,7 +991,11 @@ class DosimetryService(Service):
             )
         )
         return _badge_row(
-            badge, int(settings["dosimetry.badge_return_days"]), self.today(), {badge.id} if has else set()
+            badge,
+            badge.technician.full_name,
+            int(settings["dosimetry.badge_return_days"]),
+            self.today(),
+            {badge.id} if has else set(),
         )
 
     # ---- readings
@@ -1412,14 +1423,18 @@ def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
     )
     out = []
     for tech_id, mine in readings.items():
-        by_quarter: dict[Period, list[ReadingFacts]] = defaultdict(list)
+        # Bucketed by (year, quarter number): cheaper keys than Periods, and they sort the same way.
+        by_quarter: dict[tuple[int, int], list[ReadingFacts]] = defaultdict(list)
         by_year: dict[int, list[ReadingFacts]] = defaultdict(list)
         for reading in mine:
-            by_quarter[quarter_of(reading.period_end)].append(reading)
-            by_year[reading.period_end.year].append(reading)
+            end = reading.period_end
+            by_quarter[end.year, (end.month + 2) // 3].append(reading)
+            by_year[end.year].append(reading)
         checks: list[tuple[Period, LevelReached]] = []
-        for quarter in sorted(by_quarter):
-            here = quarter_to_date(by_quarter[quarter], quarter, as_of, include_other=False)
+        for key in sorted(by_quarter):
+            bucket = by_quarter[key]
+            quarter = quarter_of(bucket[0].period_end)
+            here = quarter_to_date(bucket, quarter, as_of, include_other=False)
             reached = alara_reached(here, levels)
             if reached:
                 checks.append((quarter, reached))

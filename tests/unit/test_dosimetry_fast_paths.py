@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import astuple, fields
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fluorodesk.domain.dose import Period, PeriodKind
+from fluorodesk.domain.dose import Period, PeriodKind, exact
 from fluorodesk.domain.dosimetry import (
     DoseEntry,
     ReadingFacts,
@@ -141,3 +142,10 @@ def test_add_up_agrees_with_reading_by_reading_sums(as_of, include_other):
     assert totals.readings == len(kept)
     assert totals.unused == sum(r.kind is DoseReadingKind.UNUSED for r in kept)
     assert totals.minimal == sum(r.has_minimal for r in kept)
+
+
+@pytest.mark.parametrize("value", [0.1, 0.12, 1e-05, 1234.5, 0.30000000000000004, 0.0, -0.0])
+def test_remembered_exact_decimals(value):
+    first, again = exact(value), exact(value)
+    assert first == again == Decimal(repr(value))
+    assert str(first) == str(again) == str(Decimal(repr(value)))  # -0.0 stays "-0.0"
