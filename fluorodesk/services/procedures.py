@@ -49,6 +49,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
+from fluorodesk.services.dose_rows import frozen_row
 from fluorodesk.services.settings import load_settings
 
 MAX_PHYSICIAN = 120
@@ -318,7 +319,8 @@ def _to_row(row: Row, levels: TriggerLevels, skin_days: int, as_of: date) -> Cas
         tech_last,
     ) = row
     hits = triggers_exceeded(CaseDose(fluoro_time_s, air_kerma_mgy, kap_value, kap_unit, images), levels)
-    return CaseRow(
+    return frozen_row(  # lists and packets build thousands
+        CaseRow,
         id=id_,
         performed_on=performed_on,
         case_ref=case_ref,
@@ -436,9 +438,9 @@ def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> En
         if u.retired_on is None or u.retired_on > as_of
     )
     technicians = tuple(
-        TechnicianChoice(t.id, t.full_name)
-        for t in session.scalars(
-            select(Technician)
+        TechnicianChoice(id_, f"{first} {last}".strip())  # Technician.full_name, from columns
+        for id_, first, last in session.execute(
+            select(Technician.id, Technician.first_name, Technician.last_name)
             .where(or_(Technician.retired_on.is_(None), Technician.retired_on > as_of))
             .order_by(Technician.first_name, Technician.last_name)
         )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, dataclass, fields
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from fluorodesk.db.models import ProcedureRecord
 from fluorodesk.domain.dosimetry import quarter_of
 from fluorodesk.domain.enums import KapUnit
+from fluorodesk.services.dose_rows import frozen_row
 
 from ..conftest import TODAY
 
@@ -60,3 +63,32 @@ def test_the_dosimetry_view_matches_the_separate_lists(demo_services):
             assert view.badges == dosimetry.badges()
     voided = dosimetry.view(include_voided=True).readings
     assert any(r.id == first.id and r.voided_at is not None for r in voided)
+
+
+def rebuilt(row):
+    return type(row)(**{f.name: getattr(row, f.name) for f in fields(row)})
+
+
+def test_rows_built_fast_are_the_rows_the_constructor_builds(demo_services):
+    cases = demo_services.procedures.list_cases(include_voided=True)
+    readings = demo_services.dosimetry.readings(include_voided=True)
+    assert cases and readings
+    for row in [*cases, *readings]:
+        assert set(vars(row)) == {f.name for f in fields(row)}  # every field, nothing else
+        copy = rebuilt(row)
+        assert copy == row and hash(copy) == hash(row) and repr(copy) == repr(row)
+    with pytest.raises(FrozenInstanceError):
+        cases[0].case_ref = "changed"
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: int
+    right: str = "r"
+
+
+def test_frozen_row_is_the_constructed_object():
+    fast = frozen_row(Pair, left=1, right="x")
+    assert fast == Pair(1, "x") and hash(fast) == hash(Pair(1, "x")) and repr(fast) == repr(Pair(1, "x"))
+    with pytest.raises(FrozenInstanceError):
+        fast.left = 2
