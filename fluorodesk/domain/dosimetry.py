@@ -436,6 +436,24 @@ def _furthest_over(
     return LevelReached(level, quantity, doses[quantity], thresholds[quantity])
 
 
+_CLEARLY = 1e-9  # far beyond the rounding of a float sum, far below any dose a report states
+
+
+def clearly_below(readings: Iterable[ReadingFacts], thresholds: Iterable[Decimal]) -> bool:
+    """No quantity of these readings can add up to more than the lowest threshold, whatever counts.
+
+    A float bound (each reading's largest cell, every reading counted) decides the clear-cut case
+    without the exact sums: a worker's quarters are nearly all far below every level.
+    """
+    lowest = min(thresholds, default=ZERO)
+    if lowest <= 0:
+        return False
+    bound = 0.0
+    for reading in readings:
+        bound += max(reading.deep or 0.0, reading.lens or 0.0, reading.shallow or 0.0)
+    return bound < float(lowest) * (1 - _CLEARLY)  # NaN or inf: not clear, so added up exactly
+
+
 def alara_reached(quarter_here: DoseTotals, levels: Levels) -> LevelReached | None:
     """ALARA level II, else level I, exceeded by this clinic's dose in one quarter."""
     return _furthest_over(InvestigationLevel.ALARA2, levels.alara2, quarter_here) or _furthest_over(

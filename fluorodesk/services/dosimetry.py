@@ -45,6 +45,7 @@ from fluorodesk.domain.dosimetry import (
     annual_reached,
     badge_state,
     classify_reading,
+    clearly_below,
     default_period_end,
     fmt_msv,
     investigation_covers,
@@ -390,6 +391,7 @@ def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts
         select(_RD.technician_id, *_FACT_COLUMNS)
         .outerjoin(DosimeterBadge, _RD.badge_id == DosimeterBadge.id)
         .where(or_(_RD.voided_at.is_(None), _RD.voided_at > _known_by(as_of)))
+        .order_by(_RD.id)  # the table's own order: free, and what _load_reading_list reproduces
     )
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
     for technician_id, *values in session.execute(stmt):
@@ -403,15 +405,19 @@ def _load_reading_list(session: Session, as_of: date, include_voided: bool) -> l
     """The Readings list, newest first.  Its query reads every reading, so it also gives the facts
     ``load_readings`` would load (same filter): the tab's totals and findings need no second query."""
     known_by = _known_by(as_of)
-    counted: dict[int, list[ReadingFacts]] = defaultdict(list)
+    kept: list[tuple[int, int, ReadingFacts]] = []
     out = []
     for row in session.execute(_reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())):
         facts = ReadingFacts.from_values(row[_FIRST_FACT:])
         voided_at = row.voided_at
         if (voided_at is None or voided_at > known_by) and facts.available_on <= as_of:
-            counted[row.technician_id].append(facts)
+            kept.append((row.id, row.technician_id, facts))
         if voided_at is None or include_voided:
             out.append(_reading_row(row, facts))
+    kept.sort(key=lambda item: item[0])  # by id, as _load_readings: totals and findings in the same order
+    counted: dict[int, list[ReadingFacts]] = defaultdict(list)
+    for _id, technician_id, facts in kept:
+        counted[technician_id].append(facts)
     read_memo(session, ("dosimetry.readings", as_of), lambda: counted)
     return out
 
@@ -1416,6 +1422,8 @@ def _badge_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
 
 def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:
     levels = Levels.from_settings(settings)
+    quarter_levels = (*levels.alara1.values(), *levels.alara2.values())
+    annual_levels = tuple(levels.annual.values())
     readings = load_readings(session, as_of)
     investigations = load_investigations(session, as_of)
     names = dict(
@@ -1433,12 +1441,16 @@ def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
         checks: list[tuple[Period, LevelReached]] = []
         for key in sorted(by_quarter):
             bucket = by_quarter[key]
+            if clearly_below(bucket, quarter_levels):
+                continue
             quarter = quarter_of(bucket[0].period_end)
             here = quarter_to_date(bucket, quarter, as_of, include_other=False)
             reached = alara_reached(here, levels)
             if reached:
                 checks.append((quarter, reached))
         for year in sorted(by_year):
+            if clearly_below(by_year[year], annual_levels):
+                continue
             last = quarter_of(min(as_of, date(year, 12, 31)))
             reached = annual_reached(year_to_date(by_year[year], last, as_of), levels)
             if reached:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from fluorodesk.db.models import ProcedureRecord
 from fluorodesk.domain.dosimetry import quarter_of
 from fluorodesk.domain.enums import KapUnit
+from fluorodesk.services import dosimetry as dosimetry_service
 from fluorodesk.services.dose_rows import frozen_row
 
 from ..conftest import TODAY
@@ -92,3 +93,20 @@ def test_frozen_row_is_the_constructed_object():
     assert fast == Pair(1, "x") and hash(fast) == hash(Pair(1, "x")) and repr(fast) == repr(Pair(1, "x"))
     with pytest.raises(FrozenInstanceError):
         fast.left = 2
+
+
+@pytest.mark.parametrize("deep_level", [None, 0.05, 0.3])
+def test_level_findings_are_the_same_without_the_clear_cut_shortcut(demo_services, monkeypatch, deep_level):
+    if deep_level is not None:  # low levels: many quarters and years above them
+        demo_services.settings.update(
+            {
+                "dosimetry.alara1_quarter_deep_msv": deep_level,
+                "dosimetry.alara2_quarter_deep_msv": deep_level * 2,
+                "dosimetry.annual_deep_msv": deep_level * 4,
+            }
+        )
+    fast = demo_services.dosimetry.findings()
+    monkeypatch.setattr(dosimetry_service, "clearly_below", lambda readings, levels: False)
+    assert demo_services.dosimetry.findings() == fast
+    if deep_level == 0.05:
+        assert sum(f.code == "dosimetry.investigation_needed" for f in fast) > 3

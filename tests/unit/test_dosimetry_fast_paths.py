@@ -15,6 +15,7 @@ from fluorodesk.domain.dosimetry import (
     DoseEntry,
     ReadingFacts,
     add_up,
+    clearly_below,
     quarter_of,
     shared_entry,
 )
@@ -149,3 +150,53 @@ def test_remembered_exact_decimals(value):
     first, again = exact(value), exact(value)
     assert first == again == Decimal(repr(value))
     assert str(first) == str(again) == str(Decimal(repr(value)))  # -0.0 stays "-0.0"
+
+
+doses = st.one_of(st.none(), st.integers(0, 3000).map(lambda hundredths: hundredths / 100))
+readings_st = st.lists(
+    st.builds(
+        ReadingFacts,
+        period_start=st.just(date(2026, 1, 1)),
+        period_end=st.just(date(2026, 1, 31)),
+        kind=st.sampled_from(DoseReadingKind),
+        deep=doses,
+        lens=doses,
+        shallow=doses,
+        position=st.sampled_from([None, *BadgePosition]),
+        other_facility=st.sampled_from(["", "Valley Imaging"]),
+    ),
+    max_size=12,
+)
+levels_st = st.lists(st.integers(0, 5000).map(lambda hundredths: Decimal(hundredths) / 100), min_size=1)
+
+
+@given(readings_st, levels_st)
+def test_clearly_below_means_no_total_is_above_any_level(readings, thresholds):
+    if clearly_below(readings, thresholds):
+        for include_other in (True, False):
+            totals = add_up(
+                readings,
+                date(2026, 1, 1),
+                date(2026, 12, 31),
+                date(2026, 12, 31),
+                include_other=include_other,
+            )
+            assert all(dose <= level for dose in totals.doses.values() for level in thresholds)
+
+
+def collar(deep: float | None) -> ReadingFacts:
+    return ReadingFacts(date(2026, 1, 1), date(2026, 1, 31), deep=deep, position=BadgePosition.COLLAR)
+
+
+def test_clearly_below_at_the_boundaries():
+    level = [Decimal("1.25")]
+    assert clearly_below([collar(0.6), collar(0.6)], level)
+    assert not clearly_below([collar(0.6), collar(0.65)], level)  # exactly at the level: added up exactly
+    assert not clearly_below([collar(1.3)], level)
+    assert clearly_below([], level)
+    assert not clearly_below([collar(0.1)], [Decimal(0)])  # a zero level: anything may be above it
+    assert not clearly_below([collar(0.1)], [])
+    assert not clearly_below([collar(float("nan"))], level)
+    assert not clearly_below([collar(float("inf"))], level)
+    ring = ReadingFacts(date(2026, 1, 1), date(2026, 1, 31), shallow=2.0, position=BadgePosition.RING)
+    assert not clearly_below([ring], level)  # every cell counts, whatever the badge
