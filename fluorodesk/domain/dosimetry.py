@@ -228,6 +228,18 @@ class ReadingFacts:
         # An "M" reading recorded without per-cell marks: every blank cell is M.
         return shared_entry(value, self.kind is DoseReadingKind.MINIMAL and value is None)
 
+    def entries(self) -> tuple[DoseEntry, DoseEntry, DoseEntry]:
+        """``entry`` of "deep", "lens" and "shallow" at once (a list of readings shows every cell)."""
+        if self.kind is DoseReadingKind.UNUSED:
+            return _UNUSED_ENTRY, _UNUSED_ENTRY, _UNUSED_ENTRY
+        deep, lens, shallow = self.deep, self.lens, self.shallow
+        if self.deep_minimal or self.lens_minimal or self.shallow_minimal:  # the report's M cells
+            flags = (self.deep_minimal, self.lens_minimal, self.shallow_minimal)
+        else:  # an "M" reading recorded without per-cell marks: every blank cell is M
+            minimal = self.kind is DoseReadingKind.MINIMAL
+            flags = (minimal and deep is None, minimal and lens is None, minimal and shallow is None)
+        return shared_entry(deep, flags[0]), shared_entry(lens, flags[1]), shared_entry(shallow, flags[2])
+
     def reported(self) -> dict[DoseQuantity, Decimal | None]:
         """Per quantity this reading reports: its dose, or None where the report says M.
 

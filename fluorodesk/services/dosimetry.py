@@ -522,12 +522,25 @@ def load_pregnancies(
     return out
 
 
+def _pregnancies(session: Session, settings: ClinicSettings, as_of: date) -> list[PregnancyRow]:
+    """``load_pregnancies`` over this snapshot's readings and investigations, once per read session
+    (the tab's list, its totals and its findings all ask)."""
+    key = ("dosimetry.pregnancies", as_of, settings["dosimetry.pregnancy_msv"])
+    return read_memo(
+        session,
+        key,
+        lambda: load_pregnancies(
+            session, settings, as_of, load_readings(session, as_of), load_investigations(session, as_of)
+        ),
+    )
+
+
 def load_totals(session: Session, settings: ClinicSettings, quarter: Period, as_of: date) -> list[TotalsRow]:
     """One row per worker with a badge or a reading: the quarter's dose here, the year's dose everywhere."""
     levels = Levels.from_settings(settings)
     readings = load_readings(session, as_of)
     investigations = load_investigations(session, as_of)
-    pregnancies = load_pregnancies(session, settings, as_of, readings, investigations)
+    pregnancies = _pregnancies(session, settings, as_of)
     badge_holders = set(
         session.scalars(select(DosimeterBadge.technician_id).where(DosimeterBadge.assigned_on <= as_of))
     )
@@ -537,7 +550,8 @@ def load_totals(session: Session, settings: ClinicSettings, quarter: Period, as_
     for tech in techs:
         if tech.retired_on is not None and tech.retired_on < quarter.start and tech.id not in readings:
             continue
-        mine = readings.get(tech.id, [])
+        # Only the quarter's year counts below: the year's readings, not ten years of them, are added up.
+        mine = [r for r in readings.get(tech.id, ()) if r.period_end.year == quarter.year]
         here = quarter_to_date(mine, quarter, as_of, include_other=False)
         year_all = year_to_date(mine, quarter, as_of)
         year_other = year_to_date([r for r in mine if r.other_facility], quarter, as_of)
@@ -696,6 +710,7 @@ def _reading_row(row: Row, facts: ReadingFacts | None = None) -> ReadingRow:
     id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason = row[:_FIRST_FACT]
     if facts is None:
         facts = ReadingFacts.from_values(row[_FIRST_FACT:])
+    deep, lens, shallow = facts.entries()
     return frozen_row(  # the list holds every reading
         ReadingRow,
         id=id_,
@@ -707,9 +722,9 @@ def _reading_row(row: Row, facts: ReadingFacts | None = None) -> ReadingRow:
         period_start=facts.period_start,
         period_end=facts.period_end,
         kind=facts.kind,
-        deep=facts.entry("deep"),
-        lens=facts.entry("lens"),
-        shallow=facts.entry("shallow"),
+        deep=deep,
+        lens=lens,
+        shallow=shallow,
         other_facility=facts.other_facility,
         received_on=facts.received_on,
         notes=notes,
@@ -832,9 +847,7 @@ class DosimetryService(Service):
     def pregnancies(self, *, as_of: date | None = None) -> list[PregnancyRow]:
         as_of = as_of or self.today()
         with self.db.read() as session:
-            settings = load_settings(session)
-            readings = load_readings(session, as_of)
-            return load_pregnancies(session, settings, as_of, readings, load_investigations(session, as_of))
+            return _pregnancies(session, load_settings(session), as_of)
 
     def view(self, quarter: Period | None = None, *, include_voided: bool = False) -> DosimetryView:
         """Everything the Dosimetry tab shows, from one snapshot: readings are loaded and added up
@@ -843,15 +856,13 @@ class DosimetryService(Service):
         quarter = quarter or quarter_of(as_of)
         with self.db.read() as session:
             settings = load_settings(session)
-            reading_list = _load_reading_list(session, as_of, include_voided)
-            readings = load_readings(session, as_of)
-            investigations = load_investigations(session, as_of)
+            reading_list = _load_reading_list(session, as_of, include_voided)  # fills load_readings too
             return DosimetryView(
                 totals=load_totals(session, settings, quarter, as_of),
                 badges=load_badges(session, settings, as_of),
                 readings=reading_list,
-                investigations=investigations,
-                pregnancies=load_pregnancies(session, settings, as_of, readings, investigations),
+                investigations=load_investigations(session, as_of),
+                pregnancies=_pregnancies(session, settings, as_of),
                 reviews=load_reviews(session, settings, as_of),
                 findings=findings(session, settings, as_of),
             )
@@ -1489,7 +1500,7 @@ def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
                         covering.id,
                     )
                 )
-    for preg in load_pregnancies(session, settings, as_of, readings, investigations):
+    for preg in _pregnancies(session, settings, as_of):
         if preg.over and not preg.investigated:
             out.append(
                 Finding(

@@ -162,6 +162,9 @@ readings_st = st.lists(
         deep=doses,
         lens=doses,
         shallow=doses,
+        deep_minimal=st.booleans(),
+        lens_minimal=st.booleans(),
+        shallow_minimal=st.booleans(),
         position=st.sampled_from([None, *BadgePosition]),
         other_facility=st.sampled_from(["", "Valley Imaging"]),
     ),
@@ -200,3 +203,14 @@ def test_clearly_below_at_the_boundaries():
     assert not clearly_below([collar(float("inf"))], level)
     ring = ReadingFacts(date(2026, 1, 1), date(2026, 1, 31), shallow=2.0, position=BadgePosition.RING)
     assert not clearly_below([ring], level)  # every cell counts, whatever the badge
+
+
+@given(readings_st)
+def test_entries_are_the_three_cells(readings):
+    for reading in readings:
+        assert reading.entries() == tuple(reading.entry(n) for n in ("deep", "lens", "shallow"))
+
+
+@pytest.mark.parametrize("facts", READINGS)
+def test_entries_of_the_sample_readings(facts):
+    assert facts.entries() == tuple(facts.entry(n) for n in ("deep", "lens", "shallow"))
