@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from fluorodesk.domain.enums import KapUnit, LabelledEnum
@@ -33,13 +33,20 @@ KAP_PER_GYCM2: dict[KapUnit, Decimal] = {
 
 def exact(value: float | int | str | Decimal | _KapSorter) -> Decimal:
     """The decimal a person typed: 0.1 stays 0.1 (the float's shortest repr), not 0.1000000000000000055."""
+    if isinstance(value, float):
+        # Zeros are not remembered: 0.0 and -0.0 are the same key but different decimals.
+        return _exact_float(value) if value else Decimal(repr(value))
     if isinstance(value, Decimal):
         return value
     if isinstance(value, _KapSorter):
         return value.exact
-    if isinstance(value, float):
-        return Decimal(repr(value))
     return Decimal(value)
+
+
+@lru_cache(maxsize=8192)
+def _exact_float(value: float) -> Decimal:
+    """Remembered: totals convert the same few dozen recorded doses thousands of times."""
+    return Decimal(repr(value))
 
 
 def kap_to_gycm2(value: float | Decimal, unit: KapUnit) -> Decimal:
@@ -463,12 +470,13 @@ class Period:
             return cls(kind, day.year, day.month)
         return cls(kind, day.year, (day.month - 1) // 3 + 1)
 
-    @property
+    # Worked out once per instance: totals ask a period for its bounds thousands of times.
+    @cached_property
     def start(self) -> date:
         month = self.number if self.kind is PeriodKind.MONTH else 3 * self.number - 2
         return date(self.year, month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         return self.next().start - timedelta(days=1)
 

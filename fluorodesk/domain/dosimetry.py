@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from fluorodesk.domain.dates import add_months, end_of_month
@@ -113,6 +113,22 @@ class DoseEntry:
         return "" if self.value is None else f"{self.value:g}"
 
 
+_UNUSED_ENTRY = DoseEntry(unused=True)
+
+
+def shared_entry(value: float | None, minimal: bool) -> DoseEntry:
+    """``DoseEntry(value, minimal)``, one shared (frozen) instance per cell content: a list of readings
+    shows thousands of cells holding a few dozen distinct doses."""
+    if value == 0:  # 0.0 and -0.0 are equal keys but print differently: not shared
+        return DoseEntry(value=value, minimal=minimal)
+    return _shared_entry(value, bool(minimal))
+
+
+@lru_cache(maxsize=4096)
+def _shared_entry(value: float | None, minimal: bool) -> DoseEntry:
+    return DoseEntry(value=value, minimal=minimal)
+
+
 _MINIMAL = {"m", "minimal", "<m", "below minimum"}
 _UNUSED = {"unused", "u", "not worn"}
 MAX_READING_MSV = 10_000.0
@@ -189,6 +205,14 @@ class ReadingFacts:
     other_facility: str = ""
     received_on: date | None = None
 
+    @classmethod
+    def from_values(cls, values: Sequence[Any]) -> ReadingFacts:
+        """``cls(*values)`` with every field given in order, without the frozen ``__init__`` (which sets
+        each field through ``object.__setattr__``): loads build one per reading, thousands at a time."""
+        facts = object.__new__(cls)
+        facts.__dict__.update(zip(_FACT_FIELDS, values, strict=True))
+        return facts
+
     @property
     def available_on(self) -> date:
         """From when the clinic knew this dose."""
@@ -197,13 +221,24 @@ class ReadingFacts:
     def entry(self, name: str) -> DoseEntry:
         """``name`` is "deep", "lens" or "shallow" (the report's columns)."""
         if self.kind is DoseReadingKind.UNUSED:
-            return DoseEntry(unused=True)
+            return _UNUSED_ENTRY
         value = getattr(self, name)
-        flags = (self.deep_minimal, self.lens_minimal, self.shallow_minimal)
-        if any(flags):  # the report's M cells, one by one
-            return DoseEntry(value=value, minimal=getattr(self, f"{name}_minimal"))
+        if self.deep_minimal or self.lens_minimal or self.shallow_minimal:  # the report's M cells
+            return shared_entry(value, getattr(self, f"{name}_minimal"))
         # An "M" reading recorded without per-cell marks: every blank cell is M.
-        return DoseEntry(value=value, minimal=self.kind is DoseReadingKind.MINIMAL and value is None)
+        return shared_entry(value, self.kind is DoseReadingKind.MINIMAL and value is None)
+
+    def entries(self) -> tuple[DoseEntry, DoseEntry, DoseEntry]:
+        """``entry`` of "deep", "lens" and "shallow" at once (a list of readings shows every cell)."""
+        if self.kind is DoseReadingKind.UNUSED:
+            return _UNUSED_ENTRY, _UNUSED_ENTRY, _UNUSED_ENTRY
+        deep, lens, shallow = self.deep, self.lens, self.shallow
+        if self.deep_minimal or self.lens_minimal or self.shallow_minimal:  # the report's M cells
+            flags = (self.deep_minimal, self.lens_minimal, self.shallow_minimal)
+        else:  # an "M" reading recorded without per-cell marks: every blank cell is M
+            minimal = self.kind is DoseReadingKind.MINIMAL
+            flags = (minimal and deep is None, minimal and lens is None, minimal and shallow is None)
+        return shared_entry(deep, flags[0]), shared_entry(lens, flags[1]), shared_entry(shallow, flags[2])
 
     def reported(self) -> dict[DoseQuantity, Decimal | None]:
         """Per quantity this reading reports: its dose, or None where the report says M.
@@ -247,9 +282,12 @@ class ReadingFacts:
     @cached_property
     def tally(self) -> tuple[tuple[tuple[DoseQuantity, Decimal | None], ...], bool, bool]:
         """(reported items, has an M, unused): what ``add_up`` needs, worked out once per reading."""
-        return tuple(self.reported().items()), self.has_minimal, self.kind is DoseReadingKind.UNUSED
+        if self.kind is DoseReadingKind.UNUSED:
+            return (), False, True
+        return tuple(self.reported().items()), self.has_minimal, False
 
 
+_FACT_FIELDS = tuple(f.name for f in fields(ReadingFacts))
 _COLLAR_CELLS = (
     (DoseQuantity.DEEP, "deep", "deep_minimal"),
     (DoseQuantity.LENS, "lens", "lens_minimal"),
@@ -295,7 +333,8 @@ def add_up(
     reported_m: set[DoseQuantity] = set()
     count = minimal = unused = 0
     for reading in readings:
-        if not reading_in(reading, start, end, as_of):
+        # reading_in(), inlined: this loop runs for every reading of every quarter of every worker
+        if not start <= reading.period_end <= end or (reading.received_on or reading.period_end) > as_of:
             continue
         if reading.other_facility and not include_other:
             continue
@@ -308,10 +347,12 @@ def add_up(
                 reported_m.add(quantity)
             else:
                 doses[quantity] = doses.get(quantity, ZERO) + value
-    return DoseTotals(doses, count, minimal, unused, frozenset(reported_m - set(doses)))
+    return DoseTotals(doses, count, minimal, unused, frozenset(reported_m.difference(doses)))
 
 
+@lru_cache(maxsize=4096)
 def quarter_of(day: date) -> Period:
+    """The calendar quarter holding ``day`` (remembered: findings ask it for every reading's day)."""
     return Period.of(day, PeriodKind.QUARTER)
 
 
@@ -395,15 +436,34 @@ def _furthest_over(
     level: InvestigationLevel, thresholds: Mapping[DoseQuantity, Decimal], totals: DoseTotals
 ) -> LevelReached | None:
     """The quantity furthest (relatively) above its threshold at this level; strictly above only."""
+    doses = totals.doses  # has() and get(), read straight from the mapping: findings ask thousands of times
     over = [
-        (totals.get(q) / t if t else Decimal("Infinity"), -index, q)
+        (doses[q] / t if t else Decimal("Infinity"), -index, q)
         for index, (q, t) in enumerate(thresholds.items())
-        if totals.has(q) and totals.get(q) > t
+        if q in doses and doses[q] > t
     ]
     if not over:
         return None
     _ratio, _order, quantity = max(over)
-    return LevelReached(level, quantity, totals.get(quantity), thresholds[quantity])
+    return LevelReached(level, quantity, doses[quantity], thresholds[quantity])
+
+
+_CLEARLY = 1e-9  # far beyond the rounding of a float sum, far below any dose a report states
+
+
+def clearly_below(readings: Iterable[ReadingFacts], thresholds: Iterable[Decimal]) -> bool:
+    """No quantity of these readings can add up to more than the lowest threshold, whatever counts.
+
+    A float bound (each reading's largest cell, every reading counted) decides the clear-cut case
+    without the exact sums: a worker's quarters are nearly all far below every level.
+    """
+    lowest = min(thresholds, default=ZERO)
+    if lowest <= 0:
+        return False
+    bound = 0.0
+    for reading in readings:
+        bound += max(reading.deep or 0.0, reading.lens or 0.0, reading.shallow or 0.0)
+    return bound < float(lowest) * (1 - _CLEARLY)  # NaN or inf: not clear, so added up exactly
 
 
 def alara_reached(quarter_here: DoseTotals, levels: Levels) -> LevelReached | None:

@@ -45,6 +45,7 @@ from fluorodesk.domain.dosimetry import (
     annual_reached,
     badge_state,
     classify_reading,
+    clearly_below,
     default_period_end,
     fmt_msv,
     investigation_covers,
@@ -63,6 +64,8 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
+from fluorodesk.services.dose_rows import frozen_row
+from fluorodesk.services.records import Record, load_records
 from fluorodesk.services.settings import load_settings
 
 MAX_TEXT = 120
@@ -388,12 +391,34 @@ def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts
         select(_RD.technician_id, *_FACT_COLUMNS)
         .outerjoin(DosimeterBadge, _RD.badge_id == DosimeterBadge.id)
         .where(or_(_RD.voided_at.is_(None), _RD.voided_at > _known_by(as_of)))
+        .order_by(_RD.id)  # the table's own order: free, and what _load_reading_list reproduces
     )
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
     for technician_id, *values in session.execute(stmt):
-        facts = ReadingFacts(*values)
+        facts = ReadingFacts.from_values(values)
         if facts.available_on <= as_of:
             out[technician_id].append(facts)
+    return out
+
+
+def _load_reading_list(session: Session, as_of: date, include_voided: bool) -> list[ReadingRow]:
+    """The Readings list, newest first.  Its query reads every reading, so it also gives the facts
+    ``load_readings`` would load (same filter): the tab's totals and findings need no second query."""
+    known_by = _known_by(as_of)
+    kept: list[tuple[int, int, ReadingFacts]] = []
+    out = []
+    for row in session.execute(_reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())):
+        facts = ReadingFacts.from_values(row[_FIRST_FACT:])
+        voided_at = row.voided_at
+        if (voided_at is None or voided_at > known_by) and facts.available_on <= as_of:
+            kept.append((row.id, row.technician_id, facts))
+        if voided_at is None or include_voided:
+            out.append(_reading_row(row, facts))
+    kept.sort(key=lambda item: item[0])  # by id, as _load_readings: totals and findings in the same order
+    counted: dict[int, list[ReadingFacts]] = defaultdict(list)
+    for _id, technician_id, facts in kept:
+        counted[technician_id].append(facts)
+    read_memo(session, ("dosimetry.readings", as_of), lambda: counted)
     return out
 
 
@@ -497,22 +522,36 @@ def load_pregnancies(
     return out
 
 
+def _pregnancies(session: Session, settings: ClinicSettings, as_of: date) -> list[PregnancyRow]:
+    """``load_pregnancies`` over this snapshot's readings and investigations, once per read session
+    (the tab's list, its totals and its findings all ask)."""
+    key = ("dosimetry.pregnancies", as_of, settings["dosimetry.pregnancy_msv"])
+    return read_memo(
+        session,
+        key,
+        lambda: load_pregnancies(
+            session, settings, as_of, load_readings(session, as_of), load_investigations(session, as_of)
+        ),
+    )
+
+
 def load_totals(session: Session, settings: ClinicSettings, quarter: Period, as_of: date) -> list[TotalsRow]:
     """One row per worker with a badge or a reading: the quarter's dose here, the year's dose everywhere."""
     levels = Levels.from_settings(settings)
     readings = load_readings(session, as_of)
     investigations = load_investigations(session, as_of)
-    pregnancies = load_pregnancies(session, settings, as_of, readings, investigations)
+    pregnancies = _pregnancies(session, settings, as_of)
     badge_holders = set(
         session.scalars(select(DosimeterBadge.technician_id).where(DosimeterBadge.assigned_on <= as_of))
     )
     ids = badge_holders | set(readings)
-    techs = session.scalars(select(Technician).where(Technician.id.in_(ids))).all() if ids else []
+    techs = load_records(session, Technician, Technician.id.in_(ids)) if ids else []
     out = []
     for tech in techs:
         if tech.retired_on is not None and tech.retired_on < quarter.start and tech.id not in readings:
             continue
-        mine = readings.get(tech.id, [])
+        # Only the quarter's year counts below: the year's readings, not ten years of them, are added up.
+        mine = [r for r in readings.get(tech.id, ()) if r.period_end.year == quarter.year]
         here = quarter_to_date(mine, quarter, as_of, include_other=False)
         year_all = year_to_date(mine, quarter, as_of)
         year_other = year_to_date([r for r in mine if r.other_facility], quarter, as_of)
@@ -529,7 +568,7 @@ def load_totals(session: Session, settings: ClinicSettings, quarter: Period, as_
         out.append(
             TotalsRow(
                 tech.id,
-                tech.full_name,
+                f"{tech.first_name} {tech.last_name}".strip(),  # Technician.full_name
                 tech.retired_on,
                 quarter,
                 here,
@@ -597,12 +636,14 @@ def _review_row(item: ReviewDue, review: DosimetryReview | None, as_of: date) ->
     )
 
 
-def _badge_row(badge: DosimeterBadge, grace: int, as_of: date, with_reading: set[int]) -> BadgeRow:
+def _badge_row(
+    badge: DosimeterBadge | Record, technician: str, grace: int, as_of: date, with_reading: set[int]
+) -> BadgeRow:
     state, due = badge_state(badge.assigned_on, badge.period_end, badge.returned_on, as_of, grace)
     return BadgeRow(
         id=badge.id,
         technician_id=badge.technician_id,
-        technician=badge.technician.full_name,
+        technician=technician,
         badge_code=badge.badge_code,
         position=badge.position,
         vendor=badge.vendor,
@@ -625,17 +666,22 @@ def load_badges(session: Session, settings: ClinicSettings, as_of: date) -> list
 def _load_badges(session: Session, grace: int, as_of: date) -> list[BadgeRow]:
     with_reading = set(
         session.scalars(
-            select(DosimetryReading.badge_id).where(
-                DosimetryReading.badge_id.is_not(None), DosimetryReading.voided_at.is_(None)
-            )
+            select(DosimetryReading.badge_id)
+            .where(DosimetryReading.badge_id.is_not(None), DosimetryReading.voided_at.is_(None))
+            .distinct()  # one row per badge, not per reading
         )
     )
-    badges = session.scalars(
-        select(DosimeterBadge)
-        .options(selectinload(DosimeterBadge.technician))
-        .order_by(DosimeterBadge.assigned_on.desc(), DosimeterBadge.badge_code)
-    ).all()
-    return [_badge_row(b, grace, as_of, with_reading) for b in badges]
+    badges = load_records(
+        session, DosimeterBadge, order_by=(DosimeterBadge.assigned_on.desc(), DosimeterBadge.badge_code)
+    )
+    names = _full_names(session)
+    return [_badge_row(b, names[b.technician_id], grace, as_of, with_reading) for b in badges]
+
+
+def _full_names(session: Session) -> dict[int, str]:
+    """Every technician's ``full_name``, by id (columns only: no ORM instance per technician)."""
+    rows = session.execute(select(Technician.id, Technician.first_name, Technician.last_name))
+    return {id_: f"{first} {last}".strip() for id_, first, last in rows}
 
 
 def _reading_select() -> Select:
@@ -657,10 +703,16 @@ def _reading_select() -> Select:
     )
 
 
-def _reading_row(row: Row) -> ReadingRow:
-    id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason, *values = row
-    facts = ReadingFacts(*values)
-    return ReadingRow(
+_FIRST_FACT = 9  # where _FACT_COLUMNS start in _reading_select's rows
+
+
+def _reading_row(row: Row, facts: ReadingFacts | None = None) -> ReadingRow:
+    id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason = row[:_FIRST_FACT]
+    if facts is None:
+        facts = ReadingFacts.from_values(row[_FIRST_FACT:])
+    deep, lens, shallow = facts.entries()
+    return frozen_row(  # the list holds every reading
+        ReadingRow,
         id=id_,
         technician_id=technician_id,
         technician=f"{first} {last}",
@@ -670,9 +722,9 @@ def _reading_row(row: Row) -> ReadingRow:
         period_start=facts.period_start,
         period_end=facts.period_end,
         kind=facts.kind,
-        deep=facts.entry("deep"),
-        lens=facts.entry("lens"),
-        shallow=facts.entry("shallow"),
+        deep=deep,
+        lens=lens,
+        shallow=shallow,
         other_facility=facts.other_facility,
         received_on=facts.received_on,
         notes=notes,
@@ -795,9 +847,7 @@ class DosimetryService(Service):
     def pregnancies(self, *, as_of: date | None = None) -> list[PregnancyRow]:
         as_of = as_of or self.today()
         with self.db.read() as session:
-            settings = load_settings(session)
-            readings = load_readings(session, as_of)
-            return load_pregnancies(session, settings, as_of, readings, load_investigations(session, as_of))
+            return _pregnancies(session, load_settings(session), as_of)
 
     def view(self, quarter: Period | None = None, *, include_voided: bool = False) -> DosimetryView:
         """Everything the Dosimetry tab shows, from one snapshot: readings are loaded and added up
@@ -806,17 +856,13 @@ class DosimetryService(Service):
         quarter = quarter or quarter_of(as_of)
         with self.db.read() as session:
             settings = load_settings(session)
-            readings = load_readings(session, as_of)
-            investigations = load_investigations(session, as_of)
-            stmt = _reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())
-            if not include_voided:
-                stmt = stmt.where(_RD.voided_at.is_(None))
+            reading_list = _load_reading_list(session, as_of, include_voided)  # fills load_readings too
             return DosimetryView(
                 totals=load_totals(session, settings, quarter, as_of),
                 badges=load_badges(session, settings, as_of),
-                readings=[_reading_row(r) for r in session.execute(stmt)],
-                investigations=investigations,
-                pregnancies=load_pregnancies(session, settings, as_of, readings, investigations),
+                readings=reading_list,
+                investigations=load_investigations(session, as_of),
+                pregnancies=_pregnancies(session, settings, as_of),
                 reviews=load_reviews(session, settings, as_of),
                 findings=findings(session, settings, as_of),
             )
@@ -962,7 +1008,11 @@ class DosimetryService(Service):
             )
         )
         return _badge_row(
-            badge, int(settings["dosimetry.badge_return_days"]), self.today(), {badge.id} if has else set()
+            badge,
+            badge.technician.full_name,
+            int(settings["dosimetry.badge_return_days"]),
+            self.today(),
+            {badge.id} if has else set(),
         )
 
     # ---- readings
@@ -1383,6 +1433,8 @@ def _badge_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
 
 def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:
     levels = Levels.from_settings(settings)
+    quarter_levels = (*levels.alara1.values(), *levels.alara2.values())
+    annual_levels = tuple(levels.annual.values())
     readings = load_readings(session, as_of)
     investigations = load_investigations(session, as_of)
     names = dict(
@@ -1390,18 +1442,26 @@ def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
     )
     out = []
     for tech_id, mine in readings.items():
-        by_quarter: dict[Period, list[ReadingFacts]] = defaultdict(list)
+        # Bucketed by (year, quarter number): cheaper keys than Periods, and they sort the same way.
+        by_quarter: dict[tuple[int, int], list[ReadingFacts]] = defaultdict(list)
         by_year: dict[int, list[ReadingFacts]] = defaultdict(list)
         for reading in mine:
-            by_quarter[quarter_of(reading.period_end)].append(reading)
-            by_year[reading.period_end.year].append(reading)
+            end = reading.period_end
+            by_quarter[end.year, (end.month + 2) // 3].append(reading)
+            by_year[end.year].append(reading)
         checks: list[tuple[Period, LevelReached]] = []
-        for quarter in sorted(by_quarter):
-            here = quarter_to_date(by_quarter[quarter], quarter, as_of, include_other=False)
+        for key in sorted(by_quarter):
+            bucket = by_quarter[key]
+            if clearly_below(bucket, quarter_levels):
+                continue
+            quarter = quarter_of(bucket[0].period_end)
+            here = quarter_to_date(bucket, quarter, as_of, include_other=False)
             reached = alara_reached(here, levels)
             if reached:
                 checks.append((quarter, reached))
         for year in sorted(by_year):
+            if clearly_below(by_year[year], annual_levels):
+                continue
             last = quarter_of(min(as_of, date(year, 12, 31)))
             reached = annual_reached(year_to_date(by_year[year], last, as_of), levels)
             if reached:
@@ -1440,7 +1500,7 @@ def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
                         covering.id,
                     )
                 )
-    for preg in load_pregnancies(session, settings, as_of, readings, investigations):
+    for preg in _pregnancies(session, settings, as_of):
         if preg.over and not preg.investigated:
             out.append(
                 Finding(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from fluorodesk.db.base import utcnow
@@ -49,6 +49,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
+from fluorodesk.services.dose_rows import frozen_row
 from fluorodesk.services.settings import load_settings
 
 MAX_PHYSICIAN = 120
@@ -318,7 +319,8 @@ def _to_row(row: Row, levels: TriggerLevels, skin_days: int, as_of: date) -> Cas
         tech_last,
     ) = row
     hits = triggers_exceeded(CaseDose(fluoro_time_s, air_kerma_mgy, kap_value, kap_unit, images), levels)
-    return CaseRow(
+    return frozen_row(  # lists and packets build thousands
+        CaseRow,
         id=id_,
         performed_on=performed_on,
         case_ref=case_ref,
@@ -404,6 +406,18 @@ def summarize(cases: Sequence[CaseRow], kind: PeriodKind | str, group_by: str) -
     return out
 
 
+def _last_kap_unit(session: Session, unit_id: int) -> KapUnit | None:
+    """The KAP unit of the unit's newest live case with a KAP.  One unit at a time, newest first
+    through the unit_id index, stops at the first hit (a GROUP BY over all units reads every case)."""
+    kap_unit = session.scalar(
+        select(_R.kap_unit)
+        .where(_R.unit_id == unit_id, _R.kap_unit.is_not(None), _R.voided_at.is_(None))
+        .order_by(_R.id.desc())
+        .limit(1)
+    )
+    return KapUnit(kap_unit) if kap_unit is not None else None
+
+
 def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> EntryOptions:
     procedures = tuple(
         ProcedureChoice(p.id, p.cpt_code, p.name)
@@ -411,32 +425,22 @@ def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> En
             select(ProcedureType).where(ProcedureType.active.is_(True)).order_by(ProcedureType.cpt_code)
         )
     )
-    newest = (
-        select(func.max(_R.id))
-        .where(_R.kap_unit.is_not(None), _R.voided_at.is_(None))
-        .group_by(_R.unit_id)
-        .scalar_subquery()
-    )
-    last_kap = {
-        unit_id: KapUnit(kap_unit)
-        for unit_id, kap_unit in session.execute(select(_R.unit_id, _R.kap_unit).where(_R.id.in_(newest)))
-    }
     units = tuple(
         UnitChoice(
             u.id,
             u.code,
             u.name,
             UnitDisplay(u.shows_air_kerma, u.shows_kap),
-            last_kap.get(u.id),
+            _last_kap_unit(session, u.id),
             u.retired_on,
         )
         for u in session.scalars(select(FluoroUnit).order_by(FluoroUnit.code))
         if u.retired_on is None or u.retired_on > as_of
     )
     technicians = tuple(
-        TechnicianChoice(t.id, t.full_name)
-        for t in session.scalars(
-            select(Technician)
+        TechnicianChoice(id_, f"{first} {last}".strip())  # Technician.full_name, from columns
+        for id_, first, last in session.execute(
+            select(Technician.id, Technician.first_name, Technician.last_name)
             .where(or_(Technician.retired_on.is_(None), Technician.retired_on > as_of))
             .order_by(Technician.first_name, Technician.last_name)
         )

@@ -281,8 +281,8 @@ class DoseTab(DataTab):
         self.pages.addTab(summary_page, "Summaries")
         self.pages.currentChanged.connect(lambda _i: self._summaries_if_shown())
         for panel in (self.table, self.summary_table):
-            # Size columns from the first rows only: sizing from all of 60,000 cases takes seconds.
-            panel.view.horizontalHeader().setResizeContentsPrecision(60)
+            # Size columns from about a screenful of rows: sizing from all of 60,000 cases takes seconds.
+            panel.view.horizontalHeader().setResizeContentsPrecision(30)
         self._summaries_dirty = True
         self._options_dirty = True
         self._periods: dict[str, Any] = {}

@@ -57,6 +57,9 @@ from fluorodesk.ui.widgets.scrolling import scrolling_layout
 from fluorodesk.ui.widgets.table_panel import TablePanel
 
 Q = DoseQuantity
+#: Rows that size a table's columns: about a screenful, the rows seen when its page opens.  Each row
+#: sized costs some 0.6 ms, and the hidden pages (badges, readings, reviews) are sized as they fill.
+SIZE_FROM_ROWS = 30
 LIMIT_KEYS = (
     "dosimetry.annual_deep_msv",
     "dosimetry.annual_lens_msv",
@@ -403,7 +406,7 @@ class DosimetryTab(DataTab):
             self.pregnancies,
             self.reviews,
         ):
-            panel.view.horizontalHeader().setResizeContentsPrecision(60)  # size columns from the first rows
+            panel.view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
         self.pages = QTabWidget(self)
         self.pages.setObjectName("dosimetryPages")
         for page, title in (
