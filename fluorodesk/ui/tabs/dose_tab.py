@@ -282,7 +282,7 @@ class DoseTab(DataTab):
         self.pages.currentChanged.connect(lambda _i: self._summaries_if_shown())
         for panel in (self.table, self.summary_table):
             # Size columns from about a screenful of rows: sizing from all of 60,000 cases takes seconds.
-            panel.view.horizontalHeader().setResizeContentsPrecision(30)
+            panel.size_from_rows = 30
         self._summaries_dirty = True
         self._options_dirty = True
         self._periods: dict[str, Any] = {}

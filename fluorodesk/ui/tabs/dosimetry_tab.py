@@ -406,7 +406,7 @@ class DosimetryTab(DataTab):
             self.pregnancies,
             self.reviews,
         ):
-            panel.view.horizontalHeader().setResizeContentsPrecision(SIZE_FROM_ROWS)
+            panel.size_from_rows = SIZE_FROM_ROWS
         self.pages = QTabWidget(self)
         self.pages.setObjectName("dosimetryPages")
         for page, title in (

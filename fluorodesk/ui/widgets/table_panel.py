@@ -38,6 +38,7 @@ class TablePanel(QWidget, Generic[R]):
     def __init__(self, columns: Sequence[Column[R]], *, noun: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._noun = noun
+        self.size_from_rows = SIZE_FROM_ROWS  # rows that size the columns at the first load
         self.model: RowTableModel[R] = RowTableModel(columns, self)
         self.proxy = SearchProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -66,7 +67,7 @@ class TablePanel(QWidget, Generic[R]):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
-        header.setResizeContentsPrecision(SIZE_FROM_ROWS)
+        header.setResizeContentsPrecision(SIZE_FROM_ROWS)  # for a user's double-click on a divider
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
         self.view.activated.connect(self._on_activated)
 
@@ -98,7 +99,7 @@ class TablePanel(QWidget, Generic[R]):
         style = self.view.style()
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view)
         padding = 2 * (margin + 1) + 2  # the item delegate's text margins, the grid line, rounding
-        texts = self.model.column_texts(SIZE_FROM_ROWS)
+        texts = self.model.column_texts(self.size_from_rows)
         for col, column_texts in enumerate(texts):
             widest = max((metrics.horizontalAdvance(text) for text in column_texts), default=0)
             width = max(widest + padding, header.sectionSizeHint(col))
