@@ -99,6 +99,7 @@ def test_first_load_fits_columns_to_their_text_and_headers(qtbot):
     rows = [*ROWS, {"name": long_name, "due": None, "n": 1.0}]
     panel = TablePanel(COLUMNS, noun="rows")
     qtbot.addWidget(panel)
+    panel.show()
     panel.set_rows(rows)
     view, metrics = panel.view, panel.view.fontMetrics()
     header = view.horizontalHeader()
@@ -115,6 +116,7 @@ def test_first_load_fits_columns_to_their_text_and_headers(qtbot):
 def test_no_column_starts_wider_than_the_cap_and_later_loads_keep_user_widths(qtbot):
     panel = TablePanel(COLUMNS, noun="rows")
     qtbot.addWidget(panel)
+    panel.show()
     panel.set_rows([{"name": "x" * 400, "due": None, "n": 1.0}])
     assert panel.view.columnWidth(0) == MAX_START_WIDTH
     panel.view.setColumnWidth(1, 77)  # the user's choice survives a refresh
@@ -131,3 +133,15 @@ def test_roles_the_model_does_not_answer_are_none_and_answered_ones_are_not(qtbo
     assert model.data(index, Qt.ItemDataRole.DisplayRole) == "10"
     assert model.data(index, int(Qt.ItemDataRole.TextAlignmentRole)) is not None  # Qt passes plain ints
     assert model.data(index, RowRole) is ROWS[0]
+
+
+def test_a_table_filled_while_hidden_is_sized_when_first_shown(qtbot):
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    long_name = "A name far wider than any default column width"
+    panel.set_rows([*ROWS, {"name": long_name, "due": None, "n": 1.0}])
+    hidden_width = panel.view.columnWidth(0)
+    assert hidden_width < panel.view.fontMetrics().horizontalAdvance(long_name)  # not sized yet
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.view.columnWidth(0) > panel.view.fontMetrics().horizontalAdvance(long_name)

@@ -39,6 +39,7 @@ class TablePanel(QWidget, Generic[R]):
         super().__init__(parent)
         self._noun = noun
         self.size_from_rows = SIZE_FROM_ROWS  # rows that size the columns at the first load
+        self._fit_when_shown = False
         self.model: RowTableModel[R] = RowTableModel(columns, self)
         self.proxy = SearchProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -84,8 +85,17 @@ class TablePanel(QWidget, Generic[R]):
         first_load = self.model.rowCount() == 0
         self.model.set_rows(rows)
         if first_load and rows:
-            self.fit_columns()
+            if self.isVisible():
+                self.fit_columns()
+            else:  # a page not shown yet: sized when first shown (most never are in a session)
+                self._fit_when_shown = True
         self._update_count()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._fit_when_shown:
+            self._fit_when_shown = False
+            self.fit_columns()
 
     def fit_columns(self) -> None:
         """Each column as wide as its header and its text in the first rows (capped).
