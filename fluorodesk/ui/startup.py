@@ -343,7 +343,10 @@ def _signed_in_session(
     try:
         return _main_window_session(app, db, backups, demo=demo, notice=notice, signed_in=signed_in)
     finally:
+        from fluorodesk.ui.background import wait_for_all
+
         backups.wait()  # before the database is closed (or restored over)
+        wait_for_all()  # and any other background read (the Overview's check) has ended too
 
 
 def _main_window_session(
