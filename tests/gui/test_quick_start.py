@@ -160,3 +160,39 @@ def test_the_opener_re_raises_in_the_caller_and_waits_for_the_quick_check(demo_d
         opener.result()
     assert raised.value.report is damaged and "bad page" in str(raised.value)
     assert opener.failed()
+
+
+def test_typing_into_the_real_sign_in_window_while_the_database_opens(qtbot, demo_dir):
+    """No stubs: the sign-in window shown at start-up takes a wrong then a right password."""
+    from PySide6.QtCore import QTimer
+
+    with_director(demo_dir)
+    steps = []
+
+    def type_when_shown():
+        dialog = next(
+            (w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog) and w.isVisible()), None
+        )
+        if dialog is None:
+            QTimer.singleShot(10, type_when_shown)
+            return
+        steps.append("shown")
+        dialog.username.setText("hpark")
+        dialog.password.setText("not it at all")
+        dialog.save()  # waits for the opening, checks the password, keeps the window open
+        steps.append(dialog.isVisible())
+        dialog.password.setText(PW)
+        dialog.save()
+
+    class App:
+        def exec(self):
+            window = next(
+                w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+            )
+            steps.append(window.safety.who.text())
+            window.close()
+            return 0
+
+    QTimer.singleShot(0, type_when_shown)
+    assert startup.run_session(App(), demo_dir) == 0
+    assert steps == ["shown", True, "Signed in: Dr. Helen Park (director)"]
