@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 
 extras=""
 packages="libglib2.0-0 libegl1 libgl1 libfontconfig1 libfreetype6 libx11-6 libxkbcommon0 libdbus-1-3 fonts-dejavu-core"
+# Qt's X11 (xcb) platform plugin, for a real window on a Linux desktop (tests run offscreen without them)
+packages="$packages libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0"
+packages="$packages libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
 if [ "${1:-}" = "--test" ]; then
   extras="[test,dev,build]"
   packages="$packages poppler-utils qpdf nsis binutils"  # binutils: objdump, which PyInstaller needs
