@@ -29,6 +29,10 @@ class Figure:
         return f"{self.name:<44} {self.value:>10.3f} {self.unit:<4} {self.target:<22} {verdict}"
 
 
+#: How long a tab may take to load before the benchmark gives up (seconds).
+TAB_TIMEOUT = 120.0
+
+
 def _timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
@@ -102,7 +106,7 @@ def run(
     )
     figures.append(Figure("start-up ratio (main window / bare)", app / bare, "x"))
 
-    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from fluorodesk.db.database import open_database
@@ -116,6 +120,9 @@ def run(
     tune_gc()  # the collector settings of the window process (app.run_gui, ui/startup.py)
     freeze_startup_objects()
 
+    ticker = QTimer()  # wakes the waiting loop below now and then, so the deadline is looked at
+    ticker.start(100)
+
     def first_show(index: int) -> tuple[object, float]:
         """A tab shown for the first time: built (lazy tabs), loaded and painted."""
         start = time.perf_counter()
@@ -124,7 +131,10 @@ def run(
         else:
             window.tabs.setCurrentIndex(index)
         tab = window.tabs.widget(index)
+        deadline = time.monotonic() + TAB_TIMEOUT
         while not tab.is_loaded():  # the Overview checks the records in a thread once painted
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the {window.tabs.tabText(index)} tab did not load in {TAB_TIMEOUT:g} s")
             qt_app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         window.repaint()
         return tab, time.perf_counter() - start
@@ -146,6 +156,7 @@ def run(
             Figure(f"tab '{title}': one search keystroke", search * 1000, "ms", "<= 100 ms", search <= 0.1)
         )
         tab.table.search.clear()
+    ticker.stop()
     findings = []
     elapsed = _timed(lambda: findings.extend(services.compliance.findings()))
     figures.append(Figure(f"compliance findings ({len(findings)})", elapsed * 1000, "ms"))
