@@ -10,12 +10,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 from fluorodesk.db.sqlite_tools import integrity_problems, looks_like_sqlite
 from fluorodesk.errors import DatabaseCorruptError
 from fluorodesk.paths import DataDir
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # imported where used: the quick check starts before the database layer loads
     from fluorodesk.db.database import Database
@@ -59,29 +62,47 @@ def health_check(data_dir: DataDir) -> HealthReport:
     return HealthReport(True, tuple(damage))
 
 
-class EarlyHealthCheck:
+class InThread(Generic[T]):
+    """``work()`` in a daemon thread; ``result()`` waits for it and returns its value, or re-raises
+    in the caller's thread what it raised.  ``start()`` is implicit in ``result()``."""
+
+    def __init__(self, work: Callable[[], T], name: str) -> None:
+        self._work = work
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._value = self._work()
+        except BaseException as exc:  # re-raised in the caller's thread by result()
+            self._error = exc
+
+    def failed(self) -> bool:
+        """True once the work has ended with an error."""
+        return not self._thread.is_alive() and self._error is not None
+
+    def result(self) -> T:
+        if self._thread.ident is None:
+            self.start()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+class EarlyHealthCheck(InThread[HealthReport]):
     """``health_check`` started in a thread at launch: SQLite's quick check runs without Python's
     lock, so it overlaps the loading of Qt and of the database layer instead of following it."""
 
     def __init__(self, data_dir: DataDir) -> None:
+        super().__init__(lambda: health_check(data_dir), "quick-check")
         self.data_dir = data_dir
-        self._report: HealthReport | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._report = health_check(self.data_dir)
-        except BaseException as exc:  # re-raised in the caller's thread by result()
-            self._error = exc
-
-    def result(self) -> HealthReport:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._report is not None
-        return self._report
+        self.start()
 
 
 def _first_line(problem: str) -> str:
@@ -164,7 +185,7 @@ class UnhealthyDatabase(DatabaseCorruptError):
         self.report = report
 
 
-class ClinicOpener:
+class ClinicOpener(InThread["Database"]):
     """The quick check, then ``open_clinic``, in a thread: the sign-in window shows meanwhile.
 
     The file is opened only once the quick check has passed (otherwise ``UnhealthyDatabase``).
@@ -174,42 +195,20 @@ class ClinicOpener:
     """
 
     def __init__(self, data_dir: DataDir, health: EarlyHealthCheck | None = None) -> None:
+        super().__init__(self._open, "open-clinic")
         self.data_dir = data_dir
         self._health = health if health is not None and health.data_dir == data_dir else None
-        self._db: Database | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="open-clinic", daemon=True)
 
-    def start(self) -> ClinicOpener:
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        try:
-            report = self._health.result() if self._health is not None else health_check(self.data_dir)
-            if not report.ok:
-                raise UnhealthyDatabase(report, self.data_dir)
-            self._db = open_clinic(self.data_dir)
-        except BaseException as exc:  # re-raised in the caller's thread by result()
-            self._error = exc
-            return
+    def _open(self) -> Database:
+        report = self._health.result() if self._health is not None else health_check(self.data_dir)
+        if not report.ok:
+            raise UnhealthyDatabase(report, self.data_dir)
+        db = open_clinic(self.data_dir)
         try:
             from fluorodesk.services.auth import has_accounts
 
-            with self._db.read() as session:
+            with db.read() as session:
                 has_accounts(session)
         except Exception:  # only a warm-up: the sign-in meets (and reports) any real problem
             pass
-
-    def failed(self) -> bool:
-        """True once the opening has ended with an error (the sign-in window then closes)."""
-        return not self._thread.is_alive() and self._error is not None
-
-    def result(self) -> Database:
-        if self._thread.ident is None:
-            self.start()
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._db is not None
-        return self._db
+        return db

@@ -39,8 +39,6 @@ from fluorodesk.services.startup import (
     HealthReport,
     SignInLook,
     UnhealthyDatabase,
-    health_check,
-    open_clinic,
     prepare_data_folder,
     sign_in_look,
 )
@@ -134,47 +132,28 @@ def one_session(
     early_health: EarlyHealthCheck | None = None,
 ) -> Outcome:
     look = None if demo else sign_in_look(data_dir)
-    if look is not None:  # the usual start: sign-in first, the quick check and opening behind it
-        opener = ClinicOpener(data_dir, early_health)
-        signed_in: SignedIn | None = SignedIn(sign_in(OpeningServices(opener), look=look))
-        try:
-            db = opener.result()
-        except UnhealthyDatabase as exc:
-            restored = recover(data_dir, exc.report)
-            if restored is None:
-                return Outcome(1)
-            return one_session(app, data_dir, demo=demo, notice=restored)
-        except DatabaseCorruptError as exc:
-            return _recover_and_restart(app, data_dir, demo, exc)
-        except FluoroDeskError as exc:
-            QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
-            return Outcome(1)
-    else:
-        if early_health is not None and early_health.data_dir == data_dir:
-            health = early_health.result()
-        else:
-            health = health_check(data_dir)
-        if not health.ok:
-            restored = recover(data_dir, health)
-            if restored is None:
-                return Outcome(1)
-            notice = restored
-        signed_in = None
-        try:
-            db = open_clinic(data_dir)
-        except DatabaseCorruptError as exc:
-            return _recover_and_restart(app, data_dir, demo, exc)
-        except FluoroDeskError as exc:
-            QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
-            return Outcome(1)
+    opener = ClinicOpener(data_dir, early_health)
+    signed_in: SignedIn | None = None
+    try:
+        if look is not None:  # the usual start: sign in while the database is checked and opened
+            signed_in = SignedIn(sign_in(OpeningServices(opener), look=look))
+        db = opener.result()
+    except UnhealthyDatabase as exc:
+        return _recover_and_restart(app, data_dir, demo, exc.report)
+    except DatabaseCorruptError as exc:
+        return _recover_and_restart(app, data_dir, demo, HealthReport(True, (str(exc),)))
+    except FluoroDeskError as exc:
+        QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
+        return Outcome(1)
     try:
         return _signed_in_session(app, db, demo=demo, notice=notice, signed_in=signed_in)
     finally:
         db.close()
 
 
-def _recover_and_restart(app: QApplication, data_dir: DataDir, demo: bool, exc: Exception) -> Outcome:
-    restored = recover(data_dir, HealthReport(True, (str(exc),)))
+def _recover_and_restart(app: QApplication, data_dir: DataDir, demo: bool, health: HealthReport) -> Outcome:
+    """The recovery dialog; after a restore, the session starts again on the restored file."""
+    restored = recover(data_dir, health)
     if restored is None:
         return Outcome(1)
     return one_session(app, data_dir, demo=demo, notice=restored)
@@ -300,10 +279,6 @@ class AutoBackup:
         self.call = BackgroundCall(lambda: auto_backup(self.services)).start()
         self.call.finished.connect(lambda outcome: self._report(outcome))
 
-    def wait(self) -> None:
-        if self.call is not None:
-            self.call.wait()
-
     def status(self) -> str:
         if self.call is None or self.call.outcome is None:
             return "Making the automatic backup…"
@@ -345,8 +320,7 @@ def _signed_in_session(
     finally:
         from fluorodesk.ui.background import wait_for_all
 
-        backups.wait()  # before the database is closed (or restored over)
-        wait_for_all()  # and any other background read (the Overview's check) has ended too
+        wait_for_all()  # the backup and any background read end before the database is closed
 
 
 def _main_window_session(
