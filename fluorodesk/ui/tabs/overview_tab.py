@@ -77,7 +77,7 @@ class OverviewTab(DataTab):
 
     def showEvent(self, event: Any) -> None:
         QWidget.showEvent(self, event)  # not DataTab's: the load waits for the first paint
-        if self._dirty and self._in_flight != self._request:
+        if self._needs_check():
             self.summary.setText(self.CHECKING)
             self._load_after_paint = True
 
@@ -87,11 +87,15 @@ class OverviewTab(DataTab):
             self._load_after_paint = False
             QTimer.singleShot(0, self.ensure_loaded)
 
+    def _needs_check(self) -> bool:
+        """Stale, and no check is working on (or has failed on) the newest request."""
+        return self._dirty and self._in_flight != self._request
+
     def ensure_loaded(self) -> None:
-        if self._dirty and self._in_flight != self._request:
+        if self._needs_check():
             self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self) -> None:  # replaces DataTab's load-then-done: the answer comes later
         """Check the records for the chosen date in the background (see the module docstring)."""
         self._request += 1
         request, as_of = self._request, self.as_of.date().toPython()
@@ -120,12 +124,6 @@ class OverviewTab(DataTab):
         self._in_flight = None
         self.show_findings(outcome.value)
         self._dirty = False
-
-    def load(self) -> None:
-        """Compute and show at once (tests and callers that want the answer now)."""
-        self.show_findings(self.services.compliance.findings(self.as_of.date().toPython()))
-        self._request += 1
-        self._in_flight = None
 
     def show_findings(self, findings: list[Finding]) -> None:
         self.table.set_rows(findings)
