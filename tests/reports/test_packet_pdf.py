@@ -192,3 +192,22 @@ def test_unicode_prints(services, tmp_path):
     make_packet(services, PacketRequest(sections=("dose", "dosimetry")), out)
     text = "\n".join(page_texts(Path(out)))
     assert "Gy·cm²" in text and "“M”" in text
+
+
+def _body_lines(text: str) -> list[str]:
+    """A page's lines without the running header and footer."""
+    furniture = ("Riverside Pain & Spine Surgery Center", "Compliance packet", "Generated ", "Page ")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith(furniture)]
+
+
+def test_no_page_is_left_blank_or_holding_only_a_stray_note(packet):
+    """A heading that starts a page must not leave a blank page after a full one, and the note about
+    a technician's scans stands with the technician's facts, never alone at the top of a page."""
+    path, _result, _texts = packet
+    for number, page in enumerate(PdfReader(path).pages, start=1):
+        body = _body_lines(page.extract_text() or "")
+        section_titles = {"Technicians and credentials", "Contracts", "Protective garments"}
+        assert [line for line in body if line.strip() not in section_titles], f"page {number} is blank"
+        assert not (len(body) <= 2 and any("No scanned documents attached" in line for line in body)), (
+            f"page {number} holds only the no-scans note"
+        )

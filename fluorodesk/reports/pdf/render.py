@@ -309,6 +309,10 @@ def _contents() -> list[Flowable]:
     ]
 
 
+#: Height (points) a page may have used and still count as empty for a heading that starts a page.
+NEARLY_EMPTY = 36
+
+
 def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flowable]:
     s = styles()
     out: list[Flowable] = [PageBreak()] if section.new_page else [CondPageBreak(2 * inch)]
@@ -319,7 +323,9 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
         elif isinstance(block, doc_model.SubHeading):
             if block.new_page:
                 if not isinstance(out[-1], PageBreak):
-                    out.append(PageBreak())
+                    # A new page unless this one is still as good as empty: a spacer that a full page
+                    # pushed over must not leave a blank page behind.
+                    out.append(CondPageBreak(doc.geo.frame_height - NEARLY_EMPTY))
             else:
                 out.append(CondPageBreak(1.4 * inch))
             if block.bookmark:

@@ -196,6 +196,15 @@ def _detail(
     blocks: list[Block] = [SubHeading(tech.full_name, new_page=True), Fields(tuple(pairs))]
 
     by_type = _records_by_type(tech, ctx)
+    docs = ctx.documents_for(("technician",), tech.id)
+    for records in by_type.values():
+        for record in records:
+            docs.extend(ctx.documents_for(("credential",), record.id))
+    for ce_row in ce:
+        docs.extend(ctx.documents_for(("ce_activity",), ce_row.id))
+    if not docs:
+        # Said under the technician's facts: after the CE table it could be left alone on a page.
+        blocks.append(Para("No scanned documents attached for this technician.", "note"))
     status_of = {s.type: s for s in statuses}
     rows = []
     ordered = list(status_of) + [t for t in by_type if t not in status_of]
@@ -256,20 +265,11 @@ def _detail(
         )
     )
     blocks.extend(_ce_blocks(tech, ce, ctx))
-
-    cred_ids = [c.id for records in by_type.values() for c in records]
-    docs = ctx.documents_for(("technician",), tech.id)
-    for cid in cred_ids:
-        docs.extend(ctx.documents_for(("credential",), cid))
-    for ce_row in ce:
-        docs.extend(ctx.documents_for(("ce_activity",), ce_row.id))
     if docs:
         blocks.append(documents_table(docs, reproduced=True))
         for doc in docs:
             if not doc.problem:
                 blocks.append(Scan(doc, f"{doc.owner_label or tech.full_name}: “{doc.name}”"))
-    else:
-        blocks.append(Para("No scanned documents attached for this technician.", "note"))
     return blocks
 
 
