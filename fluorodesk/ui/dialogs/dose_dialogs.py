@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialogButtonBox,
     QFrame,
     QLineEdit,
     QPlainTextEdit,
@@ -24,7 +23,7 @@ from fluorodesk.services.procedures import CaseDraft, CaseRow, EntryOptions, Fol
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.dialog_tools import add_intro
+from fluorodesk.ui.dialogs.dialog_tools import add_intro, verb_button
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.widgets.case_entry import completing
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
@@ -38,17 +37,6 @@ def _case_words(case: CaseRow) -> str:
         escape(case.physician),
     ]
     return " · ".join(parts)
-
-
-def destructive_button(dialog: FormDialog, verb: str) -> None:
-    """The verb on the action button and Cancel as the default (Enter does not destroy)."""
-    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
-    save.setText(verb)
-    save.setAutoDefault(False)
-    save.setDefault(False)
-    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-    cancel.setDefault(True)
-    cancel.setAutoDefault(True)
 
 
 class FollowUpDialog(FormDialog):
@@ -115,7 +103,7 @@ class VoidCaseDialog(FormDialog):
         )
         self.reason = self.add_row("reason", "Reason", QLineEdit(self), required=True)
         self.reason.setPlaceholderText("e.g. entered twice; wrong clinic")
-        destructive_button(self, "Void case")
+        verb_button(self, "Void case")
 
     def submit(self) -> Any:
         return self.services.procedures.void_case(self.case.id, self.reason.text())

@@ -33,8 +33,7 @@ from fluorodesk.services.dosimetry import (
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.dialog_tools import add_intro
-from fluorodesk.ui.dialogs.dose_dialogs import destructive_button
+from fluorodesk.ui.dialogs.dialog_tools import add_intro, verb_button
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
 
@@ -277,7 +276,7 @@ class VoidReadingDialog(FormDialog):
             "longer counts. Enter the corrected reading afterwards.</p>",
         )
         self.reason = self.add_row("reason", "Reason", QLineEdit(self), required=True)
-        destructive_button(self, "Void reading")
+        verb_button(self, "Void reading")
 
     def submit(self) -> Any:
         return self.services.dosimetry.void_reading(self.reading.id, self.reason.text())

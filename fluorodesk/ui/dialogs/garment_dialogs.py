@@ -23,14 +23,10 @@ from fluorodesk.services.garments import GarmentDraft, GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.dialog_tools import add_intro
+from fluorodesk.ui.dialogs.dialog_tools import add_intro, verb_button
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.widgets.attachments_panel import AttachmentsPanel
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
-
-
-def _save_text(dialog: FormDialog, text: str) -> None:
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).setText(text)
 
 
 class GarmentDialog(FormDialog):
@@ -175,7 +171,7 @@ class StatusDialog(FormDialog):
             QLineEdit(),
             required=needs_reason,
         )
-        _save_text(self, action.verb)
+        verb_button(self, action.verb, cancel_default=False)
         self._dirty = False
 
     def submit(self) -> GarmentRow:
@@ -214,7 +210,7 @@ class VoidInspectionDialog(FormDialog):
         )
         self.reason = self.add_row("reason", "Why is it wrong", QLineEdit(), required=True)
         self.reason.setPlaceholderText("e.g. entered for the wrong garment")
-        _save_text(self, "Void inspection")
+        verb_button(self, "Void inspection", cancel_default=False)
         self._dirty = False
 
     def submit(self) -> InspectionRow:
@@ -240,7 +236,7 @@ class DispositionDialog(FormDialog):
         choices = [(d.value, d.label) for d in Disposition if d is not Disposition.RETURN_TO_SERVICE]
         self.disposition = self.add_row("disposition", "Disposition", ChoiceField(choices), required=True)
         self.notes = self.add_row("notes", "Note", QLineEdit())
-        _save_text(self, "Record disposition")
+        verb_button(self, "Record disposition", cancel_default=False)
         self._dirty = False
 
     def submit(self) -> InspectionRow:
