@@ -93,6 +93,7 @@ class VoidCaseDialog(FormDialog):
     def __init__(self, services: Services, bus: DataBus | None, case: CaseRow, parent: QWidget | None = None):
         super().__init__(bus, parent, title="Void a case")
         self.setObjectName("voidCaseDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.case = case
         add_intro(

@@ -151,6 +151,7 @@ class ReturnBadgeDialog(FormDialog):
     ):
         super().__init__(bus, parent, title="Badge returned")
         self.setObjectName("returnBadgeDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.badge = badge
         add_intro(
@@ -267,6 +268,7 @@ class VoidReadingDialog(FormDialog):
     def __init__(self, services: Services, bus: DataBus | None, reading: Any, parent: QWidget | None = None):
         super().__init__(bus, parent, title="Void a reading")
         self.setObjectName("voidReadingDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.reading = reading
         add_intro(
@@ -440,6 +442,7 @@ class EndPregnancyDialog(FormDialog):
     ):
         super().__init__(bus, parent, title="End of the declared pregnancy")
         self.setObjectName("endPregnancyDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.pregnancy = pregnancy
         add_intro(

@@ -200,6 +200,7 @@ class VoidInspectionDialog(FormDialog):
     ):
         super().__init__(bus, parent, title=f"Void inspection of {row.garment_code}")
         self.setObjectName("voidDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.row = row
         add_intro(
@@ -225,6 +226,7 @@ class DispositionDialog(FormDialog):
     ):
         super().__init__(bus, parent, title=f"Disposition of {row.garment_code}")
         self.setObjectName("dispositionDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.row = row
         add_intro(
