@@ -49,8 +49,8 @@ class QuarterField(ChoiceField):
     """Quarters by their label ("2026 Q3"); ``value()`` gives the Period back."""
 
     def __init__(self, quarters: Sequence[Period], parent: QWidget) -> None:
-        self._quarters = {q.label: q for q in quarters}
-        super().__init__([(q.label, q.label) for q in quarters], parent, blank="(choose)")
+        super().__init__([], parent)
+        self.set_quarters(quarters)
 
     def value(self) -> Period | None:
         return self._quarters.get(super().value())
@@ -228,12 +228,11 @@ class ReadingDialog(FormDialog):
             DateField(self, value=badge.period_end if badge else None),
             required=True,
         )
-        hint = "mSv, or M"
-        self.deep = self.add_row("deep_msv", "Deep (whole body)", QLineEdit(self), hint="")
+        self.deep = self.add_row("deep_msv", "Deep (whole body)", QLineEdit(self))
         self.lens = self.add_row("lens_msv", "Lens of the eye", QLineEdit(self))
         self.shallow = self.add_row("shallow_msv", "Shallow (skin / extremity)", QLineEdit(self))
         for edit in (self.deep, self.lens, self.shallow):
-            edit.setPlaceholderText(hint)
+            edit.setPlaceholderText("mSv, or M")
             edit.setMaximumWidth(120)
         self.unused = None
         if not other_facility:
