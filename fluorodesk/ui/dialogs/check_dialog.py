@@ -19,6 +19,7 @@ from fluorodesk.services.exposure import CheckDraft, ExposureCheckRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs.dialog_tools import verb_button
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.tones import Tone, background_for, foreground_for
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
@@ -304,12 +305,7 @@ class VoidCheckDialog(FormDialog):
             warning.setStyleSheet(tone_style(Tone.WARNING))
             self.form.addRow(warning)
         self.reason = self.add_row("reason", "Reason", QLineEdit(), required=True)
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setText("Void check")
-        save.setAutoDefault(False)
-        save.setDefault(False)
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setDefault(True)
+        verb_button(self, "Void check")
         self.setMinimumWidth(460)
 
     def submit(self) -> ExposureCheckRow:

@@ -1,8 +1,9 @@
-"""Small helpers shared by the technician dialogs."""
+"""Small helpers shared by the edit dialogs (intro text, verb buttons, section titles, row widths)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QSizePolicy
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QSizePolicy, QWidget
 
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 
@@ -15,6 +16,23 @@ def editable_combo(items: tuple[str, ...] | list[str] = ()) -> QComboBox:
     box.setCurrentIndex(-1)
     box.setEditText("")
     return box
+
+
+def rich_label(parent: QWidget, html: str, name: str = "intro") -> QLabel:
+    """A word-wrapped rich-text label, e.g. the explanation at the top of a dialog."""
+    label = QLabel(html, parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+def add_intro(dialog: FormDialog, html: str, *, at: int = 1) -> QLabel:
+    """Put an explanation (objectName ``intro``) into the dialog's layout: by default below the
+    general error label (``at=1``); ``at=0`` puts it above."""
+    label = rich_label(dialog, html)
+    dialog.layout().insertWidget(at, label)
+    return label
 
 
 def section(text: str) -> QLabel:

@@ -7,12 +7,9 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialogButtonBox,
     QFrame,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
@@ -26,18 +23,10 @@ from fluorodesk.services.procedures import CaseDraft, CaseRow, EntryOptions, Fol
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs.dialog_tools import add_intro, verb_button
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.widgets.case_entry import completing
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
-
-
-def _intro(dialog: FormDialog, html: str) -> QLabel:
-    label = QLabel(html, dialog)
-    label.setObjectName("intro")
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
-    dialog.layout().insertWidget(1, label)
-    return label
 
 
 def _case_words(case: CaseRow) -> str:
@@ -50,17 +39,6 @@ def _case_words(case: CaseRow) -> str:
     return " · ".join(parts)
 
 
-def destructive_button(dialog: FormDialog, verb: str) -> None:
-    """The verb on the action button and Cancel as the default (Enter does not destroy)."""
-    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
-    save.setText(verb)
-    save.setAutoDefault(False)
-    save.setDefault(False)
-    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-    cancel.setDefault(True)
-    cancel.setAutoDefault(True)
-
-
 class FollowUpDialog(FormDialog):
     """Patient informed and skin check for a case above a trigger level."""
 
@@ -71,7 +49,7 @@ class FollowUpDialog(FormDialog):
         self.setObjectName("followUpDialog")
         self.services = services
         self.case = case
-        _intro(
+        add_intro(
             self,
             f"<p>{_case_words(case)}</p>"
             f"<p style='color:#842029'>Above the trigger level: {escape(case.trigger_words)}.</p>"
@@ -115,9 +93,10 @@ class VoidCaseDialog(FormDialog):
     def __init__(self, services: Services, bus: DataBus | None, case: CaseRow, parent: QWidget | None = None):
         super().__init__(bus, parent, title="Void a case")
         self.setObjectName("voidCaseDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.case = case
-        _intro(
+        add_intro(
             self,
             f"<p>{_case_words(case)}</p><p>A voided case stays in the record with your reason, "
             "but leaves the log, the summaries and the findings. To fix a typing mistake, use "
@@ -125,7 +104,7 @@ class VoidCaseDialog(FormDialog):
         )
         self.reason = self.add_row("reason", "Reason", QLineEdit(self), required=True)
         self.reason.setPlaceholderText("e.g. entered twice; wrong clinic")
-        destructive_button(self, "Void case")
+        verb_button(self, "Void case")
 
     def submit(self) -> Any:
         return self.services.procedures.void_case(self.case.id, self.reason.text())
@@ -149,7 +128,7 @@ class CaseDialog(FormDialog):
         self.services = services
         self.case = case
         self.options = options
-        _intro(
+        add_intro(
             self,
             f"<p>{_case_words(case)}</p><p>The corrected case replaces this one in the log. The original "
             "is kept, voided, with your reason; its follow-up carries over.</p>",
@@ -228,7 +207,7 @@ class UnitDisplayDialog(FormDialog):
         self.setObjectName("unitDisplayDialog")
         self.services = services
         self.units = services.procedures.entry_options().units
-        _intro(
+        add_intro(
             self,
             "<p>TJC asks for the cumulative air kerma or the kerma-area product of every case; "
             "when a unit can show neither, record the fluoroscopy time and the number of images.</p>",
@@ -277,7 +256,7 @@ class SettingsDialog(FormDialog):
         self.services = services
         current = services.settings.load()
         if intro:
-            _intro(self, intro)
+            add_intro(self, intro)
         self.edits: dict[str, QLineEdit] = {}
         for key in keys:
             definition = SETTINGS_BY_KEY[key]

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget
 
 from fluorodesk.domain.dose import Period
 from fluorodesk.domain.dosimetry import (
@@ -34,18 +33,9 @@ from fluorodesk.services.dosimetry import (
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.dose_dialogs import destructive_button
+from fluorodesk.ui.dialogs.dialog_tools import add_intro, verb_button
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
-
-
-def _intro(dialog: FormDialog, html: str) -> QLabel:
-    label = QLabel(html, dialog)
-    label.setObjectName("intro")
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
-    dialog.layout().insertWidget(1, label)
-    return label
 
 
 def _notes(dialog: FormDialog, text: str = "", placeholder: str = "") -> QPlainTextEdit:
@@ -59,8 +49,8 @@ class QuarterField(ChoiceField):
     """Quarters by their label ("2026 Q3"); ``value()`` gives the Period back."""
 
     def __init__(self, quarters: Sequence[Period], parent: QWidget) -> None:
-        self._quarters = {q.label: q for q in quarters}
-        super().__init__([(q.label, q.label) for q in quarters], parent, blank="(choose)")
+        super().__init__([], parent)
+        self.set_quarters(quarters)
 
     def value(self) -> Period | None:
         return self._quarters.get(super().value())
@@ -106,7 +96,7 @@ class BadgeDialog(FormDialog):
         super().__init__(bus, parent, title="Issue a dosimeter badge")
         self.setObjectName("badgeDialog")
         self.services = services
-        _intro(
+        add_intro(
             self,
             "<p>One badge for one wear period. Collar badges are worn outside the apron at the neck; "
             "a fetal badge under the apron at the waist. Return every badge at the end of its period, "
@@ -161,9 +151,10 @@ class ReturnBadgeDialog(FormDialog):
     ):
         super().__init__(bus, parent, title="Badge returned")
         self.setObjectName("returnBadgeDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.badge = badge
-        _intro(
+        add_intro(
             self,
             f"<p><b>{escape(badge.badge_code)}</b> ({escape(badge.position.label.lower())}), "
             f"{escape(badge.technician)}, worn {badge.period_text}.</p>",
@@ -199,14 +190,14 @@ class ReadingDialog(FormDialog):
         self.badge = badge
         self.other = other_facility
         if other_facility:
-            _intro(
+            add_intro(
                 self,
                 "<p>Per diem technicians wear other employers' badges too. Their dose there counts "
                 "towards the annual limits (not towards this clinic's ALARA levels). Copy it from the "
                 "other facility's report or the technician's written statement.</p>",
             )
         else:
-            _intro(
+            add_intro(
                 self,
                 "<p>Type each dose in mSv as the report shows it. Type <b>M</b> where the report says M "
                 "(below the reporting minimum: it is not a zero). Tick <i>Returned unused</i> for a badge "
@@ -237,12 +228,11 @@ class ReadingDialog(FormDialog):
             DateField(self, value=badge.period_end if badge else None),
             required=True,
         )
-        hint = "mSv, or M"
-        self.deep = self.add_row("deep_msv", "Deep (whole body)", QLineEdit(self), hint="")
+        self.deep = self.add_row("deep_msv", "Deep (whole body)", QLineEdit(self))
         self.lens = self.add_row("lens_msv", "Lens of the eye", QLineEdit(self))
         self.shallow = self.add_row("shallow_msv", "Shallow (skin / extremity)", QLineEdit(self))
         for edit in (self.deep, self.lens, self.shallow):
-            edit.setPlaceholderText(hint)
+            edit.setPlaceholderText("mSv, or M")
             edit.setMaximumWidth(120)
         self.unused = None
         if not other_facility:
@@ -277,16 +267,17 @@ class VoidReadingDialog(FormDialog):
     def __init__(self, services: Services, bus: DataBus | None, reading: Any, parent: QWidget | None = None):
         super().__init__(bus, parent, title="Void a reading")
         self.setObjectName("voidReadingDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.reading = reading
-        _intro(
+        add_intro(
             self,
             f"<p>{escape(reading.technician)}, {reading.period_start} to {reading.period_end}, "
             f"{escape(reading.source)}.</p><p>The reading stays on record with your reason but no "
             "longer counts. Enter the corrected reading afterwards.</p>",
         )
         self.reason = self.add_row("reason", "Reason", QLineEdit(self), required=True)
-        destructive_button(self, "Void reading")
+        verb_button(self, "Void reading")
 
     def submit(self) -> Any:
         return self.services.dosimetry.void_reading(self.reading.id, self.reason.text())
@@ -314,9 +305,9 @@ class InvestigationDialog(FormDialog):
         self.services = services
         self.existing = existing
         if reached is not None:
-            _intro(self, f"<p style='color:#842029'>{escape(reached.words)}.</p>")
+            add_intro(self, f"<p style='color:#842029'>{escape(reached.words)}.</p>")
         else:
-            _intro(
+            add_intro(
                 self,
                 "<p>An ALARA investigation: confirm the reading with the vendor, find the cause "
                 "(badge left in the room, worn under the apron, new procedures…), record what changes.</p>",
@@ -411,7 +402,7 @@ class PregnancyDialog(FormDialog):
         self.setObjectName("pregnancyDialog")
         self.services = services
         limit = fmt_msv(services.dosimetry.levels().pregnancy)
-        _intro(
+        add_intro(
             self,
             "<p>A declaration is voluntary and in writing; keep the signed form on file. From it, the "
             f"embryo/fetus has its own limit: <b>{limit} mSv over the whole pregnancy</b> "
@@ -450,9 +441,10 @@ class EndPregnancyDialog(FormDialog):
     ):
         super().__init__(bus, parent, title="End of the declared pregnancy")
         self.setObjectName("endPregnancyDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.pregnancy = pregnancy
-        _intro(
+        add_intro(
             self,
             f"<p>{escape(pregnancy.technician)}, declared {pregnancy.declared_on}: "
             f"{escape(pregnancy.status_words)}.</p>",
@@ -487,7 +479,7 @@ class ReviewDialog(FormDialog):
         super().__init__(bus, parent, title="Sign the quarterly dosimetry review")
         self.setObjectName("reviewDialog")
         self.services = services
-        self.summary = _intro(self, "")
+        self.summary = add_intro(self, "")
         self.quarter = self.add_row("quarter", "Quarter", QuarterField(quarters, self), required=True)
         self.quarter.set_value(quarter)
         self.quarter.currentIndexChanged.connect(self._summarize)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -24,22 +23,10 @@ from fluorodesk.services.garments import GarmentDraft, GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs.dialog_tools import add_intro, verb_button
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.widgets.attachments_panel import AttachmentsPanel
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
-
-
-def _intro(dialog: FormDialog, html: str) -> QLabel:
-    label = QLabel(html, dialog)
-    label.setObjectName("intro")
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
-    dialog.layout().insertWidget(0, label)
-    return label
-
-
-def _save_text(dialog: FormDialog, text: str) -> None:
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).setText(text)
 
 
 class GarmentDialog(FormDialog):
@@ -162,10 +149,11 @@ class StatusDialog(FormDialog):
         self.garment = garment
         self.action = action
         self.setMinimumWidth(480)
-        _intro(
+        add_intro(
             self,
             f"<b>{escape(garment.code)}</b> · {escape(garment.type.label)} · now "
             f"<b>{escape(garment.status.label.lower())}</b><p>{escape(_EXPLAIN[action])}</p>",
+            at=0,
         )
         label = {StatusAction.FOUND: "Found on", StatusAction.DISPOSE: "Disposed on"}.get(action, "Date")
         self.on = self.add_row("on", label, DateField(value=services.garments.today()), required=True)
@@ -183,7 +171,7 @@ class StatusDialog(FormDialog):
             QLineEdit(),
             required=needs_reason,
         )
-        _save_text(self, action.verb)
+        verb_button(self, action.verb, cancel_default=False)
         self._dirty = False
 
     def submit(self) -> GarmentRow:
@@ -212,16 +200,18 @@ class VoidInspectionDialog(FormDialog):
     ):
         super().__init__(bus, parent, title=f"Void inspection of {row.garment_code}")
         self.setObjectName("voidDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.row = row
-        _intro(
+        add_intro(
             self,
             _inspection_summary(row) + "<p>Voiding keeps the record on file, marked void with your reason; "
             "it no longer counts. To correct it instead, use <i>Amend</i>.</p>",
+            at=0,
         )
         self.reason = self.add_row("reason", "Why is it wrong", QLineEdit(), required=True)
         self.reason.setPlaceholderText("e.g. entered for the wrong garment")
-        _save_text(self, "Void inspection")
+        verb_button(self, "Void inspection", cancel_default=False)
         self._dirty = False
 
     def submit(self) -> InspectionRow:
@@ -236,17 +226,19 @@ class DispositionDialog(FormDialog):
     ):
         super().__init__(bus, parent, title=f"Disposition of {row.garment_code}")
         self.setObjectName("dispositionDialog")
+        self.setMinimumWidth(460)  # room for the summary and the placeholder
         self.services = services
         self.row = row
-        _intro(
+        add_intro(
             self,
             _inspection_summary(row) + "<p>Repair keeps it in quarantine until it passes a re-inspection; "
             "remove and discard take it out of service (record the disposal once it is gone).</p>",
+            at=0,
         )
         choices = [(d.value, d.label) for d in Disposition if d is not Disposition.RETURN_TO_SERVICE]
         self.disposition = self.add_row("disposition", "Disposition", ChoiceField(choices), required=True)
         self.notes = self.add_row("notes", "Note", QLineEdit())
-        _save_text(self, "Record disposition")
+        verb_button(self, "Record disposition", cancel_default=False)
         self._dirty = False
 
     def submit(self) -> InspectionRow:

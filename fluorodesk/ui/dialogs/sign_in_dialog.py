@@ -9,9 +9,9 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
+from fluorodesk.ui.dialogs.dialog_tools import rich_label
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 
 if TYPE_CHECKING:
@@ -27,10 +27,7 @@ def password_field(parent: QWidget | None = None) -> QLineEdit:
 
 
 def intro_label(parent: QWidget, html: str, name: str = "intro") -> QLabel:
-    label = QLabel(html, parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
+    label = rich_label(parent, html, name)
     label.setMinimumWidth(380)
     return label
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPlainTextEdit, QWidget
 
 from fluorodesk.domain.enums import SignoffArea
@@ -13,6 +13,7 @@ from fluorodesk.services.registry import Services
 from fluorodesk.services.signoff import SignoffRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs.dialog_tools import rich_label
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.dialogs.sign_in_dialog import password_field
 from fluorodesk.ui.models.row_table_model import Column
@@ -42,23 +43,19 @@ class SignoffDialog(FormDialog):
         super().__init__(bus, parent, title="Sign off a period")
         self.setObjectName("signoffDialog")
         self.services = services
-        intro = QLabel(
+        intro = rich_label(
+            self,
             "<p>Sign off after reviewing a period's records. Signed records are <b>locked</b>: "
             "nobody can change or void them afterwards; a mistake is corrected by an amendment that "
             "points at the original, so the signed version stays as it was.</p>",
-            self,
+            name="",
         )
-        intro.setWordWrap(True)
-        intro.setTextFormat(Qt.TextFormat.RichText)
         self.layout().insertWidget(0, intro)
         first, last = previous_month(services.signoff.today())
         self.area = self.add_row("area", "Records", ChoiceField(SignoffArea.choices(), self), required=True)
         self.period_start = self.add_row("period_start", "From", DateField(self, value=first), required=True)
         self.period_end = self.add_row("period_end", "To", DateField(self, value=last), required=True)
-        self.summary = QLabel(self)
-        self.summary.setObjectName("periodSummary")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary = rich_label(self, "", name="periodSummary")
         self.summary.setMinimumWidth(520)
         self.form.addRow("", self.summary)
         statement = QPlainTextEdit(self)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from fluorodesk.domain.enums import ExposureMode, RateUnit
 from fluorodesk.services.registry import Services
 from fluorodesk.services.units import BaselineDraft, BaselineRow, UnitDraft, UnitRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs.dialog_tools import verb_button
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.widgets.fields import ChoiceField, DateField
 
@@ -178,11 +179,7 @@ class RetireUnitDialog(FormDialog):
             hint="The first day it is no longer used.",
         )
         self.reason = self.add_row("reason", "Reason", QLineEdit(), required=True)
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setText(f"Retire unit {unit.code}")
-        save.setAutoDefault(False)
-        save.setDefault(False)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
+        verb_button(self, f"Retire unit {unit.code}")
         self.setMinimumWidth(460)
 
     def submit(self) -> UnitRow:
