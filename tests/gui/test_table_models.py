@@ -145,3 +145,16 @@ def test_a_table_filled_while_hidden_is_sized_when_first_shown(qtbot):
     panel.show()
     qtbot.waitExposed(panel)
     assert panel.view.columnWidth(0) > panel.view.fontMetrics().horizontalAdvance(long_name)
+
+
+def test_fixed_and_minimum_widths_hold_when_a_hidden_table_is_sized_on_show(qtbot):
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    panel.fixed_widths[0] = 77  # e.g. a long name shown in full in its tooltip
+    panel.min_widths[2] = 150  # e.g. room for a longer status on later rows
+    panel.set_rows([*ROWS, {"name": "A name far wider than seventy-seven pixels", "due": None, "n": 1.0}])
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.view.columnWidth(0) == 77
+    assert panel.view.columnWidth(2) == 150
+    assert panel.view.columnWidth(1) > panel.view.fontMetrics().horizontalAdvance("2026-01-05")

@@ -314,7 +314,7 @@ class AgenciesDialog(QDialog):
             return
         self.table.set_rows(rows)
         if resize:
-            self.table.view.resizeColumnsToContents()
+            self.table.fit_columns()
         for index, row in enumerate(self.table.visible_rows()):
             if row.id == wanted:
                 self.table.view.selectRow(index)

@@ -71,6 +71,15 @@ class FormDialog(QDialog):
 
     # ---- building
 
+    def add_below_form(self, widget: QWidget, stretch: int = 0) -> None:
+        """A widget between the form and the buttons; one given a stretch takes the spare height
+        (the dialog's own spacer then stops competing for it)."""
+        layout = self.layout()
+        spacer = layout.indexOf(self.buttons) - 1
+        layout.insertWidget(spacer, widget, stretch)
+        if stretch:
+            layout.setStretch(spacer + 1, 0)
+
     def add_row(
         self, name: str, label: str, widget: QWidget, *, required: bool = False, hint: str = ""
     ) -> QWidget:

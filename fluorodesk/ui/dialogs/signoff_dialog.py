@@ -75,10 +75,11 @@ class SignoffDialog(FormDialog):
         self.earlier: TablePanel[SignoffRow] = TablePanel(EARLIER, noun="sign-offs", parent=self)
         self.earlier.setObjectName("earlierSignoffs")
         self.earlier.setMinimumHeight(160)
+        self.earlier.fixed_widths[len(EARLIER) - 1] = 120  # the statement fills what is left
+        self.earlier.view.horizontalHeader().setStretchLastSection(True)
         label = QLabel("<b>Earlier sign-offs</b>", self)
-        # below the form, above the stretch and the buttons that FormDialog put last
-        self.layout().insertWidget(self.layout().count() - 2, label)
-        self.layout().insertWidget(self.layout().count() - 2, self.earlier, 1)
+        self.add_below_form(label)
+        self.add_below_form(self.earlier, stretch=1)
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(200)
@@ -97,8 +98,6 @@ class SignoffDialog(FormDialog):
         except StorageError as exc:
             self.summary.setText(str(exc))
             return
-        self.earlier.view.setColumnWidth(len(EARLIER) - 1, 120)  # the statement fills what is left
-        self.earlier.view.horizontalHeader().setStretchLastSection(True)
 
     def update_summary(self) -> None:
         try:

@@ -186,7 +186,7 @@ class ContractsTab(DataTab):
 
     def _on_show_history(self, _on: bool) -> None:
         self.refresh()
-        self.table.view.resizeColumnsToContents()
+        self.table.fit_columns()
 
     def load(self) -> None:
         selected = self.table.selected()

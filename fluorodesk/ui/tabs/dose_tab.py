@@ -283,6 +283,8 @@ class DoseTab(DataTab):
         for panel in (self.table, self.summary_table):
             # Size columns from about a screenful of rows: sizing from all of 60,000 cases takes seconds.
             panel.size_from_rows = 30
+        self.table.fixed_widths[2] = 280  # the procedure's full name is in its tooltip
+        self.summary_table.fixed_widths[1] = 300
         self._summaries_dirty = True
         self._options_dirty = True
         self._periods: dict[str, Any] = {}
@@ -331,7 +333,6 @@ class DoseTab(DataTab):
         if self._options_dirty:  # a saved case does not change the choices; a new unit or tech does
             self.entry.load_options()
             self._options_dirty = False
-        first = self.table.model.rowCount() == 0
         self.table.set_rows(
             self.services.procedures.list_cases(
                 start=self._start(),
@@ -339,8 +340,6 @@ class DoseTab(DataTab):
                 flagged_only=self.flagged_only.isChecked(),
             )
         )
-        if first:
-            self.table.view.setColumnWidth(2, 280)  # the procedure's full name is in its tooltip
         self._update_buttons(self.table.selected())
         self._summaries_dirty = True
         self._summaries_if_shown()
@@ -387,10 +386,7 @@ class DoseTab(DataTab):
         except StorageError as exc:
             show_storage_error(self, exc)
             return
-        first = self.summary_table.model.rowCount() == 0
         self.summary_table.set_rows(rows)
-        if first and rows:
-            self.summary_table.view.setColumnWidth(1, 300)
         self._summaries_dirty = False
 
     # ---- actions

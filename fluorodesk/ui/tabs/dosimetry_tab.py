@@ -407,6 +407,7 @@ class DosimetryTab(DataTab):
             self.reviews,
         ):
             panel.size_from_rows = SIZE_FROM_ROWS
+        self.table.fixed_widths.update({1: 330, **dict.fromkeys(range(2, 10), 88), 10: 190})
         self.pages = QTabWidget(self)
         self.pages.setObjectName("dosimetryPages")
         for page, title in (
@@ -466,13 +467,7 @@ class DosimetryTab(DataTab):
             self.selected_quarter(), include_voided=self.show_voided.isChecked()
         )
         totals = view.totals
-        first = self.table.model.rowCount() == 0
         self.table.set_rows(totals)
-        if first and totals:
-            self.table.view.setColumnWidth(1, 330)
-            for column in range(2, 10):
-                self.table.view.setColumnWidth(column, 88)
-            self.table.view.setColumnWidth(10, 190)
         badges = view.badges
         if self.badge_filter.value() == "open":
             shown = [b for b in badges if b.state is not BadgeState.RETURNED or not b.has_reading]

@@ -337,6 +337,9 @@ class ExposureTab(DataTab):
     def _checks_page(self) -> QWidget:
         page = QWidget(self)
         self.table: TablePanel[ExposureCheckRow] = TablePanel(COLUMNS, noun="checks", parent=page)
+        # Sized from the first unit's rows: room for every status another unit may show.
+        headers = [c.header for c in COLUMNS]
+        self.table.min_widths = {headers.index(h): width for h, width in _MIN_WIDTHS.items()}
         self.new_check_button = _button("New check…", "newCheck", page, "Ctrl+N")
         self.amend_button = _button("Correct…", "amendCheck", page, "Correct the selected check (Ctrl+E)")
         self.void_button = _button("Void…", "voidCheck", page, "Void the selected check (it stays on file)")
@@ -625,10 +628,6 @@ class ExposureTab(DataTab):
         if not self.show_voided.isChecked():
             rows = [r for r in rows if not r.voided]
         self.table.set_rows(rows)
-        for header, width in _MIN_WIDTHS.items():  # sized to the first unit's rows: room for every status
-            column = next(i for i, c in enumerate(COLUMNS) if c.header == header)
-            if self.table.view.columnWidth(column) < width:
-                self.table.view.setColumnWidth(column, width)
         self._update_check_buttons()
 
     def _update_check_buttons(self) -> None:

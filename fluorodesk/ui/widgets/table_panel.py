@@ -39,6 +39,8 @@ class TablePanel(QWidget, Generic[R]):
         super().__init__(parent)
         self._noun = noun
         self.size_from_rows = SIZE_FROM_ROWS  # rows that size the columns at the first load
+        self.fixed_widths: dict[int, int] = {}  # column -> width it starts with, whatever its text
+        self.min_widths: dict[int, int] = {}  # column -> width it never starts narrower than
         self._fit_when_shown = False
         self.model: RowTableModel[R] = RowTableModel(columns, self)
         self.proxy = SearchProxy(self)
@@ -98,7 +100,8 @@ class TablePanel(QWidget, Generic[R]):
             self.fit_columns()
 
     def fit_columns(self) -> None:
-        """Each column as wide as its header and its text in the first rows (capped).
+        """Each column as wide as its header and its text in the first rows (capped), except the
+        ``fixed_widths``, and never narrower than its ``min_widths``.
 
         The widths come from the cell text directly: QTableView.resizeColumnsToContents asks the
         model, through Qt, for half a dozen roles of every cell it measures (a quarter of a second
@@ -111,9 +114,12 @@ class TablePanel(QWidget, Generic[R]):
         padding = 2 * (margin + 1) + 2  # the item delegate's text margins, the grid line, rounding
         texts = self.model.column_texts(self.size_from_rows)
         for col, column_texts in enumerate(texts):
-            widest = max((metrics.horizontalAdvance(text) for text in column_texts), default=0)
-            width = max(widest + padding, header.sectionSizeHint(col))
-            self.view.setColumnWidth(col, min(width, MAX_START_WIDTH))
+            width = self.fixed_widths.get(col)
+            if width is None:
+                widest = max((metrics.horizontalAdvance(text) for text in column_texts), default=0)
+                width = min(max(widest + padding, header.sectionSizeHint(col)), MAX_START_WIDTH)
+                width = max(width, self.min_widths.get(col, 0))
+            self.view.setColumnWidth(col, width)
 
     def selected(self) -> R | None:
         index = self.view.currentIndex()
