@@ -405,6 +405,18 @@ class Levels:
             pregnancy=level("dosimetry.pregnancy_msv"),
         )
 
+    def quarter_level(self, quantity: DoseQuantity, dose: Decimal) -> InvestigationLevel | None:
+        """The ALARA level one quantity's quarter dose is above (II before I); strictly above only."""
+        if dose > self.alara2[quantity]:
+            return InvestigationLevel.ALARA2
+        if dose > self.alara1[quantity]:
+            return InvestigationLevel.ALARA1
+        return None
+
+    def over_annual(self, quantity: DoseQuantity, dose: Decimal) -> bool:
+        """One quantity's dose this year is above its annual limit (strictly)."""
+        return dose > self.annual[quantity]
+
 
 @dataclass(frozen=True)
 class LevelReached:

@@ -305,3 +305,15 @@ def test_review_schedule_boundaries():
     before_signing = review_schedule(first, date(2026, 2, 9), {q4.quarter: date(2026, 2, 10)}, 60)
     assert before_signing[0].signed_on is None
     assert review_schedule(None, date(2026, 1, 1), {}, 60) == []
+
+
+@pytest.mark.parametrize("quantity", [DoseQuantity.DEEP, DoseQuantity.LENS, DoseQuantity.SHALLOW])
+def test_a_cell_is_above_a_level_only_strictly_above_it(quantity):
+    one, two, annual = LEVELS.alara1[quantity], LEVELS.alara2[quantity], LEVELS.annual[quantity]
+    tiny = Decimal("0.001")
+    assert LEVELS.quarter_level(quantity, one) is None
+    assert LEVELS.quarter_level(quantity, one + tiny) is InvestigationLevel.ALARA1
+    assert LEVELS.quarter_level(quantity, two) is InvestigationLevel.ALARA1
+    assert LEVELS.quarter_level(quantity, two + tiny) is InvestigationLevel.ALARA2
+    assert not LEVELS.over_annual(quantity, annual)
+    assert LEVELS.over_annual(quantity, annual + tiny)

@@ -78,17 +78,16 @@ LIMIT_KEYS = (
 # --------------------------------------------------------------------------- totals
 
 
+_LEVEL_TONE = {InvestigationLevel.ALARA2: Tone.CRITICAL, InvestigationLevel.ALARA1: Tone.WARNING}
+
+
 def _quarter_tone(row: TotalsRow, quantity: DoseQuantity) -> Tone | None:
-    value = row.quarter_here.get(quantity)
-    if value > row.levels.alara2[quantity]:
-        return Tone.CRITICAL
-    if value > row.levels.alara1[quantity]:
-        return Tone.WARNING
-    return None
+    level = row.levels.quarter_level(quantity, row.quarter_here.get(quantity))
+    return _LEVEL_TONE.get(level) if level else None
 
 
 def _year_tone(row: TotalsRow, quantity: DoseQuantity) -> Tone | None:
-    return Tone.CRITICAL if row.year_all.get(quantity) > row.levels.annual[quantity] else None
+    return Tone.CRITICAL if row.levels.over_annual(quantity, row.year_all.get(quantity)) else None
 
 
 def _status_tone(row: TotalsRow) -> Tone:
