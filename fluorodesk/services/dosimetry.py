@@ -64,8 +64,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.dose_rows import frozen_row
-from fluorodesk.services.records import Record, load_records
+from fluorodesk.services.records import Record, frozen_row, load_records
 from fluorodesk.services.settings import load_settings
 
 MAX_TEXT = 120

@@ -49,7 +49,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
-from fluorodesk.services.dose_rows import frozen_row
+from fluorodesk.services.records import frozen_row
 from fluorodesk.services.settings import load_settings
 
 MAX_PHYSICIAN = 120
