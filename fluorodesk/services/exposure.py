@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -1725,7 +1725,3 @@ def meter_findings(session: Session, settings: ClinicSettings, as_of: date) -> l
             )
     return out
 
-
-def usual_series(rows: Iterable[ExposureCheckRow]) -> tuple[ExposureMode, RateUnit] | None:
-    counts = Counter((r.mode, r.rate_unit) for r in rows if not r.voided)
-    return counts.most_common(1)[0][0] if counts else None
