@@ -44,6 +44,7 @@ from fluorodesk.domain.dates import parse_date
 from fluorodesk.domain.enums import Area, ClauseStatus, ContractParty, RateBasis, RenewalType, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
@@ -531,10 +532,6 @@ def clause_checklist(
 # --------------------------------------------------------------------------- input parsing
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
-
-
 def _parse_int(raw: int | str | None, field: str, message: str, errors: dict[str, str]) -> int | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
@@ -662,7 +659,7 @@ def _parse(draft: ContractDraft, today: date) -> _Parsed:
             continue
         errors.setdefault(field, message)
 
-    clinic_signatory, party_signatory = _clean(draft.clinic_signatory), _clean(draft.party_signatory)
+    clinic_signatory, party_signatory = clean(draft.clinic_signatory), clean(draft.party_signatory)
     if dates["signed_on"] is not None:
         if not clinic_signatory:
             errors["clinic_signatory"] = "Say who signed for the clinic."
@@ -678,7 +675,7 @@ def _parse(draft: ContractDraft, today: date) -> _Parsed:
     clauses: dict[int, tuple[ClauseStatus, str]] = {}
     for entry in draft.clauses:
         try:
-            clauses[entry.clause_id] = (ClauseStatus(entry.status), _clean(entry.note))
+            clauses[entry.clause_id] = (ClauseStatus(entry.status), clean(entry.note))
         except ValueError:
             errors[f"clause.{entry.clause_id}"] = "Choose present, missing or not applicable."
     if errors:
@@ -687,7 +684,7 @@ def _parse(draft: ContractDraft, today: date) -> _Parsed:
         party_type=party_type,
         agency_id=agency_id,
         technician_id=technician_id,
-        title=_clean(draft.title),
+        title=clean(draft.title),
         effective_on=dates["effective_on"],
         expires_on=dates["expires_on"],
         renewal_type=renewal,
@@ -1109,7 +1106,7 @@ class ContractService(Service):
         else:
             if day is None:
                 errors["terminated_on"] = "Enter the first day the contract no longer applies."
-        if not _clean(reason):
+        if not clean(reason):
             errors["termination_reason"] = (
                 "Say why it ends (notice given, replaced, services no longer needed…)."
             )
@@ -1129,7 +1126,7 @@ class ContractService(Service):
                 )
             before = audit.snapshot(contract)
             contract.terminated_on = day
-            contract.termination_reason = _clean(reason)
+            contract.termination_reason = clean(reason)
             contract.updated_by = self.actor
             session.refresh(contract, ["agency", "technician"])
             audit.record(
@@ -1184,7 +1181,7 @@ class ContractService(Service):
                 errors["evaluated_on"] = "Enter the date of the evaluation."
             elif day > self.today():
                 errors["evaluated_on"] = f"The evaluation date ({day}) is in the future."
-        if not _clean(draft.evaluator):
+        if not clean(draft.evaluator):
             errors["evaluator"] = "Say who evaluated the service."
         outcome = _enum(
             EvaluationOutcome,
@@ -1210,7 +1207,7 @@ class ContractService(Service):
             evaluation = ContractEvaluation(
                 contract_id=contract.id,
                 evaluated_on=day,
-                evaluator=_clean(draft.evaluator),
+                evaluator=clean(draft.evaluator),
                 outcome=outcome.value,
                 notes=draft.notes.strip(),
                 created_by=self.actor,
@@ -1238,7 +1235,7 @@ class ContractService(Service):
 
     def _clause_input(self, session: Session, draft: ClauseDraft, clause_id: int | None) -> str:
         errors: dict[str, str] = {}
-        title = _clean(draft.title)
+        title = clean(draft.title)
         if not title:
             errors["title"] = "Enter the clause as a short title (e.g. “Parking and badge access”)."
         elif session.scalar(

@@ -61,6 +61,7 @@ from fluorodesk.domain.dosimetry import (
 from fluorodesk.domain.enums import Area, BadgePosition, DoseReadingKind, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import squash
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
@@ -739,10 +740,6 @@ def _reading_by_id(session: Session, reading_id: int) -> ReadingRow:
 # --------------------------------------------------------------------------- validation helpers
 
 
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
 def _date(value: date | str | None, name: str, errors: dict[str, str], *, required: str = "") -> date | None:
     try:
         parsed = parse_date(value, field=name)
@@ -757,7 +754,7 @@ def _date(value: date | str | None, name: str, errors: dict[str, str], *, requir
 def _text(
     value: str | None, name: str, errors: dict[str, str], *, required: str = "", limit: int = MAX_TEXT
 ) -> str:
-    text = _clean(value)
+    text = squash(value)
     if not text and required:
         errors[name] = required
     elif len(text) > limit:
@@ -1115,7 +1112,7 @@ class DosimetryService(Service):
             return _reading_by_id(session, reading.id)
 
     def void_reading(self, reading_id: int, reason: str) -> ReadingRow:
-        reason = _clean(reason)
+        reason = squash(reason)
         if not reason:
             raise ValidationError(fields={"reason": "Say why this reading is voided."})
         with self.db.write() as session:

@@ -40,6 +40,7 @@ from fluorodesk.domain.garments import (
     status_on,
 )
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
@@ -369,10 +370,6 @@ def change_status(
     return change
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
-
-
 def _lead(value: str | float | None, field: str, errors: dict[str, str]) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -409,7 +406,7 @@ class GarmentService(Service):
 
     def find_by_code(self, code: str) -> GarmentRow | None:
         """The garment whose label reads ``code`` (as a scanner types it: case and spaces ignored)."""
-        wanted = _clean(code)
+        wanted = clean(code)
         if not wanted:
             return None
         with self.db.read() as session:
@@ -456,7 +453,7 @@ class GarmentService(Service):
 
     def _validate(self, draft: GarmentDraft, garment_id: int | None) -> dict[str, object]:
         errors: dict[str, str] = {}
-        code = _clean(draft.code)
+        code = clean(draft.code)
         if not code:
             errors["code"] = "Garment ID is required: the label on the garment (e.g. A-014)."
         elif len(code) > 40:
@@ -486,7 +483,7 @@ class GarmentService(Service):
             ("size", 20),
             ("location", 120),
         ):
-            if len(_clean(getattr(draft, name))) > limit:
+            if len(clean(getattr(draft, name))) > limit:
                 errors[name] = f"At most {limit} characters."
         if "code" not in errors:
             with self.db.read() as session:
@@ -499,14 +496,14 @@ class GarmentService(Service):
         return {
             "code": code,
             "type": kind,
-            "manufacturer": _clean(draft.manufacturer),
-            "model": _clean(draft.model),
-            "serial": _clean(draft.serial),
-            "size": _clean(draft.size),
+            "manufacturer": clean(draft.manufacturer),
+            "model": clean(draft.model),
+            "serial": clean(draft.serial),
+            "size": clean(draft.size),
             "lead_front_mm": front,
             "lead_back_mm": back,
             "lead_free": bool(draft.lead_free),
-            "location": _clean(draft.location),
+            "location": clean(draft.location),
             "owner_technician_id": draft.owner_technician_id,
             "received_on": received,
             "notes": (draft.notes or "").strip(),

@@ -35,6 +35,7 @@ from fluorodesk.domain.dates import describe_due, parse_date
 from fluorodesk.domain.enums import Area, CredentialType, EmploymentType, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_purpose
@@ -604,10 +605,6 @@ def technician_file(
 
 
 # --------------------------------------------------------------------------- input checks
-
-
-def clean(text: str | None) -> str:
-    return (text or "").strip()
 
 
 def too_long(errors: dict[str, str], name: str, value: str, limit: int, what: str) -> None:
