@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -604,6 +604,10 @@ class _Parsed:
     procedure_ids: tuple[int, ...]
 
 
+# The form's values stored on the contract row itself (the checklist and procedures are child rows).
+_CONTRACT_COLUMNS = tuple(f.name for f in fields(_Parsed) if f.name not in ("clauses", "procedure_ids"))
+
+
 def _parse(draft: ContractDraft, today: date) -> _Parsed:
     """Check everything that needs no database; raise one ValidationError with every field's message."""
     errors: dict[str, str] = {}
@@ -942,26 +946,7 @@ class ContractService(Service):
         if errors:
             raise ValidationError(fields=errors)
 
-        for name in (
-            "party_type",
-            "agency_id",
-            "technician_id",
-            "title",
-            "effective_on",
-            "expires_on",
-            "renewal_type",
-            "notice_days",
-            "renewal_term_months",
-            "signed_on",
-            "clinic_signatory",
-            "party_signatory",
-            "rate_amount",
-            "rate_basis",
-            "cancellation_terms",
-            "overtime_terms",
-            "insurance_expires_on",
-            "notes",
-        ):
+        for name in _CONTRACT_COLUMNS:
             setattr(contract, name, getattr(parsed, name))
 
         # Checklist: a row for every active clause applicable to the party, plus the form's decisions.
