@@ -40,7 +40,7 @@ from fluorodesk.domain.contracts import (
     suggested_expiry,
     term_problems,
 )
-from fluorodesk.domain.dates import parse_date
+from fluorodesk.domain.dates import parse_date_into
 from fluorodesk.domain.enums import Area, ClauseStatus, ContractParty, RateBasis, RenewalType, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
@@ -629,11 +629,7 @@ def _parse(draft: ContractDraft, today: date) -> _Parsed:
 
     dates: dict[str, date | None] = {}
     for name in ("effective_on", "expires_on", "signed_on", "insurance_expires_on"):
-        try:
-            dates[name] = parse_date(getattr(draft, name), field=name)
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            dates[name] = None
+        dates[name] = parse_date_into(getattr(draft, name), name, errors)
     renewal = (
         _enum(RenewalType, draft.renewal_type, "renewal_type", "Choose how the contract renews.", errors)
         or RenewalType.FIXED
@@ -1083,14 +1079,9 @@ class ContractService(Service):
     def terminate(self, contract_id: int, ends_from: date | str | None, reason: str) -> ContractDetail:
         """Record notice or an early end: the contract no longer applies from ``ends_from``."""
         errors: dict[str, str] = {}
-        try:
-            day = parse_date(ends_from, field="terminated_on")
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            day = None
-        else:
-            if day is None:
-                errors["terminated_on"] = "Enter the first day the contract no longer applies."
+        day = parse_date_into(ends_from, "terminated_on", errors)
+        if day is None and "terminated_on" not in errors:
+            errors["terminated_on"] = "Enter the first day the contract no longer applies."
         if not clean(reason):
             errors["termination_reason"] = (
                 "Say why it ends (notice given, replaced, services no longer needed…)."
@@ -1156,16 +1147,11 @@ class ContractService(Service):
 
     def add_evaluation(self, draft: EvaluationDraft) -> EvaluationRow:
         errors: dict[str, str] = {}
-        try:
-            day = parse_date(draft.evaluated_on, field="evaluated_on")
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            day = None
-        else:
-            if day is None:
-                errors["evaluated_on"] = "Enter the date of the evaluation."
-            elif day > self.today():
-                errors["evaluated_on"] = f"The evaluation date ({day}) is in the future."
+        day = parse_date_into(draft.evaluated_on, "evaluated_on", errors)
+        if day is None and "evaluated_on" not in errors:
+            errors["evaluated_on"] = "Enter the date of the evaluation."
+        elif day is not None and day > self.today():
+            errors["evaluated_on"] = f"The evaluation date ({day}) is in the future."
         if not clean(draft.evaluator):
             errors["evaluator"] = "Say who evaluated the service."
         outcome = _enum(

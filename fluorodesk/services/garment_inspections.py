@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.base import utcnow
 from fluorodesk.db.models import Garment, GarmentDefect, GarmentInspection
-from fluorodesk.domain.dates import parse_date
+from fluorodesk.domain.dates import parse_date_into
 from fluorodesk.domain.enums import (
     DefectZone,
     Disposition,
@@ -399,11 +399,7 @@ class GarmentInspectionService(Service):
     def _parse(self, draft: InspectionDraft) -> _Parsed:
         errors: dict[str, str] = {}
         today = self.today()
-        try:
-            day = parse_date(draft.inspected_on, field="inspected_on") or today
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            day = today
+        day = parse_date_into(draft.inspected_on, "inspected_on", errors) or today
         if day > today:
             errors["inspected_on"] = "The inspection date can't be in the future."
         inspector = (draft.inspector or "").strip()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.database import READ_ONLY
 from fluorodesk.db.models import Garment, GarmentDefect, GarmentInspection, GarmentStatusChange, Technician
-from fluorodesk.domain.dates import describe_due, parse_date
+from fluorodesk.domain.dates import describe_due, parse_date_into
 from fluorodesk.domain.enums import (
     Area,
     Disposition,
@@ -469,11 +469,7 @@ class GarmentService(Service):
             kind = GarmentType.OTHER
         front = _lead(draft.lead_front_mm, "lead_front_mm", errors)
         back = _lead(draft.lead_back_mm, "lead_back_mm", errors)
-        try:
-            received = parse_date(draft.received_on, field="received_on")
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            received = None
+        received = parse_date_into(draft.received_on, "received_on", errors)
         if received is not None and received > self.today():
             errors["received_on"] = "The received date can't be in the future."
         for name, limit in (
@@ -587,11 +583,7 @@ class GarmentService(Service):
             action = StatusAction(action)
         except ValueError:
             raise ValidationError(fields={"action": "Choose what happened to the garment."}) from None
-        try:
-            day = parse_date(on, field="on") or self.today()
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            day = self.today()
+        day = parse_date_into(on, "on", errors) or self.today()
         if day > self.today():
             errors["on"] = "The date can't be in the future."
         reason = (reason or "").strip()
