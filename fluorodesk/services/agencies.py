@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import Agency, AgencyContact
 from fluorodesk.domain.contracts import ContractState
-from fluorodesk.domain.text import clean
+from fluorodesk.domain.text import clean, looks_like_email
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
@@ -91,7 +91,7 @@ class AgencyDetail:
 
 
 def _email_problem(email: str) -> str | None:
-    if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
+    if email and not looks_like_email(email):
         return f"“{email}” is not an e-mail address."
     return None
 

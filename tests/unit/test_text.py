@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fluorodesk.domain.text import clean, squash
+from fluorodesk.domain.text import clean, looks_like_email, squash
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,19 @@ def test_clean_trims_the_ends_only(typed, cleaned):
 )
 def test_squash_makes_every_run_of_white_space_one_space(typed, squashed):
     assert squash(typed) == squashed
+
+
+@pytest.mark.parametrize(
+    ("typed", "ok"),
+    [
+        ("ann@clinic.example", True),
+        ("a@b", True),
+        ("ann.clinic.example", False),
+        ("ann @clinic.example", False),
+        ("@clinic.example", False),
+        ("ann@", False),
+        ("@", False),
+    ],
+)
+def test_looks_like_email(typed, ok):
+    assert looks_like_email(typed) is ok
