@@ -61,6 +61,16 @@ def parse_date(text: str | date | datetime | None, *, field: str = "date") -> da
         ) from exc
 
 
+def parse_date_into(text: str | date | datetime | None, field: str, errors: dict[str, str]) -> date | None:
+    """``parse_date``, but a bad date's message goes into ``errors`` (and gives None) instead of raising:
+    for forms that report every field's problem at once."""
+    try:
+        return parse_date(text, field=field)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        return None
+
+
 def describe_due(due: date, as_of: date) -> str:
     """Human wording for a due or expiry date relative to ``as_of``: 'due in 12 days', '3 days overdue'."""
     delta = (due - as_of).days

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import Agency, AgencyContact
 from fluorodesk.domain.contracts import ContractState
+from fluorodesk.domain.text import clean, looks_like_email
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
@@ -89,12 +90,8 @@ class AgencyDetail:
     contracts: tuple[AgencyContractLine, ...]  # newest first
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
-
-
 def _email_problem(email: str) -> str | None:
-    if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
+    if email and not looks_like_email(email):
         return f"“{email}” is not an e-mail address."
     return None
 
@@ -190,18 +187,18 @@ class AgencyService(Service):
 
     def _validate(self, draft: AgencyDraft) -> tuple[dict[str, str], list[ContactDraft]]:
         errors: dict[str, str] = {}
-        if not _clean(draft.name):
+        if not clean(draft.name):
             errors["name"] = "Enter the agency's name."
-        problem = _email_problem(_clean(draft.email))
+        problem = _email_problem(clean(draft.email))
         if problem:
             errors["email"] = problem
         contacts: list[ContactDraft] = []
         for index, contact in enumerate(draft.contacts):
             cleaned = ContactDraft(
-                _clean(contact.name),
-                _clean(contact.role),
-                _clean(contact.phone),
-                _clean(contact.email),
+                clean(contact.name),
+                clean(contact.role),
+                clean(contact.phone),
+                clean(contact.email),
                 contact.id,
             )
             blank = not any((cleaned.name, cleaned.role, cleaned.phone, cleaned.email))
@@ -227,14 +224,14 @@ class AgencyService(Service):
         errors, contacts = self._validate(draft)
         if errors:
             raise ValidationError(fields=errors)
-        name = _clean(draft.name)
+        name = clean(draft.name)
         with self.db.write() as session:
             self._check_name(session, name, None)
             agency = Agency(
                 name=name,
-                contact_name=_clean(draft.contact_name),
-                phone=_clean(draft.phone),
-                email=_clean(draft.email),
+                contact_name=clean(draft.contact_name),
+                phone=clean(draft.phone),
+                email=clean(draft.email),
                 address=draft.address.strip(),
                 notes=draft.notes.strip(),
                 created_by=self.actor,
@@ -258,7 +255,7 @@ class AgencyService(Service):
         errors, contacts = self._validate(draft)
         if errors:
             raise ValidationError(fields=errors)
-        name = _clean(draft.name)
+        name = clean(draft.name)
         with self.db.write() as session:
             agency = session.get(Agency, agency_id)
             if agency is None:
@@ -266,9 +263,9 @@ class AgencyService(Service):
             self._check_name(session, name, agency_id)
             before = audit.snapshot(agency)
             agency.name = name
-            agency.contact_name = _clean(draft.contact_name)
-            agency.phone = _clean(draft.phone)
-            agency.email = _clean(draft.email)
+            agency.contact_name = clean(draft.contact_name)
+            agency.phone = clean(draft.phone)
+            agency.email = clean(draft.email)
             agency.address = draft.address.strip()
             agency.notes = draft.notes.strip()
             after = audit.snapshot(agency)

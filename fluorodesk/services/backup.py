@@ -284,6 +284,25 @@ def _parse_time(text: Any) -> datetime | None:
     return value
 
 
+def _hash_member(archive: zipfile.ZipFile, name: str, out_path: Path | None) -> str:
+    """SHA-256 of one archive member, copied to ``out_path`` on the way when one is given."""
+    digest = hashlib.sha256()
+    out = None
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out = out_path.open("wb")
+    try:
+        with archive.open(name) as src:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                digest.update(chunk)
+                if out is not None:
+                    out.write(chunk)
+    finally:
+        if out is not None:
+            out.close()
+    return digest.hexdigest()
+
+
 def verify_backup(path: Path, *, extract_to: Path | None = None) -> BackupCheck:
     """Check a backup file thoroughly; with ``extract_to``, leave the verified contents there.
 
@@ -368,22 +387,8 @@ def verify_backup(path: Path, *, extract_to: Path | None = None) -> BackupCheck:
                         continue
                     if expected is None and extract_to is None:
                         continue  # an older backup without per-file hashes: the zip CRC was checked
-                    digest = hashlib.sha256()
-                    out = None
-                    if extract_to is not None:
-                        out_path = target / name
-                        out_path.parent.mkdir(parents=True, exist_ok=True)
-                        out = out_path.open("wb")
-                    try:
-                        with archive.open(name) as src:
-                            for chunk in iter(lambda src=src: src.read(1 << 20), b""):
-                                digest.update(chunk)
-                                if out is not None:
-                                    out.write(chunk)
-                    finally:
-                        if out is not None:
-                            out.close()
-                    if expected is not None and digest.hexdigest() != expected:
+                    actual = _hash_member(archive, name, target / name if extract_to is not None else None)
+                    if expected is not None and actual != expected:
                         problems.append(f"{name} does not match the SHA-256 in its manifest")
             return bad(*problems, **known)
     except (zipfile.BadZipFile, zlib.error) as exc:

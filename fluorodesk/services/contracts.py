@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -40,10 +40,11 @@ from fluorodesk.domain.contracts import (
     suggested_expiry,
     term_problems,
 )
-from fluorodesk.domain.dates import parse_date
+from fluorodesk.domain.dates import parse_date_into
 from fluorodesk.domain.enums import Area, ClauseStatus, ContractParty, RateBasis, RenewalType, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
@@ -531,10 +532,6 @@ def clause_checklist(
 # --------------------------------------------------------------------------- input parsing
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
-
-
 def _parse_int(raw: int | str | None, field: str, message: str, errors: dict[str, str]) -> int | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
@@ -607,6 +604,10 @@ class _Parsed:
     procedure_ids: tuple[int, ...]
 
 
+# The form's values stored on the contract row itself (the checklist and procedures are child rows).
+_CONTRACT_COLUMNS = tuple(f.name for f in fields(_Parsed) if f.name not in ("clauses", "procedure_ids"))
+
+
 def _parse(draft: ContractDraft, today: date) -> _Parsed:
     """Check everything that needs no database; raise one ValidationError with every field's message."""
     errors: dict[str, str] = {}
@@ -628,11 +629,7 @@ def _parse(draft: ContractDraft, today: date) -> _Parsed:
 
     dates: dict[str, date | None] = {}
     for name in ("effective_on", "expires_on", "signed_on", "insurance_expires_on"):
-        try:
-            dates[name] = parse_date(getattr(draft, name), field=name)
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            dates[name] = None
+        dates[name] = parse_date_into(getattr(draft, name), name, errors)
     renewal = (
         _enum(RenewalType, draft.renewal_type, "renewal_type", "Choose how the contract renews.", errors)
         or RenewalType.FIXED
@@ -662,7 +659,7 @@ def _parse(draft: ContractDraft, today: date) -> _Parsed:
             continue
         errors.setdefault(field, message)
 
-    clinic_signatory, party_signatory = _clean(draft.clinic_signatory), _clean(draft.party_signatory)
+    clinic_signatory, party_signatory = clean(draft.clinic_signatory), clean(draft.party_signatory)
     if dates["signed_on"] is not None:
         if not clinic_signatory:
             errors["clinic_signatory"] = "Say who signed for the clinic."
@@ -678,7 +675,7 @@ def _parse(draft: ContractDraft, today: date) -> _Parsed:
     clauses: dict[int, tuple[ClauseStatus, str]] = {}
     for entry in draft.clauses:
         try:
-            clauses[entry.clause_id] = (ClauseStatus(entry.status), _clean(entry.note))
+            clauses[entry.clause_id] = (ClauseStatus(entry.status), clean(entry.note))
         except ValueError:
             errors[f"clause.{entry.clause_id}"] = "Choose present, missing or not applicable."
     if errors:
@@ -687,7 +684,7 @@ def _parse(draft: ContractDraft, today: date) -> _Parsed:
         party_type=party_type,
         agency_id=agency_id,
         technician_id=technician_id,
-        title=_clean(draft.title),
+        title=clean(draft.title),
         effective_on=dates["effective_on"],
         expires_on=dates["expires_on"],
         renewal_type=renewal,
@@ -945,26 +942,7 @@ class ContractService(Service):
         if errors:
             raise ValidationError(fields=errors)
 
-        for name in (
-            "party_type",
-            "agency_id",
-            "technician_id",
-            "title",
-            "effective_on",
-            "expires_on",
-            "renewal_type",
-            "notice_days",
-            "renewal_term_months",
-            "signed_on",
-            "clinic_signatory",
-            "party_signatory",
-            "rate_amount",
-            "rate_basis",
-            "cancellation_terms",
-            "overtime_terms",
-            "insurance_expires_on",
-            "notes",
-        ):
+        for name in _CONTRACT_COLUMNS:
             setattr(contract, name, getattr(parsed, name))
 
         # Checklist: a row for every active clause applicable to the party, plus the form's decisions.
@@ -1101,15 +1079,10 @@ class ContractService(Service):
     def terminate(self, contract_id: int, ends_from: date | str | None, reason: str) -> ContractDetail:
         """Record notice or an early end: the contract no longer applies from ``ends_from``."""
         errors: dict[str, str] = {}
-        try:
-            day = parse_date(ends_from, field="terminated_on")
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            day = None
-        else:
-            if day is None:
-                errors["terminated_on"] = "Enter the first day the contract no longer applies."
-        if not _clean(reason):
+        day = parse_date_into(ends_from, "terminated_on", errors)
+        if day is None and "terminated_on" not in errors:
+            errors["terminated_on"] = "Enter the first day the contract no longer applies."
+        if not clean(reason):
             errors["termination_reason"] = (
                 "Say why it ends (notice given, replaced, services no longer needed…)."
             )
@@ -1129,7 +1102,7 @@ class ContractService(Service):
                 )
             before = audit.snapshot(contract)
             contract.terminated_on = day
-            contract.termination_reason = _clean(reason)
+            contract.termination_reason = clean(reason)
             contract.updated_by = self.actor
             session.refresh(contract, ["agency", "technician"])
             audit.record(
@@ -1174,17 +1147,12 @@ class ContractService(Service):
 
     def add_evaluation(self, draft: EvaluationDraft) -> EvaluationRow:
         errors: dict[str, str] = {}
-        try:
-            day = parse_date(draft.evaluated_on, field="evaluated_on")
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            day = None
-        else:
-            if day is None:
-                errors["evaluated_on"] = "Enter the date of the evaluation."
-            elif day > self.today():
-                errors["evaluated_on"] = f"The evaluation date ({day}) is in the future."
-        if not _clean(draft.evaluator):
+        day = parse_date_into(draft.evaluated_on, "evaluated_on", errors)
+        if day is None and "evaluated_on" not in errors:
+            errors["evaluated_on"] = "Enter the date of the evaluation."
+        elif day is not None and day > self.today():
+            errors["evaluated_on"] = f"The evaluation date ({day}) is in the future."
+        if not clean(draft.evaluator):
             errors["evaluator"] = "Say who evaluated the service."
         outcome = _enum(
             EvaluationOutcome,
@@ -1210,7 +1178,7 @@ class ContractService(Service):
             evaluation = ContractEvaluation(
                 contract_id=contract.id,
                 evaluated_on=day,
-                evaluator=_clean(draft.evaluator),
+                evaluator=clean(draft.evaluator),
                 outcome=outcome.value,
                 notes=draft.notes.strip(),
                 created_by=self.actor,
@@ -1238,7 +1206,7 @@ class ContractService(Service):
 
     def _clause_input(self, session: Session, draft: ClauseDraft, clause_id: int | None) -> str:
         errors: dict[str, str] = {}
-        title = _clean(draft.title)
+        title = clean(draft.title)
         if not title:
             errors["title"] = "Enter the clause as a short title (e.g. “Parking and badge access”)."
         elif session.scalar(

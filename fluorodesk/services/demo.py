@@ -401,16 +401,23 @@ def _contracts(session: Session, agencies: list[Agency], techs: list[Technician]
             contract.procedures.append(ContractProcedure(procedure_type_id=procedure.id))
         if signed and offset < -365:
             contract.evaluations.append(
-                ContractEvaluation(
-                    evaluated_on=effective + timedelta(days=360),
-                    evaluator="Dr. Helen Park",
-                    outcome="satisfactory",
-                    notes="Reliable cover; QC logs complete.",
-                    created_by="demo",
-                    updated_by="demo",
+                _evaluation(
+                    effective + timedelta(days=360), "satisfactory", "Reliable cover; QC logs complete."
                 )
             )
     return len(specs)
+
+
+def _evaluation(evaluated_on: date, outcome: str, notes: str) -> ContractEvaluation:
+    """The medical director's evaluation of a contractor's work."""
+    return ContractEvaluation(
+        evaluated_on=evaluated_on,
+        evaluator="Dr. Helen Park",
+        outcome=outcome,
+        notes=notes,
+        created_by="demo",
+        updated_by="demo",
+    )
 
 
 def _contract_history(session: Session, agencies: list[Agency], techs: list[Technician], today: date) -> int:
@@ -475,13 +482,10 @@ def _contract_history(session: Session, agencies: list[Agency], techs: list[Tech
     )
     checklist(previous, ("qc_duties", "fault_reporting"))
     previous.evaluations.append(
-        ContractEvaluation(
-            evaluated_on=today - timedelta(days=400),
-            evaluator="Dr. Helen Park",
-            outcome="needs_improvement",
-            notes="Two late arrivals; weekly exposure logs incomplete in March.",
-            created_by="demo",
-            updated_by="demo",
+        _evaluation(
+            today - timedelta(days=400),
+            "needs_improvement",
+            "Two late arrivals; weekly exposure logs incomplete in March.",
         )
     )
     session.add(previous)
@@ -497,14 +501,7 @@ def _contract_history(session: Session, agencies: list[Agency], techs: list[Tech
     marcus.renewal_type = RenewalType.AUTO
     marcus.notice_days = 30
     marcus.evaluations.append(
-        ContractEvaluation(
-            evaluated_on=today - timedelta(days=20),
-            evaluator="Dr. Helen Park",
-            outcome="satisfactory",
-            notes="Reliable; covers short-notice cases.",
-            created_by="demo",
-            updated_by="demo",
-        )
+        _evaluation(today - timedelta(days=20), "satisfactory", "Reliable; covers short-notice cases.")
     )
 
     # A former agency, deactivated after its contract was ended early.
@@ -539,13 +536,10 @@ def _contract_history(session: Session, agencies: list[Agency], techs: list[Tech
     )
     checklist(ended)
     ended.evaluations.append(
-        ContractEvaluation(
-            evaluated_on=today - timedelta(days=360),
-            evaluator="Dr. Helen Park",
-            outcome="unsatisfactory",
-            notes="Three missed shifts in two months; no replacement offered.",
-            created_by="demo",
-            updated_by="demo",
+        _evaluation(
+            today - timedelta(days=360),
+            "unsatisfactory",
+            "Three missed shifts in two months; no replacement offered.",
         )
     )
     session.add(ended)

@@ -61,11 +61,11 @@ from fluorodesk.domain.dosimetry import (
 from fluorodesk.domain.enums import Area, BadgePosition, DoseReadingKind, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import squash
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.dose_rows import frozen_row
-from fluorodesk.services.records import Record, load_records
+from fluorodesk.services.records import Record, frozen_row, load_records
 from fluorodesk.services.settings import load_settings
 
 MAX_TEXT = 120
@@ -740,10 +740,6 @@ def _reading_by_id(session: Session, reading_id: int) -> ReadingRow:
 # --------------------------------------------------------------------------- validation helpers
 
 
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
 def _date(value: date | str | None, name: str, errors: dict[str, str], *, required: str = "") -> date | None:
     try:
         parsed = parse_date(value, field=name)
@@ -755,10 +751,17 @@ def _date(value: date | str | None, name: str, errors: dict[str, str], *, requir
     return parsed
 
 
+def _not_future(errors: dict[str, str], today: date, **days: date | None) -> None:
+    """Refuse each of ``days`` (field name = value) that is after ``today``."""
+    for name, day in days.items():
+        if day is not None and day > today:
+            errors[name] = f"{day} is in the future."
+
+
 def _text(
     value: str | None, name: str, errors: dict[str, str], *, required: str = "", limit: int = MAX_TEXT
 ) -> str:
-    text = _clean(value)
+    text = squash(value)
     if not text and required:
         errors[name] = required
     elif len(text) > limit:
@@ -956,8 +959,7 @@ class DosimetryService(Service):
     def return_badge(self, badge_id: int, returned_on: date | str | None) -> BadgeRow:
         errors: dict[str, str] = {}
         day = _date(returned_on, "returned_on", errors, required="Enter the day the badge came back.")
-        if day is not None and day > self.today():
-            errors["returned_on"] = f"{day} is in the future."
+        _not_future(errors, self.today(), returned_on=day)
         with self.db.write() as session:
             badge = session.get(DosimeterBadge, badge_id)
             if badge is None:
@@ -1033,8 +1035,7 @@ class DosimetryService(Service):
         start = _date(draft.period_start, "period_start", errors)
         end = _date(draft.period_end, "period_end", errors)
         received = _date(draft.received_on, "received_on", errors)
-        if received is not None and received > self.today():
-            errors["received_on"] = f"{received} is in the future."
+        _not_future(errors, self.today(), received_on=received)
         facility = _text(draft.other_facility, "other_facility", errors, limit=160)
         if facility and kind is DoseReadingKind.UNUSED:
             errors["other_facility"] = "Another facility reports dose, not unused badges."
@@ -1116,7 +1117,7 @@ class DosimetryService(Service):
             return _reading_by_id(session, reading.id)
 
     def void_reading(self, reading_id: int, reason: str) -> ReadingRow:
-        reason = _clean(reason)
+        reason = squash(reason)
         if not reason:
             raise ValidationError(fields={"reason": "Say why this reading is voided."})
         with self.db.write() as session:
@@ -1159,9 +1160,7 @@ class DosimetryService(Service):
             draft.opened_on, "opened_on", errors, required="Enter the day the investigation started."
         )
         closed = _date(draft.closed_on, "closed_on", errors)
-        for name, value in (("opened_on", opened), ("closed_on", closed)):
-            if value is not None and value > self.today():
-                errors[name] = f"{value} is in the future."
+        _not_future(errors, self.today(), opened_on=opened, closed_on=closed)
         if opened and closed and closed < opened and "closed_on" not in errors:
             errors["closed_on"] = "It cannot close before it opened."
         investigator = _text(
@@ -1260,8 +1259,7 @@ class DosimetryService(Service):
             draft.declared_on, "declared_on", errors, required="Enter the date on the written declaration."
         )
         due = _date(draft.estimated_due_on, "estimated_due_on", errors)
-        if declared is not None and declared > self.today():
-            errors["declared_on"] = f"{declared} is in the future."
+        _not_future(errors, self.today(), declared_on=declared)
         if declared and due and due < declared:
             errors["estimated_due_on"] = "The due date is before the declaration."
         with self.db.write() as session:
@@ -1304,8 +1302,7 @@ class DosimetryService(Service):
         day = _date(
             ended_on, "ended_on", errors, required="Enter the day the pregnancy or the declaration ended."
         )
-        if day is not None and day > self.today():
-            errors["ended_on"] = f"{day} is in the future."
+        _not_future(errors, self.today(), ended_on=day)
         why = _text(reason, "end_reason", errors, required="Say why (delivered, declaration withdrawn…).")
         with self.db.write() as session:
             preg = session.get(DeclaredPregnancy, pregnancy_id)

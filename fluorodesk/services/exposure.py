@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -73,6 +73,7 @@ from fluorodesk.domain.exposure import (
 from fluorodesk.domain.exposure import Calibration as CalibrationFacts
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
@@ -81,10 +82,6 @@ from fluorodesk.services.settings import load_settings
 from fluorodesk.services.signoff import ensure_record_unlocked, ensure_unlocked
 
 # --------------------------------------------------------------------------- input helpers (shared)
-
-
-def clean(text: str | None) -> str:
-    return (text or "").strip()
 
 
 def parse_number(
@@ -1724,8 +1721,3 @@ def meter_findings(session: Session, settings: ClinicSettings, as_of: date) -> l
                 )
             )
     return out
-
-
-def usual_series(rows: Iterable[ExposureCheckRow]) -> tuple[ExposureMode, RateUnit] | None:
-    counts = Counter((r.mode, r.rate_unit) for r in rows if not r.voided)
-    return counts.most_common(1)[0][0] if counts else None

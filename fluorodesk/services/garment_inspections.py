@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.base import utcnow
-from fluorodesk.db.models import Attachment, Garment, GarmentDefect, GarmentInspection
-from fluorodesk.domain.dates import parse_date
+from fluorodesk.db.models import Garment, GarmentDefect, GarmentInspection
+from fluorodesk.domain.dates import parse_date_into
 from fluorodesk.domain.enums import (
     DefectZone,
     Disposition,
@@ -47,6 +47,7 @@ from fluorodesk.domain.garments import (
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
+from fluorodesk.services.attachments import counts_by_owner
 from fluorodesk.services.base import Service
 from fluorodesk.services.garments import change_status, garment_state, load_garments
 from fluorodesk.services.settings import load_settings
@@ -156,17 +157,8 @@ def _row(i: GarmentInspection, images: int = 0) -> InspectionRow:
     )
 
 
-def _image_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Attachment.owner_id, func.count())
-        .where(
-            Attachment.owner_type == OWNER_TYPE, Attachment.owner_id.in_(ids), Attachment.removed_at.is_(None)
-        )
-        .group_by(Attachment.owner_id)
-    ).all()
-    return {owner: count for owner, count in rows}
+def _image_count(session: Session, inspection_id: int) -> int:
+    return counts_by_owner(session, OWNER_TYPE, [inspection_id]).get(inspection_id, 0)
 
 
 @dataclass(frozen=True)
@@ -206,7 +198,7 @@ class GarmentInspectionService(Service):
             inspection = session.get(GarmentInspection, inspection_id)
             if inspection is None:
                 raise NotFoundError("That inspection no longer exists.")
-            return _row(inspection, _image_counts(session, [inspection.id]).get(inspection.id, 0))
+            return _row(inspection, _image_count(session, inspection.id))
 
     def inspectors(self, limit: int = 30) -> list[str]:
         """Names used on recent inspections, most recent first (for typing help)."""
@@ -236,7 +228,7 @@ class GarmentInspectionService(Service):
                 .options(selectinload(GarmentInspection.defects), selectinload(GarmentInspection.garment))
                 .order_by(GarmentInspection.inspected_on.desc(), GarmentInspection.id.desc())
             ).all()
-            counts = _image_counts(session, [i.id for i in found])
+            counts = counts_by_owner(session, OWNER_TYPE, [i.id for i in found])
             return [_row(i, counts.get(i.id, 0)) for i in found]
 
     # ---- recording
@@ -407,11 +399,7 @@ class GarmentInspectionService(Service):
     def _parse(self, draft: InspectionDraft) -> _Parsed:
         errors: dict[str, str] = {}
         today = self.today()
-        try:
-            day = parse_date(draft.inspected_on, field="inspected_on") or today
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            day = today
+        day = parse_date_into(draft.inspected_on, "inspected_on", errors) or today
         if day > today:
             errors["inspected_on"] = "The inspection date can't be in the future."
         inspector = (draft.inspector or "").strip()
@@ -559,4 +547,4 @@ class GarmentInspectionService(Service):
     def _result(self, session: Session, inspection: GarmentInspection) -> InspectionRow:
         session.flush()
         session.refresh(inspection)
-        return _row(inspection, _image_counts(session, [inspection.id]).get(inspection.id, 0))
+        return _row(inspection, _image_count(session, inspection.id))

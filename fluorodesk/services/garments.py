@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.database import READ_ONLY
 from fluorodesk.db.models import Garment, GarmentDefect, GarmentInspection, GarmentStatusChange, Technician
-from fluorodesk.domain.dates import describe_due, parse_date
+from fluorodesk.domain.dates import describe_due, parse_date_into
 from fluorodesk.domain.enums import (
     Area,
     Disposition,
@@ -40,6 +40,7 @@ from fluorodesk.domain.garments import (
     status_on,
 )
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
@@ -369,10 +370,6 @@ def change_status(
     return change
 
 
-def _clean(text: str | None) -> str:
-    return (text or "").strip()
-
-
 def _lead(value: str | float | None, field: str, errors: dict[str, str]) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -409,7 +406,7 @@ class GarmentService(Service):
 
     def find_by_code(self, code: str) -> GarmentRow | None:
         """The garment whose label reads ``code`` (as a scanner types it: case and spaces ignored)."""
-        wanted = _clean(code)
+        wanted = clean(code)
         if not wanted:
             return None
         with self.db.read() as session:
@@ -456,7 +453,7 @@ class GarmentService(Service):
 
     def _validate(self, draft: GarmentDraft, garment_id: int | None) -> dict[str, object]:
         errors: dict[str, str] = {}
-        code = _clean(draft.code)
+        code = clean(draft.code)
         if not code:
             errors["code"] = "Garment ID is required: the label on the garment (e.g. A-014)."
         elif len(code) > 40:
@@ -472,11 +469,7 @@ class GarmentService(Service):
             kind = GarmentType.OTHER
         front = _lead(draft.lead_front_mm, "lead_front_mm", errors)
         back = _lead(draft.lead_back_mm, "lead_back_mm", errors)
-        try:
-            received = parse_date(draft.received_on, field="received_on")
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            received = None
+        received = parse_date_into(draft.received_on, "received_on", errors)
         if received is not None and received > self.today():
             errors["received_on"] = "The received date can't be in the future."
         for name, limit in (
@@ -486,7 +479,7 @@ class GarmentService(Service):
             ("size", 20),
             ("location", 120),
         ):
-            if len(_clean(getattr(draft, name))) > limit:
+            if len(clean(getattr(draft, name))) > limit:
                 errors[name] = f"At most {limit} characters."
         if "code" not in errors:
             with self.db.read() as session:
@@ -499,14 +492,14 @@ class GarmentService(Service):
         return {
             "code": code,
             "type": kind,
-            "manufacturer": _clean(draft.manufacturer),
-            "model": _clean(draft.model),
-            "serial": _clean(draft.serial),
-            "size": _clean(draft.size),
+            "manufacturer": clean(draft.manufacturer),
+            "model": clean(draft.model),
+            "serial": clean(draft.serial),
+            "size": clean(draft.size),
             "lead_front_mm": front,
             "lead_back_mm": back,
             "lead_free": bool(draft.lead_free),
-            "location": _clean(draft.location),
+            "location": clean(draft.location),
             "owner_technician_id": draft.owner_technician_id,
             "received_on": received,
             "notes": (draft.notes or "").strip(),
@@ -590,11 +583,7 @@ class GarmentService(Service):
             action = StatusAction(action)
         except ValueError:
             raise ValidationError(fields={"action": "Choose what happened to the garment."}) from None
-        try:
-            day = parse_date(on, field="on") or self.today()
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            day = self.today()
+        day = parse_date_into(on, "on", errors) or self.today()
         if day > self.today():
             errors["on"] = "The date can't be in the future."
         reason = (reason or "").strip()

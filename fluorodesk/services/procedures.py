@@ -46,10 +46,11 @@ from fluorodesk.domain.dose import (
 from fluorodesk.domain.enums import Area, KapUnit, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import squash
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
-from fluorodesk.services.dose_rows import frozen_row
+from fluorodesk.services.records import frozen_row
 from fluorodesk.services.settings import load_settings
 
 MAX_PHYSICIAN = 120
@@ -480,10 +481,6 @@ def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> En
 # --------------------------------------------------------------------------- validation
 
 
-def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
 @dataclass(frozen=True)
 class _ParsedCase:
     performed_on: date | None
@@ -503,12 +500,12 @@ def _parse_case(draft: CaseDraft, today: date) -> tuple[_ParsedCase, dict[str, s
         errors["performed_on"] = "Enter the date of the case."
     elif performed_on is not None and performed_on > today:
         errors["performed_on"] = f"{performed_on} is in the future; enter the day the case was done."
-    case_ref = _clean(draft.case_ref)
+    case_ref = squash(draft.case_ref)
     if len(case_ref) > MAX_CASE_REF:
         errors["case_ref"] = f"A case number has at most {MAX_CASE_REF} characters."
     elif looks_like_patient_name(case_ref):
         errors["case_ref"] = "This looks like a name. Enter the clinic case number, never the patient's name."
-    physician = _clean(draft.physician)
+    physician = squash(draft.physician)
     if not physician:
         errors["physician"] = "Enter the physician (operator of record)."
     elif len(physician) > MAX_PHYSICIAN:
@@ -629,7 +626,7 @@ class ProcedureService(Service):
 
     def correct_case(self, record_id: int, draft: CaseDraft, reason: str) -> CaseRow:
         """Replace a wrong case: the correction points at it, and it is voided with the reason."""
-        reason = _clean(reason)
+        reason = squash(reason)
         with self.db.write() as session:
             old = session.get(ProcedureRecord, record_id)
             if old is None:
@@ -674,7 +671,7 @@ class ProcedureService(Service):
             return self._row(session, record.id)
 
     def void_case(self, record_id: int, reason: str) -> CaseRow:
-        reason = _clean(reason)
+        reason = squash(reason)
         if not reason:
             raise ValidationError(fields={"reason": "Say why this case is voided (e.g. entered twice)."})
         with self.db.write() as session:
@@ -712,7 +709,7 @@ class ProcedureService(Service):
             value = dates[name]
             if value is not None and value > self.today():
                 errors[name] = f"{value} is in the future; record it once it has happened."
-        by = _clean(draft.follow_up_by)
+        by = squash(draft.follow_up_by)
         if not by:
             errors["follow_up_by"] = "Say who documented the follow-up."
         elif len(by) > MAX_PHYSICIAN:

@@ -6,16 +6,24 @@ of every unit, to judge them) can take ``Record`` objects instead: the same colu
 the same Python values (enum columns come back as enums), plus whatever relationships the loader
 attaches as plain attributes.  A record is not attached to a session: nothing lazy-loads, nothing
 is written back, ``object_session`` does not know it.  Use records only in read sessions.
+
+``frozen_row`` is the same idea for the DTOs built from such rows (the Dose Log's cases, the
+Dosimetry tab's readings): a frozen dataclass's ``__init__`` sets every field through
+``object.__setattr__``, about 5 µs for a row of twenty fields, a tenth of a second for the lists
+these tabs load.  ``frozen_row`` fills the instance's ``__dict__`` directly; the result is the same
+object (fields, equality, hash, repr).
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, object_session
+
+T = TypeVar("T")
 
 
 class Record:
@@ -58,3 +66,11 @@ def session_of(obj: Any) -> Session | None:
     if isinstance(obj, Record):
         return obj._session()  # type: ignore[no-any-return]
     return object_session(obj)
+
+
+def frozen_row(cls: type[T], **values: Any) -> T:
+    """``cls(**values)`` without running ``__init__``: for frozen dataclasses with no ``__post_init__``
+    and no ``__slots__``, and only when ``values`` names every field (the tests check each caller)."""
+    row = object.__new__(cls)
+    row.__dict__.update(values)
+    return row

@@ -35,6 +35,7 @@ from fluorodesk.domain.dates import describe_due, parse_date
 from fluorodesk.domain.enums import Area, CredentialType, EmploymentType, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import clean, looks_like_email
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_purpose
@@ -606,10 +607,6 @@ def technician_file(
 # --------------------------------------------------------------------------- input checks
 
 
-def clean(text: str | None) -> str:
-    return (text or "").strip()
-
-
 def too_long(errors: dict[str, str], name: str, value: str, limit: int, what: str) -> None:
     if len(value) > limit:
         errors[name] = f"{what} is too long (at most {limit} characters)."
@@ -663,7 +660,7 @@ def _validated(draft: TechnicianDraft) -> dict[str, Any]:
         if problem:
             errors["ce_biennium_start"] = problem
     email = clean(draft.email)
-    if email and ("@" not in email or " " in email or email.startswith("@") or email.endswith("@")):
+    if email and not looks_like_email(email):
         errors["email"] = f"“{email}” is not an e-mail address."
     too_long(errors, "email", email, 160, "The e-mail address")
     phone = clean(draft.phone)

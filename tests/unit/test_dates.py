@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fluorodesk.domain.dates import add_months, describe_due, end_of_month, parse_date, week_start
+from fluorodesk.domain.dates import (
+    add_months,
+    describe_due,
+    end_of_month,
+    parse_date,
+    parse_date_into,
+    week_start,
+)
 from fluorodesk.errors import ValidationError
 
 
@@ -63,3 +70,19 @@ def test_describe_due():
     assert describe_due(today, today) == "due today"
     assert describe_due(date(2026, 11, 27), today) == "due in 1 day"
     assert describe_due(date(2026, 11, 20), today) == "6 days overdue"
+
+
+def test_parse_date_into_gives_the_date_and_leaves_errors_alone():
+    errors: dict[str, str] = {"other": "kept"}
+    assert parse_date_into("03/31/2026", "on", errors) == date(2026, 3, 31)
+    assert parse_date_into("  ", "on", errors) is None
+    assert errors == {"other": "kept"}
+
+
+def test_parse_date_into_puts_the_message_under_the_field_and_gives_none():
+    errors: dict[str, str] = {"other": "kept"}
+    assert parse_date_into("31/03/2026", "received_on", errors) is None
+    assert errors == {
+        "other": "kept",
+        "received_on": "“31/03/2026” is not a date; use YYYY-MM-DD (e.g. 2026-03-31) or MM/DD/YYYY.",
+    }

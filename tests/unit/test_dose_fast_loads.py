@@ -12,7 +12,7 @@ from fluorodesk.db.models import ProcedureRecord
 from fluorodesk.domain.dosimetry import quarter_of
 from fluorodesk.domain.enums import KapUnit
 from fluorodesk.services import dosimetry as dosimetry_service
-from fluorodesk.services.dose_rows import frozen_row
+from fluorodesk.services.records import frozen_row
 
 from ..conftest import TODAY
 

@@ -9,11 +9,11 @@ different record under the same key is an error that names both.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -69,6 +69,8 @@ from fluorodesk.services.transfer.framework import (
     yes_no,
 )
 
+T = TypeVar("T")
+
 
 def _choice(enum: type, value: Any) -> str | None:
     return as_choice(value, [m.value for m in enum])
@@ -87,6 +89,16 @@ def _new(label: str, key: tuple, make) -> Plan:  # type: ignore[no-untyped-def]
     return Plan(NEW, key, label, apply)
 
 
+def _imported(cls: Callable[..., T], /, **fields: Any) -> T:
+    """A new ``cls`` row filed by the import (positional-only: a unit has a field called ``model``)."""
+    return cls(**fields, created_by="import", updated_by="import")
+
+
+def _check_email(email: str) -> None:
+    if email and ("@" not in email or " " in email):
+        raise RowProblem("email", f"“{email}” is not an e-mail address")
+
+
 def _update(label: str, key: tuple, obj: Any, updates: dict[str, Any]) -> Plan:
     changes = changed_fields(obj, updates)
     if not changes:
@@ -99,6 +111,26 @@ def _update(label: str, key: tuple, obj: Any, updates: dict[str, Any]) -> Plan:
         return obj, before
 
     return Plan(UPDATE, key, label, apply, tuple(f"{k} → {v}" for k, v in changes.items()))
+
+
+def _upsert(
+    label: str,
+    key: tuple,
+    existing: Any,
+    values: dict[str, Any],
+    cls: type,
+    identity: dict[str, Any],
+    defaults: dict[str, Any] | None = None,
+) -> Plan:
+    """Master data under ``key``: an update of ``existing`` (blank cells keep what is stored), or a
+    new ``cls`` with ``identity`` and ``values``, whose blank (None) cells take ``defaults``."""
+    if existing is not None:
+        return _update(label, key, existing, values)
+    fields = {**identity, **values}
+    for name, default in (defaults or {}).items():
+        if fields[name] is None:
+            fields[name] = default
+    return _new(label, key, lambda s: _imported(cls, **fields))
 
 
 # --------------------------------------------------------------------------- technician lookups
@@ -166,8 +198,7 @@ class AgenciesKind(Kind):
 
     def plan(self, session: Session, v: dict[str, Any], agencies: dict[str, Agency]) -> Plan:
         email = v["email"]
-        if email and ("@" not in email or " " in email):
-            raise RowProblem("email", f"“{email}” is not an e-mail address")
+        _check_email(email)
         values = dict(
             contact_name=v["contact_name"],
             phone=v["phone"],
@@ -179,12 +210,7 @@ class AgenciesKind(Kind):
         label = f"agency {v['name']}"
         key = ("agency", v["name"].lower())
         existing = agencies.get(v["name"].lower())
-        if existing is not None:
-            return _update(label, key, existing, values)
-        values["active"] = True if values["active"] is None else values["active"]
-        return _new(
-            label, key, lambda s: Agency(name=v["name"], **values, created_by="import", updated_by="import")
-        )
+        return _upsert(label, key, existing, values, Agency, {"name": v["name"]}, {"active": True})
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         for a in session.scalars(select(Agency).order_by(Agency.name)):
@@ -220,8 +246,7 @@ class TechniciansKind(Kind):
 
     def plan(self, session: Session, v: dict[str, Any], ctx: Context) -> Plan:
         email = v["email"]
-        if email and ("@" not in email or " " in email):
-            raise RowProblem("email", f"“{email}” is not an e-mail address")
+        _check_email(email)
         employment = v["employment_type"] or (EmploymentType.AGENCY.value if v["agency"] else "per_diem")
         label = f"{v['first_name']} {v['last_name']}"
         existing = (ctx.people.by_arrt.get(v["arrt_id"]) if v["arrt_id"] else None) or (
@@ -238,7 +263,7 @@ class TechniciansKind(Kind):
                 return None
             found = ctx.agencies.get(agency_name.lower())
             if found is None:  # moving in: the agency is created with its first technician
-                found = Agency(name=agency_name, created_by="import", updated_by="import")
+                found = _imported(Agency, name=agency_name)
                 session.add(found)
                 ctx.agencies[agency_name.lower()] = found
             return found
@@ -268,9 +293,7 @@ class TechniciansKind(Kind):
         return _new(
             label,
             key,
-            lambda session: Technician(
-                **values, agency=agency(session), created_by="import", updated_by="import"
-            ),
+            lambda session: _imported(Technician, **values, agency=agency(session)),
         )
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
@@ -370,22 +393,8 @@ class CredentialsKind(Kind):
                 "verification_method",
             )
         }
-        existing = ctx.existing.get(key)
-        if existing is not None:
-            return _update(label, key, existing, values)
-        return _new(
-            label,
-            key,
-            lambda s: Credential(
-                technician_id=tech.id,
-                type=ctype,
-                number=v["number"],
-                issued_on=issued,
-                **values,
-                created_by="import",
-                updated_by="import",
-            ),
-        )
+        identity = {"technician_id": tech.id, "type": ctype, "number": v["number"], "issued_on": issued}
+        return _upsert(label, key, ctx.existing.get(key), values, Credential, identity)
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         creds = session.scalars(
@@ -448,11 +457,8 @@ class GarmentsKind(Kind):
         label = f"garment {code}"
         key = ("garment", code.lower())
         existing = garments.get(code.lower())
-        if existing is not None:
-            return _update(label, key, existing, values)
-        values["status"] = values["status"] or GarmentStatus.IN_SERVICE
-        return _new(
-            label, key, lambda s: Garment(code=code, **values, created_by="import", updated_by="import")
+        return _upsert(
+            label, key, existing, values, Garment, {"code": code}, {"status": GarmentStatus.IN_SERVICE}
         )
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
@@ -552,15 +558,14 @@ class InspectionsKind(Kind):
             )
 
         def make(session: Session) -> GarmentInspection:
-            inspection = GarmentInspection(
+            inspection = _imported(
+                GarmentInspection,
                 garment_id=garment.id,
                 inspected_on=v["inspected_on"],
                 inspector=v["inspector"],
                 methods=v["method"],
                 result=result,
                 notes=v["notes"],
-                created_by="import",
-                updated_by="import",
             )
             inspection.defects = [GarmentDefect(zone=DefectZone(z), area_mm2=a) for z, a in defects]
             return inspection
@@ -624,14 +629,8 @@ class UnitsKind(Kind):
         label = f"unit {code}"
         key = ("unit", code.lower())
         existing = units.get(code.lower())
-        if existing is not None:
-            return _update(label, key, existing, values)
-        values["name"] = values["name"] or code
-        values["has_aerc"] = True if values["has_aerc"] is None else values["has_aerc"]
-        values["has_hlc"] = bool(values["has_hlc"])
-        return _new(
-            label, key, lambda s: FluoroUnit(code=code, **values, created_by="import", updated_by="import")
-        )
+        defaults = {"name": code, "has_aerc": True, "has_hlc": False}
+        return _upsert(label, key, existing, values, FluoroUnit, {"code": code}, defaults)
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         for u in session.scalars(select(FluoroUnit).order_by(FluoroUnit.code)):
@@ -687,7 +686,8 @@ class ExposureChecksKind(Kind):
         return _new(
             label,
             key,
-            lambda s: ExposureCheck(
+            lambda s: _imported(
+                ExposureCheck,
                 unit_id=unit.id,
                 checked_on=v["checked_on"],
                 performed_by=v["performed_by"],
@@ -697,8 +697,6 @@ class ExposureChecksKind(Kind):
                 rate=v["rate"],
                 rate_unit=RateUnit(v["rate_unit"]),
                 notes=v["notes"],
-                created_by="import",
-                updated_by="import",
             ),
         )
 
@@ -813,7 +811,8 @@ class ContractsKind(Kind):
             return Plan(UPDATE, key, label, apply, plan.changes + ("clauses",))
 
         def make(session: Session) -> Contract:
-            contract = Contract(
+            contract = _imported(
+                Contract,
                 party_type=party_type,
                 agency_id=agency.id if agency else None,
                 technician_id=tech.id if tech else None,
@@ -821,8 +820,6 @@ class ContractsKind(Kind):
                 expires_on=v["ends_on"],
                 signed_on=v["signed_on"],
                 renewal_type=values["renewal_type"] or RenewalType.FIXED,
-                created_by="import",
-                updated_by="import",
             )
             checklist(contract)
             return contract
@@ -927,7 +924,8 @@ class ProceduresKind(Kind):
         return _new(
             label,
             key,
-            lambda s: ProcedureRecord(
+            lambda s: _imported(
+                ProcedureRecord,
                 performed_on=v["performed_on"],
                 case_ref=v["case_ref"],
                 procedure_type_id=procedure.id,
@@ -939,8 +937,6 @@ class ProceduresKind(Kind):
                 kap_value=v["kap_gycm2"],
                 kap_unit=KapUnit.GY_CM2 if v["kap_gycm2"] is not None else None,
                 images=v["images"],
-                created_by="import",
-                updated_by="import",
             ),
         )
 
@@ -1066,25 +1062,23 @@ class DosimetryKind(Kind):
             if v["badge_id"] and badge_row is None:
                 badge_row = ctx.badge(tech.id, v["badge_id"], v["period_start"], v["period_end"])
                 if badge_row is None:  # issued for this wear period (the Dosimetry tab's model)
-                    badge_row = DosimeterBadge(
+                    badge_row = _imported(
+                        DosimeterBadge,
                         technician_id=tech.id,
                         badge_code=v["badge_id"],
                         assigned_on=v["period_start"],
                         period_end=v["period_end"],
-                        created_by="import",
-                        updated_by="import",
                     )
                     session.add(badge_row)
                     ctx.badges[(tech.id, v["badge_id"].lower())].insert(0, badge_row)
-            return DosimetryReading(
+            return _imported(
+                DosimetryReading,
                 technician_id=tech.id,
                 badge=badge_row,
                 period_start=v["period_start"],
                 period_end=v["period_end"],
                 other_facility=facility,
                 **values,
-                created_by="import",
-                updated_by="import",
             )
 
         return _new(label, key, make)

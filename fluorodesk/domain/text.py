@@ -1,0 +1,18 @@
+"""Tidying text typed by users before it is validated and stored."""
+
+from __future__ import annotations
+
+
+def clean(text: str | None) -> str:
+    """``text`` without leading and trailing white space ("" for None)."""
+    return (text or "").strip()
+
+
+def squash(text: str | None) -> str:
+    """``text`` with every run of white space (line breaks too) made one space, and trimmed."""
+    return " ".join((text or "").split())
+
+
+def looks_like_email(text: str) -> bool:
+    """Loose check of an e-mail address: one word with an @ that is neither first nor last."""
+    return "@" in text and " " not in text and not text.startswith("@") and not text.endswith("@")
