@@ -2,8 +2,8 @@
 
 Each function takes the packet's one read session (a consistent snapshot), honours ``as_of``
 (nothing dated after it counts, so a packet for a past date is reproducible) and returns frozen
-rows, never live ORM objects.  When the dose-log and dosimetry capabilities land, their services
-can take these queries over; the packet sections only depend on the row shapes below.
+rows, never live ORM objects.  (The packet's dosimetry section reads through the dosimetry
+service's own rules; what stays here has no service of its own.)
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from fluorodesk.db.models import (
     CeActivity,
     Contract,
     Credential,
-    DosimeterBadge,
-    DosimetryReading,
     ExposureCheck,
     FluoroUnit,
     Garment,
@@ -34,7 +32,7 @@ from fluorodesk.db.models import (
     ProcedureRecord,
     Technician,
 )
-from fluorodesk.domain.enums import BadgePosition, DoseReadingKind, KapUnit
+from fluorodesk.domain.enums import KapUnit
 from fluorodesk.services.integrity import check_attachment
 
 
@@ -348,65 +346,6 @@ def procedures_in(session: Session, start: date, end: date, as_of: date) -> list
             )
         )
     return out
-
-
-# --------------------------------------------------------------------------- staff dosimetry
-
-
-@dataclass(frozen=True)
-class DoseReadingRow:
-    id: int
-    technician_id: int
-    technician: str
-    badge: str
-    position: BadgePosition | None
-    period_start: date
-    period_end: date
-    kind: DoseReadingKind
-    deep_msv: float | None
-    lens_msv: float | None
-    shallow_msv: float | None
-    other_facility: str
-    received_on: date | None
-
-
-def dosimetry_in(session: Session, start: date, end: date, as_of: date) -> list[DoseReadingRow]:
-    """Wear periods ending from ``start`` to ``end`` whose report had arrived by ``as_of``."""
-    end = min(end, as_of)
-    rows = session.execute(
-        select(DosimetryReading, Technician)
-        .join(Technician, Technician.id == DosimetryReading.technician_id)
-        .where(DosimetryReading.period_end >= start, DosimetryReading.period_end <= end)
-        .order_by(Technician.last_name, Technician.first_name, DosimetryReading.period_start)
-    ).all()
-    badges = _badges(session)
-    out = []
-    for reading, tech in rows:
-        if reading.received_on is not None and reading.received_on > as_of:
-            continue
-        badge = badges.get(reading.badge_id) if reading.badge_id else None
-        out.append(
-            DoseReadingRow(
-                id=reading.id,
-                technician_id=tech.id,
-                technician=tech.full_name,
-                badge=badge[0] if badge else "",
-                position=badge[1] if badge else None,
-                period_start=reading.period_start,
-                period_end=reading.period_end,
-                kind=reading.kind,
-                deep_msv=reading.deep_msv,
-                lens_msv=reading.lens_msv,
-                shallow_msv=reading.shallow_msv,
-                other_facility=reading.other_facility,
-                received_on=reading.received_on,
-            )
-        )
-    return out
-
-
-def _badges(session: Session) -> dict[int, tuple[str, BadgePosition]]:
-    return {b.id: (b.badge_code, b.position) for b in session.scalars(select(DosimeterBadge))}
 
 
 # --------------------------------------------------------------------------- reference data
