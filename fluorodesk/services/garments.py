@@ -68,6 +68,7 @@ class GarmentRow:
     next_due: date | None
     days_until_due: int | None  # negative when overdue; None when not in service or no date
     due_words: str
+    due_soon: bool  # due within the clinic's warning window (garments.warning_days), not yet overdue
     serial: str = ""
     size: str = ""
     lead_front_mm: float | None = None
@@ -292,6 +293,11 @@ def garment_state(garment: Garment, settings: ClinicSettings, as_of: date) -> Ga
     return GarmentState(status, last, due, found, waiting)
 
 
+def due_soon(due: date, as_of: date, settings: ClinicSettings) -> bool:
+    """The inspection falls due within the clinic's warning window (``garments.warning_days``)."""
+    return (due - as_of).days <= int(settings["garments.warning_days"])
+
+
 def to_row(garment: Garment, settings: ClinicSettings, as_of: date) -> GarmentRow:
     state = garment_state(garment, settings, as_of)
     last = state.last
@@ -310,6 +316,7 @@ def to_row(garment: Garment, settings: ClinicSettings, as_of: date) -> GarmentRo
         next_due=due,
         days_until_due=(due - as_of).days if in_use and due else None,
         due_words=(describe_due(due, as_of) if due else "no receipt date") if in_use else "",
+        due_soon=in_use and due is not None and due >= as_of and due_soon(due, as_of, settings),
         serial=garment.serial,
         size=garment.size,
         lead_front_mm=garment.lead_front_mm,
@@ -791,7 +798,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
                 due,
                 g.id,
             )
-        elif due is not None and (due - as_of).days <= int(settings["garments.warning_days"]):
+        elif due is not None and due_soon(due, as_of, settings):
             add(
                 Severity.INFO,
                 "garment.due_soon",

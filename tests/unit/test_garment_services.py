@@ -510,3 +510,19 @@ def test_the_demo_tells_every_garment_story(demo_services):
         "garment.found_not_reinspected",
     } <= codes
     assert IntegrityService(demo_services.db, "t").run().ok
+
+
+def test_due_soon_follows_the_clinics_warning_window_in_rows_and_findings(services):
+    garment = new_garment(services, "A-7")
+    inspect(services, garment.id, on=TODAY.replace(year=TODAY.year - 1) + timedelta(days=20))  # due in 20 days
+
+    def row():
+        return next(r for r in services.garments.list_rows() if r.code == "A-7")
+
+    assert row().days_until_due == 20 and row().due_soon  # default window: 30 days
+    assert "garment.due_soon" in finding_codes(services, subject_code="A-7")
+    services.settings.update({"garments.warning_days": 10})
+    assert not row().due_soon
+    assert "garment.due_soon" not in finding_codes(services, subject_code="A-7")
+    services.settings.update({"garments.warning_days": 20})  # exactly at the window: due soon
+    assert row().due_soon and "garment.due_soon" in finding_codes(services, subject_code="A-7")

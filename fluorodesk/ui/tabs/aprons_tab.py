@@ -56,7 +56,7 @@ def _due_tone(row: GarmentRow) -> Tone | None:
     days = row.days_until_due
     if days is None or row.last_inspected_on is None or days < 0:
         return Tone.CRITICAL
-    return Tone.WARNING if days <= 30 else Tone.OK
+    return Tone.WARNING if row.due_soon else Tone.OK
 
 
 def _status_tone(row: GarmentRow) -> Tone:
