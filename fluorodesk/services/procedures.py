@@ -143,6 +143,7 @@ class CaseRow:
     hits: tuple[TriggerHit, ...]
     follow_up: FollowUpState
     skin_check_due: date | None
+    skin_check_overdue: bool  # the skin-check date has passed without the follow-up done
     patient_informed_on: date | None
     skin_check_on: date | None
     follow_up_by: str
@@ -320,6 +321,8 @@ def _to_row(row: Row, levels: TriggerLevels, skin_days: int, as_of: date) -> Cas
         tech_last,
     ) = row
     hits = triggers_exceeded(CaseDose(fluoro_time_s, air_kerma_mgy, kap_value, kap_unit, images), levels)
+    follow_up = follow_up_state(bool(hits), patient_informed_on, skin_check_on, as_of)
+    due = skin_check_due(performed_on, skin_days) if hits else None
     return frozen_row(  # lists and packets build thousands
         CaseRow,
         id=id_,
@@ -339,8 +342,9 @@ def _to_row(row: Row, levels: TriggerLevels, skin_days: int, as_of: date) -> Cas
         kap_unit=kap_unit,
         images=images,
         hits=hits,
-        follow_up=follow_up_state(bool(hits), patient_informed_on, skin_check_on, as_of),
-        skin_check_due=skin_check_due(performed_on, skin_days) if hits else None,
+        follow_up=follow_up,
+        skin_check_due=due,
+        skin_check_overdue=due is not None and due < as_of and follow_up is not FollowUpState.DONE,
         patient_informed_on=patient_informed_on,
         skin_check_on=skin_check_on,
         follow_up_by=follow_up_by,
@@ -900,7 +904,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
         out.append(
             Finding(
                 Area.DOSE,
-                Severity.CRITICAL if due < as_of else Severity.WARNING,
+                Severity.CRITICAL if case.skin_check_overdue else Severity.WARNING,
                 "dose.trigger_no_follow_up",
                 subject,
                 f"Above the dose trigger level: {case.trigger_words}. "

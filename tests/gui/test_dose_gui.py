@@ -189,7 +189,7 @@ def test_case_and_summary_models_pass_the_model_tester(qtmodeltester, demo_servi
     # The model tester is thorough (and slow): a sample with every kind of row is enough.
     rows = everything[:40] + [r for r in everything[40:] if r.flagged or r.voided][:10]
     summaries = demo_services.procedures.summaries("quarter", "procedure")[:30]
-    for columns, data in ((dose_tab.case_columns(TODAY), rows), (dose_tab.SUMMARY_COLUMNS, summaries)):
+    for columns, data in ((dose_tab.CASE_COLUMNS, rows), (dose_tab.SUMMARY_COLUMNS, summaries)):
         assert data
         model = RowTableModel(columns)
         model.set_rows(data)
@@ -206,7 +206,7 @@ def test_the_tab_flags_cases_and_says_the_levels_are_defaults(qtbot, tab):
     assert len(rows) == 2 and all(r.flagged for r in rows)
     needing = [r for r in rows if r.follow_up is FollowUpState.NEEDED]
     assert len(needing) == 1 and needing[0].cpt_code == "22514"
-    column = [c.header for c in dose_tab.case_columns(TODAY)].index("Follow-up")
+    column = [c.header for c in dose_tab.CASE_COLUMNS].index("Follow-up")
     index = tab.table.model.index(rows.index(needing[0]), column)
     assert tab.table.model.data(index).startswith("Follow-up needed")
 

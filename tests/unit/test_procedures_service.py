@@ -462,3 +462,14 @@ def test_the_demo_clinic_has_a_flagged_case_without_follow_up(demo_services):
     no_dose_unit = [c for c in cases if c.unit.startswith("CA-3")]
     assert no_dose_unit and all(c.air_kerma_mgy is None and c.images is not None for c in no_dose_unit)
     assert {c.kap_unit for c in cases if c.kap_unit} == {KapUnit.GY_CM2, KapUnit.UGY_M2}
+
+
+def test_the_row_says_when_the_skin_check_day_has_passed_as_the_finding_does(services, clinic):
+    late = flagged_case(services, clinic, day="2026-10-01")  # skin check due 2026-10-29
+    recent = flagged_case(services, clinic, day="2026-11-20")  # due 2026-12-18
+    on_the_day = flagged_case(services, clinic, day="2026-10-29")  # due today, 2026-11-26
+    assert late.skin_check_overdue and not recent.skin_check_overdue
+    assert on_the_day.skin_check_due == TODAY and not on_the_day.skin_check_overdue
+    severity = {f.entity_id: f.severity for f in dose_findings(services)}
+    assert severity[late.id] is Severity.CRITICAL and severity[recent.id] is Severity.WARNING
+    assert not log(services, clinic, case_ref="Below").skin_check_overdue  # no trigger, no skin check

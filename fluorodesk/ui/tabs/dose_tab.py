@@ -65,14 +65,14 @@ def _follow_up_words(row: CaseRow) -> str:
     return f"{row.follow_up.label}: " + ", ".join(missing)
 
 
-def _follow_up_tone(row: CaseRow, today: date) -> Tone | None:
+def _follow_up_tone(row: CaseRow) -> Tone | None:
     if row.voided:
         return Tone.MUTED
     if row.follow_up is FollowUpState.DONE:
         return Tone.OK
     if row.follow_up is FollowUpState.NOT_NEEDED:
         return None
-    return Tone.CRITICAL if row.skin_check_due and row.skin_check_due < today else Tone.WARNING
+    return Tone.CRITICAL if row.skin_check_overdue else Tone.WARNING
 
 
 def _follow_up_tip(row: CaseRow) -> str:
@@ -88,28 +88,25 @@ def _follow_up_tip(row: CaseRow) -> str:
     return "\n".join(lines)
 
 
-def case_columns(today: date) -> list[Column[CaseRow]]:
-    return [
-        Column("Date", lambda r: r.performed_on),
-        Column("Case no.", lambda r: r.case_ref),
-        Column("Procedure", lambda r: r.procedure_label, tooltip=lambda r: r.procedure_label),
-        Column("Fluoro time", lambda r: r.fluoro_time_text, sort_key=lambda r: r.fluoro_time_s, numeric=True),
-        Column("Air kerma (mGy)", lambda r: r.air_kerma_mgy, numeric=True),
-        Column("KAP", lambda r: r.kap_text, sort_key=lambda r: r.kap_value, numeric=True),
-        Column("Images", lambda r: r.images, numeric=True),
-        Column(
-            "Trigger",
-            _trigger_words,
-            tone=lambda r: Tone.CRITICAL if r.flagged and not r.voided else None,
-            tooltip=lambda r: r.trigger_words,
-        ),
-        Column(
-            "Follow-up", _follow_up_words, tone=lambda r: _follow_up_tone(r, today), tooltip=_follow_up_tip
-        ),
-        Column("Unit", lambda r: r.unit),
-        Column("Physician", lambda r: r.physician),
-        Column("Technician", lambda r: r.technician),
-    ]
+CASE_COLUMNS: list[Column[CaseRow]] = [
+    Column("Date", lambda r: r.performed_on),
+    Column("Case no.", lambda r: r.case_ref),
+    Column("Procedure", lambda r: r.procedure_label, tooltip=lambda r: r.procedure_label),
+    Column("Fluoro time", lambda r: r.fluoro_time_text, sort_key=lambda r: r.fluoro_time_s, numeric=True),
+    Column("Air kerma (mGy)", lambda r: r.air_kerma_mgy, numeric=True),
+    Column("KAP", lambda r: r.kap_text, sort_key=lambda r: r.kap_value, numeric=True),
+    Column("Images", lambda r: r.images, numeric=True),
+    Column(
+        "Trigger",
+        _trigger_words,
+        tone=lambda r: Tone.CRITICAL if r.flagged and not r.voided else None,
+        tooltip=lambda r: r.trigger_words,
+    ),
+    Column("Follow-up", _follow_up_words, tone=_follow_up_tone, tooltip=_follow_up_tip),
+    Column("Unit", lambda r: r.unit),
+    Column("Physician", lambda r: r.physician),
+    Column("Technician", lambda r: r.technician),
+]
 
 
 def _num(value: float | None) -> str:
@@ -188,7 +185,6 @@ class DoseTab(DataTab):
 
     def __init__(self, services: Services, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(services, bus, parent)
-        today = services.procedures.today()
         self.banner = QLabel(self)
         self.banner.setObjectName("triggerBanner")
         self.banner.setWordWrap(True)
@@ -229,7 +225,7 @@ class DoseTab(DataTab):
         self.void_button = QPushButton("Void case…", self)
         self.void_button.setObjectName("voidCase")
         self.void_button.clicked.connect(self.void_case)
-        self.table: TablePanel[CaseRow] = TablePanel(case_columns(today), noun="cases", parent=self)
+        self.table: TablePanel[CaseRow] = TablePanel(CASE_COLUMNS, noun="cases", parent=self)
         self.table.selection_changed.connect(self._update_buttons)
         self.table.activated.connect(self._activated)
         cases_page = QWidget(self)
@@ -452,4 +448,4 @@ class DoseTab(DataTab):
         self._run(UnitDisplayDialog(self.services, self.bus, self))
 
 
-__all__ = ["DoseTab", "case_columns", "SUMMARY_COLUMNS", "ALL_GROUP"]
+__all__ = ["DoseTab", "CASE_COLUMNS", "SUMMARY_COLUMNS", "ALL_GROUP"]
