@@ -418,3 +418,15 @@ def test_trend_range_and_series(tab, qtbot):
     tab.trend_range.setCurrentIndex(index)
     assert tab.chart.series.start == date(2026, 1, 1) and tab.chart.series.end == TODAY
     assert all(p.day.year == 2026 for p in tab.chart.series.points)
+
+
+def test_void_dialog_shows_names_as_typed_not_as_markup(tab, qtbot):
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QLabel
+
+    row = replace(select_check(tab, lambda r: True), performed_by="<b>Lee</b> & Co")
+    dialog = VoidCheckDialog(tab.services, None, row)
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QLabel, "summary").text()
+    assert "&lt;b&gt;Lee&lt;/b&gt; &amp; Co" in text and "<b>Lee</b>" not in text

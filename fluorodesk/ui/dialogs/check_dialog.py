@@ -7,6 +7,7 @@ note are shown live as the reading is typed; the services decide all of them.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -287,11 +288,13 @@ class VoidCheckDialog(FormDialog):
         self.services = services
         self.check = check
         summary = QLabel(
-            f"<b>{check.unit}</b>, {check.checked_on}: {check.rate_words} ({check.mode.label.lower()}), "
-            f"by {check.performed_by}.<br>The check stays in the log, marked void with your reason; "
+            f"<b>{escape(check.unit)}</b>, {check.checked_on}: {escape(check.rate_words)} "
+            f"({check.mode.label.lower()}), by {escape(check.performed_by)}.<br>"
+            "The check stays in the log, marked void with your reason; "
             "it no longer counts for the calendar or the findings.",
             self,
         )
+        summary.setObjectName("summary")
         summary.setWordWrap(True)
         self.form.addRow(summary)
         if check.recheck_for:
