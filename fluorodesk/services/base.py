@@ -6,7 +6,7 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from fluorodesk.db.database import READ_ONLY, Database
+from fluorodesk.db.database import DATA_VERSION, READ_ONLY, SHARED_MEMO, Database
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -14,17 +14,22 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def read_memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+def read_memo(session: Session, key: Hashable, compute: Callable[[], T], *, shared: bool = False) -> T:
     """``compute()`` once per read session (one snapshot), e.g. readings that several lists share.
 
-    In a write session (which may change the data between two calls) it always computes afresh.
-    Callers must treat the result as read-only: the next caller gets the same object.
+    ``shared=True``: also reuse it in later read sessions that show the same data (nothing committed
+    in between; ``db.shared_memo``) -- for plain data only (Records, frozen rows, findings), never ORM
+    objects, and ``key`` must name everything the result depends on besides the data (``as_of``,
+    settings passed in).  In a write session (which may change the data between two calls) it always
+    computes afresh.  Callers must treat the result as read-only: the next caller gets the same object.
     """
-    if not session.info.get(READ_ONLY):
+    info = session.info
+    if not info.get(READ_ONLY):
         return compute()
-    memo: dict[Hashable, object] = session.info.setdefault("fluorodesk.memo", {})
+    memo: dict[Hashable, object] = info.setdefault("fluorodesk.memo", {})
     if key not in memo:
-        memo[key] = compute()
+        version = info.get(DATA_VERSION) if shared else None
+        memo[key] = compute() if version is None else info[SHARED_MEMO].get(version, key, compute)
     return memo[key]  # type: ignore[return-value]
 
 

@@ -296,7 +296,7 @@ def load_contracts(session: Session) -> Sequence[Contract]:
     clause), evaluations and procedures.  In a read session: ``Record`` stand-ins with the same
     attributes, loaded once per snapshot (the technician: see ``technicians.technician_records``)."""
     if session.info.get(READ_ONLY):
-        return read_memo(session, "contracts", lambda: _contract_records(session))
+        return read_memo(session, "contracts", lambda: _contract_records(session), shared=True)
     return session.scalars(
         select(Contract)
         .options(
@@ -350,7 +350,10 @@ def load_clause_definitions(session: Session) -> Sequence[ClauseDefinition]:
     order = [ClauseDefinition.position, ClauseDefinition.id]
     if session.info.get(READ_ONLY):
         return read_memo(
-            session, "contracts.clauses", lambda: load_records(session, ClauseDefinition, order_by=order)
+            session,
+            "contracts.clauses",
+            lambda: load_records(session, ClauseDefinition, order_by=order),
+            shared=True,
         )
     return session.scalars(select(ClauseDefinition).order_by(*order)).all()
 

@@ -383,7 +383,8 @@ _FACT_COLUMNS = (
 
 def load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
     """Each worker's readings that count on ``as_of`` (not voided by then, known by then)."""
-    return read_memo(session, ("dosimetry.readings", as_of), lambda: _load_readings(session, as_of))
+    key = ("dosimetry.readings", as_of)
+    return read_memo(session, key, lambda: _load_readings(session, as_of), shared=True)
 
 
 def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
@@ -418,7 +419,7 @@ def _load_reading_list(session: Session, as_of: date, include_voided: bool) -> l
     counted: dict[int, list[ReadingFacts]] = defaultdict(list)
     for _id, technician_id, facts in kept:
         counted[technician_id].append(facts)
-    read_memo(session, ("dosimetry.readings", as_of), lambda: counted)
+    read_memo(session, ("dosimetry.readings", as_of), lambda: counted, shared=True)
     return out
 
 
@@ -441,7 +442,7 @@ def _investigation_row(inv: DoseInvestigation) -> InvestigationRow:
 
 def load_investigations(session: Session, as_of: date) -> list[InvestigationRow]:
     key = ("dosimetry.investigations", as_of)
-    return read_memo(session, key, lambda: _load_investigations(session, as_of))
+    return read_memo(session, key, lambda: _load_investigations(session, as_of), shared=True)
 
 
 def _load_investigations(session: Session, as_of: date) -> list[InvestigationRow]:
@@ -532,6 +533,7 @@ def _pregnancies(session: Session, settings: ClinicSettings, as_of: date) -> lis
         lambda: load_pregnancies(
             session, settings, as_of, load_readings(session, as_of), load_investigations(session, as_of)
         ),
+        shared=True,
     )
 
 
@@ -601,7 +603,7 @@ def first_record_day(session: Session) -> date | None:
 def load_reviews(session: Session, settings: ClinicSettings, as_of: date) -> list[ReviewRow]:
     due_days = int(settings["dosimetry.review_due_days"])
     key = ("dosimetry.reviews", as_of, due_days)
-    return read_memo(session, key, lambda: _load_reviews(session, due_days, as_of))
+    return read_memo(session, key, lambda: _load_reviews(session, due_days, as_of), shared=True)
 
 
 def _load_reviews(session: Session, due_days: int, as_of: date) -> list[ReviewRow]:
@@ -660,7 +662,8 @@ def _badge_row(
 
 def load_badges(session: Session, settings: ClinicSettings, as_of: date) -> list[BadgeRow]:
     grace = int(settings["dosimetry.badge_return_days"])
-    return read_memo(session, ("dosimetry.badges", as_of, grace), lambda: _load_badges(session, grace, as_of))
+    key = ("dosimetry.badges", as_of, grace)
+    return read_memo(session, key, lambda: _load_badges(session, grace, as_of), shared=True)
 
 
 def _load_badges(session: Session, grace: int, as_of: date) -> list[BadgeRow]:

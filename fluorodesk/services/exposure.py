@@ -77,7 +77,7 @@ from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import load_records, session_of
+from fluorodesk.services.records import load_records
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.signoff import ensure_record_unlocked, ensure_unlocked
 
@@ -238,17 +238,12 @@ def assess(check: ExposureCheck, unit: FluoroUnit, settings: ClinicSettings) -> 
     return judge(unit, check.checked_on, check.mode, check.rate, check.rate_unit, settings).assessment
 
 
-def corrective_closed(check: ExposureCheck, as_of: date, settings: ClinicSettings | None = None) -> bool:
+def corrective_closed(check: ExposureCheck, as_of: date, settings: ClinicSettings) -> bool:
     """Is the corrective action on ``check`` closed on ``as_of`` (closed, with a passing re-check)?
 
-    For callers outside this module that judge one check at a time (the audit packet); the tab and
-    the findings use ``UnitEvaluation``, which judges a whole unit at once.
+    For callers that judge one check at a time; the tab and the findings use ``UnitEvaluation``,
+    which judges a whole unit at once.
     """
-    if settings is None:
-        session = session_of(check)
-        if session is None:
-            raise ValueError("the check is not attached to a session")
-        settings = load_settings(session)
     return UnitEvaluation(check.unit, settings, as_of).corrective(check) is CorrectiveState.CLOSED
 
 
@@ -262,7 +257,8 @@ def load_units(session: Session, unit_id: int | None = None) -> Sequence[FluoroU
     """Units (one, or all by code) with their checks, corrective actions, meters, surveys, baselines
     and period notes.  In a read session: ``Record`` stand-ins, loaded once per snapshot."""
     if session.info.get(READ_ONLY):
-        return read_memo(session, ("exposure.units", unit_id), lambda: _unit_records(session, unit_id))
+        key = ("exposure.units", unit_id)
+        return read_memo(session, key, lambda: _unit_records(session, unit_id), shared=True)
     stmt = (
         select(FluoroUnit)
         .options(

@@ -216,7 +216,7 @@ def load_garments(session: Session, *, garment_id: int | None = None) -> Sequenc
     session: ``Record`` stand-ins (inspections with their defects), loaded once per snapshot."""
     if session.info.get(READ_ONLY):
         key = ("garments", garment_id)
-        return read_memo(session, key, lambda: _garment_records(session, garment_id))
+        return read_memo(session, key, lambda: _garment_records(session, garment_id), shared=True)
     stmt = (
         select(Garment)
         .options(

@@ -5,7 +5,8 @@ state, attribute instrumentation.  Code that only *reads* a large collection (th
 of every unit, to judge them) can take ``Record`` objects instead: the same column attributes with
 the same Python values (enum columns come back as enums), plus whatever relationships the loader
 attaches as plain attributes.  A record is not attached to a session: nothing lazy-loads, nothing
-is written back, ``object_session`` does not know it.  Use records only in read sessions.
+is written back.  Use records only in read sessions.  Records hold no reference to the session that
+loaded them: they may outlive it (``read_memo(..., shared=True)``).
 
 ``frozen_row`` is the same idea for the DTOs built from such rows (the Dose Log's cases, the
 Dosimetry tab's readings): a frozen dataclass's ``__init__`` sets every field through
@@ -16,18 +17,17 @@ object (fields, equality, hash, repr).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
 
 class Record:
-    """Attribute access over one row (see module docstring).  ``session_of`` finds its session."""
+    """Attribute access over one row (see module docstring)."""
 
     def __init__(self, **values: Any) -> None:
         self.__dict__.update(values)
@@ -50,22 +50,13 @@ def load_records(session: Session, cls: type, *criteria: Any, order_by: Iterable
     stmt = select(*columns).where(*criteria).order_by(*order_by)
     out = []
     new = Record.__new__
-    loaded_by = weakref.ref(session)
     # Executed on the session's connection (same transaction, same snapshot) as a Core statement:
     # the ORM's result machinery would cost more than building the records.
     for row in session.connection().execute(stmt).all():  # one fetchall, not a fetch per row
         record = new(Record)
         record.__dict__.update(zip(keys, row, strict=True))
-        record._session = loaded_by
         out.append(record)
     return out
-
-
-def session_of(obj: Any) -> Session | None:
-    """The session an ORM object belongs to, or that loaded a Record (None when gone)."""
-    if isinstance(obj, Record):
-        return obj._session()  # type: ignore[no-any-return]
-    return object_session(obj)
 
 
 def frozen_row(cls: type[T], **values: Any) -> T:

@@ -409,7 +409,9 @@ def load_roster(session: Session, *, include_retired: bool = True) -> Sequence[A
     if not session.info.get(READ_ONLY):
         return load_technicians(session, include_retired=include_retired)
     techs = technician_records(session)
-    read_memo(session, "technicians.credential_facts", lambda: _attach_credential_facts(session, techs))
+    read_memo(
+        session, "technicians.credential_facts", lambda: _attach_credential_facts(session, techs), shared=True
+    )
     if include_retired:
         return techs
     return [t for t in techs if t.retired_on is None]
@@ -418,7 +420,7 @@ def load_roster(session: Session, *, include_retired: bool = True) -> Sequence[A
 def technician_records(session: Session) -> list[Any]:
     """Every technician by name (last, first) as a ``Record`` with the technician's columns,
     ``full_name`` and ``agency`` (a Record or None); nothing else.  Read sessions only (memoised)."""
-    return read_memo(session, "technicians.records", lambda: _technician_records(session))
+    return read_memo(session, "technicians.records", lambda: _technician_records(session), shared=True)
 
 
 def _technician_records(session: Session) -> list[Any]:

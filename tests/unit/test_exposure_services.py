@@ -753,11 +753,13 @@ def test_packet_data_as_of_a_past_date(demo_services):
 
 def test_corrective_closed_for_one_check_at_a_time(demo_services):
     from fluorodesk.services.exposure import corrective_closed, load_units
+    from fluorodesk.services.settings import load_settings
 
     with demo_services.db.read() as session:
+        settings = load_settings(session)
         units = {u.code: u for u in load_units(session)}
         ca2 = [c for c in units["CA-2"].checks if c.corrective_actions]
         ca1 = [c for c in units["CA-1"].checks if c.rate == 93.5]
-        assert len(ca2) == 1 and corrective_closed(ca2[0], TODAY)
-        assert not corrective_closed(ca2[0], ca2[0].corrective_actions[0].performed_on)
-        assert not corrective_closed(ca1[0], TODAY)
+        assert len(ca2) == 1 and corrective_closed(ca2[0], TODAY, settings)
+        assert not corrective_closed(ca2[0], ca2[0].corrective_actions[0].performed_on, settings)
+        assert not corrective_closed(ca1[0], TODAY, settings)

@@ -1,0 +1,234 @@
+"""Results reused across read sessions until anything is committed (``db.shared_memo``)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from fluorodesk.db.database import DATA_VERSION, Database
+from fluorodesk.db.shared_memo import KEEP_VERSIONS, SharedMemo
+from fluorodesk.services.base import read_memo
+
+# --------------------------------------------------------------------------- the memo itself
+
+
+class Counter:
+    def __init__(self, value: object = "value") -> None:
+        self.calls = 0
+        self.value = value
+
+    def __call__(self) -> object:
+        self.calls += 1
+        return self.value
+
+
+def test_one_computation_per_version_and_key():
+    memo, compute = SharedMemo(), Counter()
+    assert memo.get(1, "k", compute) == "value"
+    assert memo.get(1, "k", compute) == "value"
+    assert compute.calls == 1
+    memo.get(2, "k", compute)
+    memo.get(1, "other", compute)
+    assert compute.calls == 3
+
+
+def test_none_is_remembered_like_any_value():
+    memo, compute = SharedMemo(), Counter(None)
+    assert memo.get(1, "k", compute) is None
+    assert memo.get(1, "k", compute) is None
+    assert compute.calls == 1
+
+
+def test_only_the_newest_versions_are_kept():
+    memo, compute = SharedMemo(), Counter()
+    for version in range(1, KEEP_VERSIONS + 2):
+        memo.get(version, "k", compute)
+    calls = compute.calls
+    memo.get(KEEP_VERSIONS + 1, "k", compute)  # newest: kept
+    assert compute.calls == calls
+    memo.get(1, "k", compute)  # oldest: dropped, worked out again
+    assert compute.calls == calls + 1
+
+
+def test_a_failure_is_not_remembered():
+    memo = SharedMemo()
+
+    def broken() -> object:
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        memo.get(1, "k", broken)
+    assert memo.get(1, "k", Counter("second try")) == "second try"
+
+
+def test_a_second_thread_waits_for_the_first_instead_of_computing_again():
+    memo = SharedMemo()
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow() -> str:
+        calls.append("slow")
+        started.set()
+        assert release.wait(10)
+        return "from the first thread"
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(memo.get(1, "k", slow)))
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: results.append(memo.get(1, "k", lambda: "from the second")))
+    second.start()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert results == ["from the first thread", "from the first thread"]
+    assert calls == ["slow"]
+
+
+def test_a_waiting_thread_computes_itself_when_the_first_fails():
+    memo = SharedMemo()
+    started, release = threading.Event(), threading.Event()
+
+    def failing() -> str:
+        started.set()
+        assert release.wait(10)
+        raise RuntimeError("boom")
+
+    errors, results = [], []
+
+    def first_thread() -> None:
+        try:
+            memo.get(1, "k", failing)
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    first = threading.Thread(target=first_thread)
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: results.append(memo.get(1, "k", lambda: "own")))
+    second.start()
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert errors == ["boom"] and results == ["own"]
+
+
+# --------------------------------------------------------------------------- versions of a database
+
+
+def outside_commit(db: Database) -> None:
+    """Another program commits a row to the clinic's database."""
+    con = sqlite3.connect(db.path)
+    con.execute("CREATE TABLE IF NOT EXISTS outside (x)")
+    con.execute("INSERT INTO outside VALUES (1)")
+    con.commit()
+    con.close()
+
+
+def versions(db: Database, count: int = 2) -> list[object]:
+    out = []
+    for _ in range(count):
+        with db.read() as session:
+            out.append(session.info.get(DATA_VERSION))
+    return out
+
+
+def test_reads_with_no_commit_between_share_a_version(db):
+    first, second = versions(db)
+    assert first is not None and first == second
+
+
+def test_a_commit_in_this_process_gives_a_new_version(services):
+    before = versions(services.db, 1)[0]
+    services.settings.update({"garments.warning_days": 45})
+    after = versions(services.db, 1)[0]
+    assert after is not None and after != before
+
+
+def test_a_commit_by_another_program_gives_a_new_version(db):
+    before = versions(db, 1)[0]
+    outside_commit(db)
+    assert versions(db, 1)[0] not in (None, before)
+
+
+def test_a_commit_while_the_snapshot_starts_leaves_the_session_unversioned(db, monkeypatch):
+    compute = Counter()
+    for _ in range(2):
+        seen = iter([7, 8])  # the version moved between the looks before and after the first read
+        monkeypatch.setattr(db, "data_version", lambda seen=seen: next(seen))
+        with db.read() as session:
+            assert DATA_VERSION not in session.info
+            read_memo(session, "k", compute, shared=True)
+    assert compute.calls == 2
+
+
+def test_shared_results_are_reused_until_a_commit_then_worked_out_again(db):
+    counter = Counter()
+
+    def shared_count() -> int:
+        with db.read() as session:
+            return read_memo(session, "count", lambda: (counter(), count_rows(session))[1], shared=True)
+
+    def count_rows(session) -> int:
+        return int(session.connection().exec_driver_sql("SELECT count(*) FROM outside").scalar_one())
+
+    outside_commit(db)
+    assert shared_count() == 1
+    assert shared_count() == 1 and counter.calls == 1
+    outside_commit(db)  # another program adds a row: the next read must see it
+    assert shared_count() == 2 and counter.calls == 2
+
+
+def test_unshared_results_are_per_session(db):
+    compute = Counter()
+    for _ in range(2):
+        with db.read() as session:
+            read_memo(session, "k", compute)
+            read_memo(session, "k", compute)
+    assert compute.calls == 2
+
+
+def test_write_sessions_never_reuse(db):
+    compute = Counter()
+    with db.write() as session:
+        read_memo(session, "k", compute, shared=True)
+        read_memo(session, "k", compute, shared=True)
+    assert compute.calls == 2
+
+
+# --------------------------------------------------------------------------- what a user sees
+
+
+def test_the_roster_shows_a_change_made_in_the_app(services):
+    from fluorodesk.services.technicians import TechnicianDraft
+
+    ana = services.technicians.create(TechnicianDraft("Ana", "Lopez", arrt_id="123", birth_month=3))
+    assert [r.last_name for r in services.technicians.list_rows()] == ["Lopez"]
+    services.technicians.list_rows()  # worked out once for this version of the data
+    services.technicians.update(ana.id, TechnicianDraft("Ana", "Lopez-Diaz", arrt_id="123", birth_month=3))
+    assert [r.last_name for r in services.technicians.list_rows()] == ["Lopez-Diaz"]
+
+
+def test_the_roster_shows_a_change_made_by_another_program(demo_services):
+    rows = demo_services.technicians.list_rows()
+    demo_services.technicians.list_rows()
+    con = sqlite3.connect(demo_services.db.path)
+    con.execute("UPDATE technicians SET last_name = 'Zzyzx' WHERE id = ?", (rows[0].id,))
+    con.commit()
+    con.close()
+    assert "Zzyzx" in [r.last_name for r in demo_services.technicians.list_rows()]
+
+
+def test_findings_follow_a_change_made_by_another_program(demo_services):
+    from fluorodesk.domain.enums import Area
+
+    before = [f for f in demo_services.compliance.findings() if f.area is Area.GARMENTS]
+    demo_services.compliance.findings()
+    con = sqlite3.connect(demo_services.db.path)
+    con.execute("UPDATE garments SET status = 'removed'")
+    con.commit()
+    con.close()
+    after = [f for f in demo_services.compliance.findings() if f.area is Area.GARMENTS]
+    assert before and after != before
