@@ -103,7 +103,8 @@ class Database:
                         f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
                     )
                     self.shared_memo.clear()  # a new connection counts versions afresh
-                return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+                # fetchall steps the statement to its end, so the connection keeps no read open
+                return int(self._watch.execute("PRAGMA data_version").fetchall()[0][0])
             except sqlite3.Error:
                 return None
 
