@@ -7,7 +7,6 @@ schema from a newer version) becomes a ``StorageError`` with one clear sentence.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from fluorodesk.db import migrate
+from fluorodesk.db import generation, migrate
 from fluorodesk.db.engine import make_engine
 from fluorodesk.db.folder import prepare_folder
 from fluorodesk.db.shared_memo import SharedMemo
@@ -32,9 +31,9 @@ from fluorodesk.paths import DataDir
 #: writes through, so services may reuse what they worked out within it (``services.base.read_memo``).
 READ_ONLY = "fluorodesk.read_only"
 
-#: ``session.info`` key: the data version a read session's snapshot shows (absent when not known), and
-#: the memo shared by read sessions that show the same version (``db.shared_memo``).
-DATA_VERSION = "fluorodesk.data_version"
+#: ``session.info`` keys: the data generation a read session's snapshot shows (``db/generation.py``;
+#: absent when not known), and the memo shared by read sessions that show the same one (``db.shared_memo``).
+DATA_GENERATION = "fluorodesk.data_generation"
 SHARED_MEMO = "fluorodesk.shared_memo"
 
 
@@ -47,8 +46,6 @@ class Database:
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
         self.shared_memo = SharedMemo()
-        self._watch: sqlite3.Connection | None = None
-        self._watch_lock = threading.Lock()
 
     @property
     def path(self) -> Path:
@@ -80,46 +77,21 @@ class Database:
             raise mapped from exc
 
     def close(self) -> None:
-        with self._watch_lock:
-            if self._watch is not None:
-                self._watch.close()
-                self._watch = None
-            self.shared_memo.clear()
+        self.shared_memo.clear()
         self.engine.dispose()
 
-    # ---- which state of the data a read session shows
-
-    def data_version(self) -> int | None:
-        """A number that changes whenever anyone commits to the database (None if it cannot be read).
-
-        SQLite's ``PRAGMA data_version`` changes when *another* connection commits, so it is read on a
-        connection of its own that never writes: every commit, by this process or another, is another
-        connection's.
-        """
-        with self._watch_lock:
-            try:
-                if self._watch is None:
-                    self._watch = sqlite3.connect(
-                        f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
-                    )
-                    self.shared_memo.clear()  # a new connection counts versions afresh
-                # fetchall steps the statement to its end, so the connection keeps no read open
-                return int(self._watch.execute("PRAGMA data_version").fetchall()[0][0])
-            except sqlite3.Error:
-                return None
-
     def _stamp_version(self, session: Session) -> None:
-        """Record the data version the session's snapshot shows, when it is certain.
+        """Record which state of the records the session's snapshot shows (``db/generation.py``).
 
-        The snapshot starts with the session's first read.  If the version is the same just before and
-        just after that read, no commit happened in between, so the snapshot shows exactly that version.
+        The counter is read inside the snapshot (the read also starts it), so the number and the data
+        the session reads always agree.
         """
-        before = self.data_version()
-        if before is None:
-            return
-        session.connection().exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1").close()
-        if self.data_version() == before:
-            session.info[DATA_VERSION] = before
+        try:
+            version = session.connection().exec_driver_sql(generation.READ_SQL).scalar()
+        except DBAPIError:
+            version = None  # no counter (a database mid-upgrade): nothing is shared, nothing breaks
+        if version is not None:
+            session.info[DATA_GENERATION] = int(version)
             session.info[SHARED_MEMO] = self.shared_memo
 
 

@@ -78,6 +78,15 @@ class User(Tracked, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class DataGeneration(Base):
+    """One row: a counter every change to the records moves on (see ``db/generation.py``)."""
+
+    __tablename__ = "data_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 class Signoff(Base):
     """The director's signature on one area's records for a period; records in it are then locked.
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
-from fluorodesk.db.database import DATA_VERSION, READ_ONLY, SHARED_MEMO, Database
+from fluorodesk.db.database import DATA_GENERATION, READ_ONLY, SHARED_MEMO, Database
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ def read_memo(session: Session, key: Hashable, compute: Callable[[], T], *, shar
         return compute()
     memo: dict[Hashable, object] = info.setdefault("fluorodesk.memo", {})
     if key not in memo:
-        version = info.get(DATA_VERSION) if shared else None
+        version = info.get(DATA_GENERATION) if shared else None
         memo[key] = compute() if version is None else info[SHARED_MEMO].get(version, key, compute)
     return memo[key]  # type: ignore[return-value]
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from fluorodesk.db.database import DATA_VERSION, Database
+from fluorodesk.db.database import DATA_GENERATION, Database
 from fluorodesk.db.shared_memo import KEEP_VERSIONS, SharedMemo
 from fluorodesk.services.base import read_memo
 
@@ -118,11 +118,16 @@ def test_a_waiting_thread_computes_itself_when_the_first_fails():
 # --------------------------------------------------------------------------- versions of a database
 
 
-def outside_commit(db: Database) -> None:
-    """Another program commits a row to the clinic's database."""
+OUTSIDE_SETTING = (
+    "INSERT INTO settings (key, value, updated_at, updated_by) "
+    "VALUES ('garments.warning_days', '45', '2026-11-26 09:00:00', 'another program')"
+)
+
+
+def outside_commit(db: Database, sql: str = OUTSIDE_SETTING) -> None:
+    """Another program commits to the clinic's database."""
     con = sqlite3.connect(db.path)
-    con.execute("CREATE TABLE IF NOT EXISTS outside (x)")
-    con.execute("INSERT INTO outside VALUES (1)")
+    con.execute(sql)
     con.commit()
     con.close()
 
@@ -131,7 +136,7 @@ def versions(db: Database, count: int = 2) -> list[object]:
     out = []
     for _ in range(count):
         with db.read() as session:
-            out.append(session.info.get(DATA_VERSION))
+            out.append(session.info.get(DATA_GENERATION))
     return out
 
 
@@ -153,14 +158,17 @@ def test_a_commit_by_another_program_gives_a_new_version(db):
     assert versions(db, 1)[0] not in (None, before)
 
 
-def test_a_commit_while_the_snapshot_starts_leaves_the_session_unversioned(db, monkeypatch):
+def test_a_database_without_the_counter_shares_nothing(db):
+    con = sqlite3.connect(db.path)
+    con.execute("ALTER TABLE data_generation RENAME TO gone")
+    con.commit()
+    con.close()
     compute = Counter()
     for _ in range(2):
-        seen = iter([7, 8])  # the version moved between the looks before and after the first read
-        monkeypatch.setattr(db, "data_version", lambda seen=seen: next(seen))
         with db.read() as session:
-            assert DATA_VERSION not in session.info
+            assert DATA_GENERATION not in session.info
             read_memo(session, "k", compute, shared=True)
+            assert session.connection().exec_driver_sql("SELECT count(*) FROM settings").scalar() == 0
     assert compute.calls == 2
 
 
@@ -172,13 +180,12 @@ def test_shared_results_are_reused_until_a_commit_then_worked_out_again(db):
             return read_memo(session, "count", lambda: (counter(), count_rows(session))[1], shared=True)
 
     def count_rows(session) -> int:
-        return int(session.connection().exec_driver_sql("SELECT count(*) FROM outside").scalar_one())
+        return int(session.connection().exec_driver_sql("SELECT count(*) FROM settings").scalar_one())
 
-    outside_commit(db)
-    assert shared_count() == 1
-    assert shared_count() == 1 and counter.calls == 1
+    assert shared_count() == 0
+    assert shared_count() == 0 and counter.calls == 1
     outside_commit(db)  # another program adds a row: the next read must see it
-    assert shared_count() == 2 and counter.calls == 2
+    assert shared_count() == 1 and counter.calls == 2
 
 
 def test_unshared_results_are_per_session(db):

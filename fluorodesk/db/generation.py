@@ -1,0 +1,68 @@
+"""A counter in the database that every change to the clinic's records moves on.
+
+``data_generation`` holds one row; triggers on every table add one to it on each insert, update and
+delete, whoever writes (this window, the command line, another program).  A read session reads it
+inside its own snapshot, so the number names exactly the data that snapshot shows: results worked out
+from the records can be reused by any later read session that reads the same number
+(``db.shared_memo``).
+
+Not counted, because nothing worked out from the records reads them: the audit trail (appended on
+every action, and on every sign-in) and the users' sign-in bookkeeping (``last_login_at``, the
+password hash). A sign-in therefore leaves the work done before it valid.
+
+Alembic's batch mode recreates a table to alter it, which drops its triggers; ``ensure_triggers``
+runs after every upgrade and puts back any that are missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TABLE = "data_generation"
+
+#: Tables whose changes do not move the counter.
+NOT_COUNTED = frozenset({"alembic_version", TABLE, "audit_events"})
+
+#: For these tables, only updates of these columns count.
+COUNTED_UPDATES = {"users": ("username", "full_name", "role", "active", "must_change_password")}
+
+EVENTS = ("INSERT", "UPDATE", "DELETE")
+
+READ_SQL = f"SELECT n FROM {TABLE} WHERE id = 1"
+
+
+def trigger_name(table: str, event: str) -> str:
+    return f"{TABLE}_{table}_{event.lower()}"
+
+
+def trigger_sql(table: str, event: str) -> str:
+    columns = COUNTED_UPDATES.get(table) if event == "UPDATE" else None
+    what = f"UPDATE OF {', '.join(columns)}" if columns else event
+    return (
+        f'CREATE TRIGGER IF NOT EXISTS "{trigger_name(table, event)}" AFTER {what} ON "{table}" '
+        f"BEGIN UPDATE {TABLE} SET n = n + 1 WHERE id = 1; END"
+    )
+
+
+def table_names(connection: Any) -> list[str]:
+    """Every table in the file (``connection``: a DB-API or SQLAlchemy connection)."""
+    sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    return sorted(name for (name,) in _execute(connection, sql))
+
+
+def counted_tables(connection: Any) -> list[str]:
+    return [name for name in table_names(connection) if name not in NOT_COUNTED]
+
+
+def ensure_triggers(connection: Any) -> None:
+    """Create the counter's triggers that are missing (after a migration); the counter must exist."""
+    for table in counted_tables(connection):
+        for event in EVENTS:
+            _execute(connection, trigger_sql(table, event))
+
+
+def _execute(connection: Any, sql: str) -> list[Any]:
+    if hasattr(connection, "exec_driver_sql"):
+        result = connection.exec_driver_sql(sql)
+        return list(result) if result.returns_rows else []
+    return list(connection.execute(sql))
