@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.services import contracts, dosimetry, exposure, garments, procedures, technicians
-from fluorodesk.services.base import Service
+from fluorodesk.services.base import Service, read_memo
 from fluorodesk.services.settings import load_settings
 
 Provider = Callable[[Session, ClinicSettings, date], list[Finding]]
@@ -36,5 +36,10 @@ def collect(session: Session, as_of: date) -> list[Finding]:
 
 class ComplianceService(Service):
     def findings(self, as_of: date | None = None) -> list[Finding]:
+        """Every finding as of ``as_of`` (today), worked out once per state of the records."""
+        day = as_of or self.today()
         with self.db.read() as session:
-            return collect(session, as_of or self.today())
+            found = read_memo(
+                session, ("compliance.findings", day), lambda: collect(session, day), shared=True
+            )
+        return list(found)  # the caller's own list: the memo's stays as it was

@@ -7,6 +7,7 @@ the newest good backup, and ``restore_backup`` moves the damaged file aside rath
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -85,6 +86,11 @@ class InThread(Generic[T]):
     def failed(self) -> bool:
         """True once the work has ended with an error."""
         return not self._thread.is_alive() and self._error is not None
+
+    def wait(self) -> None:
+        """Wait for the work to end, whatever its outcome."""
+        if self._thread.ident is not None:
+            self._thread.join()
 
     def result(self) -> T:
         if self._thread.ident is None:
@@ -194,10 +200,14 @@ class ClinicOpener(InThread["Database"]):
     user's typing now hides.  ``result()`` waits for it all and re-raises what it raised.
     """
 
-    def __init__(self, data_dir: DataDir, health: EarlyHealthCheck | None = None) -> None:
+    def __init__(
+        self, data_dir: DataDir, health: EarlyHealthCheck | None = None, *, warm_findings: bool = True
+    ) -> None:
         super().__init__(self._open, "open-clinic")
         self.data_dir = data_dir
         self._health = health if health is not None and health.data_dir == data_dir else None
+        self._warm_findings = warm_findings
+        self.warmer: InThread[None] | None = None
 
     def _open(self) -> Database:
         report = self._health.result() if self._health is not None else health_check(self.data_dir)
@@ -211,4 +221,21 @@ class ClinicOpener(InThread["Database"]):
                 has_accounts(session)
         except Exception:  # only a warm-up: the sign-in meets (and reports) any real problem
             pass
+        if self._warm_findings:
+            self.warmer = InThread(lambda: warm_findings(db), "warm-findings").start()
         return db
+
+    def settle(self) -> None:
+        """Wait for the findings warm-up to end (before the database is closed under it)."""
+        if self.warmer is not None:
+            self.warmer.wait()
+
+
+def warm_findings(db: Database) -> None:
+    """Work out today's findings while the user types the password: the Overview then shows them at
+    once (``db.shared_memo``; a sign-in does not change the records, see ``db/generation.py``)."""
+    from fluorodesk.services.compliance import ComplianceService
+
+    # Only a warm-up: the Overview's own check meets (and reports) any real problem.
+    with contextlib.suppress(Exception):
+        ComplianceService(db, "FluoroDesk").findings()

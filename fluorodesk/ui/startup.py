@@ -148,6 +148,7 @@ def one_session(
     try:
         return _signed_in_session(app, db, demo=demo, notice=notice, signed_in=signed_in)
     finally:
+        opener.settle()
         db.close()
 
 
