@@ -533,3 +533,11 @@ class ClinicSettings(Mapping[str, Any]):
 
     def is_default(self, key: str) -> bool:
         return self._values[key] == SETTINGS_BY_KEY[key].default
+
+    @property
+    def fingerprint(self) -> str:
+        """Equal for settings with equal values: part of the key of results worked out from them."""
+        found = self.__dict__.get("_fingerprint")
+        if found is None:
+            found = self.__dict__["_fingerprint"] = repr(sorted(self._values.items()))
+        return found

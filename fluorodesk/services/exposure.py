@@ -64,7 +64,6 @@ from fluorodesk.domain.exposure import (
     corrective_state,
     entry_delay_days,
     is_late_entry,
-    missed_periods,
     period_calendar,
     period_holding,
     recheck_problem,
@@ -77,7 +76,7 @@ from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import load_records
+from fluorodesk.services.records import Record, load_records
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.signoff import ensure_record_unlocked, ensure_unlocked
 
@@ -529,6 +528,8 @@ class UnitEvaluation:
         self.as_of = as_of
         self.interval = int(settings["exposure.check_interval_days"])
         self._judged: dict[int, Judgement] = {}
+        self._calendar: list[PeriodRow] | None = None
+        self.findings: list[Finding] | None = None  # unit_findings' answer, once worked out
         self._facts = unit_facts(unit)
         self._baselines = baselines_of(unit)
         self.by_id = {c.id: c for c in unit.checks}
@@ -580,6 +581,11 @@ class UnitEvaluation:
         return self.valid[0].checked_on if self.valid else None
 
     def calendar(self) -> list[PeriodRow]:
+        if self._calendar is None:
+            self._calendar = self._work_out_calendar()
+        return list(self._calendar)
+
+    def _work_out_calendar(self) -> list[PeriodRow]:
         first = self.first_day
         if first is None or first > self.as_of:
             return []
@@ -608,17 +614,9 @@ class UnitEvaluation:
         return rows
 
     def missed(self) -> list[Period]:
-        first = self.first_day
-        if first is None:
-            return []
-        return missed_periods(
-            (c.checked_on for c in self.valid),
-            first,
-            self.as_of,
-            self.interval,
-            retired_on=self.unit.retired_on,
-            excused=[n.period_start for n in self.unit.period_notes if n.unit_not_used],
-        )
+        """Complete periods with no check: the calendar's missed ones (``domain.exposure.missed_periods``
+        gives the same answer, a property test says so), so the findings and the units list share it."""
+        return [Period(row.start, row.end) for row in self.calendar() if row.state is PeriodState.MISSED]
 
     def recheck_for(self) -> dict[int, tuple[int, ...]]:
         out: dict[int, list[int]] = {}
@@ -796,6 +794,17 @@ class UnitEvaluation:
         )
 
 
+def evaluate_unit(
+    session: Session, unit: FluoroUnit, settings: ClinicSettings, as_of: date
+) -> UnitEvaluation:
+    """``UnitEvaluation(unit, settings, as_of)``; for a unit read as a Record (read sessions), one per state
+    of the records, shared by the findings, the units list, the unit's history and its chart."""
+    if not isinstance(unit, Record):  # an ORM unit belongs to its session: never shared
+        return UnitEvaluation(unit, settings, as_of)
+    key = ("exposure.evaluation", unit.id, as_of, settings.fingerprint)
+    return read_memo(session, key, lambda: UnitEvaluation(unit, settings, as_of), shared=True)
+
+
 # --------------------------------------------------------------------------- the service
 
 
@@ -814,7 +823,7 @@ class ExposureService(ClockedService):
             settings = load_settings(session)
             rows = []
             for unit in load_units(session, unit_id):
-                evaluation = UnitEvaluation(unit, settings, as_of)
+                evaluation = evaluate_unit(session, unit, settings, as_of)
                 recheck_for = evaluation.recheck_for()
                 for check in unit.checks:
                     if check.voided_at is not None and not include_voided:
@@ -829,14 +838,14 @@ class ExposureService(ClockedService):
             if check is None:
                 raise NotFoundError("That exposure check no longer exists.")
             unit = get_unit(session, check.unit_id)
-            evaluation = UnitEvaluation(unit, load_settings(session), self.today())
+            evaluation = evaluate_unit(session, unit, load_settings(session), self.today())
             return evaluation.row(evaluation.by_id[check_id], evaluation.recheck_for())
 
     def history(self, unit_id: int, *, as_of: date | None = None) -> UnitHistory:
         as_of = as_of or self.today()
         with self.db.read() as session:
             unit = get_unit(session, unit_id)
-            evaluation = UnitEvaluation(unit, load_settings(session), as_of)
+            evaluation = evaluate_unit(session, unit, load_settings(session), as_of)
             recheck_for = evaluation.recheck_for()
             checks = sorted(
                 (evaluation.row(c, recheck_for) for c in unit.checks if c.checked_on <= as_of),
@@ -882,7 +891,7 @@ class ExposureService(ClockedService):
         start = start or add_months(end, -12)
         with self.db.read() as session:
             unit = get_unit(session, unit_id)
-            evaluation = UnitEvaluation(unit, load_settings(session), min(as_of, end))
+            evaluation = evaluate_unit(session, unit, load_settings(session), min(as_of, end))
             return evaluation.trend(mode, rate_unit, start, end)
 
     def check_defaults(self, unit_id: int) -> CheckDefaults:
@@ -946,7 +955,7 @@ class ExposureService(ClockedService):
             if check is None:
                 raise NotFoundError("That exposure check no longer exists.")
             unit = get_unit(session, check.unit_id)
-            evaluation = UnitEvaluation(unit, load_settings(session), self.today())
+            evaluation = evaluate_unit(session, unit, load_settings(session), self.today())
             original = evaluation.facts(evaluation.by_id[check_id])
             recheck_for = evaluation.recheck_for()
             rows = [
@@ -1077,7 +1086,7 @@ class ExposureService(ClockedService):
         session.expire_all()
         check = session.get(ExposureCheck, check_id)
         assert check is not None
-        evaluation = UnitEvaluation(check.unit, load_settings(session), self.today())
+        evaluation = evaluate_unit(session, check.unit, load_settings(session), self.today())
         rechecked = session.scalars(
             select(CorrectiveAction.check_id).where(CorrectiveAction.recheck_id == check_id)
         ).all()
@@ -1220,7 +1229,7 @@ class ExposureService(ClockedService):
             settings = load_settings(session)
             rows = []
             for unit in load_units(session, unit_id):
-                evaluation = UnitEvaluation(unit, settings, self.today())
+                evaluation = evaluate_unit(session, unit, settings, self.today())
                 for check in unit.checks:
                     if check_id is not None and check.id != check_id:
                         continue
@@ -1234,7 +1243,7 @@ class ExposureService(ClockedService):
         if check is None:
             raise NotFoundError("That exposure check no longer exists.")
         unit = get_unit(session, check.unit_id)
-        evaluation = UnitEvaluation(unit, load_settings(session), self.today())
+        evaluation = evaluate_unit(session, unit, load_settings(session), self.today())
         original = evaluation.facts(evaluation.by_id[check.id])
         errors: dict[str, str] = {}
         if check.voided_at is not None:
@@ -1343,7 +1352,7 @@ class ExposureService(ClockedService):
         session.expire_all()
         action = session.get(CorrectiveAction, action_id)
         assert action is not None
-        evaluation = UnitEvaluation(action.check.unit, load_settings(session), self.today())
+        evaluation = evaluate_unit(session, action.check.unit, load_settings(session), self.today())
         return evaluation.action_row(action)
 
     # ---- notes on missed periods
@@ -1361,7 +1370,7 @@ class ExposureService(ClockedService):
         with self.db.write() as session:
             unit = get_unit(session, unit_id)
             settings = load_settings(session)
-            evaluation = UnitEvaluation(unit, settings, self.today())
+            evaluation = evaluate_unit(session, unit, settings, self.today())
             first = evaluation.first_day
             if first is None:
                 raise ValidationError(fields={"period": f"{unit.code} has no check periods yet."})
@@ -1400,7 +1409,7 @@ class ExposureService(ClockedService):
             session.flush()
             session.expire_all()
             unit = get_unit(session, unit_id)
-            for row in UnitEvaluation(unit, settings, self.today()).calendar():
+            for row in evaluate_unit(session, unit, settings, self.today()).calendar():
                 if row.start == period.start:
                     return row
             raise AssertionError("the noted period vanished")  # pragma: no cover
@@ -1421,7 +1430,7 @@ def _meter_words(meter: Meter | None, status: CalibrationStatus) -> str:
 def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:
     out: list[Finding] = []
     for unit in load_units(session):
-        out.extend(unit_findings(unit, settings, as_of))
+        out.extend(unit_findings(unit, settings, as_of, evaluate_unit(session, unit, settings, as_of)))
     out.extend(meter_findings(session, settings, as_of))
     return out
 
@@ -1437,10 +1446,17 @@ def unit_findings(
         return []
     if unit.in_service_on is not None and unit.in_service_on > as_of:
         return []
-    out: list[Finding] = []
-    subject = unit_label(unit)
     if evaluation is None or evaluation.as_of != as_of:
         evaluation = UnitEvaluation(unit, settings, as_of)
+    if evaluation.findings is None:
+        evaluation.findings = _unit_findings(unit, evaluation)
+    return list(evaluation.findings)
+
+
+def _unit_findings(unit: FluoroUnit, evaluation: UnitEvaluation) -> list[Finding]:
+    settings, as_of = evaluation.settings, evaluation.as_of
+    out: list[Finding] = []
+    subject = unit_label(unit)
     for check in evaluation.valid:
         result = evaluation.judgement(check).assessment
         state = evaluation.corrective(check)

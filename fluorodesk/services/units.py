@@ -20,6 +20,7 @@ from fluorodesk.services.exposure import (
     UnitEvaluation,
     check_length,
     clean,
+    evaluate_unit,
     get_unit,
     load_units,
     parse_day,
@@ -167,8 +168,10 @@ def baseline_row(
     )
 
 
-def unit_row(unit: FluoroUnit, settings: ClinicSettings, as_of: date) -> UnitRow:
-    evaluation = UnitEvaluation(unit, settings, as_of)
+def unit_row(
+    unit: FluoroUnit, settings: ClinicSettings, as_of: date, evaluation: UnitEvaluation | None = None
+) -> UnitRow:
+    evaluation = evaluation or UnitEvaluation(unit, settings, as_of)
     calendar = evaluation.calendar()
     current = reference_baseline(unit, as_of, ExposureMode.NORMAL)
     current_row = None
@@ -221,14 +224,15 @@ class UnitService(ClockedService):
         with self.db.read() as session:
             settings = load_settings(session)
             return [
-                unit_row(u, settings, as_of)
+                unit_row(u, settings, as_of, evaluate_unit(session, u, settings, as_of))
                 for u in load_units(session)
                 if include_retired or u.retired_on is None or u.retired_on > as_of
             ]
 
     def get(self, unit_id: int, *, as_of: date | None = None) -> UnitRow:
         with self.db.read() as session:
-            return unit_row(get_unit(session, unit_id), load_settings(session), as_of or self.today())
+            unit, settings, day = get_unit(session, unit_id), load_settings(session), as_of or self.today()
+            return unit_row(unit, settings, day, evaluate_unit(session, unit, settings, day))
 
     def baselines(self, unit_id: int) -> list[BaselineRow]:
         """The unit's baseline history, newest first; the unit record's own baseline last, if any."""

@@ -314,3 +314,30 @@ def test_the_week_cut_short_by_retirement_is_complete_once_the_unit_has_left():
     calendar = period_calendar([date(2026, 1, 27)], first, date(2026, 2, 3), 7, retired_on=retired)
     assert [c.state for c in calendar] == [PeriodState.CHECKED, PeriodState.DUE]
     assert missed_periods([date(2026, 1, 27)], first, date(2026, 2, 3), 7, retired_on=retired) == []
+
+
+@given(
+    checks=st.lists(st.dates(date(2024, 1, 1), date(2026, 12, 31)), max_size=30),
+    first=st.dates(date(2024, 1, 1), date(2026, 6, 30)),
+    days_after=st.integers(-30, 500),
+    interval=st.sampled_from([1, 7, 14, 30]),
+    retired_after=st.one_of(st.none(), st.integers(0, 600)),
+    excused=st.lists(st.dates(date(2024, 1, 1), date(2026, 12, 31)), max_size=5),
+)
+def test_the_calendars_missed_periods_are_the_missed_periods(
+    checks, first, days_after, interval, retired_after, excused
+):
+    """The units list shows the calendar, the findings count missed periods: one answer for both."""
+    as_of = first + timedelta(days=days_after)
+    retired = first + timedelta(days=retired_after) if retired_after is not None else None
+    excused = (
+        excused + [p.start for p in missed_periods(checks, first, as_of, interval, retired_on=retired)][:3]
+    )
+    from_calendar = [
+        s.period
+        for s in period_calendar(checks, first, as_of, interval, retired_on=retired, excused=excused)
+        if s.state is PeriodState.MISSED
+    ]
+    assert from_calendar == missed_periods(
+        checks, first, as_of, interval, retired_on=retired, excused=excused
+    )
