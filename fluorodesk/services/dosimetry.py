@@ -391,7 +391,8 @@ def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts
         .order_by(_RD.id)  # the table's own order: free
     )
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
-    for technician_id, *values in session.execute(stmt):
+    # Columns only, through the connection: the ORM's result layer adds a fifth to 6,000 rows.
+    for technician_id, *values in session.connection().execute(stmt):
         facts = ReadingFacts.from_values(values)
         if facts.available_on <= as_of:
             out[technician_id].append(facts)
@@ -816,7 +817,7 @@ class DosimetryService(Service):
             stmt = _reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())
             if not include_voided:
                 stmt = stmt.where(_RD.voided_at.is_(None))
-            return [_reading_row(r) for r in session.execute(stmt)]
+            return [_reading_row(r) for r in session.connection().execute(stmt)]
 
     def investigations(self, *, as_of: date | None = None) -> list[InvestigationRow]:
         with self.db.read() as session:
