@@ -344,15 +344,12 @@ class ReviewDraft:
 
 
 @dataclass(frozen=True)
-class DosimetryView:
-    """What the Dosimetry tab shows (``DosimetryService.view``)."""
+class DosimetrySummary:
+    """What the Dosimetry tab shows when it opens (``DosimetryService.summary``): the quarter's totals
+    and the area's findings, from one snapshot (the readings are loaded once for both).  Its other
+    pages (badges, readings…) are loaded when first opened, through their own methods."""
 
     totals: list[TotalsRow]
-    badges: list[BadgeRow]
-    readings: list[ReadingRow]
-    investigations: list[InvestigationRow]
-    pregnancies: list[PregnancyRow]
-    reviews: list[ReviewRow]
     findings: list[Finding]
 
 
@@ -392,34 +389,14 @@ def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts
         select(_RD.technician_id, *_FACT_COLUMNS)
         .outerjoin(DosimeterBadge, _RD.badge_id == DosimeterBadge.id)
         .where(or_(_RD.voided_at.is_(None), _RD.voided_at > _known_by(as_of)))
-        .order_by(_RD.id)  # the table's own order: free, and what _load_reading_list reproduces
+        .order_by(_RD.id)  # the table's own order: free
     )
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
-    for technician_id, *values in session.execute(stmt):
+    # Columns only, through the connection: the ORM's result layer adds a fifth to 6,000 rows.
+    for technician_id, *values in session.connection().execute(stmt):
         facts = ReadingFacts.from_values(values)
         if facts.available_on <= as_of:
             out[technician_id].append(facts)
-    return out
-
-
-def _load_reading_list(session: Session, as_of: date, include_voided: bool) -> list[ReadingRow]:
-    """The Readings list, newest first.  Its query reads every reading, so it also gives the facts
-    ``load_readings`` would load (same filter): the tab's totals and findings need no second query."""
-    known_by = _known_by(as_of)
-    kept: list[tuple[int, int, ReadingFacts]] = []
-    out = []
-    for row in session.execute(_reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())):
-        facts = ReadingFacts.from_values(row[_FIRST_FACT:])
-        voided_at = row.voided_at
-        if (voided_at is None or voided_at > known_by) and facts.available_on <= as_of:
-            kept.append((row.id, row.technician_id, facts))
-        if voided_at is None or include_voided:
-            out.append(_reading_row(row, facts))
-    kept.sort(key=lambda item: item[0])  # by id, as _load_readings: totals and findings in the same order
-    counted: dict[int, list[ReadingFacts]] = defaultdict(list)
-    for _id, technician_id, facts in kept:
-        counted[technician_id].append(facts)
-    read_memo(session, ("dosimetry.readings", as_of), lambda: counted, shared=True)
     return out
 
 
@@ -709,10 +686,9 @@ def _reading_select() -> Select:
 _FIRST_FACT = 9  # where _FACT_COLUMNS start in _reading_select's rows
 
 
-def _reading_row(row: Row, facts: ReadingFacts | None = None) -> ReadingRow:
+def _reading_row(row: Row) -> ReadingRow:
     id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason = row[:_FIRST_FACT]
-    if facts is None:
-        facts = ReadingFacts.from_values(row[_FIRST_FACT:])
+    facts = ReadingFacts.from_values(row[_FIRST_FACT:])
     deep, lens, shallow = facts.entries()
     return frozen_row(  # the list holds every reading
         ReadingRow,
@@ -844,7 +820,7 @@ class DosimetryService(Service):
             stmt = _reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())
             if not include_voided:
                 stmt = stmt.where(_RD.voided_at.is_(None))
-            return [_reading_row(r) for r in session.execute(stmt)]
+            return [_reading_row(r) for r in session.connection().execute(stmt)]
 
     def investigations(self, *, as_of: date | None = None) -> list[InvestigationRow]:
         with self.db.read() as session:
@@ -855,21 +831,14 @@ class DosimetryService(Service):
         with self.db.read() as session:
             return _pregnancies(session, load_settings(session), as_of)
 
-    def view(self, quarter: Period | None = None, *, include_voided: bool = False) -> DosimetryView:
-        """Everything the Dosimetry tab shows, from one snapshot: readings are loaded and added up
-        once for the totals, the pregnancies and the findings."""
+    def summary(self, quarter: Period | None = None) -> DosimetrySummary:
+        """The quarter's totals (this quarter by default) and the findings, as of today."""
         as_of = self.today()
         quarter = quarter or quarter_of(as_of)
         with self.db.read() as session:
             settings = load_settings(session)
-            reading_list = _load_reading_list(session, as_of, include_voided)  # fills load_readings too
-            return DosimetryView(
+            return DosimetrySummary(
                 totals=load_totals(session, settings, quarter, as_of),
-                badges=load_badges(session, settings, as_of),
-                readings=reading_list,
-                investigations=load_investigations(session, as_of),
-                pregnancies=_pregnancies(session, settings, as_of),
-                reviews=load_reviews(session, settings, as_of),
                 findings=findings(session, settings, as_of),
             )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -344,3 +344,85 @@ def test_keyboard_shortcuts_on_the_tab(qtbot, tab, monkeypatch):
     qtbot.keyClick(tab.table.view, Qt.Key.Key_Return)  # Enter on a row: correct it (or follow up if flagged)
     assert len(opened) == 2
     qtbot.addWidget(opened[1])
+
+
+def fill_entry(tab, demo_services, case_ref: str, day: date, fluoro: str = "0:40", kerma: str = "8") -> None:
+    entry = tab.entry
+    entry.set_day(day)
+    entry.case_ref.setText(case_ref)
+    entry.procedure.setText(demo_services.procedures.entry_options().procedures[0].label)
+    entry.fluoro_time.setText(fluoro)
+    if entry.air_kerma.isEnabled():
+        entry.air_kerma.setText(kerma)
+    if entry.kap_value.isEnabled():
+        entry.kap_value.setText("1.2")
+    entry.images.setText("3")
+
+
+def reloads_of(monkeypatch, demo_services) -> list[dict]:
+    calls: list[dict] = []
+    real = demo_services.procedures.list_cases
+    monkeypatch.setattr(demo_services.procedures, "list_cases", lambda **kw: calls.append(kw) or real(**kw))
+    return calls
+
+
+def shown(panel) -> list:
+    return [panel.model.row_at(i) for i in range(panel.model.rowCount())]
+
+
+def test_a_case_saved_in_the_entry_row_joins_the_list_in_place_without_a_reload(
+    qtbot, tab, demo_services, monkeypatch
+):
+    list_cases = demo_services.procedures.list_cases  # the real one, before the spy
+    start = tab._start()
+    selected = select_case(tab, lambda r: r.performed_on < TODAY - timedelta(days=5))
+    calls = reloads_of(monkeypatch, demo_services)
+    for ref, day in (("T-1", TODAY - timedelta(days=3)), ("T-2", TODAY), ("T-3", TODAY - timedelta(days=3))):
+        fill_entry(tab, demo_services, ref, day)
+        with qtbot.waitSignal(tab.bus.changed):
+            assert tab.entry.save() is not None, tab.entry.message.text()
+    assert calls == []  # the list was not loaded again
+    assert shown(tab.table) == list_cases(start=start)  # what a reload shows, in its order
+    assert tab.table.count_label.text() == f"{len(list_cases(start=start))} cases"
+    assert tab.table.selected() == selected  # the selection stays on the same case
+    # Outside the chosen range: saved, not listed (as a reload would do).
+    fill_entry(tab, demo_services, "T-OLD", TODAY - timedelta(days=200))
+    assert tab.entry.save() is not None
+    assert shown(tab.table) == list_cases(start=start)
+    assert calls == []
+    # Any other change still reloads the list.
+    tab.bus.announce("dose")
+    assert len(calls) == 1
+
+
+def test_a_saved_case_in_a_filtered_or_sorted_list_and_the_summaries(qtbot, tab, demo_services, monkeypatch):
+    procedures = demo_services.procedures
+    list_cases = procedures.list_cases  # the real one, before the spy
+    start = tab._start()
+    tab.flagged_only.setChecked(True)
+    calls = reloads_of(monkeypatch, demo_services)
+    fill_entry(tab, demo_services, "T-LOW", TODAY)  # below every trigger: not in this list
+    assert tab.entry.save() is not None
+    fill_entry(tab, demo_services, "T-HIGH", TODAY - timedelta(days=1), fluoro="70:00", kerma="6000")
+    high = tab.entry.save()
+    assert high is not None and high.flagged
+    assert shown(tab.table) == list_cases(start=start, flagged_only=True)
+    assert calls == []
+    # Sorted by a column: the new case takes its sorted place.
+    tab.flagged_only.setChecked(False)
+    column = [c.header for c in dose_tab.CASE_COLUMNS].index("Fluoro time")
+    tab.table.view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+    fill_entry(tab, demo_services, "T-SORT", TODAY, fluoro="95:00")
+    assert tab.entry.save() is not None
+    expected = RowTableModel(dose_tab.CASE_COLUMNS)
+    expected.set_rows(list_cases(start=start))
+    expected.sort(column, Qt.SortOrder.DescendingOrder)
+    assert shown(tab.table) == expected.rows() and shown(tab.table)[0].case_ref == "T-SORT"
+    # The summaries page, when open, counts the new case.
+    tab.pages.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: tab.summary_table.model.rowCount() > 0)
+    fill_entry(tab, demo_services, "T-SUM", TODAY)
+    assert tab.entry.save() is not None
+    assert shown(tab.summary_table) == procedures.summaries(
+        tab.kind.value(), tab.group_by.value(), start=TODAY - timedelta(days=365)
+    )

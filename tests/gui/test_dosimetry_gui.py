@@ -79,11 +79,71 @@ def test_the_summary_line_and_m_vs_unused_in_words(qtbot, tab):
     text = tab.summary.text()
     assert "1 badge(s) not returned" in text and "review overdue: 2026 Q2" in text
     assert "1 above a level without investigation" in text
+    tab.pages.setCurrentIndex(dosimetry_tab.READINGS)  # as a user opens it
     readings = tab.readings.visible_rows()
     assert {r.kind for r in readings} == set(DoseReadingKind)
     column = [c.header for c in dosimetry_tab.READING_COLUMNS].index("Deep (mSv)")
     shown = {tab.readings.model.data(tab.readings.model.index(i, column)) for i in range(len(readings))}
     assert {"M", "Unused"} <= shown and "0" not in shown
+
+
+def shown_rows(panel):
+    return [panel.model.row_at(i) for i in range(panel.model.rowCount())]
+
+
+def test_only_the_totals_load_with_the_tab_and_each_page_when_first_opened(qtbot, tab, demo_services):
+    dosimetry = demo_services.dosimetry
+    assert shown_rows(tab.table) == dosimetry.totals()
+    pages = {
+        dosimetry_tab.BADGES: (
+            tab.badges,
+            lambda: [
+                b for b in dosimetry.badges() if b.state is not BadgeState.RETURNED or not b.has_reading
+            ],
+        ),
+        dosimetry_tab.READINGS: (tab.readings, dosimetry.readings),
+        dosimetry_tab.INVESTIGATIONS: (tab.investigations, dosimetry.investigations),
+        dosimetry_tab.PREGNANCIES: (tab.pregnancies, dosimetry.pregnancies),
+        dosimetry_tab.REVIEWS: (tab.reviews, dosimetry.reviews),
+    }
+    for panel, _rows in pages.values():
+        assert panel.model.rowCount() == 0 and not panel.isVisible()
+    for index, (panel, rows) in pages.items():
+        tab.pages.setCurrentIndex(index)
+        expected = rows()
+        assert expected and shown_rows(panel) == expected, tab.pages.tabText(index)
+        assert panel.count_label.text().startswith(str(len(expected)))
+        # Sized from its text when opened: sizing it again changes nothing.
+        header = panel.view.horizontalHeader()
+        widths = [header.sectionSize(c) for c in range(header.count() - 1)]
+        panel.fit_columns()
+        assert widths == [header.sectionSize(c) for c in range(header.count() - 1)]
+    assert tab.is_loaded()
+
+
+def test_a_change_reloads_the_open_page_and_the_others_when_next_opened(qtbot, tab, demo_services):
+    dosimetry = demo_services.dosimetry
+    tab.pages.setCurrentIndex(dosimetry_tab.READINGS)
+    tab.pages.setCurrentIndex(dosimetry_tab.REVIEWS)
+    voided = dosimetry.readings()[0]
+    before = tab.readings.model.rowCount()
+    dosimetry.void_reading(voided.id, "Entered twice")
+    late = next(b for b in dosimetry.badges() if b.state is BadgeState.LATE)
+    dosimetry.return_badge(late.id, TODAY.isoformat())
+    with qtbot.waitSignal(tab.bus.changed):
+        tab.bus.announce("dosimetry")
+    assert "all badges back" in tab.summary.text()  # the summary line follows at once
+    assert shown_rows(tab.reviews) == dosimetry.reviews()
+    assert tab.readings.model.rowCount() == before  # not opened since: not reloaded yet
+    tab.pages.setCurrentIndex(dosimetry_tab.READINGS)
+    assert tab.readings.model.rowCount() == before - 1
+    assert all(r.id != voided.id for r in shown_rows(tab.readings))
+    tab.show_voided.setChecked(True)  # reloads this page only
+    assert shown_rows(tab.readings) == dosimetry.readings(include_voided=True)
+    tab.pages.setCurrentIndex(dosimetry_tab.BADGES)
+    assert any(r.id == late.id and r.state is BadgeState.RETURNED for r in shown_rows(tab.badges))
+    tab.badge_filter.set_value("all")
+    assert shown_rows(tab.badges) == dosimetry.badges()
 
 
 def test_an_investigation_from_the_totals_clears_the_finding(qtbot, tab, demo_services):

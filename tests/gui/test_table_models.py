@@ -72,6 +72,44 @@ def test_services_order_is_kept_until_the_user_sorts(qtbot):
     assert [r["name"] for r in panel.visible_rows()] == ["Zoe", "adam", "Mia"]
 
 
+def test_a_row_inserted_in_place_keeps_the_model_valid(qtmodeltester):
+    model = RowTableModel(COLUMNS)
+    model.set_rows(ROWS)
+    qtmodeltester.check(model, force_py=True)  # and it watches the insertions that follow
+    assert model.insert_row(3, {"name": "Last", "due": None, "n": 0.0})
+    assert model.insert_row(0, {"name": "First", "due": None, "n": 0.0})
+    assert [r["name"] for r in model.rows()] == ["First", "Zoe", "adam", "Mia", "Last"]
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_a_row_inserted_in_place_keeps_the_selection_search_and_count(qtbot):
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    panel.set_rows(ROWS)
+    panel.view.selectRow(1)
+    panel.search.setText("a")  # adam and Mia
+    assert panel.count_label.text() == "2 of 3 rows"
+    assert panel.insert_row(1, {"name": "Ana", "due": None, "n": 1.0})
+    assert [r["name"] for r in panel.model.rows()] == ["Zoe", "Ana", "adam", "Mia"]
+    assert [r["name"] for r in panel.visible_rows()] == ["Ana", "adam", "Mia"]  # the search sees it
+    assert panel.count_label.text() == "3 of 4 rows"
+    assert panel.selected()["name"] == "adam"
+    # Sorted by a column: nothing is added; the caller sets the rows again.
+    panel.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert not panel.insert_row(0, {"name": "Bo", "due": None, "n": 0.0})
+    assert len(panel.model.rows()) == 4
+
+
+def test_the_first_row_inserted_into_an_empty_table_sizes_its_columns(qtbot):
+    panel = TablePanel(COLUMNS, noun="rows")
+    qtbot.addWidget(panel)
+    panel.set_rows([])
+    panel.show()
+    assert panel.insert_row(0, {"name": "A rather long name for a column", "due": None, "n": 1.0})
+    assert panel.view.columnWidth(0) > panel.view.fontMetrics().horizontalAdvance("A rather long name")
+    assert panel.count_label.text() == "1 rows"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"), [("", 3), ("ZOE", 1), ("2025-12", 1), ("ad m", 1), ("a m", 2), ("nobody", 0)]
 )

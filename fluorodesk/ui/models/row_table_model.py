@@ -94,6 +94,21 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             )
         self.endResetModel()
 
+    def insert_row(self, position: int, row: R) -> bool:
+        """Add one row at ``position`` without a reset (the selection and the scrolling stay).
+
+        Only while no column sorts the rows (``position`` is in ``set_rows``'s order): returns False,
+        and adds nothing, when one does; the caller then sets the rows again.
+        """
+        if self._sort is not None:
+            return False
+        position = max(0, min(position, len(self._rows)))
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._rows.insert(position, row)
+        self._search = None
+        self.endInsertRows()
+        return True
+
     def rows(self) -> list[R]:
         return list(self._rows)
 

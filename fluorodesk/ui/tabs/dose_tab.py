@@ -3,6 +3,7 @@ and monthly/quarterly summaries (median fluoroscopy time and dose: the clinic's 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, timedelta
 from typing import Any
 
@@ -198,6 +199,9 @@ class DoseTab(DataTab):
         self.units_button.clicked.connect(self.edit_units)
 
         self.entry = CaseEntryPanel(services, bus, self)
+        self.entry.saved.connect(self._case_saved)
+        self._cases: list[CaseRow] = []  # the list's rows, in the services' order
+        self._added: CaseRow | None = None  # a case just saved here, already in the list
         entry_box = QGroupBox(
             "Enter cases: Enter moves to the next field; Enter in Images saves the row", self
         )
@@ -329,18 +333,51 @@ class DoseTab(DataTab):
         if self._options_dirty:  # a saved case does not change the choices; a new unit or tech does
             self.entry.load_options()
             self._options_dirty = False
-        self.table.set_rows(
-            self.services.procedures.list_cases(
-                start=self._start(),
-                include_voided=self.show_voided.isChecked(),
-                flagged_only=self.flagged_only.isChecked(),
-            )
+        self._cases = self.services.procedures.list_cases(
+            start=self._start(),
+            include_voided=self.show_voided.isChecked(),
+            flagged_only=self.flagged_only.isChecked(),
         )
+        self.table.set_rows(self._cases)
         self._update_buttons(self.table.selected())
         self._summaries_dirty = True
         self._summaries_if_shown()
 
+    def _shows(self, row: CaseRow) -> bool:
+        """``row`` is one the list's current choices (range, flagged only, voided) would load."""
+        start = self._start()
+        return (
+            (start is None or row.performed_on >= start)
+            and row.performed_on <= self.services.procedures.today()
+            and (row.flagged or not self.flagged_only.isChecked())
+            and (not row.voided or self.show_voided.isChecked())
+        )
+
+    def _case_saved(self, row: CaseRow) -> None:
+        """A case typed in the entry row goes into the list where a reload would put it (the
+        services' order: newest day first, then newest record), instead of reloading the list: a
+        day's cases are saved one after the other, and the list may hold a year of them."""
+        if self._dirty:
+            return  # the list reloads anyway
+        if self._shows(row):
+            position = bisect_left(
+                self._cases,
+                (-row.performed_on.toordinal(), -row.id),
+                key=lambda c: (-c.performed_on.toordinal(), -c.id),
+            )
+            self._cases.insert(position, row)
+            if not self.table.insert_row(position, row):  # sorted by a column: sorted again
+                self.table.set_rows(self._cases)
+        self._added = row  # the announcement that follows needs no reload
+
     def _on_changed(self, changed: frozenset[str]) -> None:
+        added, self._added = self._added, None
+        if added is not None and changed == {areas.DOSE} and not self._dirty:
+            # Only the case just added changed: the list has it; the summaries count it when shown.
+            self._summaries_dirty = True
+            self._summaries_if_shown()
+            self._update_buttons(self.table.selected())
+            return
         if changed & {areas.TECHNICIANS, areas.EXPOSURE, areas.SETTINGS}:
             self._options_dirty = True
         super()._on_changed(changed)

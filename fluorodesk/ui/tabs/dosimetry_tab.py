@@ -58,8 +58,11 @@ from fluorodesk.ui.widgets.table_panel import TablePanel
 
 Q = DoseQuantity
 #: Rows that size a table's columns: about a screenful, the rows seen when its page opens.  Each row
-#: sized costs some 0.6 ms, and the hidden pages (badges, readings, reviews) are sized as they fill.
+#: sized costs some 0.6 ms.
 SIZE_FROM_ROWS = 30
+#: The sub-pages, in their tab order.  Only the totals load with the tab; each other page loads when
+#: it is first opened (ten years of readings are 6,000 rows nobody may look at in a session).
+TOTALS, BADGES, READINGS, INVESTIGATIONS, PREGNANCIES, REVIEWS = range(6)
 LIMIT_KEYS = (
     "dosimetry.annual_deep_msv",
     "dosimetry.annual_lens_msv",
@@ -325,7 +328,7 @@ class DosimetryTab(DataTab):
         # Badges
         self.badge_filter = ChoiceField(BADGE_FILTERS, self)
         self.badge_filter.setObjectName("badgeFilter")
-        self.badge_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.badge_filter.currentIndexChanged.connect(lambda _i: self._reload_page(BADGES))
         self.badges: TablePanel[BadgeRow] = TablePanel(BADGE_COLUMNS, noun="badges", parent=self)
         self.issue_button = _button(self, "Issue badge…", "issueBadge", self.issue_badge, "Ctrl+N")
         self.next_button = _button(
@@ -348,7 +351,7 @@ class DosimetryTab(DataTab):
         # Readings
         self.show_voided = QCheckBox("Show voided", self)
         self.show_voided.setObjectName("showVoidedReadings")
-        self.show_voided.toggled.connect(lambda _on: self.refresh())
+        self.show_voided.toggled.connect(lambda _on: self._reload_page(READINGS))
         self.readings: TablePanel[ReadingRow] = TablePanel(READING_COLUMNS, noun="readings", parent=self)
         self.reading_button = _button(self, "Enter reading…", "enterReading", self.enter_reading, "Ctrl+N")
         self.other_button = _button(self, "Dose from another facility…", "otherFacility", self.other_facility)
@@ -418,6 +421,8 @@ class DosimetryTab(DataTab):
             (reviews_page, "Quarterly reviews"),
         ):
             self.pages.addTab(page, title)
+        self._stale_pages = set(range(BADGES, REVIEWS + 1))  # loaded when opened (``_page_opened``)
+        self.pages.currentChanged.connect(self._page_opened)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Quarter:", self))
@@ -462,23 +467,46 @@ class DosimetryTab(DataTab):
 
     def load(self) -> None:
         self._fill_quarters()
-        view = self.services.dosimetry.view(
-            self.selected_quarter(), include_voided=self.show_voided.isChecked()
-        )
-        totals = view.totals
-        self.table.set_rows(totals)
-        badges = view.badges
-        if self.badge_filter.value() == "open":
-            shown = [b for b in badges if b.state is not BadgeState.RETURNED or not b.has_reading]
-        else:
-            shown = badges
-        self.badges.set_rows(shown)
-        self.readings.set_rows(view.readings)
-        self.investigations.set_rows(view.investigations)
-        self.pregnancies.set_rows(view.pregnancies)
-        self.reviews.set_rows(view.reviews)
-        self._summarize(totals, view.findings)
+        summary = self.services.dosimetry.summary(self.selected_quarter())
+        self.table.set_rows(summary.totals)
+        self._summarize(summary.totals, summary.findings)
+        self._stale_pages = set(range(BADGES, REVIEWS + 1))
+        self._load_page(self.pages.currentIndex())
         self._update_buttons()
+
+    def _page_opened(self, index: int) -> None:
+        if index in self._stale_pages:
+            self._reload_page(index)
+
+    def _reload_page(self, index: int) -> None:
+        """Load one page now if it is open, or when it is next opened."""
+        self._stale_pages.add(index)
+        if index != self.pages.currentIndex():
+            return
+        try:
+            self._load_page(index)
+        except StorageError as exc:
+            show_storage_error(self, exc)
+        self._update_buttons()
+
+    def _load_page(self, index: int) -> None:
+        if index not in self._stale_pages:
+            return
+        dosimetry = self.services.dosimetry
+        if index == BADGES:
+            badges = dosimetry.badges()
+            if self.badge_filter.value() == "open":
+                badges = [b for b in badges if b.state is not BadgeState.RETURNED or not b.has_reading]
+            self.badges.set_rows(badges)
+        elif index == READINGS:
+            self.readings.set_rows(dosimetry.readings(include_voided=self.show_voided.isChecked()))
+        elif index == INVESTIGATIONS:
+            self.investigations.set_rows(dosimetry.investigations())
+        elif index == PREGNANCIES:
+            self.pregnancies.set_rows(dosimetry.pregnancies())
+        elif index == REVIEWS:
+            self.reviews.set_rows(dosimetry.reviews())
+        self._stale_pages.discard(index)
 
     def _quarter_changed(self) -> None:
         try:

@@ -93,6 +93,16 @@ class TablePanel(QWidget, Generic[R]):
                 self._fit_when_shown = True
         self._update_count()
 
+    def insert_row(self, position: int, row: R) -> bool:
+        """``RowTableModel.insert_row``, and the row count follows (a first row sizes the columns)."""
+        if self.model.rowCount() == 0:
+            self.set_rows([row])
+            return True
+        added = self.model.insert_row(position, row)
+        if added:
+            self._update_count()
+        return added
+
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if self._fit_when_shown:
