@@ -31,8 +31,9 @@ from fluorodesk.paths import DataDir
 #: writes through, so services may reuse what they worked out within it (``services.base.read_memo``).
 READ_ONLY = "fluorodesk.read_only"
 
-#: ``session.info`` keys: the data generation a read session's snapshot shows (``db/generation.py``;
-#: absent when not known), and the memo shared by read sessions that show the same one (``db.shared_memo``).
+#: ``session.info`` keys: the data generations a read session's snapshot shows ({table: counter},
+#: ``db/generation.py``; absent when not known), and the memo shared by read sessions
+#: (``db.shared_memo``).
 DATA_GENERATION = "fluorodesk.data_generation"
 SHARED_MEMO = "fluorodesk.shared_memo"
 
@@ -81,17 +82,17 @@ class Database:
         self.engine.dispose()
 
     def _stamp_version(self, session: Session) -> None:
-        """Record which state of the records the session's snapshot shows (``db/generation.py``).
+        """Record which state of each table the session's snapshot shows (``db/generation.py``).
 
-        The counter is read inside the snapshot (the read also starts it), so the number and the data
-        the session reads always agree.
+        The counters are read inside the snapshot (the read also starts it), so the numbers and the
+        data the session reads always agree.
         """
         try:
-            version = session.connection().exec_driver_sql(generation.READ_SQL).scalar()
+            counters = dict(session.connection().exec_driver_sql(generation.READ_SQL).all())
         except DBAPIError:
-            version = None  # no counter (a database mid-upgrade): nothing is shared, nothing breaks
-        if version is not None:
-            session.info[DATA_GENERATION] = int(version)
+            return  # no counters (a database mid-upgrade): nothing is shared, nothing breaks
+        if counters:
+            session.info[DATA_GENERATION] = counters
             session.info[SHARED_MEMO] = self.shared_memo
 
 

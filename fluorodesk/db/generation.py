@@ -1,10 +1,11 @@
-"""A counter in the database that every change to the clinic's records moves on.
+"""Counters in the database that every change to the clinic's records moves on, one per table.
 
-``data_generation`` holds one row; triggers on every table add one to it on each insert, update and
-delete, whoever writes (this window, the command line, another program).  A read session reads it
-inside its own snapshot, so the number names exactly the data that snapshot shows: results worked out
-from the records can be reused by any later read session that reads the same number
-(``db.shared_memo``).
+``data_generation`` holds one row per table; triggers on that table add one to it on each insert,
+update and delete, whoever writes (this window, the command line, another program).  A read session
+reads them inside its own snapshot, so the numbers name exactly the data that snapshot shows: a result
+worked out from some tables can be reused by any later read session that reads the same numbers for
+those tables (``db.shared_memo``, ``services.base.read_memo(reads=...)``) -- saving an exposure check
+leaves the technicians' and the garments' work valid.
 
 Not counted, because nothing worked out from the records reads them: the audit trail (appended on
 every action, and on every sign-in) and the users' sign-in bookkeeping (``last_login_at``, the
@@ -28,7 +29,7 @@ COUNTED_UPDATES = {"users": ("username", "full_name", "role", "active", "must_ch
 
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
-READ_SQL = f"SELECT n FROM {TABLE} WHERE id = 1"
+READ_SQL = f"SELECT name, n FROM {TABLE}"
 
 
 def trigger_name(table: str, event: str) -> str:
@@ -40,7 +41,7 @@ def trigger_sql(table: str, event: str) -> str:
     what = f"UPDATE OF {', '.join(columns)}" if columns else event
     return (
         f'CREATE TRIGGER IF NOT EXISTS "{trigger_name(table, event)}" AFTER {what} ON "{table}" '
-        f"BEGIN UPDATE {TABLE} SET n = n + 1 WHERE id = 1; END"
+        f"BEGIN UPDATE {TABLE} SET n = n + 1 WHERE name = '{table}'; END"
     )
 
 
@@ -55,8 +56,9 @@ def counted_tables(connection: Any) -> list[str]:
 
 
 def ensure_triggers(connection: Any) -> None:
-    """Create the counter's triggers that are missing (after a migration); the counter must exist."""
+    """Create the counters and triggers that are missing (after a migration); the table must exist."""
     for table in counted_tables(connection):
+        _execute(connection, f"INSERT OR IGNORE INTO {TABLE} (name, n) VALUES ('{table}', 0)")
         for event in EVENTS:
             _execute(connection, trigger_sql(table, event))
 

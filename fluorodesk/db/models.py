@@ -79,11 +79,11 @@ class User(Tracked, Base):
 
 
 class DataGeneration(Base):
-    """One row: a counter every change to the records moves on (see ``db/generation.py``)."""
+    """A counter per table that every change to it moves on (see ``db/generation.py``)."""
 
     __tablename__ = "data_generation"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, server_default="0")
 
 

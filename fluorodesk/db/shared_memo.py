@@ -1,10 +1,11 @@
-"""Results worked out from one state of the database, reused until anything is committed.
+"""Results worked out from the records, reused until the tables they come from change.
 
 Each read session is one snapshot; ``services.base.read_memo`` reuses what was worked out within it.
-This memo carries such results *across* read sessions that saw the same data: the Overview's findings,
-then each tab, then the next refresh all read the same ten years of records, and nothing changed in
-between.  The key is the database's data version (``Database.read`` works out which version a snapshot
-shows, see there); any commit, by this process or another, gives a new version and so new entries.
+This memo carries such results *across* read sessions: the Overview's findings, then each tab, then
+the next refresh all read the same ten years of records, and usually nothing changed in between.
+An entry is stored with the *version* it was worked out from -- the data generations of the tables
+it read (``db/generation.py``), as the snapshot saw them -- and is reused only by a session that sees
+the same version.  Any commit to one of those tables, by this process or another, gives a new version.
 
 Only plain, immutable-by-convention data goes in here (``Record``s, frozen rows, findings): never ORM
 objects, which belong to the session that loaded them.
@@ -16,16 +17,10 @@ that moment) compute it once: the second waits for the first.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-
-#: Versions kept: the newest, and the one before it for a read that began just before a commit.
-KEEP_VERSIONS = 2
-
-_MISSING = object()
 
 
 class _Pending:
@@ -39,18 +34,18 @@ class _Pending:
 class SharedMemo:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._versions: OrderedDict[int, dict[Hashable, Any]] = OrderedDict()
+        self._entries: dict[Hashable, tuple[Hashable, Any]] = {}  # key -> (version, value or _Pending)
 
-    def get(self, version: int, key: Hashable, compute: Callable[[], T]) -> T:
-        """The entry for ``key`` at ``version``, computing it (once) if nobody has."""
+    def get(self, key: Hashable, version: Hashable, compute: Callable[[], T]) -> T:
+        """The entry for ``key`` worked out from ``version`` of the data; computed (once) if nobody has."""
         while True:
             with self._lock:
-                entries = self._entries(version)
-                found = entries.get(key, _MISSING)
-                if found is _MISSING:
+                stored = self._entries.get(key)
+                if stored is None or stored[0] != version:
                     pending = _Pending()
-                    entries[key] = pending
+                    self._entries[key] = (version, pending)  # the newest asked-for version wins the slot
                     break
+                found = stored[1]
             if not isinstance(found, _Pending):
                 return found  # type: ignore[no-any-return]
             found.done.wait()
@@ -60,25 +55,17 @@ class SharedMemo:
             value = compute()
         except BaseException:
             with self._lock:
-                if entries.get(key) is pending:
-                    del entries[key]
+                if self._entries.get(key) == (version, pending):
+                    del self._entries[key]
             pending.failed = True
             pending.done.set()
             raise
         with self._lock:
-            if entries.get(key) is pending:
-                entries[key] = value
+            if self._entries.get(key) == (version, pending):
+                self._entries[key] = (version, value)
         pending.done.set()
         return value
 
     def clear(self) -> None:
         with self._lock:
-            self._versions.clear()
-
-    def _entries(self, version: int) -> dict[Hashable, Any]:
-        entries = self._versions.get(version)
-        if entries is None:
-            entries = self._versions[version] = {}
-            while len(self._versions) > KEEP_VERSIONS:
-                self._versions.popitem(last=False)
-        return entries
+            self._entries.clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
@@ -11,26 +11,42 @@ from fluorodesk.db.database import DATA_GENERATION, READ_ONLY, SHARED_MEMO, Data
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from fluorodesk.db.shared_memo import SharedMemo
+
 T = TypeVar("T")
 
 
-def read_memo(session: Session, key: Hashable, compute: Callable[[], T], *, shared: bool = False) -> T:
+def read_memo(
+    session: Session, key: Hashable, compute: Callable[[], T], *, reads: Iterable[str] | None = None
+) -> T:
     """``compute()`` once per read session (one snapshot), e.g. readings that several lists share.
 
-    ``shared=True``: also reuse it in later read sessions that show the same data (nothing committed
-    in between; ``db.shared_memo``) -- for plain data only (Records, frozen rows, findings), never ORM
-    objects, and ``key`` must name everything the result depends on besides the data (``as_of``,
-    settings passed in).  In a write session (which may change the data between two calls) it always
-    computes afresh.  Callers must treat the result as read-only: the next caller gets the same object.
+    ``reads``: the tables the result comes from (all of them, including through other memoised
+    loaders it calls).  Then it is also reused by later read sessions until one of those tables
+    changes (``db.shared_memo``) -- for plain data only (Records, frozen rows, findings), never ORM
+    objects, and ``key`` must name everything else the result depends on (``as_of``, settings passed
+    in).  ``tests/unit/test_memo_reads.py`` traces the SQL of every shared loader against its ``reads``.
+    In a write session (which may change the data between two calls) it always computes afresh.
+    Callers must treat the result as read-only: the next caller gets the same object.
     """
     info = session.info
     if not info.get(READ_ONLY):
         return compute()
     memo: dict[Hashable, object] = info.setdefault("fluorodesk.memo", {})
     if key not in memo:
-        version = info.get(DATA_GENERATION) if shared else None
-        memo[key] = compute() if version is None else info[SHARED_MEMO].get(version, key, compute)
+        counters = info.get(DATA_GENERATION) if reads is not None else None
+        memo[key] = (
+            compute() if counters is None else shared(info[SHARED_MEMO], key, reads, counters, compute)
+        )
     return memo[key]  # type: ignore[return-value]
+
+
+def shared(
+    memo: SharedMemo, key: Hashable, reads: Iterable[str], counters: dict[str, int], compute: Callable[[], T]
+) -> T:
+    """The shared memo's entry for ``key`` at the version of the tables in ``reads``."""
+    version = tuple((table, counters[table]) for table in reads)
+    return memo.get(key, version, compute)
 
 
 class Service:

@@ -15,31 +15,36 @@ from fluorodesk.services.settings import load_settings
 
 Provider = Callable[[Session, ClinicSettings, date], list[Finding]]
 
-# One provider per area; each capability adds its own here.
-PROVIDERS: tuple[Provider, ...] = (
-    technicians.findings,
-    contracts.findings,
-    garments.findings,
-    exposure.findings,
-    procedures.findings,
-    dosimetry.findings,
+# One provider per area, with the tables its findings come from (besides the settings, which every
+# provider reads): a provider's findings are reused until one of them changes (``read_memo``).
+AREAS: tuple[tuple[Provider, tuple[str, ...]], ...] = (
+    (technicians.findings, (*technicians.ROSTER_TABLES, "ce_activities")),
+    (contracts.findings, contracts.CONTRACT_TABLES),
+    (garments.findings, garments.GARMENT_TABLES),
+    (exposure.findings, exposure.UNIT_TABLES),
+    (procedures.findings, procedures.CASE_TABLES),
+    (dosimetry.findings, dosimetry.DOSIMETRY_TABLES),
 )
+PROVIDERS: tuple[Provider, ...] = tuple(provider for provider, _reads in AREAS)
 
 
 def collect(session: Session, as_of: date) -> list[Finding]:
     settings = load_settings(session)
     found: list[Finding] = []
-    for provider in PROVIDERS:
-        found.extend(provider(session, settings, as_of))
-    return sort_findings(found)
+    for provider, reads in AREAS:
+        found.extend(
+            read_memo(
+                session,
+                ("findings", provider.__module__, as_of),
+                lambda provider=provider: provider(session, settings, as_of),
+                reads=(*reads, "settings"),
+            )
+        )
+    return sort_findings(found)  # a new list: the memo's stay as they were
 
 
 class ComplianceService(Service):
     def findings(self, as_of: date | None = None) -> list[Finding]:
-        """Every finding as of ``as_of`` (today), worked out once per state of the records."""
-        day = as_of or self.today()
+        """Every finding as of ``as_of`` (today); each area's worked out once per state of its records."""
         with self.db.read() as session:
-            found = read_memo(
-                session, ("compliance.findings", day), lambda: collect(session, day), shared=True
-            )
-        return list(found)  # the caller's own list: the memo's stays as it was
+            return collect(session, as_of or self.today())

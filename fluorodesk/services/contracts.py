@@ -50,7 +50,7 @@ from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
 from fluorodesk.services.records import load_records
 from fluorodesk.services.settings import load_settings
-from fluorodesk.services.technicians import technician_records
+from fluorodesk.services.technicians import TECHNICIAN_TABLES, technician_records
 
 APPLIES_TO = {
     "all": "Every contract",
@@ -291,12 +291,23 @@ def missing_required_clauses(contract: Contract, definitions: Sequence[ClauseDef
     ]
 
 
+#: What ``load_contracts`` reads (``services.base.read_memo``).
+CONTRACT_TABLES = (
+    "contracts",
+    "contract_clause_checks",
+    "contract_evaluations",
+    "contract_procedures",
+    "clause_definitions",
+    *TECHNICIAN_TABLES,
+)
+
+
 def load_contracts(session: Session) -> Sequence[Contract]:
     """Every contract, newest first, with its agency, technician, clause checks (each with its
     clause), evaluations and procedures.  In a read session: ``Record`` stand-ins with the same
     attributes, loaded once per snapshot (the technician: see ``technicians.technician_records``)."""
     if session.info.get(READ_ONLY):
-        return read_memo(session, "contracts", lambda: _contract_records(session), shared=True)
+        return read_memo(session, "contracts", lambda: _contract_records(session), reads=CONTRACT_TABLES)
     return session.scalars(
         select(Contract)
         .options(
@@ -353,7 +364,7 @@ def load_clause_definitions(session: Session) -> Sequence[ClauseDefinition]:
             session,
             "contracts.clauses",
             lambda: load_records(session, ClauseDefinition, order_by=order),
-            shared=True,
+            reads=("clause_definitions",),
         )
     return session.scalars(select(ClauseDefinition).order_by(*order)).all()
 

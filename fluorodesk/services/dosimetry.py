@@ -67,6 +67,7 @@ from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
 from fluorodesk.services.records import Record, frozen_row, load_records
 from fluorodesk.services.settings import load_settings
+from fluorodesk.services.technicians import TECHNICIAN_TABLES
 
 MAX_TEXT = 120
 
@@ -378,10 +379,26 @@ _FACT_COLUMNS = (
 )
 
 
+#: What the memoised loaders below read (``services.base.read_memo``).
+READING_TABLES = ("dosimetry_readings", "dosimeter_badges")
+INVESTIGATION_TABLES = ("dose_investigations", *TECHNICIAN_TABLES)
+PREGNANCY_TABLES = ("declared_pregnancies", *READING_TABLES, *INVESTIGATION_TABLES)
+REVIEW_TABLES = ("dosimetry_reviews", *READING_TABLES)
+BADGE_TABLES = ("dosimeter_badges", "dosimetry_readings", *TECHNICIAN_TABLES)
+DOSIMETRY_TABLES = (
+    "dosimeter_badges",
+    "dosimetry_readings",
+    "dose_investigations",
+    "declared_pregnancies",
+    "dosimetry_reviews",
+    *TECHNICIAN_TABLES,
+)
+
+
 def load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
     """Each worker's readings that count on ``as_of`` (not voided by then, known by then)."""
     key = ("dosimetry.readings", as_of)
-    return read_memo(session, key, lambda: _load_readings(session, as_of), shared=True)
+    return read_memo(session, key, lambda: _load_readings(session, as_of), reads=READING_TABLES)
 
 
 def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
@@ -419,7 +436,7 @@ def _investigation_row(inv: DoseInvestigation) -> InvestigationRow:
 
 def load_investigations(session: Session, as_of: date) -> list[InvestigationRow]:
     key = ("dosimetry.investigations", as_of)
-    return read_memo(session, key, lambda: _load_investigations(session, as_of), shared=True)
+    return read_memo(session, key, lambda: _load_investigations(session, as_of), reads=INVESTIGATION_TABLES)
 
 
 def _load_investigations(session: Session, as_of: date) -> list[InvestigationRow]:
@@ -510,7 +527,7 @@ def _pregnancies(session: Session, settings: ClinicSettings, as_of: date) -> lis
         lambda: load_pregnancies(
             session, settings, as_of, load_readings(session, as_of), load_investigations(session, as_of)
         ),
-        shared=True,
+        reads=PREGNANCY_TABLES,
     )
 
 
@@ -580,7 +597,7 @@ def first_record_day(session: Session) -> date | None:
 def load_reviews(session: Session, settings: ClinicSettings, as_of: date) -> list[ReviewRow]:
     due_days = int(settings["dosimetry.review_due_days"])
     key = ("dosimetry.reviews", as_of, due_days)
-    return read_memo(session, key, lambda: _load_reviews(session, due_days, as_of), shared=True)
+    return read_memo(session, key, lambda: _load_reviews(session, due_days, as_of), reads=REVIEW_TABLES)
 
 
 def _load_reviews(session: Session, due_days: int, as_of: date) -> list[ReviewRow]:
@@ -640,7 +657,7 @@ def _badge_row(
 def load_badges(session: Session, settings: ClinicSettings, as_of: date) -> list[BadgeRow]:
     grace = int(settings["dosimetry.badge_return_days"])
     key = ("dosimetry.badges", as_of, grace)
-    return read_memo(session, key, lambda: _load_badges(session, grace, as_of), shared=True)
+    return read_memo(session, key, lambda: _load_badges(session, grace, as_of), reads=BADGE_TABLES)
 
 
 def _load_badges(session: Session, grace: int, as_of: date) -> list[BadgeRow]:

@@ -252,12 +252,25 @@ def meter_calibration(meter: Meter | None, day: date) -> CalibrationStatus | Non
     return calibration_on((CalibrationFacts(c.calibrated_on, c.due_on) for c in meter.calibrations), day)
 
 
+#: What ``load_units`` reads (``services.base.read_memo``).
+UNIT_TABLES = (
+    "fluoro_units",
+    "exposure_checks",
+    "corrective_actions",
+    "meters",
+    "meter_calibrations",
+    "physicist_surveys",
+    "unit_baselines",
+    "exposure_period_notes",
+)
+
+
 def load_units(session: Session, unit_id: int | None = None) -> Sequence[FluoroUnit]:
     """Units (one, or all by code) with their checks, corrective actions, meters, surveys, baselines
     and period notes.  In a read session: ``Record`` stand-ins, loaded once per snapshot."""
     if session.info.get(READ_ONLY):
         key = ("exposure.units", unit_id)
-        return read_memo(session, key, lambda: _unit_records(session, unit_id), shared=True)
+        return read_memo(session, key, lambda: _unit_records(session, unit_id), reads=UNIT_TABLES)
     stmt = (
         select(FluoroUnit)
         .options(
@@ -802,7 +815,7 @@ def evaluate_unit(
     if not isinstance(unit, Record):  # an ORM unit belongs to its session: never shared
         return UnitEvaluation(unit, settings, as_of)
     key = ("exposure.evaluation", unit.id, as_of, settings.fingerprint)
-    return read_memo(session, key, lambda: UnitEvaluation(unit, settings, as_of), shared=True)
+    return read_memo(session, key, lambda: UnitEvaluation(unit, settings, as_of), reads=UNIT_TABLES)
 
 
 # --------------------------------------------------------------------------- the service

@@ -46,6 +46,7 @@ from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
 from fluorodesk.services.records import load_records
 from fluorodesk.services.settings import load_settings
+from fluorodesk.services.technicians import TECHNICIAN_TABLES, technician_records
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 MAX_LEAD_MM = 2.0
@@ -211,12 +212,22 @@ def status_changes(garment: Garment) -> list[StatusChange]:
     return [StatusChange(c.changed_on, c.from_status, c.to_status) for c in garment.status_changes]
 
 
+#: What ``load_garments`` reads (``services.base.read_memo``).
+GARMENT_TABLES = (
+    "garments",
+    "garment_inspections",
+    "garment_defects",
+    "garment_status_changes",
+    *TECHNICIAN_TABLES,
+)
+
+
 def load_garments(session: Session, *, garment_id: int | None = None) -> Sequence[Garment]:
     """Garments (one, or all by code) with inspections, status changes and owner.  In a read
     session: ``Record`` stand-ins (inspections with their defects), loaded once per snapshot."""
     if session.info.get(READ_ONLY):
         key = ("garments", garment_id)
-        return read_memo(session, key, lambda: _garment_records(session, garment_id), shared=True)
+        return read_memo(session, key, lambda: _garment_records(session, garment_id), reads=GARMENT_TABLES)
     stmt = (
         select(Garment)
         .options(
@@ -270,7 +281,7 @@ def _garment_records(session: Session, garment_id: int | None) -> list[Any]:
             change.garment.status_changes.append(change)
     owner_ids = {g.owner_technician_id for g in garments if g.owner_technician_id is not None}
     if owner_ids:
-        owners = {t.id: t for t in session.scalars(select(Technician).where(Technician.id.in_(owner_ids)))}
+        owners = {t.id: t for t in technician_records(session) if t.id in owner_ids}
         for garment in garments:
             if garment.owner_technician_id is not None:
                 garment.owner = owners.get(garment.owner_technician_id)

@@ -871,6 +871,10 @@ class ProcedureService(Service):
 # --------------------------------------------------------------------------- findings
 
 
+#: What the Dose Log's findings read (``services.compliance.AREAS``).
+CASE_TABLES = ("procedure_records", "procedure_types", "fluoro_units", "technicians", "agencies")
+
+
 def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:
     """A case above a trigger level whose follow-up is not documented (both steps) by ``as_of``.
 

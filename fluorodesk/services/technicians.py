@@ -40,7 +40,7 @@ from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_purpose
 from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import load_records
+from fluorodesk.services.records import Record, load_records
 from fluorodesk.services.settings import load_settings
 
 _STATE_ORDER = {
@@ -370,6 +370,11 @@ def evaluate_ce(
     )
 
 
+#: What ``technician_records`` reads, and what the roster (``load_roster``) reads on top.
+TECHNICIAN_TABLES = ("technicians", "agencies")
+ROSTER_TABLES = (*TECHNICIAN_TABLES, "credentials", "credential_exemptions")
+
+
 def load_technicians(
     session: Session, *, include_retired: bool = True, ids: Sequence[int] | None = None
 ) -> Sequence[Technician]:
@@ -408,10 +413,7 @@ def load_roster(session: Session, *, include_retired: bool = True) -> Sequence[A
     """
     if not session.info.get(READ_ONLY):
         return load_technicians(session, include_retired=include_retired)
-    techs = technician_records(session)
-    read_memo(
-        session, "technicians.credential_facts", lambda: _attach_credential_facts(session, techs), shared=True
-    )
+    techs = read_memo(session, "technicians.roster", lambda: _roster_records(session), reads=ROSTER_TABLES)
     if include_retired:
         return techs
     return [t for t in techs if t.retired_on is None]
@@ -420,7 +422,9 @@ def load_roster(session: Session, *, include_retired: bool = True) -> Sequence[A
 def technician_records(session: Session) -> list[Any]:
     """Every technician by name (last, first) as a ``Record`` with the technician's columns,
     ``full_name`` and ``agency`` (a Record or None); nothing else.  Read sessions only (memoised)."""
-    return read_memo(session, "technicians.records", lambda: _technician_records(session), shared=True)
+    return read_memo(
+        session, "technicians.records", lambda: _technician_records(session), reads=TECHNICIAN_TABLES
+    )
 
 
 def _technician_records(session: Session) -> list[Any]:
@@ -431,6 +435,14 @@ def _technician_records(session: Session) -> list[Any]:
     for tech in techs:
         tech.full_name = f"{tech.first_name} {tech.last_name}".strip()  # as Technician.full_name
         tech.agency = agencies.get(tech.agency_id) if tech.agency_id is not None else None
+    return techs
+
+
+def _roster_records(session: Session) -> list[Any]:
+    """Copies of ``technician_records`` with their credential facts and exemptions attached (copies: the
+    records themselves are shared by loaders that do not read credentials, see ``read_memo``)."""
+    techs = [Record(**tech.__dict__) for tech in technician_records(session)]
+    _attach_credential_facts(session, techs)
     return techs
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from fluorodesk.services import compliance
@@ -14,14 +16,18 @@ PW = "correct horse battery"
 
 @pytest.fixture
 def counted_collect(monkeypatch):
+    """Each area's findings worked out (not reused), by area."""
     calls = []
-    real = compliance.collect
 
-    def counting(session, as_of):
-        calls.append(as_of)
-        return real(session, as_of)
+    def counting(provider):
+        @functools.wraps(provider)
+        def wrapper(session, settings, as_of):
+            calls.append(provider.__module__.rsplit(".", 1)[-1])
+            return provider(session, settings, as_of)
 
-    monkeypatch.setattr(compliance, "collect", counting)
+        return wrapper
+
+    monkeypatch.setattr(compliance, "AREAS", tuple((counting(p), reads) for p, reads in compliance.AREAS))
     return calls
 
 
@@ -35,12 +41,14 @@ def open_with_warm_up(demo_dir):
 def test_the_opener_works_out_todays_findings_and_the_overview_reuses_them(demo_dir, counted_collect):
     opener, db = open_with_warm_up(demo_dir)
     try:
-        assert len(counted_collect) == 1  # the warm-up
+        assert len(counted_collect) == len(compliance.AREAS)  # the warm-up, every area once
         services = Services(db, "tester")
         shown = services.compliance.findings()
-        assert len(counted_collect) == 1  # nothing worked out again
+        assert len(counted_collect) == len(compliance.AREAS)  # nothing worked out again
+        count = len(shown)
         shown.clear()  # a caller changing its list does not change what the next one gets
-        assert services.compliance.findings() and len(counted_collect) == 1
+        assert count and len(services.compliance.findings()) == count
+        assert len(counted_collect) == len(compliance.AREAS)
     finally:
         db.close()
 
@@ -49,17 +57,19 @@ def test_signing_in_keeps_them_and_a_change_to_the_records_does_not(demo_dir, co
     opener, db = open_with_warm_up(demo_dir)
     try:
         services = Services(db, "tester")
+        warm = len(counted_collect)
         services.auth.create_first_director(UserDraft("HPark", "Dr. Helen Park", password=PW, confirm=PW))
-        calls = len(counted_collect)  # creating an account is a change to the records
-        services.compliance.findings()
-        assert len(counted_collect) == calls + 1
         services.auth.login("HPark", PW)
         services.compliance.findings()
-        assert len(counted_collect) == calls + 1  # a sign-in changed nothing that findings read
+        assert len(counted_collect) == warm  # no finding reads accounts or the audit trail
         director = Services(db, "HPark")
         director.settings.update({"garments.warning_days": 45})
         director.compliance.findings()
-        assert len(counted_collect) == calls + 2
+        assert len(counted_collect) == 2 * warm  # every area reads the settings
+        with director.db.write() as session:  # a change to the garments alone
+            session.connection().exec_driver_sql("UPDATE garments SET notes = notes || '.'")
+        director.compliance.findings()
+        assert counted_collect[2 * warm :] == ["garments"]
     finally:
         db.close()
 

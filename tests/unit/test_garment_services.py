@@ -514,7 +514,9 @@ def test_the_demo_tells_every_garment_story(demo_services):
 
 def test_due_soon_follows_the_clinics_warning_window_in_rows_and_findings(services):
     garment = new_garment(services, "A-7")
-    inspect(services, garment.id, on=TODAY.replace(year=TODAY.year - 1) + timedelta(days=20))  # due in 20 days
+    inspect(
+        services, garment.id, on=TODAY.replace(year=TODAY.year - 1) + timedelta(days=20)
+    )  # due in 20 days
 
     def row():
         return next(r for r in services.garments.list_rows() if r.code == "A-7")

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from fluorodesk.db.database import DATA_GENERATION, Database
-from fluorodesk.db.shared_memo import KEEP_VERSIONS, SharedMemo
+from fluorodesk.db.shared_memo import SharedMemo
 from fluorodesk.services.base import read_memo
 
 # --------------------------------------------------------------------------- the memo itself
@@ -26,30 +26,29 @@ class Counter:
 
 def test_one_computation_per_version_and_key():
     memo, compute = SharedMemo(), Counter()
-    assert memo.get(1, "k", compute) == "value"
-    assert memo.get(1, "k", compute) == "value"
+    assert memo.get("k", 1, compute) == "value"
+    assert memo.get("k", 1, compute) == "value"
     assert compute.calls == 1
-    memo.get(2, "k", compute)
-    memo.get(1, "other", compute)
+    memo.get("k", 2, compute)
+    memo.get("other", 1, compute)
     assert compute.calls == 3
 
 
 def test_none_is_remembered_like_any_value():
     memo, compute = SharedMemo(), Counter(None)
-    assert memo.get(1, "k", compute) is None
-    assert memo.get(1, "k", compute) is None
+    assert memo.get("k", 1, compute) is None
+    assert memo.get("k", 1, compute) is None
     assert compute.calls == 1
 
 
-def test_only_the_newest_versions_are_kept():
+def test_a_new_version_replaces_the_old_entry():
     memo, compute = SharedMemo(), Counter()
-    for version in range(1, KEEP_VERSIONS + 2):
-        memo.get(version, "k", compute)
-    calls = compute.calls
-    memo.get(KEEP_VERSIONS + 1, "k", compute)  # newest: kept
-    assert compute.calls == calls
-    memo.get(1, "k", compute)  # oldest: dropped, worked out again
-    assert compute.calls == calls + 1
+    memo.get("k", 1, compute)
+    memo.get("k", 2, compute)
+    memo.get("k", 2, compute)
+    assert compute.calls == 2
+    memo.get("k", 1, compute)  # only the newest asked-for version is kept
+    assert compute.calls == 3
 
 
 def test_a_failure_is_not_remembered():
@@ -59,8 +58,8 @@ def test_a_failure_is_not_remembered():
         raise RuntimeError("database gone")
 
     with pytest.raises(RuntimeError):
-        memo.get(1, "k", broken)
-    assert memo.get(1, "k", Counter("second try")) == "second try"
+        memo.get("k", 1, broken)
+    assert memo.get("k", 1, Counter("second try")) == "second try"
 
 
 def test_a_second_thread_waits_for_the_first_instead_of_computing_again():
@@ -75,10 +74,10 @@ def test_a_second_thread_waits_for_the_first_instead_of_computing_again():
         return "from the first thread"
 
     results = []
-    first = threading.Thread(target=lambda: results.append(memo.get(1, "k", slow)))
+    first = threading.Thread(target=lambda: results.append(memo.get("k", 1, slow)))
     first.start()
     assert started.wait(10)
-    second = threading.Thread(target=lambda: results.append(memo.get(1, "k", lambda: "from the second")))
+    second = threading.Thread(target=lambda: results.append(memo.get("k", 1, lambda: "from the second")))
     second.start()
     release.set()
     first.join(10)
@@ -100,14 +99,14 @@ def test_a_waiting_thread_computes_itself_when_the_first_fails():
 
     def first_thread() -> None:
         try:
-            memo.get(1, "k", failing)
+            memo.get("k", 1, failing)
         except RuntimeError as exc:
             errors.append(str(exc))
 
     first = threading.Thread(target=first_thread)
     first.start()
     assert started.wait(10)
-    second = threading.Thread(target=lambda: results.append(memo.get(1, "k", lambda: "own")))
+    second = threading.Thread(target=lambda: results.append(memo.get("k", 1, lambda: "own")))
     second.start()
     release.set()
     first.join(10)
@@ -116,6 +115,8 @@ def test_a_waiting_thread_computes_itself_when_the_first_fails():
 
 
 # --------------------------------------------------------------------------- versions of a database
+
+READS = ("settings",)
 
 
 OUTSIDE_SETTING = (
@@ -167,7 +168,7 @@ def test_a_database_without_the_counter_shares_nothing(db):
     for _ in range(2):
         with db.read() as session:
             assert DATA_GENERATION not in session.info
-            read_memo(session, "k", compute, shared=True)
+            read_memo(session, "k", compute, reads=READS)
             assert session.connection().exec_driver_sql("SELECT count(*) FROM settings").scalar() == 0
     assert compute.calls == 2
 
@@ -177,7 +178,7 @@ def test_shared_results_are_reused_until_a_commit_then_worked_out_again(db):
 
     def shared_count() -> int:
         with db.read() as session:
-            return read_memo(session, "count", lambda: (counter(), count_rows(session))[1], shared=True)
+            return read_memo(session, "count", lambda: (counter(), count_rows(session))[1], reads=READS)
 
     def count_rows(session) -> int:
         return int(session.connection().exec_driver_sql("SELECT count(*) FROM settings").scalar_one())
@@ -200,8 +201,8 @@ def test_unshared_results_are_per_session(db):
 def test_write_sessions_never_reuse(db):
     compute = Counter()
     with db.write() as session:
-        read_memo(session, "k", compute, shared=True)
-        read_memo(session, "k", compute, shared=True)
+        read_memo(session, "k", compute, reads=READS)
+        read_memo(session, "k", compute, reads=READS)
     assert compute.calls == 2
 
 

@@ -1,8 +1,8 @@
-"""The data generation counter (issue 12: results reused until the records change).
+"""Data generation counters (issue 12: results reused until the records they come from change).
 
-* new table data_generation, one row (id 1, n 0); its triggers on every other table are created
-  by ``fluorodesk.db.migrate`` after each upgrade (``db.generation.ensure_triggers``), so a table
-  added or rebuilt by a later migration gets them too.
+* new table data_generation: one counter per table (name, n).  The rows and the triggers on every
+  other table are created by ``fluorodesk.db.migrate`` after each upgrade
+  (``db.generation.ensure_triggers``), so a table added or rebuilt by a later migration gets them too.
 
 Revision ID: 0009_data_generation
 Revises: 0008_dose
@@ -23,11 +23,10 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "data_generation",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column("n", sa.Integer(), server_default="0", nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_generation")),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_data_generation")),
     )
-    op.execute("INSERT INTO data_generation (id, n) VALUES (1, 0)")
 
 
 def downgrade() -> None:
