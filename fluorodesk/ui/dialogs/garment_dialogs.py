@@ -58,8 +58,8 @@ class GarmentDialog(FormDialog):
         self.manufacturer = self.add_row("manufacturer", "Manufacturer", QLineEdit())
         self.model = self.add_row("model", "Model", QLineEdit())
         self.serial = self.add_row("serial", "Serial number", QLineEdit())
-        self.size = self.add_row("size", "Size", QLineEdit())
-        self.size.setMaximumWidth(120)
+        self.size_field = self.add_row("size", "Size", QLineEdit())
+        self.size_field.setMaximumWidth(120)
         self.lead_front_mm = self.add_row("lead_front_mm", "Lead equivalence, front (mm Pb)", QLineEdit())
         self.lead_back_mm = self.add_row("lead_back_mm", "Lead equivalence, back (mm Pb)", QLineEdit())
         for field in (self.lead_front_mm, self.lead_back_mm):
@@ -82,7 +82,7 @@ class GarmentDialog(FormDialog):
             self.manufacturer.setText(garment.manufacturer)
             self.model.setText(garment.model)
             self.serial.setText(garment.serial)
-            self.size.setText(garment.size)
+            self.size_field.setText(garment.size)
             self.lead_front_mm.setText(
                 f"{garment.lead_front_mm:g}" if garment.lead_front_mm is not None else ""
             )
@@ -103,7 +103,7 @@ class GarmentDialog(FormDialog):
             manufacturer=self.manufacturer.text(),
             model=self.model.text(),
             serial=self.serial.text(),
-            size=self.size.text(),
+            size=self.size_field.text(),
             lead_front_mm=self.lead_front_mm.text(),
             lead_back_mm=self.lead_back_mm.text(),
             lead_free=self.lead_free.isChecked(),
