@@ -17,7 +17,12 @@ T = TypeVar("T")
 
 
 def read_memo(
-    session: Session, key: Hashable, compute: Callable[[], T], *, reads: Iterable[str] | None = None
+    session: Session,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    reads: Iterable[str] | None = None,
+    version: Hashable | None = None,
 ) -> T:
     """``compute()`` once per read session (one snapshot), e.g. readings that several lists share.
 
@@ -26,6 +31,8 @@ def read_memo(
     changes (``db.shared_memo``) -- for plain data only (Records, frozen rows, findings), never ORM
     objects, and ``key`` must name everything else the result depends on (``as_of``, settings passed
     in).  ``tests/unit/test_memo_reads.py`` traces the SQL of every shared loader against its ``reads``.
+    ``version`` instead of ``reads``: the result is reused while ``version`` is equal -- for results
+    keyed by the very values they are worked out from (``exposure.evaluate_unit``).
     In a write session (which may change the data between two calls) it always computes afresh.
     Callers must treat the result as read-only: the next caller gets the same object.
     """
@@ -34,10 +41,13 @@ def read_memo(
         return compute()
     memo: dict[Hashable, object] = info.setdefault("fluorodesk.memo", {})
     if key not in memo:
-        counters = info.get(DATA_GENERATION) if reads is not None else None
-        memo[key] = (
-            compute() if counters is None else shared(info[SHARED_MEMO], key, reads, counters, compute)
-        )
+        counters = info.get(DATA_GENERATION)
+        if counters is None or (reads is None and version is None):
+            memo[key] = compute()
+        elif version is not None:
+            memo[key] = info[SHARED_MEMO].get(key, version, compute)
+        else:
+            memo[key] = shared(info[SHARED_MEMO], key, reads, counters, compute)
     return memo[key]  # type: ignore[return-value]
 
 

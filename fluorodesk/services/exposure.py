@@ -28,6 +28,7 @@ from fluorodesk.db.models import (
     ExposurePeriodNote,
     FluoroUnit,
     Meter,
+    MeterCalibration,
     PhysicistSurvey,
     Technician,
     UnitBaseline,
@@ -296,6 +297,7 @@ def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
     if not units:
         return []
     by_unit = {u.id: u for u in units}
+    content: dict[int, list[tuple[Any, ...]]] = {u.id: [_values(u)] for u in units}
     for unit in units:
         unit.checks, unit.surveys, unit.baselines, unit.period_notes = [], [], [], []
     in_units = [u.id for u in units]
@@ -304,6 +306,7 @@ def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
     )
     by_check = {}
     for check in checks:
+        content[check.unit_id].append(_values(check))
         check.unit = by_unit[check.unit_id]
         check.corrective_actions = []
         check.meter = None
@@ -317,14 +320,27 @@ def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
         order_by=[CorrectiveAction.id],
     )
     for action in actions:
+        content[by_check[action.check_id].unit_id].append(_values(action))
         action.check = by_check[action.check_id]
         action.check.corrective_actions.append(action)
     meter_ids = {c.meter_id for c in checks if c.meter_id is not None}
+    meter_values: list[tuple[Any, ...]] = []
     if meter_ids:
-        meters = session.scalars(
-            select(Meter).options(selectinload(Meter.calibrations)).where(Meter.id.in_(meter_ids))
-        ).all()
+        meters = load_records(session, Meter, Meter.id.in_(meter_ids), order_by=[Meter.id])
         by_meter = {m.id: m for m in meters}
+        meter_values = [_values(m) for m in meters]
+        for meter in meters:
+            meter.calibrations = []
+        calibrations = load_records(
+            session,
+            MeterCalibration,
+            MeterCalibration.meter_id.in_(meter_ids),
+            order_by=[MeterCalibration.calibrated_on, MeterCalibration.id],  # as Meter.calibrations
+        )
+        for calibration in calibrations:
+            meter_values.append(_values(calibration))
+            calibration.meter = by_meter[calibration.meter_id]
+            calibration.meter.calibrations.append(calibration)
         for check in checks:
             if check.meter_id is not None:
                 check.meter = by_meter.get(check.meter_id)
@@ -334,9 +350,19 @@ def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
         (ExposurePeriodNote, "period_notes", [ExposurePeriodNote.id]),
     ):
         for child in load_records(session, cls, cls.unit_id.in_(in_units), order_by=order):
+            content[child.unit_id].append(_values(child))
             child.unit = by_unit[child.unit_id]
             getattr(child.unit, name).append(child)
+    for unit in units:
+        # Every value the unit's judgement reads, so an evaluation of equal content can be reused
+        # whatever else changed in the tables (``evaluate_unit``).  Meters are shared by all units.
+        unit.content = (tuple(content[unit.id]), tuple(meter_values))
     return units
+
+
+def _values(record: Record) -> tuple[Any, ...]:
+    """The column values a record was loaded with (before any relationship is attached)."""
+    return tuple(record.__dict__.values())
 
 
 def get_unit(session: Session, unit_id: int) -> FluoroUnit:
@@ -814,8 +840,9 @@ def evaluate_unit(
     of the records, shared by the findings, the units list, the unit's history and its chart."""
     if not isinstance(unit, Record):  # an ORM unit belongs to its session: never shared
         return UnitEvaluation(unit, settings, as_of)
-    key = ("exposure.evaluation", unit.id, as_of, settings.fingerprint)
-    return read_memo(session, key, lambda: UnitEvaluation(unit, settings, as_of), reads=UNIT_TABLES)
+    key = ("exposure.evaluation", unit.id, as_of)
+    version = (unit.content, settings.fingerprint)  # reused while the unit's own records are equal
+    return read_memo(session, key, lambda: UnitEvaluation(unit, settings, as_of), version=version)
 
 
 # --------------------------------------------------------------------------- the service

@@ -45,11 +45,11 @@ def traced(demo_services, monkeypatch):
     checked: list[Frame] = []
     real = base.read_memo
 
-    def traced_read_memo(session, key, compute, *, reads=None):
+    def traced_read_memo(session, key, compute, *, reads=None, version=None):
         for frame in stack:  # what a nested loader declares, its caller reads too
             frame.used.update(reads or ())
-        if reads is None:
-            return real(session, key, compute)
+        if reads is None:  # not shared, or keyed by the very values it works from (``version``)
+            return real(session, key, compute, version=version)
         frame = Frame(key, frozenset(reads))
 
         def computing():
