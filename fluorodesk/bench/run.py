@@ -175,8 +175,9 @@ def run(
         tab.table.search.clear()
     ticker.stop()
     findings = []
+    services.db.shared_memo.clear()  # worked out from the records, not reused from the tabs' work
     elapsed = _timed(lambda: findings.extend(services.compliance.findings()))
-    figures.append(Figure(f"compliance findings ({len(findings)})", elapsed * 1000, "ms"))
+    figures.append(Figure(f"compliance findings, all areas ({len(findings)})", elapsed * 1000, "ms"))
     window.close()
     qt_app.processEvents()
     peaks = [("window with every tab loaded", _peak_mb())]
@@ -191,7 +192,62 @@ def run(
     # Peak memory of this one process as it goes (the high-water mark only ever rises).
     for stage, peak in peaks:
         figures.append(Figure(f"peak memory: {stage}", peak, "MB", "<= 300 MB", peak <= 300))
+    figures.append(_save_and_reload(clinic, workdir))
     return figures
+
+
+def _save_and_reload(clinic: Path, workdir: Path) -> Figure:
+    """One exposure check saved as the keyboard entry saves it, with the Exposure Logs tab (shown)
+    reloading on the announcement: what the user waits for before typing the next reading.  On a copy
+    of the clinic (the clinic itself stays as built), after every other figure."""
+    import shutil
+
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from fluorodesk.db.database import open_database
+    from fluorodesk.services.exposure import CheckDraft
+    from fluorodesk.services.registry import Services
+    from fluorodesk.ui import bus
+    from fluorodesk.ui.main_window import MainWindow
+
+    copy = workdir / "save-copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    shutil.copy(clinic / "fluorodesk.sqlite3", copy / "fluorodesk.sqlite3")
+    services = Services(open_database(DataDir(copy)), "bench")
+    window = MainWindow(services)
+    try:
+        window.show()
+        overview = window.tabs.widget(0)
+        while not overview.is_loaded():  # its check runs in a thread: let it end first
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        index = next(i for i in range(window.tabs.count()) if window.tabs.tabText(i) == "Exposure Logs")
+        window.tabs.setCurrentIndex(index)
+        tab = window.tabs.widget(index)
+        tab.ensure_loaded()
+        unit = tab.units.selected()
+        meter_id = services.exposure.check_defaults(unit.id).meter_id or _bench_meter(services)
+        draft = CheckDraft(unit.id, services.exposure.today(), "Bench", meter_id, "normal", "30", "mGy/min")
+
+        def save() -> None:
+            services.exposure.record_check(draft)
+            window.bus.announce(bus.EXPOSURE)  # what the check dialog does after saving
+
+        elapsed = _timed(save)
+        if not tab.is_loaded():
+            raise RuntimeError("the Exposure Logs tab did not reload after the save")
+    finally:
+        window.close()
+        services.db.close()
+    return Figure("save one exposure check + tab reload", elapsed * 1000, "ms", "<= 100 ms", elapsed <= 0.1)
+
+
+def _bench_meter(services) -> int:  # type: ignore[no-untyped-def]
+    from fluorodesk.services.meters import MeterDraft
+
+    found = [m for m in services.meters.list_meters() if m.name == "Bench meter"]
+    return found[0].id if found else services.meters.create_meter(MeterDraft("Bench meter")).id
 
 
 def _peak_mb() -> float:

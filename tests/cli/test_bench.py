@@ -47,7 +47,8 @@ def test_bench_command_prints_the_table(capsys, tmp_path, monkeypatch):
         "Overview filled after the main window, password typed in 0.3 s",
         "tab 'Overview': load",
         "one search keystroke",
-        "compliance findings",
+        "compliance findings, all areas",
+        "save one exposure check + tab reload",
         "peak memory",
     ):
         assert measure in out
