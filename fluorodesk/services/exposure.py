@@ -366,7 +366,12 @@ def _values(record: Record) -> tuple[Any, ...]:
 
 
 def get_unit(session: Session, unit_id: int) -> FluoroUnit:
-    units = load_units(session, unit_id)
+    if session.info.get(READ_ONLY):
+        # From every unit's records: usually already loaded (the findings, the units list), and then
+        # the one unit's evaluation is shared with theirs.
+        units = [u for u in load_units(session) if u.id == unit_id]
+    else:
+        units = load_units(session, unit_id)
     if not units:
         raise NotFoundError("That fluoroscopy unit no longer exists.")
     return units[0]

@@ -240,3 +240,22 @@ def test_findings_follow_a_change_made_by_another_program(demo_services):
     con.close()
     after = [f for f in demo_services.compliance.findings() if f.area is Area.GARMENTS]
     assert before and after != before
+
+
+def test_the_collector_is_paused_while_an_entry_is_worked_out_and_back_after():
+    import gc
+
+    memo, seen = SharedMemo(), []
+
+    def outer() -> str:
+        seen.append(gc.isenabled())
+        memo.get("inner", 1, lambda: seen.append(gc.isenabled()))
+        seen.append(gc.isenabled())  # a nested entry does not switch it back on early
+        return "x"
+
+    assert gc.isenabled()
+    memo.get("outer", 1, outer)
+    assert seen == [False, False, False] and gc.isenabled()
+    with pytest.raises(RuntimeError):
+        memo.get("failing", 1, lambda: (_ for _ in ()).throw(RuntimeError("boom")))
+    assert gc.isenabled()
