@@ -115,7 +115,7 @@ def run(
     wait = typed_overview - typed_app
     figures.append(
         Figure(
-            f"Overview filled after the main window, password typed in {TYPING_SECONDS:g} s",
+            f"Overview after sign-in typed in {TYPING_SECONDS:g} s",
             wait * 1000,
             "ms",
             "<= 100 ms",

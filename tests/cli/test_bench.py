@@ -44,7 +44,7 @@ def test_bench_command_prints_the_table(capsys, tmp_path, monkeypatch):
     assert code == 0
     for measure in (
         "start-up ratio",
-        "Overview filled after the main window, password typed in 0.3 s",
+        "Overview after sign-in typed in 0.3 s",
         "tab 'Overview': load",
         "one search keystroke",
         "compliance findings, all areas",
