@@ -113,3 +113,20 @@ def test_attachments_panel_adds_lists_and_removes(qtbot, services, tmp_path, mon
     monkeypatch.setattr("fluorodesk.ui.widgets.attachments_panel.confirm_destructive", lambda *a, **k: True)
     panel.remove_selected()
     assert panel.list.count() == 0
+
+
+def test_tab_in_a_notes_box_moves_to_the_next_field(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    dialog = NameDialog(DataBus(), 42)
+    notes = dialog.add_row("notes", "Notes", QPlainTextEdit())
+    after = dialog.add_row("after", "After", QLineEdit())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    notes.setFocus()
+    qtbot.waitUntil(notes.hasFocus)
+    qtbot.keyClicks(notes, "seen")
+    qtbot.keyClick(notes, Qt.Key.Key_Tab)
+    qtbot.waitUntil(after.hasFocus)
+    assert notes.toPlainText() == "seen"  # no tab character typed into the notes

@@ -85,6 +85,8 @@ class FormDialog(QDialog):
     ) -> QWidget:
         """Add a labelled field with its (hidden) inline error label; ``name`` matches the service's field."""
         widget.setObjectName(name)
+        if isinstance(widget, QPlainTextEdit):
+            widget.setTabChangesFocus(True)  # Tab moves to the next field, as everywhere else in a form
         holder = QWidget(self)
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
