@@ -201,6 +201,11 @@ def table_flowables(block: Table, width: float) -> list[Flowable]:
     return out
 
 
+def table_flowable_count(block: Table) -> int:
+    """How many flowables ``table_flowables`` makes for ``block`` (without making them)."""
+    return (2 if block.title else 0) + (2 if block.rows else 1)
+
+
 def _row_cells(row: Row, widths: list[float], cell_styles: list[str]) -> list[str]:
     cells = list(row.cells) + [""] * (len(widths) - len(row.cells))
     return [_cell(text, w, st, FONT) for text, w, st in zip(cells, widths, cell_styles, strict=False)]
@@ -255,6 +260,11 @@ def chart_flowable(block: TrendChart, width: float) -> list[Flowable]:
         out.append(para(block.note, "note"))
     out.append(Spacer(1, 6))
     return out
+
+
+def chart_flowable_count(block: TrendChart) -> int:
+    """How many flowables ``chart_flowable`` makes for ``block`` (without making them)."""
+    return 3 + (1 if block.note else 0)
 
 
 class ScanPage(Flowable):
