@@ -151,3 +151,94 @@ def test_progress_counts_the_flowables_the_deferred_blocks_will_make(demo_servic
     render.layout(data, Progress(), deterministic=True)
     assert seen["deferred"] > 20
     assert seen["story_length"] == seen["expanded"]
+
+
+def _classic_table(block: doc_model.Table, width: float) -> fl.PacketTable:
+    """The table as reportlab builds it on its own: a style object per cell, every command applied."""
+    from reportlab.platypus import TableStyle
+
+    parts = fl.table_parts(block, width)
+    cell_commands = [
+        ("FONT", (0, 0), (-1, 0), fl.FONT_BOLD, 8, 10),
+        ("FONT", (0, 1), (-1, -1), fl.FONT, 8, 10),
+        ("TEXTCOLOR", (0, 0), (-1, -1), fl.INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), fl.CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), fl.CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.8),
+    ]
+    cell_commands += [
+        ("ALIGN", (i, 0), (i, -1), c.align) for i, c in enumerate(block.columns) if c.align != "LEFT"
+    ]
+    cell_commands += [
+        ("TEXTCOLOR", (0, n), (-1, n), fl.TONE_TEXT[row.tone])
+        for n, row in enumerate(block.rows, start=1)
+        if row.tone in fl.TONE_TEXT
+    ]
+    table = fl.PacketTable(
+        [list(r) for r in parts.data], colWidths=list(parts.widths), repeatRows=1, splitInRow=0, hAlign="LEFT"
+    )
+    table.setStyle(TableStyle(cell_commands + parts.commands))
+    return table
+
+
+def _pdf_of(table, pieces_height: float) -> bytes:  # type: ignore[no-untyped-def]
+    """Draw the table split into pages of ``pieces_height`` the way a frame would."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    rest = [table]
+    while rest:
+        current = rest.pop(0)
+        _w, h = current.wrapOn(canvas, WIDTH, pieces_height)
+        if h > pieces_height:
+            first, *rest = current.split(WIDTH, pieces_height)
+            first.wrapOn(canvas, WIDTH, pieces_height)
+            current = first
+        current.drawOn(canvas, 40, 40)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_shared_cell_styles_give_every_cell_the_style_reportlab_would_give_it():
+    register_fonts()
+    tones = ["", "bad", "warn", "muted", "ok", ""]
+    block = doc_model.Table(
+        (
+            doc_model.Column("Name", 2),
+            doc_model.Column("Count", 0.6, "RIGHT"),
+            doc_model.Column("Mid", 1, "CENTER"),
+        ),
+        tuple(
+            doc_model.Row((f"row {i} " + "word " * (i % 7), str(i), "x"), tones[i % len(tones)])  # type: ignore[arg-type]
+            for i in range(120)
+        ),
+        title="Mixed",
+    )
+    ours = fl.table_flowables(block, WIDTH)[2]
+    classic = _classic_table(block, WIDTH)
+    sample = ours._cellStyles[0][0]
+    attributes = [a for a in dir(sample) if not a.startswith("_") and not callable(getattr(sample, a))]
+    attributes.remove("name")  # reportlab's own label, "(row, column)"
+    assert {"fontname", "fontsize", "leading", "color", "alignment", "valign", "leftPadding"} <= set(
+        attributes
+    )
+    for ours_row, classic_row in zip(ours._cellStyles, classic._cellStyles, strict=True):
+        for mine, theirs in zip(ours_row, classic_row, strict=True):
+            assert {a: getattr(mine, a) for a in attributes} == {a: getattr(theirs, a) for a in attributes}
+    assert ours._bkgrndcmds == classic._bkgrndcmds and ours._linecmds == classic._linecmds
+    assert _pdf_of(ours, 300) == _pdf_of(classic, 300)
+
+
+def test_a_table_made_again_from_its_parts_is_the_same():
+    register_fonts()
+    block = _table(40)
+    maker = fl.TableMaker(block, WIDTH)
+    first, second = maker()[2], maker()[2]
+    assert first is not second and maker.parts is not None
+    assert _pdf_of(first, 200) == _pdf_of(second, 200) == _pdf_of(fl.table_flowables(block, WIDTH)[2], 200)

@@ -396,7 +396,7 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
         elif isinstance(block, doc_model.Fields):
             out.append(_Deferred(partial(_one, fl.fields_flowable, block, width), 1))
         elif isinstance(block, doc_model.Table):
-            out.append(_Deferred(partial(fl.table_flowables, block, width), fl.table_flowable_count(block)))
+            out.append(_Deferred(fl.TableMaker(block, width), fl.table_flowable_count(block)))
         elif isinstance(block, doc_model.TrendChart):
             out.append(_Deferred(partial(fl.chart_flowable, block, width), fl.chart_flowable_count(block)))
         elif isinstance(block, doc_model.Scan):
