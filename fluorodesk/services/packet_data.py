@@ -9,7 +9,7 @@ service's own rules; what stays here has no service of its own.)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -260,6 +260,8 @@ def load_meters(session: Session) -> Sequence[Meter]:
 # --------------------------------------------------------------------------- patient dose
 
 
+_CHUNK = 2000  # rows fetched at a time when streaming
+
 _KAP_TO_GYCM2 = {KapUnit.GY_CM2: 1.0, KapUnit.MGY_CM2: 0.001, KapUnit.UGY_M2: 0.01}
 
 
@@ -283,9 +285,15 @@ class ProcedureDose:
 
 
 def procedures_in(session: Session, start: date, end: date, as_of: date) -> list[ProcedureDose]:
-    """Cases performed from ``start`` to ``end`` (never after ``as_of``), not voided by ``as_of``.
+    """Cases performed from ``start`` to ``end`` (never after ``as_of``), not voided by ``as_of``."""
+    return list(iter_procedures_in(session, start, end, as_of))
 
-    One joined Core query: a busy clinic logs thousands of cases a year."""
+
+def iter_procedures_in(session: Session, start: date, end: date, as_of: date) -> Iterator[ProcedureDose]:
+    """The cases of ``procedures_in`` one at a time, oldest first (date, then id).
+
+    One joined Core query, streamed in chunks: a busy clinic logs thousands of cases a year, and a
+    caller that only summarises them need not hold them all (ten years are 60,000 cases)."""
     from fluorodesk.db.models import ProcedureType
 
     end = min(end, as_of)
@@ -315,8 +323,8 @@ def procedures_in(session: Session, start: date, end: date, as_of: date) -> list
         .outerjoin(Technician, Technician.id == rec.technician_id)
         .where(rec.performed_on >= start, rec.performed_on <= end)
         .order_by(rec.performed_on, rec.id)
-    ).all()
-    out = []
+        .execution_options(yield_per=_CHUNK)
+    )
     for row in rows:
         if voided_by(row.voided_at, as_of):
             continue
@@ -326,26 +334,23 @@ def procedures_in(session: Session, start: date, end: date, as_of: date) -> list
             kap = row.kap_value * _KAP_TO_GYCM2[row.kap_unit]
             recorded = f"{row.kap_value:g} {row.kap_unit.value}"
         follow_up = row.follow_up_on if row.follow_up_on and row.follow_up_on <= as_of else None
-        out.append(
-            ProcedureDose(
-                id=row.id,
-                performed_on=row.performed_on,
-                case_ref=row.case_ref,
-                cpt_code=row.cpt_code,
-                procedure=row.name,
-                unit=row.code,
-                physician=row.physician,
-                technician=f"{row.first_name} {row.last_name}" if row.first_name is not None else "",
-                fluoro_time_s=row.fluoro_time_s,
-                air_kerma_mgy=row.air_kerma_mgy,
-                kap_gycm2=kap,
-                kap_recorded=recorded,
-                images=row.images,
-                follow_up_on=follow_up,
-                follow_up_notes=row.follow_up_notes,
-            )
+        yield ProcedureDose(
+            id=row.id,
+            performed_on=row.performed_on,
+            case_ref=row.case_ref,
+            cpt_code=row.cpt_code,
+            procedure=row.name,
+            unit=row.code,
+            physician=row.physician,
+            technician=f"{row.first_name} {row.last_name}" if row.first_name is not None else "",
+            fluoro_time_s=row.fluoro_time_s,
+            air_kerma_mgy=row.air_kerma_mgy,
+            kap_gycm2=kap,
+            kap_recorded=recorded,
+            images=row.images,
+            follow_up_on=follow_up,
+            follow_up_notes=row.follow_up_notes,
         )
-    return out
 
 
 # --------------------------------------------------------------------------- reference data

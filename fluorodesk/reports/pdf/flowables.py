@@ -6,6 +6,7 @@ Tables are ``LongTable``s that repeat their header row on every page and never c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
@@ -15,6 +16,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, LongTable, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
+from reportlab.platypus.tables import CellStyle
 
 from fluorodesk.reports.document import AttachmentInfo, Fields, Para, Row, Signature, Table, TrendChart
 from fluorodesk.reports.pdf.styles import (
@@ -157,26 +159,29 @@ def wrap_text(text: str, width: float, font: str) -> str:
     return "\n".join(lines)
 
 
-def table_flowables(block: Table, width: float) -> list[Flowable]:
-    out: list[Flowable] = []
-    if block.title:
-        out.append(CondPageBreak(1.2 * inch))
-        out.append(para(block.title, "h3"))
-    if not block.rows:
-        out.append(para(block.empty, "empty"))
-        return out
+@dataclass(frozen=True)
+class TableParts:
+    """What a table's flowable is made of (column widths, the cells' text broken into lines, cell
+    styles, rules and tints): worked out once per layout, each pass makes its table from it."""
+
+    widths: list[float]
+    data: list[list[str]]
+    cell_styles: list[list[CellStyle]]
+    commands: list[tuple]
+
+
+def table_parts(block: Table, width: float) -> TableParts:
+    """``block`` (with rows) ready to become a table ``width`` wide."""
     widths = column_widths(block, width)
     header = [_cell(c.header, w, "cell_head", FONT_BOLD) for c, w in zip(block.columns, widths, strict=True)]
     data: list[list[str]] = [header]
     styles_by_column = ["cell_right" if c.align == "RIGHT" else "cell" for c in block.columns]
-    commands: list[tuple] = [
+    # Cell commands (font, colour, alignment, padding) set attributes on each cell's style; the rest
+    # (rules, tints) are kept as commands and drawn per row range.
+    cell_commands: list[tuple] = [
         ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8, 10),
         ("FONT", (0, 1), (-1, -1), FONT, 8, 10),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, GRID),
-        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
@@ -185,20 +190,90 @@ def table_flowables(block: Table, width: float) -> list[Flowable]:
     ]
     for index, column in enumerate(block.columns):
         if column.align != "LEFT":
-            commands.append(("ALIGN", (index, 0), (index, -1), column.align))
+            cell_commands.append(("ALIGN", (index, 0), (index, -1), column.align))
+    commands: list[tuple] = [
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, GRID),
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+    ]
     for number, row in enumerate(block.rows, start=1):
         data.append(_row_cells(row, widths, styles_by_column))
         background = TONE_BACKGROUND.get(row.tone)
         if background is not None:
             commands.append(("BACKGROUND", (0, number), (-1, number), background))
-        text_colour = TONE_TEXT.get(row.tone)
-        if text_colour is not None:
-            commands.append(("TEXTCOLOR", (0, number), (-1, number), text_colour))
-    table = PacketTable(data, colWidths=widths, repeatRows=1, splitInRow=0, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
+    return TableParts(widths, data, shared_cell_styles(block, widths, cell_commands), commands)
+
+
+def table_flowables(block: Table, width: float, parts: TableParts | None = None) -> list[Flowable]:
+    """The block's title, its table (or the words saying it is empty) and a little space.
+    ``parts``: the block's ``table_parts`` when already worked out (reportlab reads them, never
+    changes them: the cells are plain strings and every column has its width)."""
+    out: list[Flowable] = []
+    if block.title:
+        out.append(CondPageBreak(1.2 * inch))
+        out.append(para(block.title, "h3"))
+    if not block.rows:
+        out.append(para(block.empty, "empty"))
+        return out
+    parts = parts or table_parts(block, width)
+    table = PacketTable(
+        parts.data,
+        colWidths=list(parts.widths),
+        repeatRows=1,
+        splitInRow=0,
+        hAlign="LEFT",
+        cellStyles=parts.cell_styles,
+        normalizedData=1,  # plain strings already: no copy of every row
+    )
+    table.setStyle(TableStyle(parts.commands))
     out.append(table)
     out.append(Spacer(1, 8))
     return out
+
+
+class TableMaker:
+    """Makes a block's table flowables for each layout pass, working out their parts only once."""
+
+    def __init__(self, block: Table, width: float) -> None:
+        self.block, self.width = block, width
+        self.parts: TableParts | None = None
+
+    def __call__(self) -> list[Flowable]:
+        if self.parts is None and self.block.rows:
+            self.parts = table_parts(self.block, self.width)
+        return table_flowables(self.block, self.width, self.parts)
+
+
+def shared_cell_styles(
+    block: Table, widths: list[float], cell_commands: list[tuple]
+) -> list[list[CellStyle]]:
+    """The cells' styles for a table of ``block``: one set per kind of row, shared by every row of
+    that kind.
+
+    reportlab would make a style object per cell and apply every cell command to each one (a
+    10,000-row table: 60,000 objects and 600,000 attribute updates, on every layout pass).  Rows
+    differ only in their tone, so the commands are applied by reportlab itself to a small prototype
+    table (the header and one row per tone) and its styles are shared: the cells end up with
+    exactly the styles reportlab would have given them.  The table's own commands must then not
+    touch cell styles (``table_flowables`` gives it only rules and tints).
+    """
+    tones = list(dict.fromkeys(row.tone for row in block.rows))
+    prototype = RLTable([[""] * len(widths) for _ in range(1 + len(tones))], colWidths=widths)
+    commands = list(cell_commands)
+    for number, tone in enumerate(tones, start=1):
+        text_colour = TONE_TEXT.get(tone)
+        if text_colour is not None:
+            commands.append(("TEXTCOLOR", (0, number), (-1, number), text_colour))
+    prototype.setStyle(TableStyle(commands))
+    header, *kinds = prototype._cellStyles
+    by_tone = dict(zip(tones, kinds, strict=True))
+    return [header] + [list(by_tone[row.tone]) for row in block.rows]
+
+
+def table_flowable_count(block: Table) -> int:
+    """How many flowables ``table_flowables`` makes for ``block`` (without making them)."""
+    return (2 if block.title else 0) + (2 if block.rows else 1)
 
 
 def _row_cells(row: Row, widths: list[float], cell_styles: list[str]) -> list[str]:
@@ -255,6 +330,11 @@ def chart_flowable(block: TrendChart, width: float) -> list[Flowable]:
         out.append(para(block.note, "note"))
     out.append(Spacer(1, 6))
     return out
+
+
+def chart_flowable_count(block: TrendChart) -> int:
+    """How many flowables ``chart_flowable`` makes for ``block`` (without making them)."""
+    return 3 + (1 if block.note else 0)
 
 
 class ScanPage(Flowable):

@@ -10,7 +10,9 @@ total are stable.  Pages of attached PDFs are reserved during layout and merged 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from reportlab.lib.units import inch
 from reportlab.platypus import (
@@ -69,6 +71,26 @@ class _Bookmark(Flowable):
         pass
 
 
+class _Deferred(Flowable):
+    """Stands in the story for one block's flowables, which are made only when layout reaches it.
+
+    reportlab keeps the whole story for every pass, and a table's flowable costs far more than its
+    rows (a cell-style object per cell, row positions): made on demand, a block's flowables exist
+    only while they are being laid out and are dropped once placed, so the packet's memory no longer
+    grows with the size of the clinic.  ``count`` is how many flowables it makes (for progress).
+    The document expands it before reportlab looks at it (``PacketDocTemplate.filterFlowables``);
+    it is never wrapped or drawn.
+    """
+
+    def __init__(self, make: Callable[[], list[Flowable]], count: int) -> None:
+        super().__init__()
+        self.make = make
+        self.count = count
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        raise AssertionError("a deferred block must be expanded before layout")
+
+
 class _PageTotal(Flowable):
     """Indexing flowable: layout is repeated until the page total used in footers is the real one."""
 
@@ -101,6 +123,18 @@ class _PageTotal(Flowable):
         pass
 
 
+class _StoryEdits:
+    """Passes on reportlab's between-pass undo notes about the story's own flowables only."""
+
+    def __init__(self, record: Callable[[tuple], None], story_ids: set[int]) -> None:
+        self.record = record
+        self.story_ids = story_ids
+
+    def __call__(self, edit: tuple) -> None:
+        if id(edit[1]) in self.story_ids:
+            self.record(edit)
+
+
 class PacketDocTemplate(BaseDocTemplate):
     def __init__(
         self, target: io.BytesIO, data: PacketData, progress: Progress, *, deterministic: bool
@@ -117,6 +151,7 @@ class PacketDocTemplate(BaseDocTemplate):
         self._placed = 0
         self._keys = 0
         self.current_section = ""
+        self._story_ids: set[int] = set()
         super().__init__(
             target,
             pagesize=(self.geo.width, self.geo.height),
@@ -152,12 +187,39 @@ class PacketDocTemplate(BaseDocTemplate):
 
     # ---- passes, progress, bookmarks
 
+    def multiBuild(self, story: list[Flowable], maxPasses: int = 10, **kwargs: object) -> int:  # noqa: N802, N803
+        self._story_ids = {id(f) for f in story}
+        try:
+            return super().multiBuild(story, maxPasses, **kwargs)
+        finally:
+            self._story_ids = set()
+
     def handle_documentBegin(self) -> None:  # noqa: N802
         super().handle_documentBegin()
+        # reportlab notes, for the whole build, how to undo what a pass changed on a flowable (a
+        # table postponed to the next page, a keep-with-next group) so the next pass starts clean.
+        # Only the story's own flowables are used again; a note about a piece of a split table or a
+        # flowable made from a deferred block would only keep that (large) object alive.
+        record = getattr(self, "_multiBuildEdits", None)
+        if record is not None and not isinstance(record, _StoryEdits):
+            self._multiBuildEdits = _StoryEdits(record, self._story_ids)
         self.scan_slots = []
         self._placed = 0
         self._keys = 0
         self.current_section = ""
+
+    def filterFlowables(self, flowables: list[Flowable]) -> None:  # noqa: N802
+        """Expand deferred blocks at the front of the list, and behind any run of flowables that
+        keep with the next (so reportlab's keep-with-next grouping sees the real flowables)."""
+        index = 0
+        while index < len(flowables):
+            flowable = flowables[index]
+            if isinstance(flowable, _Deferred):
+                flowables[index : index + 1] = flowable.make()
+                continue
+            if flowable is None or not flowable.getKeepWithNext():
+                return
+            index += 1
 
     def record_scan_slot(self, page_number: int, attachment: AttachmentInfo, index: int, rect) -> None:  # type: ignore[no-untyped-def]
         self.scan_slots.append(ScanSlot(page_number, attachment, index, rect))
@@ -319,7 +381,7 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
     out += [_Bookmark(section.title, 0), Paragraph(fl.markup(section.title), s["h1"])]
     for block in section.blocks:
         if isinstance(block, doc_model.Para):
-            out.append(fl.paragraph_block(block))
+            out.append(_Deferred(partial(_one, fl.paragraph_block, block), 1))
         elif isinstance(block, doc_model.SubHeading):
             if block.new_page:
                 if not isinstance(out[-1], PageBreak):
@@ -332,11 +394,11 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
                 out.append(_Bookmark(block.text, 1))
             out.append(Paragraph(fl.markup(block.text), s["h2"]))
         elif isinstance(block, doc_model.Fields):
-            out.append(fl.fields_flowable(block, width))
+            out.append(_Deferred(partial(_one, fl.fields_flowable, block, width), 1))
         elif isinstance(block, doc_model.Table):
-            out.extend(fl.table_flowables(block, width))
+            out.append(_Deferred(fl.TableMaker(block, width), fl.table_flowable_count(block)))
         elif isinstance(block, doc_model.TrendChart):
-            out.extend(fl.chart_flowable(block, width))
+            out.append(_Deferred(partial(fl.chart_flowable, block, width), fl.chart_flowable_count(block)))
         elif isinstance(block, doc_model.Scan):
             att = block.attachment
             if att.is_pdf:
@@ -347,10 +409,14 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
         elif isinstance(block, doc_model.PageBreak):
             out.append(PageBreak())
         elif isinstance(block, doc_model.Signature):
-            out.append(fl.signature_flowable(block, width))
+            out.append(_Deferred(partial(_one, fl.signature_flowable, block, width), 1))
         else:  # pragma: no cover - a new block type without a renderer is a bug
             raise TypeError(f"no renderer for {type(block).__name__}")
     return out
+
+
+def _one(make: Callable[..., Flowable], *args: object) -> list[Flowable]:
+    return [make(*args)]
 
 
 def _seed_contents(story: list[Flowable]) -> None:
@@ -386,7 +452,7 @@ def layout(data: PacketData, progress: Progress, *, deterministic: bool = False)
     for section in data.sections:
         story.extend(_section(doc, section, width))
     story.append(_PageTotal(doc))
-    doc.story_length = len(story)
+    doc.story_length = sum(f.count if isinstance(f, _Deferred) else 1 for f in story)
     _seed_contents(story)
     doc.multiBuild(story, maxPasses=6)
     return Layout(buffer.getvalue(), doc.total_pages or doc.page, doc.passes, tuple(doc.scan_slots))

@@ -1,6 +1,6 @@
 """Procedure dose summary and flagged cases, from the procedure records of the period.
 
-The summary reads the period's cases through services/packet_data.procedures_in; which cases are
+The summary streams the period's cases through services/packet_data.iter_procedures_in; which cases are
 flagged, and whether their follow-up is complete, comes from the Dose Log's own rule
 (services/procedures.load_cases: strictly above a trigger level, compared exactly in the unit
 recorded), so the packet and the tab can never disagree.
@@ -9,13 +9,18 @@ recorded), so the packet and the tab can never disagree.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from statistics import median
+from typing import TYPE_CHECKING
 
 from fluorodesk.domain.dose import FollowUpState
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import NO_RECORDS, Block, Column, Para, Row, Section, SubHeading, Table
 from fluorodesk.reports.sections.common import DASH, d, join, num
-from fluorodesk.services.packet_data import ProcedureDose, procedures_in
+from fluorodesk.services.packet_data import ProcedureDose, iter_procedures_in
+
+if TYPE_CHECKING:
+    from fluorodesk.services.procedures import CaseRow
 
 KEY = "dose"
 TITLE = "Patient dose: procedure summary and flagged cases"
@@ -36,8 +41,18 @@ def _spread(values: list[float], unit: str, fmt=None) -> str:  # type: ignore[no
     return f"{show(median(values))} / {show(max(values))}"
 
 
+@dataclass
+class _Group:
+    """One procedure type's cases in the period, as much as the summary needs of them."""
+
+    cases: int = 0
+    fluoro_s: list[float] = field(default_factory=list)
+    air_kerma: list[float] = field(default_factory=list)
+    kap: list[float] = field(default_factory=list)
+    no_dose: int = 0
+
+
 def gather(ctx: PacketContext) -> Section:
-    cases = procedures_in(ctx.session, ctx.period_from, ctx.period_to, ctx.as_of)
     settings = ctx.settings
     blocks: list[Block] = [
         Para(
@@ -48,26 +63,49 @@ def gather(ctx: PacketContext) -> Section:
             "under flagged cases with its follow-up (patient informed, skin check)."
         )
     ]
-    if not cases:
+    from fluorodesk.services.procedures import load_cases
+
+    rule = {
+        c.id: c
+        for c in load_cases(
+            ctx.session, settings, ctx.as_of, start=ctx.period_from, end=ctx.period_to, flagged_only=True
+        )
+    }
+    # The period's cases are streamed, not held: only the summary's figures and the flagged cases
+    # are kept (ten years of a busy clinic are 60,000 cases).
+    by_type: dict[tuple[str, str], _Group] = defaultdict(_Group)
+    flagged: list[tuple[ProcedureDose, CaseRow]] = []
+    total = no_dose = 0
+    for case in iter_procedures_in(ctx.session, ctx.period_from, ctx.period_to, ctx.as_of):
+        total += 1
+        group = by_type[(case.cpt_code, case.procedure)]
+        group.cases += 1
+        if case.fluoro_time_s is not None:
+            group.fluoro_s.append(case.fluoro_time_s)
+        if case.air_kerma_mgy is not None:
+            group.air_kerma.append(case.air_kerma_mgy)
+        if case.kap_gycm2 is not None:
+            group.kap.append(case.kap_gycm2)
+        if case.air_kerma_mgy is None and case.kap_gycm2 is None and case.fluoro_time_s is None:
+            group.no_dose += 1
+            no_dose += 1
+        row = rule.get(case.id)
+        if row is not None:
+            flagged.append((case, row))
+    if not total:
         blocks.append(Para(NO_RECORDS, "empty"))
         return Section(KEY, TITLE, tuple(blocks))
-    by_type: dict[tuple[str, str], list[ProcedureDose]] = defaultdict(list)
-    for case in cases:
-        by_type[(case.cpt_code, case.procedure)].append(case)
-    no_dose = [
-        c for c in cases if c.air_kerma_mgy is None and c.kap_gycm2 is None and c.fluoro_time_s is None
-    ]
     summary = []
-    for (cpt, name), group in sorted(by_type.items(), key=lambda kv: (-len(kv[1]), kv[0][0])):
-        missing = sum(1 for c in group if c in no_dose)
+    for (cpt, name), group in sorted(by_type.items(), key=lambda kv: (-kv[1].cases, kv[0][0])):
+        missing = group.no_dose
         summary.append(
             Row(
                 (
                     f"{cpt} {name}",
-                    str(len(group)),
-                    _spread([c.fluoro_time_s for c in group if c.fluoro_time_s is not None], "", minutes),
-                    _spread([c.air_kerma_mgy for c in group if c.air_kerma_mgy is not None], "mGy"),
-                    _spread([c.kap_gycm2 for c in group if c.kap_gycm2 is not None], "Gy·cm²"),
+                    str(group.cases),
+                    _spread(group.fluoro_s, "", minutes),
+                    _spread(group.air_kerma, "mGy"),
+                    _spread(group.kap, "Gy·cm²"),
                     str(missing) if missing else "None",
                 ),
                 "warn" if missing else "",
@@ -75,8 +113,8 @@ def gather(ctx: PacketContext) -> Section:
         )
     blocks.append(
         Para(
-            f"{len(cases)} case(s) from {ctx.period_from.isoformat()} to {ctx.period_to.isoformat()}; "
-            f"{len(no_dose)} without any dose recorded."
+            f"{total} case(s) from {ctx.period_from.isoformat()} to {ctx.period_to.isoformat()}; "
+            f"{no_dose} without any dose recorded."
         )
     )
     blocks.append(SubHeading("Summary by procedure"))
@@ -93,15 +131,6 @@ def gather(ctx: PacketContext) -> Section:
             tuple(summary),
         )
     )
-    from fluorodesk.services.procedures import load_cases
-
-    rule = {
-        c.id: c
-        for c in load_cases(
-            ctx.session, settings, ctx.as_of, start=ctx.period_from, end=ctx.period_to, flagged_only=True
-        )
-    }
-    flagged = [(c, rule[c.id]) for c in cases if c.id in rule]
     blocks.append(SubHeading(f"Flagged cases: {len(flagged)}"))
     blocks.append(
         Table(
