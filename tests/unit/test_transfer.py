@@ -315,3 +315,33 @@ def test_credentials_follow_the_credential_dialogs_rules(services, tmp_path):
     errors = {r.row: " ".join(r.messages) for r in report.rows if r.outcome == "error"}
     assert set(errors) == {2, 3, 4} and not report.written
     assert "expires_on" in errors[2] and "result" in errors[3] and "future" in errors[4]
+
+
+def test_a_failure_while_writing_a_later_chunk_writes_nothing_at_all(services, tmp_path, monkeypatch):
+    """Rows are written in chunks (memory), still in one transaction: all of the file or none of it."""
+    from fluorodesk.services import audit
+    from fluorodesk.services.transfer import service
+
+    services.imports.run("units", SAMPLES / "units.csv")
+    before = count(services, ExposureCheck), count(services, AuditEvent)
+    rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"]]
+    rows += [["CA-1", f"2026-0{1 + i}-05", "G", "normal", "31", "mGy/min"] for i in range(5)]
+    monkeypatch.setattr(service, "WRITE_CHUNK", 2)
+    real, batches = audit.record_batch, []
+
+    def failing_on_the_third_chunk(session, **kwargs):
+        batches.append(len(kwargs["drafts"]))
+        if len(batches) == 3:
+            raise OSError("disk full")
+        return real(session, **kwargs)
+
+    monkeypatch.setattr(audit, "record_batch", failing_on_the_third_chunk)
+    with pytest.raises(Exception, match="disk full|full"):
+        services.imports.run("exposure_checks", write_csv(tmp_path / "five.csv", rows))
+    assert batches == [2, 2, 1]
+    assert (count(services, ExposureCheck), count(services, AuditEvent)) == before
+    monkeypatch.setattr(audit, "record_batch", real)
+    report = services.imports.run("exposure_checks", write_csv(tmp_path / "five.csv", rows))
+    assert report.written and count(services, ExposureCheck) == before[0] + 5
+    with services.db.read() as session:
+        assert not verify_chain(session)
