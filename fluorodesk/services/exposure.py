@@ -324,11 +324,11 @@ def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
         action.check = by_check[action.check_id]
         action.check.corrective_actions.append(action)
     meter_ids = {c.meter_id for c in checks if c.meter_id is not None}
-    meter_values: list[tuple[Any, ...]] = []
+    meter_values: dict[int, list[tuple[Any, ...]]] = {}
     if meter_ids:
         meters = load_records(session, Meter, Meter.id.in_(meter_ids), order_by=[Meter.id])
         by_meter = {m.id: m for m in meters}
-        meter_values = [_values(m) for m in meters]
+        meter_values = {m.id: [_values(m)] for m in meters}
         for meter in meters:
             meter.calibrations = []
         calibrations = load_records(
@@ -338,7 +338,7 @@ def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
             order_by=[MeterCalibration.calibrated_on, MeterCalibration.id],  # as Meter.calibrations
         )
         for calibration in calibrations:
-            meter_values.append(_values(calibration))
+            meter_values[calibration.meter_id].append(_values(calibration))
             calibration.meter = by_meter[calibration.meter_id]
             calibration.meter.calibrations.append(calibration)
         for check in checks:
@@ -355,8 +355,10 @@ def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
             getattr(child.unit, name).append(child)
     for unit in units:
         # Every value the unit's judgement reads, so an evaluation of equal content can be reused
-        # whatever else changed in the tables (``evaluate_unit``).  Meters are shared by all units.
-        unit.content = (tuple(content[unit.id]), tuple(meter_values))
+        # whatever else changed in the tables (``evaluate_unit``): its own rows, and the meters (with
+        # their calibrations) its checks were made with.
+        used = sorted({c.meter_id for c in unit.checks if c.meter_id is not None})
+        unit.content = (tuple(content[unit.id]), tuple(tuple(meter_values.get(m, ())) for m in used))
     return units
 
 

@@ -65,3 +65,20 @@ def test_a_meter_calibration_or_a_setting_is_seen_by_every_unit(demo_services, e
     changed = services.units.list_units(include_retired=True)
     assert sorted(evaluated) == sorted(r.id for r in rows)
     assert changed == fresh_rows(services) and changed != director_today
+
+
+def test_a_check_with_a_new_meter_judges_again_only_its_unit(demo_services, evaluated):
+    from fluorodesk.services.meters import MeterDraft
+
+    services = demo_services
+    rows = services.units.list_units(include_retired=True)
+    evaluated.clear()
+    meter = services.meters.create_meter(MeterDraft("Spare meter"))
+    services.meters.add_calibration(CalibrationDraft(meter.id, "2026-11-01", laboratory="Lab"))
+    services.units.list_units(include_retired=True)
+    assert evaluated == []  # no check uses the new meter yet: nothing judged again
+    record(services, rows[0].id, meter.id)
+    evaluated.clear()
+    after = services.units.list_units(include_retired=True)
+    assert evaluated == [rows[0].id]
+    assert after == fresh_rows(services)
