@@ -16,7 +16,7 @@ def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = N
     from fluorodesk.services.startup import EarlyHealthCheck
 
     tune_gc()
-    early = EarlyHealthCheck(data_dir)  # SQLite checks the file while Qt and the rest load
+    early = EarlyHealthCheck(data_dir, start=False)  # started with the opening, behind the sign-in
 
     from PySide6.QtWidgets import QApplication
 

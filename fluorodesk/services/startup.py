@@ -102,13 +102,24 @@ class InThread(Generic[T]):
 
 
 class EarlyHealthCheck(InThread[HealthReport]):
-    """``health_check`` started in a thread at launch: SQLite's quick check runs without Python's
-    lock, so it overlaps the loading of Qt and of the database layer instead of following it."""
+    """``health_check`` in a thread: SQLite's quick check runs without Python's lock, so it overlaps
+    the loading of the database layer instead of preceding it.
 
-    def __init__(self, data_dir: DataDir) -> None:
+    ``start=False`` (the window): ``ClinicOpener`` starts it together with itself, once the sign-in
+    window is on screen -- run at launch, it slowed the loading of Qt and so the first window
+    (two busy threads on a two-core PC) by about 35 ms of a 0.2 s start.
+    """
+
+    def __init__(self, data_dir: DataDir, *, start: bool = True) -> None:
         super().__init__(lambda: health_check(data_dir), "quick-check")
         self.data_dir = data_dir
-        self.start()
+        if start:
+            self.start()
+
+    def start(self) -> Self:
+        if self._thread.ident is None:  # once, whoever asks first
+            super().start()
+        return self
 
 
 def _first_line(problem: str) -> str:
@@ -209,7 +220,15 @@ class ClinicOpener(InThread["Database"]):
         self._warm_findings = warm_findings
         self.warmer: InThread[None] | None = None
 
+    def start(self) -> Self:
+        """Start the quick check (if it waits for us) and the opening, side by side."""
+        if self._health is not None:
+            self._health.start()
+        return super().start()
+
     def _open(self) -> Database:
+        import fluorodesk.db.database  # noqa: F401  (the database layer loads while SQLite checks the file)
+
         report = self._health.result() if self._health is not None else health_check(self.data_dir)
         if not report.ok:
             raise UnhealthyDatabase(report, self.data_dir)

@@ -93,3 +93,19 @@ def test_the_opener_can_be_told_not_to_warm_up(demo_dir, counted_collect):
     opener.settle()
     db.close()
     assert counted_collect == [] and opener.warmer is None
+
+
+def test_the_quick_check_waits_for_the_opener_and_starts_with_it(demo_dir, monkeypatch):
+    from fluorodesk.services import startup
+
+    checked = []
+    real = startup.health_check
+    monkeypatch.setattr(startup, "health_check", lambda folder: (checked.append(folder), real(folder))[1])
+    health = startup.EarlyHealthCheck(demo_dir, start=False)
+    assert checked == []  # nothing runs at launch: the first window comes first
+    opener = ClinicOpener(demo_dir, health, warm_findings=False).start()
+    db = opener.result()
+    try:
+        assert checked == [demo_dir] and health.result().ok
+    finally:
+        db.close()
