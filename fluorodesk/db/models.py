@@ -699,7 +699,7 @@ class ProcedureRecord(Tracked, Base):
     case_ref: Mapped[str] = mapped_column(String(40), default="")
     procedure_type_id: Mapped[int] = mapped_column(ForeignKey("procedure_types.id", ondelete="RESTRICT"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("fluoro_units.id", ondelete="RESTRICT"), index=True)
-    physician: Mapped[str] = mapped_column(String(120), default="")
+    physician: Mapped[str] = mapped_column(String(120), default="", index=True)
     technician_id: Mapped[int | None] = mapped_column(
         ForeignKey("technicians.id", ondelete="SET NULL"), index=True
     )
