@@ -47,11 +47,11 @@ def read_memo(
         elif version is not None:
             memo[key] = info[SHARED_MEMO].get(key, version, compute)
         else:
-            memo[key] = shared(info[SHARED_MEMO], key, reads, counters, compute)
+            memo[key] = _shared(info[SHARED_MEMO], key, reads, counters, compute)
     return memo[key]  # type: ignore[return-value]
 
 
-def shared(
+def _shared(
     memo: SharedMemo, key: Hashable, reads: Iterable[str], counters: dict[str, int], compute: Callable[[], T]
 ) -> T:
     """The shared memo's entry for ``key`` at the version of the tables in ``reads``."""

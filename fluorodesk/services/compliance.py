@@ -25,7 +25,6 @@ AREAS: tuple[tuple[Provider, tuple[str, ...]], ...] = (
     (procedures.findings, procedures.CASE_TABLES),
     (dosimetry.findings, dosimetry.DOSIMETRY_TABLES),
 )
-PROVIDERS: tuple[Provider, ...] = tuple(provider for provider, _reads in AREAS)
 
 
 def collect(session: Session, as_of: date) -> list[Finding]:

@@ -15,7 +15,7 @@ PW = "correct horse battery"
 
 
 @pytest.fixture
-def counted_collect(monkeypatch):
+def worked_out(monkeypatch):
     """Each area's findings worked out (not reused), by area."""
     calls = []
 
@@ -38,38 +38,38 @@ def open_with_warm_up(demo_dir):
     return opener, db
 
 
-def test_the_opener_works_out_todays_findings_and_the_overview_reuses_them(demo_dir, counted_collect):
+def test_the_opener_works_out_todays_findings_and_the_overview_reuses_them(demo_dir, worked_out):
     opener, db = open_with_warm_up(demo_dir)
     try:
-        assert len(counted_collect) == len(compliance.AREAS)  # the warm-up, every area once
+        assert len(worked_out) == len(compliance.AREAS)  # the warm-up, every area once
         services = Services(db, "tester")
         shown = services.compliance.findings()
-        assert len(counted_collect) == len(compliance.AREAS)  # nothing worked out again
+        assert len(worked_out) == len(compliance.AREAS)  # nothing worked out again
         count = len(shown)
         shown.clear()  # a caller changing its list does not change what the next one gets
         assert count and len(services.compliance.findings()) == count
-        assert len(counted_collect) == len(compliance.AREAS)
+        assert len(worked_out) == len(compliance.AREAS)
     finally:
         db.close()
 
 
-def test_signing_in_keeps_them_and_a_change_to_the_records_does_not(demo_dir, counted_collect):
+def test_signing_in_keeps_them_and_a_change_to_the_records_does_not(demo_dir, worked_out):
     opener, db = open_with_warm_up(demo_dir)
     try:
         services = Services(db, "tester")
-        warm = len(counted_collect)
+        warm = len(worked_out)
         services.auth.create_first_director(UserDraft("HPark", "Dr. Helen Park", password=PW, confirm=PW))
         services.auth.login("HPark", PW)
         services.compliance.findings()
-        assert len(counted_collect) == warm  # no finding reads accounts or the audit trail
+        assert len(worked_out) == warm  # no finding reads accounts or the audit trail
         director = Services(db, "HPark")
         director.settings.update({"garments.warning_days": 45})
         director.compliance.findings()
-        assert len(counted_collect) == 2 * warm  # every area reads the settings
+        assert len(worked_out) == 2 * warm  # every area reads the settings
         with director.db.write() as session:  # a change to the garments alone
             session.connection().exec_driver_sql("UPDATE garments SET notes = notes || '.'")
         director.compliance.findings()
-        assert counted_collect[2 * warm :] == ["garments"]
+        assert worked_out[2 * warm :] == ["garments"]
     finally:
         db.close()
 
@@ -87,12 +87,12 @@ def test_a_failing_warm_up_is_silent_and_the_overview_meets_the_error(demo_dir, 
         db.close()
 
 
-def test_the_opener_can_be_told_not_to_warm_up(demo_dir, counted_collect):
+def test_the_opener_can_be_told_not_to_warm_up(demo_dir, worked_out):
     opener = ClinicOpener(demo_dir, warm_findings=False)
     db = opener.result()
     opener.settle()
     db.close()
-    assert counted_collect == [] and opener.warmer is None
+    assert worked_out == [] and opener.warmer is None
 
 
 def test_the_quick_check_waits_for_the_opener_and_starts_with_it(demo_dir, monkeypatch):
