@@ -33,6 +33,8 @@ from fluorodesk.reports.pdf.styles import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from fluorodesk.reports.pdf.render import PacketDocTemplate
 
 MAX_CELL_CHARS = 900
@@ -205,14 +207,39 @@ def table_parts(block: Table, width: float) -> TableParts:
     return TableParts(widths, data, shared_cell_styles(block, widths, cell_commands), commands)
 
 
+class KeepStart(CondPageBreak):
+    """A page break unless the page still has room for what follows up to its first table row.
+
+    A plain ``CondPageBreak`` guesses a fixed height, and a table whose first row is tall (a flagged
+    case's follow-up, several lines) left its heading alone at the foot of a page.  ``need`` works
+    out the real height (heading, table title, header row and first row) when layout reaches this
+    point; ``minimum`` still applies.  reportlab's keep-with-next would instead move a whole long
+    table to a new page whenever it does not fit on this one.
+    """
+
+    def __init__(self, minimum: float, need: Callable[[float], float]) -> None:
+        super().__init__(minimum)
+        self.minimum, self.need = minimum, need
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.height = max(self.minimum, self.need(availWidth))
+        return super().wrap(availWidth, availHeight)
+
+
+def flowable_height(flowable: Flowable, width: float) -> float:
+    """The height ``flowable`` takes in a frame ``width`` wide, with its space before and after."""
+    return flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
 def table_flowables(block: Table, width: float, parts: TableParts | None = None) -> list[Flowable]:
     """The block's title, its table (or the words saying it is empty) and a little space.
     ``parts``: the block's ``table_parts`` when already worked out (reportlab reads them, never
     changes them: the cells are plain strings and every column has its width)."""
     out: list[Flowable] = []
     if block.title:
-        out.append(CondPageBreak(1.2 * inch))
-        out.append(para(block.title, "h3"))
+        title = para(block.title, "h3")
+        out.append(KeepStart(1.2 * inch, lambda w: flowable_height(title, w) + start_height(block, w, parts)))
+        out.append(title)
     if not block.rows:
         out.append(para(block.empty, "empty"))
         return out
@@ -232,6 +259,18 @@ def table_flowables(block: Table, width: float, parts: TableParts | None = None)
     return out
 
 
+def start_height(block: Table, width: float, parts: TableParts | None = None) -> float:
+    """The height of ``block``'s table up to and including its first row (the header row and the
+    first row, or the words saying it is empty): the least of it a page must show."""
+    if not block.rows:
+        return flowable_height(para(block.empty, "empty"), width)
+    parts = parts or table_parts(block, width)
+    first = SmallTable(
+        parts.data[:2], colWidths=list(parts.widths), cellStyles=parts.cell_styles[:2], normalizedData=1
+    )
+    return first.wrap(width, 10_000)[1]
+
+
 class TableMaker:
     """Makes a block's table flowables for each layout pass, working out their parts only once."""
 
@@ -240,9 +279,17 @@ class TableMaker:
         self.parts: TableParts | None = None
 
     def __call__(self) -> list[Flowable]:
+        return table_flowables(self.block, self.width, self._parts())
+
+    def start_height(self, width: float) -> float:
+        """The table's title (if any) and its first row: what a heading above it must keep with it."""
+        title = flowable_height(para(self.block.title, "h3"), width) if self.block.title else 0.0
+        return title + start_height(self.block, width, self._parts())
+
+    def _parts(self) -> TableParts | None:
         if self.parts is None and self.block.rows:
             self.parts = table_parts(self.block, self.width)
-        return table_flowables(self.block, self.width, self.parts)
+        return self.parts
 
 
 def shared_cell_styles(

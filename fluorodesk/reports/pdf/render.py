@@ -379,24 +379,20 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
     s = styles()
     out: list[Flowable] = [PageBreak()] if section.new_page else [CondPageBreak(2 * inch)]
     out += [_Bookmark(section.title, 0), Paragraph(fl.markup(section.title), s["h1"])]
-    for block in section.blocks:
+    makers: dict[int, fl.TableMaker] = {}  # by block index: tables a heading above must keep with it
+    for index, block in enumerate(section.blocks):
         if isinstance(block, doc_model.Para):
             out.append(_Deferred(partial(_one, fl.paragraph_block, block), 1))
         elif isinstance(block, doc_model.SubHeading):
-            if block.new_page:
-                if not isinstance(out[-1], PageBreak):
-                    # A new page unless this one is still as good as empty: a spacer that a full page
-                    # pushed over must not leave a blank page behind.
-                    out.append(CondPageBreak(doc.geo.frame_height - NEARLY_EMPTY))
-            else:
-                out.append(CondPageBreak(1.4 * inch))
-            if block.bookmark:
-                out.append(_Bookmark(block.text, 1))
-            out.append(Paragraph(fl.markup(block.text), s["h2"]))
+            following = section.blocks[index + 1] if index + 1 < len(section.blocks) else None
+            if isinstance(following, doc_model.Table):
+                makers[index + 1] = fl.TableMaker(following, width)
+            out += _sub_heading(doc, block, out[-1], makers.get(index + 1))
         elif isinstance(block, doc_model.Fields):
             out.append(_Deferred(partial(_one, fl.fields_flowable, block, width), 1))
         elif isinstance(block, doc_model.Table):
-            out.append(_Deferred(fl.TableMaker(block, width), fl.table_flowable_count(block)))
+            maker = makers.pop(index, None) or fl.TableMaker(block, width)
+            out.append(_Deferred(maker, fl.table_flowable_count(block)))
         elif isinstance(block, doc_model.TrendChart):
             out.append(_Deferred(partial(fl.chart_flowable, block, width), fl.chart_flowable_count(block)))
         elif isinstance(block, doc_model.Scan):
@@ -412,6 +408,28 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
             out.append(_Deferred(partial(_one, fl.signature_flowable, block, width), 1))
         else:  # pragma: no cover - a new block type without a renderer is a bug
             raise TypeError(f"no renderer for {type(block).__name__}")
+    return out
+
+
+def _sub_heading(
+    doc: PacketDocTemplate, block: doc_model.SubHeading, previous: Flowable, table: fl.TableMaker | None
+) -> list[Flowable]:
+    """A sub-heading and the page break before it: never left alone at the foot of a page."""
+    heading = Paragraph(fl.markup(block.text), styles()["h2"])
+    out: list[Flowable] = []
+    if block.new_page:
+        if not isinstance(previous, PageBreak):
+            # A new page unless this one is still as good as empty: a spacer that a full page
+            # pushed over must not leave a blank page behind.
+            out.append(CondPageBreak(doc.geo.frame_height - NEARLY_EMPTY))
+    elif table is not None:
+        # Room for the heading and the table's start (its title, header and first row), measured.
+        out.append(fl.KeepStart(1.4 * inch, lambda w: fl.flowable_height(heading, w) + table.start_height(w)))
+    else:
+        out.append(CondPageBreak(1.4 * inch))
+    if block.bookmark:
+        out.append(_Bookmark(block.text, 1))
+    out.append(heading)
     return out
 
 
