@@ -854,10 +854,18 @@ class DosimetryService(Service):
         quarter = quarter or quarter_of(as_of)
         with self.db.read() as session:
             settings = load_settings(session)
-            return DosimetrySummary(
-                totals=load_totals(session, settings, quarter, as_of),
-                findings=findings(session, settings, as_of),
+            reads = (*DOSIMETRY_TABLES, "settings")
+            totals = read_memo(
+                session,
+                ("dosimetry.totals", quarter, as_of),
+                lambda: load_totals(session, settings, quarter, as_of),
+                reads=reads,
             )
+            # The key and tables the Overview's check (``compliance.collect``) uses for this area:
+            # once it has run, the tab's findings are its findings, not worked out again.
+            key = ("findings", __name__, as_of)
+            found = read_memo(session, key, lambda: findings(session, settings, as_of), reads=reads)
+            return DosimetrySummary(totals=list(totals), findings=list(found))
 
     def findings(self, *, as_of: date | None = None) -> list[Finding]:
         """This area's findings only (the tab's summary line); the Overview gathers every area."""

@@ -852,6 +852,39 @@ def evaluate_unit(
     return read_memo(session, key, lambda: UnitEvaluation(unit, settings, as_of), version=version)
 
 
+def _history(session: Session, unit: FluoroUnit, settings: ClinicSettings, as_of: date) -> UnitHistory:
+    """``ExposureService.history``: the unit's checks, calendar, corrective actions and series."""
+    evaluation = evaluate_unit(session, unit, settings, as_of)
+    recheck_for = evaluation.recheck_for()
+    checks = sorted(
+        (evaluation.row(c, recheck_for) for c in unit.checks if c.checked_on <= as_of),
+        key=lambda r: (r.checked_on, r.id),
+        reverse=True,
+    )
+    actions = sorted(
+        (
+            evaluation.action_row(a)
+            for c in unit.checks
+            for a in c.corrective_actions
+            if a.performed_on <= as_of
+        ),
+        key=lambda r: (r.check_on, r.performed_on, r.id),
+        reverse=True,
+    )
+    return UnitHistory(
+        unit_id=unit.id,
+        unit=unit_label(unit),
+        as_of=as_of,
+        interval_days=evaluation.interval,
+        first_day=evaluation.first_day,
+        retired_on=unit.retired_on,
+        checks=tuple(checks),
+        calendar=tuple(evaluation.calendar()),
+        corrective_actions=tuple(actions),
+        series=tuple(evaluation.series()),
+    )
+
+
 # --------------------------------------------------------------------------- the service
 
 
@@ -892,35 +925,12 @@ class ExposureService(ClockedService):
         as_of = as_of or self.today()
         with self.db.read() as session:
             unit = get_unit(session, unit_id)
-            evaluation = evaluate_unit(session, unit, load_settings(session), as_of)
-            recheck_for = evaluation.recheck_for()
-            checks = sorted(
-                (evaluation.row(c, recheck_for) for c in unit.checks if c.checked_on <= as_of),
-                key=lambda r: (r.checked_on, r.id),
-                reverse=True,
-            )
-            actions = sorted(
-                (
-                    evaluation.action_row(a)
-                    for c in unit.checks
-                    for a in c.corrective_actions
-                    if a.performed_on <= as_of
-                ),
-                key=lambda r: (r.check_on, r.performed_on, r.id),
-                reverse=True,
-            )
-            return UnitHistory(
-                unit_id=unit.id,
-                unit=unit_label(unit),
-                as_of=as_of,
-                interval_days=evaluation.interval,
-                first_day=evaluation.first_day,
-                retired_on=unit.retired_on,
-                checks=tuple(checks),
-                calendar=tuple(evaluation.calendar()),
-                corrective_actions=tuple(actions),
-                series=tuple(evaluation.series()),
-            )
+            settings = load_settings(session)
+            if not isinstance(unit, Record):  # an ORM unit belongs to its session: never shared
+                return _history(session, unit, settings, as_of)
+            key = ("exposure.history", unit.id, as_of)
+            version = (unit.content, settings.fingerprint)  # as ``evaluate_unit``: the unit's own records
+            return read_memo(session, key, lambda: _history(session, unit, settings, as_of), version=version)
 
     def trend(
         self,

@@ -410,7 +410,13 @@ class GarmentService(Service):
         as_of = as_of or self.today()
         with self.db.read() as session:
             settings = load_settings(session)
-            rows = [to_row(g, settings, as_of) for g in load_garments(session)]
+            rows = read_memo(
+                session,
+                ("garments.rows", as_of),
+                lambda: [to_row(g, settings, as_of) for g in load_garments(session)],
+                reads=(*GARMENT_TABLES, "settings"),
+            )
+        rows = list(rows)  # the caller's own list: the shared one must not change
         if not include_disposed:
             rows = [r for r in rows if r.status is not GarmentStatus.DISPOSED]
         return rows

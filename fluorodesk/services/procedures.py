@@ -49,7 +49,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.domain.text import squash
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service
+from fluorodesk.services.base import Service, read_memo
 from fluorodesk.services.records import frozen_row
 from fluorodesk.services.settings import load_settings
 
@@ -547,8 +547,11 @@ class ProcedureService(Service):
     # ---- reading
 
     def entry_options(self) -> EntryOptions:
+        today = self.today()
         with self.db.read() as session:
-            return entry_options(session, load_settings(session), self.today())
+            settings = load_settings(session)
+            compute = lambda: entry_options(session, settings, today)  # noqa: E731
+            return read_memo(session, ("procedures.entry_options", today), compute, reads=OPTION_TABLES)
 
     def trigger_levels(self) -> TriggerLevels:
         with self.db.read() as session:
@@ -565,15 +568,23 @@ class ProcedureService(Service):
     ) -> list[CaseRow]:
         as_of = as_of or self.today()
         with self.db.read() as session:
-            return load_cases(
+            settings = load_settings(session)
+            key = ("procedures.cases", as_of, start, end, include_voided, flagged_only)
+            cases = read_memo(
                 session,
-                load_settings(session),
-                as_of,
-                start=start,
-                end=end,
-                include_voided=include_voided,
-                flagged_only=flagged_only,
+                key,
+                lambda: load_cases(
+                    session,
+                    settings,
+                    as_of,
+                    start=start,
+                    end=end,
+                    include_voided=include_voided,
+                    flagged_only=flagged_only,
+                ),
+                reads=(*CASE_TABLES, "settings"),
             )
+            return list(cases)  # the caller's own list: the shared one must not change
 
     def get_case(self, record_id: int) -> CaseRow:
         with self.db.read() as session:
@@ -872,7 +883,12 @@ class ProcedureService(Service):
 
 
 #: What the Dose Log's findings read (``services.compliance.AREAS``).
+#: The Dose Log's list opens on this many days of cases (a season of a busy clinic: ~1,500).
+CASE_LIST_DAYS = 90
+
 CASE_TABLES = ("procedure_records", "procedure_types", "fluoro_units", "technicians", "agencies")
+#: What ``entry_options`` reads.
+OPTION_TABLES = ("procedure_types", "fluoro_units", "technicians", "procedure_records", "settings")
 
 
 def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:

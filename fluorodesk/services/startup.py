@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 from fluorodesk.db.sqlite_tools import integrity_problems, looks_like_sqlite
@@ -24,6 +25,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:  # imported where used: the quick check starts before the database layer loads
     from fluorodesk.db.database import Database
     from fluorodesk.services.backup import BackupCheck
+    from fluorodesk.services.registry import Services
 
 
 @dataclass(frozen=True)
@@ -251,10 +253,30 @@ class ClinicOpener(InThread["Database"]):
 
 
 def warm_findings(db: Database) -> None:
-    """Work out today's findings while the user types the password: the Overview then shows them at
-    once (``db.shared_memo``; a sign-in does not change the records, see ``db/generation.py``)."""
-    from fluorodesk.services.compliance import ComplianceService
+    """Work out today's findings while the user types the password, then what each tab shows first:
+    the Overview shows them at once, and a tab's first opening only fills its table
+    (``db.shared_memo``; a sign-in does not change the records, see ``db/generation.py``)."""
+    from fluorodesk.services.registry import Services
 
-    # Only a warm-up: the Overview's own check meets (and reports) any real problem.
+    services = Services(db, "FluoroDesk")
+    # Only a warm-up: the Overview's own check, and each tab, meet (and report) any real problem.
     with contextlib.suppress(Exception):
-        ComplianceService(db, "FluoroDesk").findings()
+        services.compliance.findings()
+    with contextlib.suppress(Exception):
+        warm_first_views(services)
+
+
+def warm_first_views(services: Services) -> None:
+    """The reads each tab makes when first opened, with its default choices (retired and disposed
+    records hidden, the Dose Log's last ``CASE_LIST_DAYS`` days, the first unit, this quarter)."""
+    from fluorodesk.services.procedures import CASE_LIST_DAYS
+
+    services.technicians.list_rows()
+    services.contracts.list_rows()
+    services.garments.list_rows(include_disposed=False)
+    units = services.units.list_units()
+    if units:
+        services.exposure.history(units[0].id)
+    services.procedures.entry_options()
+    services.procedures.list_cases(start=services.procedures.today() - timedelta(days=CASE_LIST_DAYS))
+    services.dosimetry.summary()

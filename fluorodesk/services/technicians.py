@@ -728,11 +728,16 @@ class TechnicianService(Service):
         as_of = as_of or self.today()
         with self.db.read() as session:
             settings = load_settings(session)
-            entries = ce_entries(session)
-            return [
-                to_row(t, settings, as_of, entries.get(t.id, []))
-                for t in load_roster(session, include_retired=include_retired)
-            ]
+
+            def rows() -> list[TechnicianRow]:
+                entries = ce_entries(session)
+                return [
+                    to_row(t, settings, as_of, entries.get(t.id, []))
+                    for t in load_roster(session, include_retired=include_retired)
+                ]
+
+            key = ("technicians.rows", as_of, include_retired)
+            return list(read_memo(session, key, rows, reads=(*ROSTER_TABLES, "ce_activities", "settings")))
 
     def get_file(self, technician_id: int, *, as_of: date | None = None) -> TechnicianFile:
         as_of = as_of or self.today()

@@ -104,6 +104,8 @@ def test_every_shared_entry_declares_the_tables_it_reads(traced):
         services.dosimetry.pregnancies,
         services.dosimetry.reviews,
         services.procedures.list_cases,
+        lambda: services.procedures.list_cases(flagged_only=True, include_voided=True),
+        services.procedures.entry_options,
         lambda: gather(services, PacketRequest()),
         lambda: gather(services, PacketRequest(as_of="2025-12-31")),
     ]
@@ -112,6 +114,8 @@ def test_every_shared_entry_declares_the_tables_it_reads(traced):
     assert len(checked) >= 20
     keys = {frame.key if isinstance(frame.key, str) else frame.key[0] for frame in checked}
     assert {"technicians.roster", "contracts", "garments", "exposure.units", "findings"} <= keys
+    assert {"procedures.cases", "procedures.entry_options", "dosimetry.totals"} <= keys
+    assert {"technicians.rows", "garments.rows"} <= keys
     undeclared = {
         str(frame.key): sorted(frame.used - frame.declared)
         for frame in checked

@@ -473,3 +473,20 @@ def test_the_row_says_when_the_skin_check_day_has_passed_as_the_finding_does(ser
     severity = {f.entity_id: f.severity for f in dose_findings(services)}
     assert severity[late.id] is Severity.CRITICAL and severity[recent.id] is Severity.WARNING
     assert not log(services, clinic, case_ref="Below").skin_check_overdue  # no trigger, no skin check
+
+
+def test_the_case_list_and_entry_choices_are_reused_until_a_case_or_choice_changes(services, clinic):
+    first = log(services, clinic)
+    listed = services.procedures.list_cases()
+    options = services.procedures.entry_options()
+    assert services.procedures.entry_options() is options  # nothing changed: the shared answer
+    listed.clear()  # the caller's own list: emptying it changes nothing shared
+    assert [c.id for c in services.procedures.list_cases()] == [first.id]
+    second = log(services, clinic, case_ref="C-2611-0002", physician="Dr. Ortiz")
+    assert [c.id for c in services.procedures.list_cases()] == [second.id, first.id]
+    assert "Dr. Ortiz" in services.procedures.entry_options().physicians
+    with services.db.write() as session:  # a new technician is a new choice at once
+        session.add(Technician(first_name="Ana", last_name="Ruiz", employment_type=EmploymentType.EMPLOYEE))
+    assert "Ana Ruiz" in [t.name for t in services.procedures.entry_options().technicians]
+    services.settings.update({"dose.trigger_air_kerma_mgy": 10})  # a trigger level is in every row
+    assert services.procedures.list_cases()[0].flagged

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from fluorodesk.domain.dose import TRIGGER_SETTING_KEYS, FollowUpState, PeriodKind, format_fluoro_time
 from fluorodesk.errors import StorageError
-from fluorodesk.services.procedures import ALL_GROUP, CaseRow, GroupBy, SummaryRow
+from fluorodesk.services.procedures import ALL_GROUP, CASE_LIST_DAYS, CaseRow, GroupBy, SummaryRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
@@ -211,7 +211,7 @@ class DoseTab(DataTab):
         # Cases page
         self.range = ChoiceField(RANGES, self)
         self.range.setObjectName("range")
-        self.range.set_value("90")
+        self.range.set_value(str(CASE_LIST_DAYS))
         self.range.currentIndexChanged.connect(lambda _i: self.refresh())
         self.flagged_only = QCheckBox("Only cases above a trigger", self)
         self.flagged_only.setObjectName("flaggedOnly")

@@ -1,0 +1,58 @@
+"""Behind the sign-in window the opener also works out what each tab shows first
+(``services.startup.warm_first_views``): opening any tab afterwards works nothing out again."""
+
+from __future__ import annotations
+
+import pytest
+
+from fluorodesk.db.shared_memo import SharedMemo
+from fluorodesk.services.startup import warm_first_views
+from fluorodesk.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """The keys of shared results worked out (not reused)."""
+    keys: list[object] = []
+    real_get = SharedMemo.get
+
+    def get(self, key, version, compute):
+        def recorded():
+            keys.append(key)
+            return compute()
+
+        return real_get(self, key, version, recorded)
+
+    monkeypatch.setattr(SharedMemo, "get", get)
+    return keys
+
+
+def test_every_tab_opens_on_what_the_warm_up_worked_out(qtbot, demo_services, computed):
+    demo_services.compliance.findings()
+    warm_first_views(demo_services)
+    warmed = {key[0] if isinstance(key, tuple) else key for key in computed}
+    assert {"technicians.rows", "garments.rows", "exposure.history", "procedures.cases"} <= warmed
+    assert {"procedures.entry_options", "dosimetry.totals"} <= warmed
+    computed.clear()
+    window = MainWindow(demo_services)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.tabs.widget(0).is_loaded)
+    for index in range(1, window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        tab = window.tabs.widget(index)
+        qtbot.waitUntil(tab.is_loaded)
+        assert computed == [], f"the {window.tabs.tabText(index)} tab worked out {computed}"
+
+
+def test_without_the_warm_up_the_tabs_work_their_lists_out(qtbot, demo_services, computed):
+    """The check above can fail: a tab opened cold works its first view out itself."""
+    window = MainWindow(demo_services)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.tabs.widget(0).is_loaded)
+    index = next(i for i in range(window.tabs.count()) if window.tabs.tabText(i) == "Dose Log")
+    window.tabs.setCurrentIndex(index)
+    qtbot.waitUntil(window.tabs.widget(index).is_loaded)
+    assert ("procedures.entry_options", demo_services.procedures.today()) in computed
+    assert any(key[0] == "procedures.cases" for key in computed)
