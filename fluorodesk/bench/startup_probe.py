@@ -4,7 +4,8 @@ Each prints seconds since the process started (the interpreter's own start-up in
 
 * ``bare``: a bare QMainWindow with tabs, shown and painted once;
 * ``app DATA_DIR [TYPING]``: three numbers: the sign-in window shown and painted (the first thing a
-  user sees), the FluoroDesk main window shown and painted, then the Overview's findings on screen.
+  user sees), the FluoroDesk main window shown and painted, then the Overview's findings on screen;
+  with ``TYPING``, then the seconds each other tab takes to open for the first time, in order.
   It runs the real start-up (``fluorodesk.app.run_gui`` → ``ui/startup.run_session``: instance lock, quick
   check, the sign-in window while the database opens behind it, automatic backup, main window) on
   the data folder.  Only the *typing* is skipped: the real sign-in window is shown and painted, then
@@ -63,6 +64,21 @@ def bare() -> None:
     print(f"{_process_age():.4f}")
 
 
+def _open_each_tab(app: Any, window: Any) -> list[float]:
+    """Seconds each other tab takes to show for the first time (built, loaded, painted), in order."""
+    took = []
+    for index in range(1, window.tabs.count()):
+        start = time.perf_counter()
+        window.tabs.setCurrentIndex(index)
+        tab = window.tabs.widget(index)
+        deadline = time.monotonic() + OVERVIEW_TIMEOUT
+        while not tab.is_loaded() and time.monotonic() < deadline:
+            app.processEvents()
+        _painted(window)
+        took.append(time.perf_counter() - start)
+    return took
+
+
 def fluorodesk_app(data_dir: str, typing: float = 0.0) -> None:
     from pathlib import Path
 
@@ -108,6 +124,8 @@ def fluorodesk_app(data_dir: str, typing: float = 0.0) -> None:
             time.sleep(0.002)
         _painted(window)
         times.append(_process_age())
+        if typing:
+            times.extend(_open_each_tab(app, window))
         window.close()
         return 0
 

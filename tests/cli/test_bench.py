@@ -45,7 +45,8 @@ def test_bench_command_prints_the_table(capsys, tmp_path, monkeypatch):
     for measure in (
         "start-up ratio",
         "Overview after sign-in typed in 0.3 s",
-        "tab 'Overview': load",
+        "tab 'Overview': load, cold",
+        "tab 'Dose Log': first open after sign-in",
         "one search keystroke",
         "compliance findings, all areas",
         "save one exposure check + tab reload",
