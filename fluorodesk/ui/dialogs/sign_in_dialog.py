@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
-from fluorodesk.ui.dialogs.dialog_tools import rich_label
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 
 if TYPE_CHECKING:
@@ -27,7 +26,15 @@ def password_field(parent: QWidget | None = None) -> QLineEdit:
 
 
 def intro_label(parent: QWidget, html: str, name: str = "intro") -> QLabel:
-    label = rich_label(parent, html, name)
+    """``dialog_tools.rich_label`` for the sign-in window, without naming ``Qt.TextFormat``.
+
+    The first use of anything in PySide6's ``Qt`` namespace builds all of it (~25 ms), and the
+    sign-in window is the first thing a user waits for; a text that starts with a tag is shown as
+    rich text anyway (Qt's automatic format, ``QtGui.Qt.mightBeRichText``).
+    """
+    label = QLabel(html if html.lstrip().startswith("<") else f"<p>{html}</p>", parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
     label.setMinimumWidth(380)
     return label
 
