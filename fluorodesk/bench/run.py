@@ -225,6 +225,7 @@ def _save_and_reload(clinic: Path, workdir: Path) -> Figure:
     copy.mkdir(parents=True)
     shutil.copy(clinic / "fluorodesk.sqlite3", copy / "fluorodesk.sqlite3")
     services = Services(open_database(DataDir(copy)), "bench")
+    bench_meter = _bench_meter(services)  # before the window: a new meter is not part of a usual save
     window = MainWindow(services)
     try:
         window.show()
@@ -236,7 +237,7 @@ def _save_and_reload(clinic: Path, workdir: Path) -> Figure:
         tab = window.tabs.widget(index)
         tab.ensure_loaded()
         unit = tab.units.selected()
-        meter_id = services.exposure.check_defaults(unit.id).meter_id or _bench_meter(services)
+        meter_id = services.exposure.check_defaults(unit.id).meter_id or bench_meter
         draft = CheckDraft(unit.id, services.exposure.today(), "Bench", meter_id, "normal", "30", "mGy/min")
 
         def save() -> None:

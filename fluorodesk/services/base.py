@@ -54,7 +54,10 @@ def read_memo(
 def _shared(
     memo: SharedMemo, key: Hashable, reads: Iterable[str], counters: dict[str, int], compute: Callable[[], T]
 ) -> T:
-    """The shared memo's entry for ``key`` at the version of the tables in ``reads``."""
+    """The shared memo's entry for ``key`` at the version of the tables in ``reads``; worked out
+    afresh, not shared, if a table has no counter (a file whose counters were removed)."""
+    if not all(table in counters for table in reads):
+        return compute()
     version = tuple((table, counters[table]) for table in reads)
     return memo.get(key, version, compute)
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fluorodesk.db.base import utcnow
 from fluorodesk.db.models import (
     Agency,
     AgencyContact,
+    Attachment,
     Base,
     CeActivity,
     ClauseDefinition,
@@ -63,8 +65,17 @@ from fluorodesk.services import audit
 from fluorodesk.services.base import Service
 from fluorodesk.services.demo_dose import build_dose_demo
 
-# Kept when --force replaces the clinic: reference data, people who sign in, the audit trail.
-_KEEP_TABLES = {"procedure_types", "clause_definitions", "settings", "users", "audit_events"}
+# Kept when --force replaces the clinic: reference data, people who sign in, the audit trail, and the
+# data-generation counters (their triggers count the replacement; emptied, they would start again
+# at numbers that results worked out before the replacement were stored under).
+_KEEP_TABLES = {
+    "procedure_types",
+    "clause_definitions",
+    "settings",
+    "users",
+    "audit_events",
+    "data_generation",
+}
 
 _TECHS = [
     # first, last, employment, agency index, birth month
@@ -129,6 +140,9 @@ class DemoService(Service):
                         session.execute(table.delete())
             summary = _build(session, self.today(), random.Random(20261126))
             attach_demo_documents(session, self.db.data_dir.root, "demo", written)
+            # On file by the demo's own today (a demo dated in the past, as in the tests, included).
+            on_file = min(utcnow(), datetime.combine(self.today(), time(8)))
+            session.execute(update(Attachment).where(Attachment.added_by == "demo").values(added_at=on_file))
             audit.record(
                 session,
                 actor=self.actor,

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.base import utcnow
-from fluorodesk.db.database import READ_ONLY
+from fluorodesk.db.database import DATA_GENERATION, READ_ONLY
+from fluorodesk.db.generation import unit_counter
 from fluorodesk.db.models import (
     CorrectiveAction,
     ExposureCheck,
@@ -270,8 +271,10 @@ def load_units(session: Session, unit_id: int | None = None) -> Sequence[FluoroU
     """Units (one, or all by code) with their checks, corrective actions, meters, surveys, baselines
     and period notes.  In a read session: ``Record`` stand-ins, loaded once per snapshot."""
     if session.info.get(READ_ONLY):
-        key = ("exposure.units", unit_id)
-        return read_memo(session, key, lambda: _unit_records(session, unit_id), reads=UNIT_TABLES)
+        if unit_id is not None:
+            return _one_unit_records(session, unit_id)
+        every = lambda: _every_unit_records(session)  # noqa: E731
+        return read_memo(session, ("exposure.units", None), every, reads=UNIT_TABLES)
     stmt = (
         select(FluoroUnit)
         .options(
@@ -288,6 +291,28 @@ def load_units(session: Session, unit_id: int | None = None) -> Sequence[FluoroU
     if unit_id is not None:
         stmt = stmt.where(FluoroUnit.id == unit_id)
     return session.scalars(stmt).all()
+
+
+def _every_unit_records(session: Session) -> list[Any]:
+    """Every unit's records, by code, each unit's from its own memo entry: after a change to one
+    unit's records (a saved check) only that unit is read again (``db/generation.py``, unit counters)."""
+    ids = session.scalars(select(FluoroUnit.id).order_by(FluoroUnit.code)).all()
+    counters = session.info.get(DATA_GENERATION) or {}
+    if not all(unit_counter(unit_id) in counters for unit_id in ids):
+        return _unit_records(session, None)  # a file without unit counters: all in one read
+    return [unit for unit_id in ids for unit in _one_unit_records(session, unit_id)]
+
+
+def _one_unit_records(session: Session, unit_id: int) -> list[Any]:
+    """One unit's records (a list of one, or none), reused while the unit's own counter and the
+    meters' are unchanged (its content names the meters its checks used)."""
+    counters = session.info.get(DATA_GENERATION) or {}
+    mark = counters.get(unit_counter(unit_id))
+    compute = lambda: _unit_records(session, unit_id)  # noqa: E731
+    if mark is None:  # no unit counter (yet): reused until any unit table changes
+        return read_memo(session, ("exposure.units", unit_id), compute, reads=UNIT_TABLES)
+    version = (mark, counters.get("meters"), counters.get("meter_calibrations"))
+    return read_memo(session, ("exposure.unit", unit_id), compute, version=version)
 
 
 def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
@@ -368,12 +393,7 @@ def _values(record: Record) -> tuple[Any, ...]:
 
 
 def get_unit(session: Session, unit_id: int) -> FluoroUnit:
-    if session.info.get(READ_ONLY):
-        # From every unit's records: usually already loaded (the findings, the units list), and then
-        # the one unit's evaluation is shared with theirs.
-        units = [u for u in load_units(session) if u.id == unit_id]
-    else:
-        units = load_units(session, unit_id)
+    units = load_units(session, unit_id)  # (read sessions: the same Records as every unit's list)
     if not units:
         raise NotFoundError("That fluoroscopy unit no longer exists.")
     return units[0]

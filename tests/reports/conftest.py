@@ -97,6 +97,10 @@ def scans_template(tmp_path_factory: pytest.TempPathFactory, demo_template: Path
     (root / missing.stored_path).unlink()
     with (root / altered.stored_path).open("ab") as handle:
         handle.write(b"% tampered\n")
+    with db.write() as session:  # added before the clinic's fixed TODAY, whatever the real date is
+        session.connection().exec_driver_sql(
+            "UPDATE attachments SET added_at = '2026-11-20 09:00:00.000000' WHERE added_by = 'tester'"
+        )
     db.close()
     return root
 
