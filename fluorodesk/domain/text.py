@@ -16,3 +16,11 @@ def squash(text: str | None) -> str:
 def looks_like_email(text: str) -> bool:
     """Loose check of an e-mail address: one word with an @ that is neither first nor last."""
     return "@" in text and " " not in text and not text.startswith("@") and not text.endswith("@")
+
+
+def counted(count: int, plural: str) -> str:
+    """"1 garment", "3 garments", "1 agency": ``plural`` ends in s ("ies" for a y)."""
+    if count != 1:
+        return f"{count} {plural}"
+    singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
+    return f"{count} {singular}"

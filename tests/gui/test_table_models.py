@@ -107,7 +107,7 @@ def test_the_first_row_inserted_into_an_empty_table_sizes_its_columns(qtbot):
     panel.show()
     assert panel.insert_row(0, {"name": "A rather long name for a column", "due": None, "n": 1.0})
     assert panel.view.columnWidth(0) > panel.view.fontMetrics().horizontalAdvance("A rather long name")
-    assert panel.count_label.text() == "1 rows"
+    assert panel.count_label.text() == "1 row"
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fluorodesk.domain.text import counted
 from fluorodesk.ui.models.row_table_model import Column, RowRole, RowTableModel
 from fluorodesk.ui.models.search_proxy import SearchProxy
 
@@ -152,5 +153,5 @@ class TablePanel(QWidget, Generic[R]):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        text = f"{total} {self._noun}" if shown == total else f"{shown} of {total} {self._noun}"
+        text = counted(total, self._noun) if shown == total else f"{shown} of {counted(total, self._noun)}"
         self.count_label.setText(text)
