@@ -103,22 +103,11 @@ def column_widths(block: Table, width: float) -> list[float]:
         fixed |= short
 
 
-class _DrawnOnLastPasses:
-    """Layout passes before the last only need sizes: the first pass (never the final one, the page
-    total is not known yet) skips the costly drawing of tables and images."""
-
-    def draw(self) -> None:
-        doc = getattr(self.canv, "_doctemplate", None)  # type: ignore[attr-defined]
-        if getattr(doc, "skip_drawing", False):
-            return
-        super().draw()  # type: ignore[misc]
-
-
-class PacketTable(_DrawnOnLastPasses, LongTable):
+class PacketTable(LongTable):
     pass
 
 
-class SmallTable(_DrawnOnLastPasses, RLTable):
+class SmallTable(RLTable):
     pass
 
 
@@ -423,7 +412,7 @@ class ScanPage(Flowable):
         )
 
 
-class ImagePage(_DrawnOnLastPasses, Flowable):
+class ImagePage(Flowable):
     """A scanned image (PNG or JPEG) scaled to fit the frame under its caption, upright."""
 
     def __init__(self, attachment: AttachmentInfo, caption: str) -> None:
