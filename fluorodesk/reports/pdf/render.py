@@ -36,6 +36,7 @@ from fluorodesk.reports import document as doc_model
 from fluorodesk.reports.document import AttachmentInfo, PacketData, Section
 from fluorodesk.reports.pdf import flowables as fl
 from fluorodesk.reports.pdf.late_canvas import LateCanvas
+from fluorodesk.reports.pdf.quick_text import QuickText
 from fluorodesk.reports.pdf.styles import (
     ACCENT,
     FONT,
@@ -158,6 +159,10 @@ def _without_pages(entries: list[tuple]) -> list[tuple]:
     return [(level, text, key) for level, text, _page, key in entries]
 
 
+class PacketCanvas(QuickText, LateCanvas):
+    """Draws late what only the end of the layout knows, and single lines of text quickly."""
+
+
 class _StoryEdits:
     """Passes on reportlab's between-pass undo notes about the story's own flowables only."""
 
@@ -223,7 +228,7 @@ class PacketDocTemplate(BaseDocTemplate):
 
     def multiBuild(self, story: list[Flowable], maxPasses: int = 10, **kwargs: object) -> int:  # noqa: N802, N803
         self._story_ids = {id(f) for f in story}
-        kwargs.setdefault("canvasmaker", LateCanvas)
+        kwargs.setdefault("canvasmaker", PacketCanvas)
         try:
             return super().multiBuild(story, maxPasses, **kwargs)
         finally:
