@@ -8,6 +8,7 @@ import io
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
+from fluorodesk.reports.pdf import quick_text
 from fluorodesk.reports.pdf.quick_text import QuickText
 from fluorodesk.reports.pdf.styles import FONT, FONT_BOLD, register_fonts
 
@@ -40,10 +41,14 @@ def _pdf(canvas: Canvas, calls: list[tuple[str, tuple, dict]]) -> bytes:
     return canvas._filename.getvalue()
 
 
+@pytest.mark.parametrize("known", [quick_text.KNOWN_LINES, 3], ids=["remembered", "forgotten"])
 @pytest.mark.parametrize("method", ["drawString", "drawRightString"])
-def test_quick_lines_are_what_reportlab_writes(method):
+def test_quick_lines_are_what_reportlab_writes(method, known, monkeypatch):
+    """Lines drawn again (in another font too) reuse their operators: still reportlab's bytes,
+    also when the remembered lines are forgotten and worked out again."""
     register_fonts()
-    calls = [(method, (line,), {}) for line in LINES]
+    monkeypatch.setattr(quick_text, "KNOWN_LINES", known)
+    calls = [(method, (line,), {}) for line in LINES + LINES[::-1]]
     assert _pdf(_QuickCanvas(io.BytesIO(), invariant=1), calls) == _pdf(
         Canvas(io.BytesIO(), invariant=1), calls
     )
