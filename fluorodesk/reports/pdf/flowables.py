@@ -103,22 +103,11 @@ def column_widths(block: Table, width: float) -> list[float]:
         fixed |= short
 
 
-class _DrawnOnLastPasses:
-    """Layout passes before the last only need sizes: the first pass (never the final one, the page
-    total is not known yet) skips the costly drawing of tables and images."""
-
-    def draw(self) -> None:
-        doc = getattr(self.canv, "_doctemplate", None)  # type: ignore[attr-defined]
-        if getattr(doc, "skip_drawing", False):
-            return
-        super().draw()  # type: ignore[misc]
-
-
-class PacketTable(_DrawnOnLastPasses, LongTable):
+class PacketTable(LongTable):
     pass
 
 
-class SmallTable(_DrawnOnLastPasses, RLTable):
+class SmallTable(RLTable):
     pass
 
 
@@ -170,6 +159,7 @@ class TableParts:
     data: list[list[str]]
     cell_styles: list[list[CellStyle]]
     commands: list[tuple]
+    heights: list[float]
 
 
 def table_parts(block: Table, width: float) -> TableParts:
@@ -204,7 +194,27 @@ def table_parts(block: Table, width: float) -> TableParts:
         background = TONE_BACKGROUND.get(row.tone)
         if background is not None:
             commands.append(("BACKGROUND", (0, number), (-1, number), background))
-    return TableParts(widths, data, shared_cell_styles(block, widths, cell_commands), commands)
+    cell_styles = shared_cell_styles(block, widths, cell_commands)
+    return TableParts(widths, data, cell_styles, commands, row_heights(data, cell_styles))
+
+
+def row_heights(data: list[list[str]], cell_styles: list[list[CellStyle]]) -> list[float]:
+    """Each row's height, worked out as reportlab's ``Table._calc_height`` does for plain-string
+    cells (lines × leading, then the paddings; the tallest cell), to the same float.
+
+    Given to the table, they spare reportlab working them out again each time the table or a piece
+    of it is measured, split and drawn.
+    """
+    heights = []
+    for values, styles_ in zip(data, cell_styles, strict=True):
+        height = 0.0
+        for value, style in zip(values, styles_, strict=True):
+            lines = value.count("\n") + 1
+            cell = (style.leading or 1.2 * style.fontsize) * lines
+            cell += style.bottomPadding + style.topPadding
+            height = max(height, cell)
+        heights.append(height)
+    return heights
 
 
 class KeepStart(CondPageBreak):
@@ -247,6 +257,7 @@ def table_flowables(block: Table, width: float, parts: TableParts | None = None)
     table = PacketTable(
         parts.data,
         colWidths=list(parts.widths),
+        rowHeights=list(parts.heights),
         repeatRows=1,
         splitInRow=0,
         hAlign="LEFT",
@@ -266,7 +277,11 @@ def start_height(block: Table, width: float, parts: TableParts | None = None) ->
         return flowable_height(para(block.empty, "empty"), width)
     parts = parts or table_parts(block, width)
     first = SmallTable(
-        parts.data[:2], colWidths=list(parts.widths), cellStyles=parts.cell_styles[:2], normalizedData=1
+        parts.data[:2],
+        colWidths=list(parts.widths),
+        rowHeights=parts.heights[:2],
+        cellStyles=parts.cell_styles[:2],
+        normalizedData=1,
     )
     return first.wrap(width, 10_000)[1]
 
@@ -423,7 +438,7 @@ class ScanPage(Flowable):
         )
 
 
-class ImagePage(_DrawnOnLastPasses, Flowable):
+class ImagePage(Flowable):
     """A scanned image (PNG or JPEG) scaled to fit the frame under its caption, upright."""
 
     def __init__(self, attachment: AttachmentInfo, caption: str) -> None:

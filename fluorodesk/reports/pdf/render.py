@@ -2,14 +2,17 @@
 
 Cover and body page templates; a header with the clinic and period and a footer with "Page X of Y",
 the generation time and the app version on every page; a contents page with page numbers; PDF
-bookmarks for every section and sub-heading.  Layout runs in passes until the contents and the page
-total are stable.  Pages of attached PDFs are reserved during layout and merged in afterwards
+bookmarks for every section and sub-heading.  The layout runs once: the contents' lines are known
+beforehand, and the page numbers only the end of the layout knows (the contents', the footers'
+total) are drawn late, in place (``LateCanvas``); another pass runs only if the contents' lines
+turn out different.  Pages of attached PDFs are reserved during layout and merged in afterwards
 (reports/pdf/merge.py), so they carry the same header, footer and numbering.
 """
 
 from __future__ import annotations
 
 import io
+from ast import literal_eval
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -27,11 +30,13 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
 from fluorodesk.reports import document as doc_model
 from fluorodesk.reports.document import AttachmentInfo, PacketData, Section
 from fluorodesk.reports.pdf import flowables as fl
+from fluorodesk.reports.pdf.late_canvas import LateCanvas
+from fluorodesk.reports.pdf.quick_text import QuickText
 from fluorodesk.reports.pdf.styles import (
     ACCENT,
     FONT,
@@ -92,28 +97,28 @@ class _Deferred(Flowable):
 
 
 class _PageTotal(Flowable):
-    """Indexing flowable: layout is repeated until the page total used in footers is the real one."""
+    """Indexing flowable: counts the passes and, after each, keeps the page total for the footers.
+
+    The footers' "of Y" is drawn late (``LateCanvas``), so the total never asks for another pass.
+    """
 
     def __init__(self, doc: PacketDocTemplate) -> None:
         super().__init__()
         self.doc = doc
-        self._happy = False
 
     def isIndexing(self) -> int:  # noqa: N802
         return 1
 
     def isSatisfied(self) -> bool:  # noqa: N802
-        return self._happy
+        return True
 
     def beforeBuild(self) -> None:  # noqa: N802
         self.doc.passes += 1
-        self.doc.skip_drawing = self.doc.passes == 1  # pass 1 cannot be the last: no page total yet
 
     def notify(self, kind: str, stuff: object) -> None:
         pass  # indexing flowables hear every TOC entry; the page total needs none
 
     def afterBuild(self) -> None:  # noqa: N802
-        self._happy = self.doc.total_pages == self.doc.page
         self.doc.total_pages = self.doc.page
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -121,6 +126,41 @@ class _PageTotal(Flowable):
 
     def draw(self) -> None:
         pass
+
+
+class _Contents(TableOfContents):
+    """The contents, with each entry's dots and page number drawn late (``LateCanvas``): the numbers
+    are the ones this pass found, so a pass whose entries read as the seeded ones (see
+    ``_seed_contents``) is the last, and the packet is laid out once."""
+
+    def isSatisfied(self) -> bool:  # noqa: N802
+        return _without_pages(self._entries) == _without_pages(self._lastEntries)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        size = super().wrap(availWidth, availHeight)
+        # replaces the callback reportlab's wrap registers, which draws the seeded page number
+        self.canv.setNamedCB("drawTOCEntryEnd", partial(self._entry_end, availWidth, availHeight))
+        return size
+
+    def _entry_end(self, width: float, height: float, canvas: LateCanvas, kind: str, label: str) -> None:
+        _page, level, key = label.split(",")
+        key = literal_eval(key)
+        draw = partial(self._draw_entry_end, width, height, int(level), key)
+        canvas.draw_later(draw, links=1 if key else 0)  # reportlab links the number to its page
+
+    def _draw_entry_end(self, width: float, height: float, level: int, key: str, canvas: LateCanvas) -> None:
+        """What reportlab's callback draws (dots, page number, its link), with this pass's number."""
+        page = next(number for _level, _text, number, k in self._entries if k == key)
+        dot = " . " if 0 <= self.dotsMinLevel <= level else ""
+        drawPageNumbers(canvas, self.getLevelStyle(level), [(page, key)], width, height, dot)
+
+
+def _without_pages(entries: list[tuple]) -> list[tuple]:
+    return [(level, text, key) for level, text, _page, key in entries]
+
+
+class PacketCanvas(QuickText, LateCanvas):
+    """Draws late what only the end of the layout knows, and single lines of text quickly."""
 
 
 class _StoryEdits:
@@ -145,7 +185,6 @@ class PacketDocTemplate(BaseDocTemplate):
         self.geo: Geometry = geometry(data.page_size)
         self.total_pages: int | None = None
         self.passes = 0
-        self.skip_drawing = False
         self.scan_slots: list[ScanSlot] = []
         self.story_length = 1
         self._placed = 0
@@ -189,6 +228,7 @@ class PacketDocTemplate(BaseDocTemplate):
 
     def multiBuild(self, story: list[Flowable], maxPasses: int = 10, **kwargs: object) -> int:  # noqa: N802, N803
         self._story_ids = {id(f) for f in story}
+        kwargs.setdefault("canvasmaker", PacketCanvas)
         try:
             return super().multiBuild(story, maxPasses, **kwargs)
         finally:
@@ -228,8 +268,8 @@ class PacketDocTemplate(BaseDocTemplate):
         self._placed += 1
         if self._placed % 25 == 0:
             share = min(self._placed / self.story_length, 1.0)
-            start = {1: 0.25, 2: 0.55}.get(self.passes, 0.85)
-            span = {1: 0.30, 2: 0.30}.get(self.passes, 0.05)
+            start = 0.25 if self.passes == 1 else 0.85  # one pass unless the contents changed
+            span = 0.60 if self.passes == 1 else 0.05
             self.progress.step(start + span * share, f"Laying out pages (pass {self.passes})")
         if isinstance(flowable, _Bookmark):
             if flowable.level == 0:
@@ -257,11 +297,14 @@ class PacketDocTemplate(BaseDocTemplate):
             y,
             f"Generated {data.generated_at:%Y-%m-%d %H:%M} by FluoroDesk {data.app_version}",
         )
-        total = str(self.total_pages) if self.total_pages else "…"
+        canv.draw_later(partial(self._draw_page_number, canv.getPageNumber(), y))
+        canv.restoreState()
+
+    def _draw_page_number(self, number: int, y: float, canv: LateCanvas) -> None:
+        """Drawn late: the total is known only when the layout is done."""
         canv.setFont(FONT_BOLD, 8)
         canv.setFillColor(INK)
-        canv.drawRightString(geo.width - geo.right, y, f"Page {canv.getPageNumber()} of {total}")
-        canv.restoreState()
+        canv.drawRightString(self.geo.width - self.geo.right, y, f"Page {number} of {self.total_pages}")
 
     def _draw_page(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
         """Header (drawn when the page is complete, so it names the section the page ends in)."""
@@ -348,9 +391,9 @@ def _cover(data: PacketData, width: float) -> list[Flowable]:
 
 def _contents() -> list[Flowable]:
     """The contents page.  Its entries are seeded before the first pass (see ``layout``) so the
-    page count is right from the start and two layout passes suffice."""
+    page count is right from the start and one layout pass suffices."""
     s = styles()
-    toc = TableOfContents(
+    toc = _Contents(
         levelStyles=[s["toc0"], s["toc1"]],
         dotsMinLevel=0,
         tableStyle=TableStyle(
@@ -439,8 +482,8 @@ def _one(make: Callable[..., Flowable], *args: object) -> list[Flowable]:
 
 def _seed_contents(story: list[Flowable]) -> None:
     """Give the contents its real lines (with placeholder page numbers) before the first pass: the
-    first pass then already has the final page count, and the second only fills in the numbers."""
-    tocs = [f for f in story if isinstance(f, TableOfContents)]
+    first pass then already has the final layout, and its numbers are drawn late (``_Contents``)."""
+    tocs = [f for f in story if isinstance(f, _Contents)]
     if not tocs:
         return
     entries = []
