@@ -221,6 +221,7 @@ class ClinicOpener(InThread["Database"]):
         self._health = health if health is not None and health.data_dir == data_dir else None
         self._warm_findings = warm_findings
         self.warmer: InThread[None] | None = None
+        self._window_opening = threading.Event()
 
     def start(self) -> Self:
         """Start the quick check (if it waits for us) and the opening, side by side."""
@@ -243,8 +244,15 @@ class ClinicOpener(InThread["Database"]):
         except Exception:  # only a warm-up: the sign-in meets (and reports) any real problem
             pass
         if self._warm_findings:
-            self.warmer = InThread(lambda: warm_findings(db), "warm-findings").start()
+            keep_going = lambda: not self._window_opening.is_set()  # noqa: E731
+            self.warmer = InThread(lambda: warm_findings(db, keep_going), "warm-findings").start()
         return db
+
+    def window_opening(self) -> None:
+        """The user is in and the main window is being built: the tabs' first views are no longer
+        worked out ahead (that work would compete with the window's for the interpreter; each tab
+        works its own out when opened). Today's findings still are: the Overview waits for them."""
+        self._window_opening.set()
 
     def settle(self) -> None:
         """Wait for the findings warm-up to end (before the database is closed under it)."""
@@ -252,7 +260,7 @@ class ClinicOpener(InThread["Database"]):
             self.warmer.wait()
 
 
-def warm_findings(db: Database) -> None:
+def warm_findings(db: Database, keep_going: Callable[[], bool] = lambda: True) -> None:
     """Work out today's findings while the user types the password, then what each tab shows first:
     the Overview shows them at once, and a tab's first opening only fills its table
     (``db.shared_memo``; a sign-in does not change the records, see ``db/generation.py``)."""
@@ -263,20 +271,31 @@ def warm_findings(db: Database) -> None:
     with contextlib.suppress(Exception):
         services.compliance.findings()
     with contextlib.suppress(Exception):
-        warm_first_views(services)
+        warm_first_views(services, keep_going)
 
 
-def warm_first_views(services: Services) -> None:
+def warm_first_views(services: Services, keep_going: Callable[[], bool] = lambda: True) -> None:
     """The reads each tab makes when first opened, with its default choices (retired and disposed
-    records hidden, the Dose Log's last ``CASE_LIST_DAYS`` days, the first unit, this quarter)."""
+    records hidden, the first unit, the Dose Log's last ``CASE_LIST_DAYS`` days, this quarter), one
+    after the other while ``keep_going()``."""
     from fluorodesk.services.procedures import CASE_LIST_DAYS
 
-    services.technicians.list_rows()
-    services.contracts.list_rows()
-    services.garments.list_rows(include_disposed=False)
-    units = services.units.list_units()
-    if units:
-        services.exposure.history(units[0].id)
-    services.procedures.entry_options()
-    services.procedures.list_cases(start=services.procedures.today() - timedelta(days=CASE_LIST_DAYS))
-    services.dosimetry.summary()
+    def first_unit_history() -> None:
+        units = services.units.list_units()
+        if units:
+            services.exposure.history(units[0].id)
+
+    today = services.procedures.today()
+    views: list[Callable[[], object]] = [
+        services.technicians.list_rows,
+        services.contracts.list_rows,
+        lambda: services.garments.list_rows(include_disposed=False),
+        first_unit_history,
+        services.procedures.entry_options,
+        lambda: services.procedures.list_cases(start=today - timedelta(days=CASE_LIST_DAYS)),
+        services.dosimetry.summary,
+    ]
+    for view in views:
+        if not keep_going():
+            return
+        view()

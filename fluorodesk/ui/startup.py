@@ -138,6 +138,7 @@ def one_session(
         if look is not None:  # the usual start: sign in while the database is checked and opened
             signed_in = SignedIn(sign_in(OpeningServices(opener), look=look))
         db = opener.result()
+        opener.window_opening()
     except UnhealthyDatabase as exc:
         return _recover_and_restart(app, data_dir, demo, exc.report)
     except DatabaseCorruptError as exc:

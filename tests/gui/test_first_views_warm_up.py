@@ -56,3 +56,27 @@ def test_without_the_warm_up_the_tabs_work_their_lists_out(qtbot, demo_services,
     qtbot.waitUntil(window.tabs.widget(index).is_loaded)
     assert ("procedures.entry_options", demo_services.procedures.today()) in computed
     assert any(key[0] == "procedures.cases" for key in computed)
+
+
+def test_the_views_warm_up_stops_when_told(demo_services, computed):
+    demo_services.compliance.findings()
+    computed.clear()
+    warm_first_views(demo_services, keep_going=lambda: False)
+    assert computed == []
+    answers = iter([True, False])
+    warm_first_views(demo_services, keep_going=lambda: next(answers))
+    assert {key[0] if isinstance(key, tuple) else key for key in computed} == {"technicians.rows"}
+
+
+def test_once_the_window_is_opening_the_opener_warms_only_the_findings(demo_dir, computed):
+    from fluorodesk.services.startup import ClinicOpener
+
+    opener = ClinicOpener(demo_dir)
+    opener.window_opening()  # as if the user signed in before the database was even open
+    db = opener.start().result()
+    opener.settle()
+    try:
+        kinds = {key[0] if isinstance(key, tuple) else key for key in computed}
+        assert "findings" in kinds and "technicians.rows" not in kinds
+    finally:
+        db.close()
