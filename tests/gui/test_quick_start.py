@@ -96,6 +96,16 @@ def test_the_sign_in_window_loads_nothing_of_the_database_layer(demo_dir):
     assert out.stdout.strip().splitlines()[-2:] == ["Qt namespace built: False", "[]"]
 
 
+def test_the_usual_sign_in_intro_is_plain_words(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    dialog = LoginDialog(object(), clinic_name="Riverside Pain & Spine")
+    qtbot.addWidget(dialog)
+    name = dialog.findChild(QLabel, "clinicName")
+    assert name.text() == "Riverside Pain & Spine" and name.font().bold()
+    assert not [label for label in dialog.findChildren(QLabel) if label.text().startswith("<")]
+
+
 def test_the_sign_in_intro_is_shown_as_rich_text(qtbot):
     from PySide6.QtGui import Qt  # (mightBeRichText lives in QtGui)
 
