@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from fluorodesk.domain.enums import Role
 from fluorodesk.errors import DatabaseCorruptError, FluoroDeskError, StorageError
 from fluorodesk.instance_lock import AlreadyRunningError, InstanceLock
 from fluorodesk.paths import DataDir
@@ -50,9 +49,9 @@ if TYPE_CHECKING:  # the database layer loads behind the sign-in window (see the
 log = logging.getLogger("fluorodesk.startup")
 
 #: Sample accounts for `fluorodesk --demo` (only created in a demo folder without any account).
-DEMO_ACCOUNTS = (
-    ("hpark", "Dr. Helen Park", Role.DIRECTOR, "demo-director"),
-    ("jlee", "Jamie Lee", Role.FRONT_DESK, "demo-frontdesk"),
+DEMO_ACCOUNTS = (  # (roles by value: the enums module loads after the sign-in window)
+    ("hpark", "Dr. Helen Park", "director", "demo-director"),
+    ("jlee", "Jamie Lee", "front_desk", "demo-frontdesk"),
 )
 DEMO_HINT = (
     "Sample clinic: sign in as hpark / demo-director (director) or jlee / demo-frontdesk (front desk)."
@@ -188,6 +187,7 @@ class OpeningServices:
 
 
 def prepare_demo(services: Services) -> None:
+    from fluorodesk.domain.enums import Role
     from fluorodesk.services.auth import UserDraft
     from fluorodesk.services.demo import is_empty
     from fluorodesk.services.registry import Services
@@ -198,7 +198,8 @@ def prepare_demo(services: Services) -> None:
         services.demo.load()
     if not services.auth.has_accounts():
         director = Services(services.db, DEMO_ACCOUNTS[0][0])
-        for username, full_name, role, password in DEMO_ACCOUNTS:
+        for username, full_name, role_value, password in DEMO_ACCOUNTS:
+            role = Role(role_value)
             draft = UserDraft(username, full_name, role, password, password)
             if role is Role.DIRECTOR:
                 services.auth.create_first_director(draft)

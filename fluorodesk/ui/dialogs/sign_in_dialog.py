@@ -6,7 +6,6 @@ shown while the database opens in the background (see ui/startup.py).
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -90,6 +89,8 @@ class LoginDialog(QuietDialog):
         clinic = clinic_name if clinic_name is not None else services.settings.load()["clinic.name"]
         instruction = "Sign in with your FluoroDesk user name and password."
         if hint or "<" in clinic:  # (a "<" would be taken for a tag in a plain label)
+            from html import escape  # (its entity table loads only when needed)
+
             text = f"<h3>{escape(clinic)}</h3><p>{instruction}</p>"
             if hint:
                 text += f"<p style='color:#084298'>{escape(hint)}</p>"
