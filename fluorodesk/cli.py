@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--workdir", metavar="DIR", help="where to build the synthetic clinic (default: a temp dir)"
     )
-    bench.add_argument("--repeats", type=int, default=3, help="start-up measurements to take the median of")
+    bench.add_argument("--repeats", type=int, default=5, help="start-up measurements to take the median of")
     packet = command("packet", "make the audit packet (PDF) to hand to an inspector", cmd_packet)
     packet.add_argument("--out", required=True, metavar="FILE.pdf", help="where to write the PDF")
     packet.add_argument(
