@@ -35,12 +35,6 @@ from fluorodesk.services.surveys import SurveyRow
 from fluorodesk.services.units import BaselineRow, UnitRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.check_dialog import CheckDialog, VoidCheckDialog
-from fluorodesk.ui.dialogs.corrective_action_dialog import CorrectiveActionDialog
-from fluorodesk.ui.dialogs.meter_dialogs import MetersDialog
-from fluorodesk.ui.dialogs.period_note_dialog import PeriodNoteDialog
-from fluorodesk.ui.dialogs.survey_dialog import SurveyDialog
-from fluorodesk.ui.dialogs.unit_dialog import BaselineDialog, RetireUnitDialog, UnitDialog
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
@@ -790,6 +784,8 @@ class ExposureTab(DataTab):
             self.correct_baseline()
 
     def new_unit(self) -> None:
+        from fluorodesk.ui.dialogs.unit_dialog import UnitDialog
+
         dialog = UnitDialog(self.services, self.bus, self)
         if self.run_dialog(dialog) and dialog.result_value is not None:
             self._select_unit(dialog.result_value.id)
@@ -801,10 +797,14 @@ class ExposureTab(DataTab):
                 return
 
     def edit_unit(self) -> None:
+        from fluorodesk.ui.dialogs.unit_dialog import UnitDialog
+
         if self.unit is not None:
             self.run_dialog(UnitDialog(self.services, self.bus, self, unit=self.unit))
 
     def retire_or_return(self) -> None:
+        from fluorodesk.ui.dialogs.unit_dialog import RetireUnitDialog
+
         if self.unit is None:
             return
         if not self.unit.retired:
@@ -835,25 +835,35 @@ class ExposureTab(DataTab):
         self.bus.announce(areas.EXPOSURE)
 
     def new_baseline(self) -> None:
+        from fluorodesk.ui.dialogs.unit_dialog import BaselineDialog
+
         if self.unit is not None:
             self.run_dialog(BaselineDialog(self.services, self.bus, self.unit, self))
 
     def correct_baseline(self) -> None:
+        from fluorodesk.ui.dialogs.unit_dialog import BaselineDialog
+
         row = self.baselines.selected()
         if self.unit is not None and row is not None and row.id is not None:
             self.run_dialog(BaselineDialog(self.services, self.bus, self.unit, self, baseline=row))
 
     def new_check(self) -> None:
+        from fluorodesk.ui.dialogs.check_dialog import CheckDialog
+
         if self.unit is None or self.unit.retired:
             return
         self.run_dialog(CheckDialog(self.services, self.bus, self, unit_id=self.unit.id))
 
     def amend_check(self) -> None:
+        from fluorodesk.ui.dialogs.check_dialog import CheckDialog
+
         row = self.table.selected()
         if row is not None and not row.voided:
             self.run_dialog(CheckDialog(self.services, self.bus, self, check=row))
 
     def void_check(self) -> None:
+        from fluorodesk.ui.dialogs.check_dialog import VoidCheckDialog
+
         row = self.table.selected()
         if row is not None and not row.voided:
             self.run_dialog(VoidCheckDialog(self.services, self.bus, row, self))
@@ -868,6 +878,8 @@ class ExposureTab(DataTab):
         ]
 
     def corrective_action_for_check(self) -> None:
+        from fluorodesk.ui.dialogs.corrective_action_dialog import CorrectiveActionDialog
+
         row = self.table.selected()
         if row is None or row.corrective is CorrectiveState.NOT_NEEDED or self.history is None:
             return
@@ -882,28 +894,40 @@ class ExposureTab(DataTab):
             )
 
     def new_corrective_action(self) -> None:
+        from fluorodesk.ui.dialogs.corrective_action_dialog import CorrectiveActionDialog
+
         readings = self._open_readings()
         if readings:
             self.run_dialog(CorrectiveActionDialog(self.services, self.bus, self, readings=readings))
 
     def edit_corrective_action(self) -> None:
+        from fluorodesk.ui.dialogs.corrective_action_dialog import CorrectiveActionDialog
+
         row = self.actions.selected()
         if row is not None:
             self.run_dialog(CorrectiveActionDialog(self.services, self.bus, self, action=row))
 
     def new_survey(self) -> None:
+        from fluorodesk.ui.dialogs.survey_dialog import SurveyDialog
+
         if self.unit is not None:
             self.run_dialog(SurveyDialog(self.services, self.bus, self.unit, self))
 
     def open_survey(self) -> None:
+        from fluorodesk.ui.dialogs.survey_dialog import SurveyDialog
+
         row = self.surveys.selected()
         if self.unit is not None and row is not None:
             self.run_dialog(SurveyDialog(self.services, self.bus, self.unit, self, survey=row))
 
     def note_period(self) -> None:
+        from fluorodesk.ui.dialogs.period_note_dialog import PeriodNoteDialog
+
         period: PeriodRow | None = self.calendar.selected
         if self.unit is not None and period is not None and period.state is not PeriodState.CHECKED:
             self.run_dialog(PeriodNoteDialog(self.services, self.bus, self.unit, period, self))
 
     def open_meters(self) -> None:
+        from fluorodesk.ui.dialogs.meter_dialogs import MetersDialog
+
         self.run_dialog(MetersDialog(self.services, self.bus, self))
