@@ -157,7 +157,7 @@ def run(
 
     qt_app = QApplication.instance() or QApplication([])
     services = Services(open_database(DataDir(clinic)), "bench")
-    window = MainWindow(services)
+    window = MainWindow(services, warm_views=False)  # cold: each tab works out its own first view
     tune_gc()  # the collector settings of the window process (app.run_gui, ui/startup.py)
     freeze_startup_objects()
 
@@ -246,6 +246,8 @@ def _save_and_reload(clinic: Path, workdir: Path) -> Figure:
         window.show()
         overview = window.tabs.widget(0)
         while not overview.is_loaded():  # its check runs in a thread: let it end first
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        while window.views_warm_up is None or window.views_warm_up.running():  # and the warm-up
             QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
         index = next(i for i in range(window.tabs.count()) if window.tabs.tabText(i) == "Exposure Logs")
         window.tabs.setCurrentIndex(index)

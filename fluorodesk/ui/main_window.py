@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QT
 from fluorodesk import APP_NAME, __version__
 from fluorodesk.errors import StorageError
 from fluorodesk.services.registry import Services
+from fluorodesk.ui.background import BackgroundCall
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.safety import install_safety
@@ -63,7 +64,14 @@ TAB_CLASSES: tuple[type[DataTab] | LazyTab, ...] = (
 class MainWindow(QMainWindow):
     tab_built = Signal(object)  # a tab built after the window (from a LazyTab)
 
-    def __init__(self, services: Services, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        bus: DataBus | None = None,
+        parent: QWidget | None = None,
+        *,
+        warm_views: bool = True,
+    ) -> None:
         super().__init__(parent)
         self.services = services
         self.bus = bus or DataBus(self)
@@ -87,6 +95,21 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
         self.safety = install_safety(self)  # users, audit trail, sign-off, restore (ui/safety.py)
+        self.views_warm_up: BackgroundCall | None = None
+        overview = self.tabs.widget(0)
+        if warm_views and isinstance(overview, OverviewTab):  # (the benchmark's cold figures: off)
+            overview.findings_shown.connect(self._warm_first_views)
+
+    def _warm_first_views(self) -> None:
+        """Once the Overview is filled, the other tabs' first views are worked out in the background
+        (``services.startup.warm_first_views``), if the sign-in was too quick for the opener to do it:
+        the first click on a tab then only fills its table. Only once; it is only a warm-up, so its
+        outcome is not looked at (a tab meets and reports any real problem itself)."""
+        if self.views_warm_up is not None:
+            return
+        from fluorodesk.services.startup import warm_first_views
+
+        self.views_warm_up = BackgroundCall(lambda: warm_first_views(self.services), self).start()
 
     def tab(self, cls: type[DataTab]) -> DataTab:
         """The tab of that class, built if it was not yet; a shown tab has its rows loaded."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from fluorodesk.domain.enums import Severity
@@ -46,6 +46,7 @@ COLUMNS: list[Column[Finding]] = [
 class OverviewTab(DataTab):
     title = "Overview"
     areas = areas.ALL
+    findings_shown = Signal()  # a check's findings are on screen
 
     def __init__(self, services: Services, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(services, bus, parent)
@@ -123,6 +124,7 @@ class OverviewTab(DataTab):
             raise outcome.error  # a defect: the crash dialog, as anywhere else
         self._in_flight = None
         self.show_findings(outcome.value)
+        self.findings_shown.emit()
         self._dirty = False
 
     def show_findings(self, findings: list[Finding]) -> None:
