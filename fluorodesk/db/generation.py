@@ -49,6 +49,7 @@ def unit_counter(unit_id: int) -> str:
     """The name of a unit's own counter."""
     return f"unit:{unit_id}"
 
+
 READ_SQL = f"SELECT name, n FROM {TABLE}"
 
 

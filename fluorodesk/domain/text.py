@@ -19,7 +19,7 @@ def looks_like_email(text: str) -> bool:
 
 
 def counted(count: int, plural: str) -> str:
-    """"1 garment", "3 garments", "1 agency": ``plural`` ends in s ("ies" for a y)."""
+    """A count with its noun: "1 garment", "3 garments", "1 agency" (``plural`` ends in s, "ies" for a y)."""
     if count != 1:
         return f"{count} {plural}"
     singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")

@@ -7,7 +7,6 @@ the newest good backup, and ``restore_backup`` moves the damaged file aside rath
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 import threading
@@ -88,6 +87,12 @@ class InThread(Generic[T]):
     def failed(self) -> bool:
         """True once the work has ended with an error."""
         return not self._thread.is_alive() and self._error is not None
+
+    def done_with(self) -> T | None:
+        """The work's value if it has ended without an error (without waiting), else None."""
+        if self._thread.ident is None or self._thread.is_alive() or self._error is not None:
+            return None
+        return self._value
 
     def wait(self) -> None:
         """Wait for the work to end, whatever its outcome."""
@@ -253,30 +258,37 @@ class ClinicOpener(InThread["Database"]):
         works its own out when opened). Today's findings still are: the Overview waits for them."""
         self._window_opening.set()
 
+    def views_warmed(self) -> bool:
+        """True if the warm-up worked out today's findings and every tab's first view before the window
+        opened (the window then need not do it again, see ``MainWindow``)."""
+        return self.warmer is not None and self.warmer.done_with() is True
+
     def settle(self) -> None:
         """Wait for the findings warm-up to end (before the database is closed under it)."""
         if self.warmer is not None:
             self.warmer.wait()
 
 
-def warm_findings(db: Database, keep_going: Callable[[], bool] = lambda: True) -> None:
+def warm_findings(db: Database, keep_going: Callable[[], bool] = lambda: True) -> bool:
     """Work out today's findings while the user types the password, then what each tab shows first:
     the Overview shows them at once, and a tab's first opening only fills its table
-    (``db.shared_memo``; a sign-in does not change the records, see ``db/generation.py``)."""
+    (``db.shared_memo``; a sign-in does not change the records, see ``db/generation.py``).
+    True if all of it was worked out."""
     from fluorodesk.services.registry import Services
 
     services = Services(db, "FluoroDesk")
     # Only a warm-up: the Overview's own check, and each tab, meet (and report) any real problem.
-    with contextlib.suppress(Exception):
+    try:
         services.compliance.findings()
-    with contextlib.suppress(Exception):
-        warm_first_views(services, keep_going)
+        return warm_first_views(services, keep_going)
+    except Exception:
+        return False
 
 
-def warm_first_views(services: Services, keep_going: Callable[[], bool] = lambda: True) -> None:
+def warm_first_views(services: Services, keep_going: Callable[[], bool] = lambda: True) -> bool:
     """The reads each tab makes when first opened, with its default choices (retired and disposed
     records hidden, the first unit, the Dose Log's last ``CASE_LIST_DAYS`` days, this quarter), one
-    after the other while ``keep_going()``."""
+    after the other while ``keep_going()``. True if it went through all of them."""
     from fluorodesk.services.procedures import CASE_LIST_DAYS
 
     def first_unit_history() -> None:
@@ -296,5 +308,6 @@ def warm_first_views(services: Services, keep_going: Callable[[], bool] = lambda
     ]
     for view in views:
         if not keep_going():
-            return
+            return False
         view()
+    return True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -48,6 +48,8 @@ class TabPlaceholder(QWidget):
         self.spec = spec
         self.setObjectName(f"{spec.name}Placeholder")
 
+
+WARM_UP_DELAY_MS = 150  # after the Overview is filled: its paint goes first
 
 #: The tabs, in order: a tab class (built with the window) or a LazyTab (built when first shown).
 TAB_CLASSES: tuple[type[DataTab] | LazyTab, ...] = (
@@ -95,18 +97,24 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
         self.safety = install_safety(self)  # users, audit trail, sign-off, restore (ui/safety.py)
+        self.warms_views = warm_views  # off when the sign-in's warm-up did it, and for the bench's cold figures
         self.views_warm_up: BackgroundCall | None = None
+        self._warm_up_due = False
         overview = self.tabs.widget(0)
-        if warm_views and isinstance(overview, OverviewTab):  # (the benchmark's cold figures: off)
+        if warm_views and isinstance(overview, OverviewTab):
             overview.findings_shown.connect(self._warm_first_views)
 
     def _warm_first_views(self) -> None:
         """Once the Overview is filled, the other tabs' first views are worked out in the background
         (``services.startup.warm_first_views``), if the sign-in was too quick for the opener to do it:
-        the first click on a tab then only fills its table. Only once; it is only a warm-up, so its
-        outcome is not looked at (a tab meets and reports any real problem itself)."""
-        if self.views_warm_up is not None:
-            return
+        the first click on a tab then only fills its table. Only once, and a moment later, so that
+        the filled Overview paints first; it is only a warm-up, so its outcome is not looked at (a tab
+        meets and reports any real problem itself)."""
+        if self.views_warm_up is None and not self._warm_up_due:
+            self._warm_up_due = True
+            QTimer.singleShot(WARM_UP_DELAY_MS, self._start_warm_up)
+
+    def _start_warm_up(self) -> None:
         from fluorodesk.services.startup import warm_first_views
 
         self.views_warm_up = BackgroundCall(lambda: warm_first_views(self.services), self).start()

@@ -146,7 +146,9 @@ def one_session(
         QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
         return Outcome(1)
     try:
-        return _signed_in_session(app, db, demo=demo, notice=notice, signed_in=signed_in)
+        return _signed_in_session(
+            app, db, demo=demo, notice=notice, signed_in=signed_in, views_warmed=opener.views_warmed()
+        )
     finally:
         opener.settle()
         db.close()
@@ -309,7 +311,13 @@ class AutoBackup:
 
 
 def _signed_in_session(
-    app: QApplication, db: Any, *, demo: bool, notice: str, signed_in: SignedIn | None = None
+    app: QApplication,
+    db: Any,
+    *,
+    demo: bool,
+    notice: str,
+    signed_in: SignedIn | None = None,
+    views_warmed: bool = False,
 ) -> Outcome:
     from fluorodesk.services.registry import Services
 
@@ -319,7 +327,9 @@ def _signed_in_session(
     backups = AutoBackup(boot)
     backups.start()
     try:
-        return _main_window_session(app, db, backups, demo=demo, notice=notice, signed_in=signed_in)
+        return _main_window_session(
+            app, db, backups, demo=demo, notice=notice, signed_in=signed_in, views_warmed=views_warmed
+        )
     finally:
         from fluorodesk.ui.background import wait_for_all
 
@@ -327,7 +337,14 @@ def _signed_in_session(
 
 
 def _main_window_session(
-    app: QApplication, db: Any, backups: AutoBackup, *, demo: bool, notice: str, signed_in: SignedIn | None
+    app: QApplication,
+    db: Any,
+    backups: AutoBackup,
+    *,
+    demo: bool,
+    notice: str,
+    signed_in: SignedIn | None,
+    views_warmed: bool,
 ) -> Outcome:
     from fluorodesk.services.registry import Services
     from fluorodesk.ui.idle_lock import IdleLock
@@ -337,7 +354,7 @@ def _main_window_session(
     if user is None:
         return Outcome(0)
     services = Services(db, user.username)
-    window = MainWindow(services)
+    window = MainWindow(services, warm_views=not views_warmed)  # warmed behind the sign-in: not again
     backups.window, backups.notice = window, notice
     outcome = Outcome(0, actor=user.username)
     idle = IdleLock(services, window.bus, window, display_name=user.full_name)

@@ -62,11 +62,12 @@ def test_without_the_warm_up_the_tabs_work_their_lists_out(qtbot, demo_services,
 def test_the_views_warm_up_stops_when_told(demo_services, computed):
     demo_services.compliance.findings()
     computed.clear()
-    warm_first_views(demo_services, keep_going=lambda: False)
+    assert warm_first_views(demo_services, keep_going=lambda: False) is False
     assert computed == []
     answers = iter([True, False])
-    warm_first_views(demo_services, keep_going=lambda: next(answers))
+    assert warm_first_views(demo_services, keep_going=lambda: next(answers)) is False
     assert {key[0] if isinstance(key, tuple) else key for key in computed} == {"technicians.rows"}
+    assert warm_first_views(demo_services) is True
 
 
 def test_once_the_window_is_opening_the_opener_warms_only_the_findings(demo_dir, computed):
@@ -79,8 +80,30 @@ def test_once_the_window_is_opening_the_opener_warms_only_the_findings(demo_dir,
     try:
         kinds = {key[0] if isinstance(key, tuple) else key for key in computed}
         assert "findings" in kinds and "technicians.rows" not in kinds
+        assert not opener.views_warmed()  # so the window does it (below)
     finally:
         db.close()
+
+
+def test_an_opener_left_to_finish_has_warmed_every_view(demo_dir, computed):
+    from fluorodesk.services.startup import ClinicOpener
+
+    opener = ClinicOpener(demo_dir)
+    db = opener.start().result()
+    opener.settle()
+    try:
+        assert opener.views_warmed()
+        assert any(key[0] == "dosimetry.totals" for key in computed if isinstance(key, tuple))
+    finally:
+        db.close()
+
+
+def test_a_window_told_the_views_are_warm_does_not_warm_them_again(qtbot, demo_services):
+    window = MainWindow(demo_services, warm_views=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.tabs.widget(0).is_loaded)
+    assert window.views_warm_up is None and not window._warm_up_due
 
 
 def test_a_window_opened_without_the_opener_warms_the_views_once_the_overview_is_filled(

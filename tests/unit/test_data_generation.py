@@ -56,7 +56,9 @@ def test_every_counted_table_has_its_three_triggers_and_no_other_table_has_any(d
 def test_a_change_moves_the_counters_of_the_tables_it_wrote_and_no_other(services):
     before = counters(services.db)
     with services.db.engine.connect() as con:
-        assert {name for name in before if not name.startswith("unit:")} == set(generation.counted_tables(con))
+        assert {name for name in before if not name.startswith("unit:")} == set(
+            generation.counted_tables(con)
+        )
     services.settings.update({"garments.warning_days": 45})
     assert moved(before, counters(services.db)) == {"settings"}  # its audit event does not count
 

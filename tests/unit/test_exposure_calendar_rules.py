@@ -325,7 +325,12 @@ def test_the_week_cut_short_by_retirement_is_complete_once_the_unit_has_left():
     excused=st.lists(st.dates(date(2024, 1, 1), date(2026, 12, 31)), max_size=5),
 )
 @example(  # a check after as_of, in a period cut short by retirement (found by hypothesis)
-    checks=[date(2025, 6, 1)], first=date(2025, 2, 2), days_after=91, interval=30, retired_after=91, excused=[]
+    checks=[date(2025, 6, 1)],
+    first=date(2025, 2, 2),
+    days_after=91,
+    interval=30,
+    retired_after=91,
+    excused=[],
 )
 @settings(max_examples=400)
 def test_the_calendars_missed_periods_are_the_missed_periods(
