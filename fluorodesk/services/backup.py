@@ -50,6 +50,8 @@ DAILY = timedelta(hours=24)
 CHUNK = 4 << 20
 #: Folder (inside the data folder) where a restore puts the database it replaced.
 REPLACED_DIR = "replaced"
+SNAPSHOT_PREFIX = ".backup-snapshot-"  # in the data folder while a backup is written
+LEFTOVER_AGE = timedelta(hours=1)  # far longer than any backup takes
 
 
 class BackupRejectedError(FluoroDeskError):
@@ -152,7 +154,11 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
     partial = destination.with_name(destination.name + ".partial")
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="fluorodesk-backup-") as tmp:
+        _remove_leftovers(data_dir.root, destination.parent)
+        # The snapshot is a full copy of the records: it stays in the data folder, which is protected
+        # like the database, and not in the system's temporary folder, where a backup cut short (power
+        # cut, Task Manager) would leave it.
+        with tempfile.TemporaryDirectory(prefix=SNAPSHOT_PREFIX, dir=data_dir.root) as tmp:
             snapshot = Path(tmp) / DATABASE_NAME
             copy_database(data_dir.database, snapshot)
             try:
@@ -211,6 +217,22 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
             partial.unlink(missing_ok=True)
         raise
     return BackupInfo(destination, destination.stat().st_size, len(attachments))
+
+
+def _remove_leftovers(data_folder: Path, backup_folder: Path) -> None:
+    """What backups cut short left behind: snapshots in the data folder, ``.partial`` files next to
+    the backups. Only those an hour old: a backup being written now (another window's, the command
+    line's) is younger."""
+    cutoff = datetime.now().timestamp() - LEFTOVER_AGE.total_seconds()
+    leftovers = [*data_folder.glob(f"{SNAPSHOT_PREFIX}*"), *backup_folder.glob(f"*{BACKUP_SUFFIX}.partial")]
+    for leftover in leftovers:
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime >= cutoff:
+                continue
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
 
 
 def _deflate_into(archive: zipfile.ZipFile, source: Path, name: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
 import sqlite3
 import zipfile
@@ -300,6 +301,43 @@ def test_rotation_keeps_the_newest_n_automatic_backups(clinic):
     assert manual.path.exists()  # hand-made backups are never rotated away
     assert verify_backup(kept[0], extract_to=data_dir.root / "x").ok
     assert technicians(data_dir.root / "x" / "fluorodesk.sqlite3")[-1] == "N5"
+
+
+def test_a_backup_copies_the_records_inside_the_data_folder_and_leaves_nothing_there(clinic, monkeypatch):
+    """The snapshot is a full copy of the records: never in the system's temporary folder."""
+    data_dir = clinic.db.data_dir
+    copies = []
+    real_copy = backup_module.copy_database
+
+    def copy(source, target):
+        copies.append(Path(target))
+        return real_copy(source, target)
+
+    monkeypatch.setattr(backup_module, "copy_database", copy)
+    write_backup(data_dir, data_dir.backups / "by-hand")
+    assert copies and copies[0].parent.parent == data_dir.root
+    assert not list(data_dir.root.glob(".backup-snapshot-*"))
+
+
+def test_the_next_backup_removes_what_a_backup_cut_short_left(clinic):
+    data_dir = clinic.db.data_dir
+    data_dir.backups.mkdir(exist_ok=True)
+    old_snapshot = data_dir.root / ".backup-snapshot-killed"
+    old_snapshot.mkdir()
+    (old_snapshot / "fluorodesk.sqlite3").write_bytes(b"a copy of the records")
+    old_partial = data_dir.backups / "auto-20261101-080000.fdbackup.partial"
+    old_partial.write_bytes(b"half a zip")
+    two_hours_ago = datetime.now().timestamp() - 7200
+    for path in (old_snapshot, old_partial):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    running_snapshot = data_dir.root / ".backup-snapshot-running"  # another backup, being written now
+    running_snapshot.mkdir()
+    running_partial = data_dir.backups / "by-hand.fdbackup.partial"
+    running_partial.write_bytes(b"being written")
+    write_backup(data_dir, data_dir.backups / "next")
+    assert not old_snapshot.exists() and not old_partial.exists()
+    assert running_snapshot.exists() and running_partial.exists()
+    assert verify_backup(data_dir.backups / "next.fdbackup").ok
 
 
 def test_rotation_follows_the_setting(clinic):
