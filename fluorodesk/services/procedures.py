@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Row, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from fluorodesk.db.base import utcnow
@@ -377,7 +377,7 @@ def load_cases(
     if flagged_only:
         stmt = stmt.where(candidates(levels))
     skin_days = int(settings["dose.skin_check_days"])
-    rows = [_to_row(r, levels, skin_days, as_of) for r in session.execute(stmt)]
+    rows = [_to_row(r, levels, skin_days, as_of) for r in session.connection().execute(stmt).all()]
     if flagged_only:
         rows = [r for r in rows if r.flagged]
     return rows
@@ -423,6 +423,22 @@ def _last_kap_unit(session: Session, unit_id: int) -> KapUnit | None:
     return KapUnit(kap_unit) if kap_unit is not None else None
 
 
+#: The distinct physicians named on cases (up to 500), one index seek each: SELECT DISTINCT read every
+#: entry of the physician index, 60,000 at ten years (~5 ms of each Dose Log opening).
+_PHYSICIANS = text(
+    """
+    WITH RECURSIVE seen(name) AS (
+        SELECT MIN(physician) FROM procedure_records WHERE physician > ''
+        UNION ALL
+        SELECT (SELECT MIN(physician) FROM procedure_records WHERE physician > seen.name)
+        FROM seen WHERE seen.name IS NOT NULL
+        LIMIT 501
+    )
+    SELECT name FROM seen WHERE name IS NOT NULL
+    """
+)
+
+
 def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> EntryOptions:
     procedures = tuple(
         ProcedureChoice(p.id, p.cpt_code, p.name)
@@ -450,20 +466,7 @@ def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> En
             .order_by(Technician.first_name, Technician.last_name)
         )
     )
-    physicians = tuple(
-        sorted(
-            {
-                p
-                for p in session.scalars(
-                    select(ProcedureRecord.physician)
-                    .where(ProcedureRecord.physician != "")
-                    .distinct()
-                    .limit(500)
-                )
-            },
-            key=str.lower,
-        )
-    )
+    physicians = tuple(sorted(session.scalars(_PHYSICIANS), key=str.lower))
     last_record = session.scalars(
         select(ProcedureRecord)
         .where(ProcedureRecord.voided_at.is_(None))

@@ -492,3 +492,10 @@ def test_the_case_list_and_entry_choices_are_reused_until_a_case_or_choice_chang
     assert "Ana Ruiz" in [t.name for t in services.procedures.entry_options().technicians]
     services.settings.update({"dose.trigger_air_kerma_mgy": 10})  # a trigger level is in every row
     assert services.procedures.list_cases()[0].flagged
+
+
+def test_the_entry_offers_each_physician_named_on_a_case_once_in_alphabetical_order(services, clinic):
+    names = ["dr. b", "Dr. A", "Dr. Émile", "Dr. A", "Dr. C", "Dr. Ab"]
+    for number, name in enumerate(names):
+        log(services, clinic, physician=name, case_ref=f"C-{number}")
+    assert services.procedures.entry_options().physicians == ("Dr. A", "Dr. Ab", "dr. b", "Dr. C", "Dr. Émile")

@@ -26,13 +26,6 @@ from fluorodesk.services.procedures import ALL_GROUP, CASE_LIST_DAYS, CaseRow, G
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs.dose_dialogs import (
-    CaseDialog,
-    FollowUpDialog,
-    SettingsDialog,
-    UnitDisplayDialog,
-    VoidCaseDialog,
-)
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
@@ -445,12 +438,16 @@ class DoseTab(DataTab):
         dialog.exec()
 
     def document_follow_up(self) -> None:
+        from fluorodesk.ui.dialogs.dose_dialogs import FollowUpDialog  # dialogs load when one opens
+
         row = self.table.selected()
         if row is None or not row.flagged or row.voided:
             return
         self._run(FollowUpDialog(self.services, self.bus, row, self))
 
     def correct_case(self) -> None:
+        from fluorodesk.ui.dialogs.dose_dialogs import CaseDialog
+
         row = self.table.selected()
         if row is None or row.voided:
             return
@@ -462,12 +459,16 @@ class DoseTab(DataTab):
         self._run(CaseDialog(self.services, self.bus, row, options, self))
 
     def void_case(self) -> None:
+        from fluorodesk.ui.dialogs.dose_dialogs import VoidCaseDialog
+
         row = self.table.selected()
         if row is None or row.voided:
             return
         self._run(VoidCaseDialog(self.services, self.bus, row, self))
 
     def edit_levels(self) -> None:
+        from fluorodesk.ui.dialogs.dose_dialogs import SettingsDialog
+
         self._run(
             SettingsDialog(
                 self.services,
@@ -482,6 +483,8 @@ class DoseTab(DataTab):
         )
 
     def edit_units(self) -> None:
+        from fluorodesk.ui.dialogs.dose_dialogs import UnitDisplayDialog
+
         self._run(UnitDisplayDialog(self.services, self.bus, self))
 
 
