@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -151,7 +151,7 @@ class LockScreen(QDialog):
 
 
 class IdleLock(QObject):
-    """Watches the whole application for input; locks after the idle time (0 minutes = never)."""
+    """Watches every window for input; locks after the idle time (0 minutes = never)."""
 
     locked = Signal()
     unlocked = Signal()
@@ -178,9 +178,17 @@ class IdleLock(QObject):
         if bus is not None:
             bus.changed.connect(self._on_changed)
         self.apply_setting()
+        # Input reaches a window's QWindow before its widgets, so watching the windows (each one as
+        # it gets the focus: the main window, a dialog, the lock screen) sees every key press and
+        # mouse move. Watching the whole application instead meant a Python call for each of its
+        # events (paints, timers, layouts: ~9,000 while the main window opens its tabs), and the
+        # first events to each kind of object built that class's enums (~25 ms at the first paint).
         app = QApplication.instance()
+        self._watching = app is not None
         if app is not None:
-            app.installEventFilter(self)
+            app.focusWindowChanged.connect(self._watch)
+            for window in QGuiApplication.topLevelWindows():
+                self._watch(window)
 
     @property
     def is_locked(self) -> bool:
@@ -207,6 +215,10 @@ class IdleLock(QObject):
     def _on_changed(self, changed: frozenset[str]) -> None:
         if areas.SETTINGS in changed:
             self.apply_setting()
+
+    def _watch(self, window: QWindow | None) -> None:
+        if window is not None:
+            window.installEventFilter(self)  # installed once: a second call only moves it to the front
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -248,5 +260,8 @@ class IdleLock(QObject):
     def stop(self) -> None:
         self.timer.stop()
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        if app is not None and self._watching:
+            self._watching = False
+            app.focusWindowChanged.disconnect(self._watch)
+            for window in QGuiApplication.topLevelWindows():
+                window.removeEventFilter(self)

@@ -6,9 +6,9 @@ import shutil
 import sqlite3
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMainWindow, QMessageBox
 
 from fluorodesk.db.database import open_database
 from fluorodesk.domain.enums import Role
@@ -141,9 +141,7 @@ def test_activity_restarts_the_countdown_and_zero_means_never(qtbot, clinic):
     window.show()
     lock = IdleLock(director, None, window, interval_ms=10_000)
     qtbot.waitUntil(lambda: lock.timer.remainingTime() < 9_950, timeout=3000)
-    QApplication.sendEvent(
-        window, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier)
-    )
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_A)  # input arrives at the window, as from the system
     assert lock.timer.remainingTime() > 9_950
     lock.stop()
     director.settings.update({"app.idle_lock_minutes": 0})
@@ -154,6 +152,41 @@ def test_activity_restarts_the_countdown_and_zero_means_never(qtbot, clinic):
     assert from_setting.timer.interval() == 7 * 60_000 and from_setting.timer.isActive()
     never.stop()
     from_setting.stop()
+
+
+def test_typing_or_moving_the_mouse_in_a_dialog_opened_later_restarts_the_countdown(qtbot, clinic):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    lock = IdleLock(clinic["director"], None, window, interval_ms=10_000)
+    dialog = QDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle())
+    for act in (
+        lambda: qtbot.keyClick(dialog.windowHandle(), Qt.Key.Key_B),
+        lambda: qtbot.mouseMove(dialog.windowHandle(), QPoint(5, 5)),
+    ):
+        qtbot.waitUntil(lambda: lock.timer.remainingTime() < 9_950, timeout=3000)
+        act()
+        assert lock.timer.remainingTime() > 9_950
+    lock.stop()
+    lock.stop()  # twice is harmless
+
+
+def test_the_countdown_ignores_what_is_not_input(qtbot, clinic):
+    """Paints, timers and layouts are not someone at the keyboard."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    lock = IdleLock(clinic["director"], None, window, interval_ms=10_000)
+    qtbot.waitUntil(lambda: lock.timer.remainingTime() < 9_950, timeout=3000)
+    window.resize(500, 400)
+    window.repaint()
+    QApplication.sendEvent(window.windowHandle(), QEvent(QEvent.Type.UpdateRequest))
+    assert lock.timer.remainingTime() < 9_950
+    lock.stop()
 
 
 def test_lock_now_from_the_account_menu(qtbot, clinic):
