@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
         self.safety = install_safety(self)  # users, audit trail, sign-off, restore (ui/safety.py)
-        self.warms_views = warm_views  # off when the sign-in's warm-up did it, and for the bench's cold figures
+        self.warms_views = warm_views  # off: the sign-in's warm-up did it, or the bench's cold figures
         self.views_warm_up: BackgroundCall | None = None
         self._warm_up_due = False
         overview = self.tabs.widget(0)
