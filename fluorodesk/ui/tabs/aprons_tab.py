@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPushButton,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -44,6 +43,7 @@ from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column, RowRole
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tones import Tone
+from fluorodesk.ui.widgets.buttons import push_button
 from fluorodesk.ui.widgets.garment_detail import GarmentDetail
 from fluorodesk.ui.widgets.table_panel import TablePanel
 
@@ -103,9 +103,11 @@ class ApronsTab(DataTab):
         self.table: TablePanel[GarmentRow] = TablePanel(COLUMNS, noun="garments", parent=self)
         self.detail = GarmentDetail(self)
 
-        self.new_button = self._button("&New garment…", "newGarment", "Ctrl+N", self.new_garment)
-        self.edit_button = self._button(
-            "&Edit…", "editGarment", "Ctrl+E, Enter or double-click", self.edit_garment
+        self.new_button = push_button(
+            "&New garment…", self, "newGarment", tip="Ctrl+N", on_click=self.new_garment
+        )
+        self.edit_button = push_button(
+            "&Edit…", self, "editGarment", tip="Ctrl+E, Enter or double-click", on_click=self.edit_garment
         )
         self.status_button = QToolButton(self)
         self.status_button.setObjectName("statusButton")
@@ -120,11 +122,15 @@ class ApronsTab(DataTab):
             act.triggered.connect(lambda _checked=False, a=action: self.change_status(a))
             self.status_actions[action] = act
         self.status_button.setMenu(self.status_menu)
-        self.day_button = self._button(
-            "Inspection &day…", "inspectionDay", "Ctrl+D: scan, Enter, next", self.inspection_day
+        self.day_button = push_button(
+            "Inspection &day…",
+            self,
+            "inspectionDay",
+            tip="Ctrl+D: scan, Enter, next",
+            on_click=self.inspection_day,
         )
-        self.labels_button = self._button(
-            "Print &labels…", "printLabels", "Ctrl+P: QR-coded labels", self.print_labels
+        self.labels_button = push_button(
+            "Print &labels…", self, "printLabels", tip="Ctrl+P: QR-coded labels", on_click=self.print_labels
         )
         self.show_disposed = QCheckBox("Show disposed", self)
         self.show_disposed.setObjectName("showDisposed")
@@ -172,13 +178,6 @@ class ApronsTab(DataTab):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
         self._update_actions()
-
-    def _button(self, text: str, name: str, tip: str, slot: object) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.clicked.connect(slot)  # type: ignore[arg-type]
-        return button
 
     # ---- loading
 

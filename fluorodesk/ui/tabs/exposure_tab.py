@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -39,6 +38,7 @@ from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tones import Tone, foreground_for
+from fluorodesk.ui.widgets.buttons import push_button
 from fluorodesk.ui.widgets.chart_view import ChartView
 from fluorodesk.ui.widgets.period_calendar import PeriodCalendar
 from fluorodesk.ui.widgets.table_panel import TablePanel
@@ -227,14 +227,6 @@ BASELINE_COLUMNS: list[Column[BaselineRow]] = [
 ]
 
 
-def _button(text: str, name: str, parent: QWidget, tip: str = "") -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setObjectName(name)
-    if tip:
-        button.setToolTip(tip)
-    return button
-
-
 def _colour(tone: Tone) -> str:
     return foreground_for(tone).color().name()
 
@@ -254,8 +246,10 @@ class ExposureTab(DataTab):
         self.units.setObjectName("units")
         self.show_retired = QCheckBox("Show retired units", self)
         self.show_retired.setObjectName("showRetired")
-        self.new_unit_button = _button("New unit…", "newUnit", self)
-        self.meters_button = _button("Meters…", "meters", self, "Meters and their calibration certificates")
+        self.new_unit_button = push_button("New unit…", self, "newUnit")
+        self.meters_button = push_button(
+            "Meters…", self, "meters", tip="Meters and their calibration certificates"
+        )
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -273,11 +267,11 @@ class ExposureTab(DataTab):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
         self.header.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.edit_unit_button = _button("Edit unit…", "editUnit", self)
-        self.baseline_button = _button(
-            "New baseline…", "newBaseline", self, "Record the physicist's new baseline"
+        self.edit_unit_button = push_button("Edit unit…", self, "editUnit")
+        self.baseline_button = push_button(
+            "New baseline…", self, "newBaseline", tip="Record the physicist's new baseline"
         )
-        self.retire_button = _button("Retire unit…", "retireUnit", self)
+        self.retire_button = push_button("Retire unit…", self, "retireUnit")
         unit_buttons = QVBoxLayout()
         for button in (self.edit_unit_button, self.baseline_button, self.retire_button):
             unit_buttons.addWidget(button)
@@ -334,10 +328,14 @@ class ExposureTab(DataTab):
         # Sized from the first unit's rows: room for every status another unit may show.
         headers = [c.header for c in COLUMNS]
         self.table.min_widths = {headers.index(h): width for h, width in _MIN_WIDTHS.items()}
-        self.new_check_button = _button("New check…", "newCheck", page, "Ctrl+N")
-        self.amend_button = _button("Correct…", "amendCheck", page, "Correct the selected check (Ctrl+E)")
-        self.void_button = _button("Void…", "voidCheck", page, "Void the selected check (it stays on file)")
-        self.action_button = _button("Corrective action…", "correctiveAction", page)
+        self.new_check_button = push_button("New check…", page, "newCheck", tip="Ctrl+N")
+        self.amend_button = push_button(
+            "Correct…", page, "amendCheck", tip="Correct the selected check (Ctrl+E)"
+        )
+        self.void_button = push_button(
+            "Void…", page, "voidCheck", tip="Void the selected check (it stays on file)"
+        )
+        self.action_button = push_button("Corrective action…", page, "correctiveAction")
         self.show_voided = QCheckBox("Show voided checks", page)
         self.show_voided.setObjectName("showVoided")
         row = QHBoxLayout()
@@ -367,8 +365,8 @@ class ExposureTab(DataTab):
         page = QWidget(self)
         self.calendar_range = QComboBox(page)
         self.calendar_range.setObjectName("calendarRange")
-        self.note_button = _button(
-            "Note on period…", "notePeriod", page, "Say why the selected period has no check"
+        self.note_button = push_button(
+            "Note on period…", page, "notePeriod", tip="Say why the selected period has no check"
         )
         self.missed_summary = QLabel(page)
         self.missed_summary.setObjectName("missedSummary")
@@ -429,9 +427,9 @@ class ExposureTab(DataTab):
             ACTION_COLUMNS, noun="corrective actions", parent=page
         )
         self.actions.setObjectName("correctiveActions")
-        self.new_action_button = _button("Record corrective action…", "newAction", page)
-        self.edit_action_button = _button(
-            "Edit or close…", "editAction", page, "Add the re-check that closes it (Ctrl+E)"
+        self.new_action_button = push_button("Record corrective action…", page, "newAction")
+        self.edit_action_button = push_button(
+            "Edit or close…", page, "editAction", tip="Add the re-check that closes it (Ctrl+E)"
         )
         row = QHBoxLayout()
         row.addWidget(self.new_action_button)
@@ -452,9 +450,9 @@ class ExposureTab(DataTab):
         self.survey_status.setWordWrap(True)
         self.surveys: TablePanel[SurveyRow] = TablePanel(SURVEY_COLUMNS, noun="surveys", parent=page)
         self.surveys.setObjectName("surveys")
-        self.new_survey_button = _button("New survey…", "newSurvey", page)
-        self.open_survey_button = _button(
-            "Open survey…", "openSurvey", page, "Edit, close recommendations, attach the report"
+        self.new_survey_button = push_button("New survey…", page, "newSurvey")
+        self.open_survey_button = push_button(
+            "Open survey…", page, "openSurvey", tip="Edit, close recommendations, attach the report"
         )
         row = QHBoxLayout()
         row.addWidget(self.survey_status, 1)
@@ -478,9 +476,9 @@ class ExposureTab(DataTab):
             page,
         )
         explain.setWordWrap(True)
-        self.new_baseline_button = _button("New baseline…", "newBaselineRow", page)
-        self.correct_baseline_button = _button(
-            "Correct…", "correctBaseline", page, "Fix a typo in a recorded baseline"
+        self.new_baseline_button = push_button("New baseline…", page, "newBaselineRow")
+        self.correct_baseline_button = push_button(
+            "Correct…", page, "correctBaseline", tip="Fix a typo in a recorded baseline"
         )
         row = QHBoxLayout()
         row.addWidget(explain, 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -11,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -24,6 +22,7 @@ from fluorodesk.services.technicians import CeActivityRow, CredentialLine, Techn
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tones import Tone
 from fluorodesk.ui.widgets.attachments_panel import AttachmentsPanel
+from fluorodesk.ui.widgets.buttons import push_button
 from fluorodesk.ui.widgets.table_panel import TablePanel
 
 STATE_TONE = {
@@ -120,15 +119,6 @@ CE_COLUMNS: list[Column[CeActivityRow]] = [
 ]
 
 
-def button(text: str, parent: QWidget, name: str, slot: Callable[[], None], tip: str = "") -> QPushButton:
-    widget = QPushButton(text, parent)
-    widget.setObjectName(name)
-    widget.clicked.connect(lambda _checked=False: slot())
-    if tip:
-        widget.setToolTip(tip)
-    return widget
-
-
 class TechnicianDetail(QWidget):
     """The selected technician's file.  Actions are signals; the tab opens the dialogs."""
 
@@ -179,18 +169,34 @@ class TechnicianDetail(QWidget):
         self.show_history = QCheckBox("Show every record (renewals, voided)", page)
         self.show_history.setObjectName("showHistory")
         self.show_history.toggled.connect(lambda _on: self._show_lines())
-        self.add_button = button(
-            "&Add record…", page, "addCredential", self.add_credential.emit, "A new credential or a renewal"
+        self.add_button = push_button(
+            "&Add record…",
+            page,
+            "addCredential",
+            tip="A new credential or a renewal",
+            on_click=self.add_credential.emit,
         )
-        self.edit_button = button("&Correct…", page, "editCredential", self.edit_credential.emit)
-        self.verify_button = button(
-            "&Verify…", page, "verifyCredential", self.verify_credential.emit, "Record a check at the source"
+        self.edit_button = push_button(
+            "&Correct…", page, "editCredential", on_click=self.edit_credential.emit
         )
-        self.void_button = button("Void…", page, "voidCredential", self.void_credential.emit)
-        self.na_button = button(
-            "Not applicable…", page, "notApplicable", self.mark_not_applicable.emit, "With a reason"
+        self.verify_button = push_button(
+            "&Verify…",
+            page,
+            "verifyCredential",
+            tip="Record a check at the source",
+            on_click=self.verify_credential.emit,
         )
-        self.applies_button = button("Applies again", page, "appliesAgain", self.withdraw_not_applicable.emit)
+        self.void_button = push_button("Void…", page, "voidCredential", on_click=self.void_credential.emit)
+        self.na_button = push_button(
+            "Not applicable…",
+            page,
+            "notApplicable",
+            tip="With a reason",
+            on_click=self.mark_not_applicable.emit,
+        )
+        self.applies_button = push_button(
+            "Applies again", page, "appliesAgain", on_click=self.withdraw_not_applicable.emit
+        )
         row = QHBoxLayout()
         for widget in (
             self.add_button,
@@ -225,9 +231,9 @@ class TechnicianDetail(QWidget):
         self.ce_activities.setObjectName("ceTable")
         self.ce_activities.activated.connect(lambda _row: self.edit_ce.emit())
         self.ce_activities.selection_changed.connect(lambda _row: self._update_buttons())
-        self.log_button = button("&Log CE activity…", page, "logCe", self.log_ce.emit)
-        self.edit_ce_button = button("Correct…", page, "editCe", self.edit_ce.emit)
-        self.void_ce_button = button("Void…", page, "voidCe", self.void_ce.emit)
+        self.log_button = push_button("&Log CE activity…", page, "logCe", on_click=self.log_ce.emit)
+        self.edit_ce_button = push_button("Correct…", page, "editCe", on_click=self.edit_ce.emit)
+        self.void_ce_button = push_button("Void…", page, "voidCe", on_click=self.void_ce.emit)
         top = QHBoxLayout()
         top.addWidget(self.ce_summary, 1)
         top.addWidget(self.ce_bar)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from fluorodesk.domain.ce import CeState
 from fluorodesk.domain.enums import CredentialType
@@ -18,6 +18,7 @@ from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tabs.technician_detail import CE_TONE, STATE_TONE, TechnicianDetail
 from fluorodesk.ui.tones import Tone
+from fluorodesk.ui.widgets.buttons import push_button
 from fluorodesk.ui.widgets.confirm import confirm_destructive
 from fluorodesk.ui.widgets.table_panel import TablePanel
 
@@ -79,14 +80,24 @@ class TechniciansTab(DataTab):
         self.dialog: QDialog | None = None  # the dialog opened last (tests drive it)
         self._selected_id: int | None = None
 
-        self.new_button = self._button("&New technician…", "newTechnician", self.new_technician, "Ctrl+N")
-        self.edit_button = self._button("&Edit…", "editTechnician", self.edit_technician, "Ctrl+E, or Enter")
-        self.retire_button = self._button("&Retire…", "retireTechnician", self.retire_technician)
-        self.unretire_button = self._button(
-            "Return to roster", "unretireTechnician", self.unretire_technician
+        self.new_button = push_button(
+            "&New technician…", self, "newTechnician", tip="Ctrl+N", on_click=self.new_technician
         )
-        self.rules_button = self._button(
-            "Required items…", "requiredItems", self.edit_required_items, "Which items every technician needs"
+        self.edit_button = push_button(
+            "&Edit…", self, "editTechnician", tip="Ctrl+E, or Enter", on_click=self.edit_technician
+        )
+        self.retire_button = push_button(
+            "&Retire…", self, "retireTechnician", on_click=self.retire_technician
+        )
+        self.unretire_button = push_button(
+            "Return to roster", self, "unretireTechnician", on_click=self.unretire_technician
+        )
+        self.rules_button = push_button(
+            "Required items…",
+            self,
+            "requiredItems",
+            tip="Which items every technician needs",
+            on_click=self.edit_required_items,
         )
         self.show_retired = QCheckBox("Show retired technicians", self)
         self.show_retired.setObjectName("showRetired")
@@ -119,13 +130,6 @@ class TechniciansTab(DataTab):
         self._shortcut("Ctrl+N", self.new_technician, "newAction")
         self._shortcut("Ctrl+E", self.edit_technician, "editAction")
         self._update_buttons()
-
-    def _button(self, text: str, name: str, slot, tip: str = "") -> QPushButton:  # type: ignore[no-untyped-def]
-        widget = QPushButton(text, self)
-        widget.setObjectName(name)
-        widget.clicked.connect(lambda _checked=False: slot())
-        widget.setToolTip(tip)
-        return widget
 
     def _shortcut(self, keys: str, slot, name: str) -> None:  # type: ignore[no-untyped-def]
         # Window-wide, but only while this tab is visible (Qt ignores actions of hidden widgets).

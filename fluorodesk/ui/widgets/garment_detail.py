@@ -5,13 +5,14 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from fluorodesk.domain.enums import InspectionResult
 from fluorodesk.services.garment_inspections import InspectionRow
 from fluorodesk.services.garments import GarmentRow, StatusChangeRow
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tones import Tone
+from fluorodesk.ui.widgets.buttons import push_button
 from fluorodesk.ui.widgets.table_panel import TablePanel
 
 
@@ -61,13 +62,6 @@ INSPECTION_COLUMNS: list[Column[InspectionRow]] = [
 ]
 
 
-def _button(text: str, name: str, tip: str, parent: QWidget) -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setObjectName(name)
-    button.setToolTip(tip)
-    return button
-
-
 class GarmentDetail(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,18 +74,21 @@ class GarmentDetail(QWidget):
             INSPECTION_COLUMNS, noun="inspections", parent=self
         )
         self.inspections.setObjectName("inspections")
-        self.record_button = _button("&Record inspection…", "recordInspection", "Ctrl+I", self)
-        self.disposition_button = _button(
-            "Disposition…", "setDisposition", "Record what was done with a failed garment", self
+        self.record_button = push_button("&Record inspection…", self, "recordInspection", tip="Ctrl+I")
+        self.disposition_button = push_button(
+            "Disposition…", self, "setDisposition", tip="Record what was done with a failed garment"
         )
-        self.amend_button = _button(
-            "Amend…", "amendInspection", "Correct the selected inspection (the original stays on file)", self
+        self.amend_button = push_button(
+            "Amend…",
+            self,
+            "amendInspection",
+            tip="Correct the selected inspection (the original stays on file)",
         )
-        self.void_button = _button(
-            "Void…", "voidInspection", "Mark the selected inspection as wrong, with a reason", self
+        self.void_button = push_button(
+            "Void…", self, "voidInspection", tip="Mark the selected inspection as wrong, with a reason"
         )
-        self.images_button = _button(
-            "Images…", "inspectionImages", "Photos and radiographs of the inspection", self
+        self.images_button = push_button(
+            "Images…", self, "inspectionImages", tip="Photos and radiographs of the inspection"
         )
         buttons = QHBoxLayout()
         for button in (
