@@ -77,7 +77,7 @@ def test_every_dosimetry_model_passes_the_model_tester(qtmodeltester, demo_servi
 
 def test_the_summary_line_and_m_vs_unused_in_words(qtbot, tab):
     text = tab.summary.text()
-    assert "1 badge(s) not returned" in text and "review overdue: 2026 Q2" in text
+    assert "1 badge not returned" in text and "review overdue: 2026 Q2" in text
     assert "1 above a level without investigation" in text
     tab.pages.setCurrentIndex(dosimetry_tab.READINGS)  # as a user opens it
     readings = tab.readings.visible_rows()
@@ -338,3 +338,11 @@ def test_ctrl_n_adds_on_the_current_page(qtbot, tab):
         assert isinstance(tab.opened[-1], cls), page
         qtbot.addWidget(tab.opened[-1])
     assert len(tab.opened) == len(expected)
+
+
+def test_years_of_overdue_reviews_stay_one_line():
+    quarters = [f"{year} Q{q}" for year in range(2026, 2016, -1) for q in (4, 3, 2, 1)]
+    assert dosimetry_tab._first_quarters(quarters[:4]) == "2026 Q4, 2026 Q3, 2026 Q2, 2026 Q1"
+    assert dosimetry_tab._first_quarters(quarters) == (
+        "2026 Q4, 2026 Q3, 2026 Q2 and 37 earlier quarters (see Quarterly reviews)"
+    )

@@ -24,6 +24,7 @@ from fluorodesk.domain.dose import Period
 from fluorodesk.domain.dosimetry import BadgeState, DoseEntry, DoseQuantity, InvestigationLevel, fmt_msv
 from fluorodesk.domain.enums import DoseReadingKind
 from fluorodesk.domain.findings import Finding
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError, StorageError
 from fluorodesk.services.dosimetry import (
     BadgeRow,
@@ -52,6 +53,7 @@ from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
 from fluorodesk.ui.tones import Tone
+from fluorodesk.ui.widgets.buttons import push_button
 from fluorodesk.ui.widgets.fields import ChoiceField
 from fluorodesk.ui.widgets.scrolling import scrolling_layout
 from fluorodesk.ui.widgets.table_panel import TablePanel
@@ -284,13 +286,12 @@ REVIEW_COLUMNS: list[Column[ReviewRow]] = [
 ]
 
 
-def _button(parent: QWidget, text: str, name: str, slot: Any, tip: str = "") -> QPushButton:
-    button = QPushButton(text, parent)
-    button.setObjectName(name)
-    button.clicked.connect(slot)
-    if tip:
-        button.setToolTip(tip)
-    return button
+def _first_quarters(quarters: list[str], shown: int = 3) -> str:
+    """The newest few quarters, then how many more: years of unsigned reviews stay one line."""
+    if len(quarters) <= shown + 1:
+        return ", ".join(quarters)
+    rest = len(quarters) - shown
+    return f"{', '.join(quarters[:shown])} and {rest} earlier quarters (see Quarterly reviews)"
 
 
 class DosimetryTab(DataTab):
@@ -306,12 +307,12 @@ class DosimetryTab(DataTab):
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.limits_button = _button(self, "Limits && levels…", "limitsButton", self.edit_limits)
+        self.limits_button = push_button("Limits && levels…", self, "limitsButton", on_click=self.edit_limits)
 
         # Totals
         self.table: TablePanel[TotalsRow] = TablePanel(TOTALS_COLUMNS, noun="badge holders", parent=self)
-        self.investigate_button = _button(
-            self, "Open investigation…", "investigateButton", self.investigate_selected_total
+        self.investigate_button = push_button(
+            "Open investigation…", self, "investigateButton", on_click=self.investigate_selected_total
         )
         self.table.selection_changed.connect(lambda _r: self._update_buttons())
         self.table.activated.connect(lambda _r: self.investigate_selected_total())
@@ -330,16 +331,20 @@ class DosimetryTab(DataTab):
         self.badge_filter.setObjectName("badgeFilter")
         self.badge_filter.currentIndexChanged.connect(lambda _i: self._reload_page(BADGES))
         self.badges: TablePanel[BadgeRow] = TablePanel(BADGE_COLUMNS, noun="badges", parent=self)
-        self.issue_button = _button(self, "Issue badge…", "issueBadge", self.issue_badge, "Ctrl+N")
-        self.next_button = _button(
-            self,
-            "Next period",
-            "nextPeriod",
-            self.next_period,
-            "Issue the same badge for the following period",
+        self.issue_button = push_button(
+            "Issue badge…", self, "issueBadge", tip="Ctrl+N", on_click=self.issue_badge
         )
-        self.return_button = _button(self, "Returned…", "returnBadge", self.return_badge)
-        self.badge_reading_button = _button(self, "Enter its reading…", "badgeReading", self.badge_reading)
+        self.next_button = push_button(
+            "Next period",
+            self,
+            "nextPeriod",
+            tip="Issue the same badge for the following period",
+            on_click=self.next_period,
+        )
+        self.return_button = push_button("Returned…", self, "returnBadge", on_click=self.return_badge)
+        self.badge_reading_button = push_button(
+            "Enter its reading…", self, "badgeReading", on_click=self.badge_reading
+        )
         self.badges.selection_changed.connect(lambda _r: self._update_buttons())
         self.badges.activated.connect(lambda _r: self._badge_activated())
         badges_page = self._page(
@@ -353,9 +358,15 @@ class DosimetryTab(DataTab):
         self.show_voided.setObjectName("showVoidedReadings")
         self.show_voided.toggled.connect(lambda _on: self._reload_page(READINGS))
         self.readings: TablePanel[ReadingRow] = TablePanel(READING_COLUMNS, noun="readings", parent=self)
-        self.reading_button = _button(self, "Enter reading…", "enterReading", self.enter_reading, "Ctrl+N")
-        self.other_button = _button(self, "Dose from another facility…", "otherFacility", self.other_facility)
-        self.void_reading_button = _button(self, "Void reading…", "voidReading", self.void_reading)
+        self.reading_button = push_button(
+            "Enter reading…", self, "enterReading", tip="Ctrl+N", on_click=self.enter_reading
+        )
+        self.other_button = push_button(
+            "Dose from another facility…", self, "otherFacility", on_click=self.other_facility
+        )
+        self.void_reading_button = push_button(
+            "Void reading…", self, "voidReading", on_click=self.void_reading
+        )
         self.readings.selection_changed.connect(lambda _r: self._update_buttons())
         readings_page = self._page(
             self.show_voided,
@@ -367,11 +378,11 @@ class DosimetryTab(DataTab):
         self.investigations: TablePanel[InvestigationRow] = TablePanel(
             INVESTIGATION_COLUMNS, noun="investigations", parent=self
         )
-        self.open_button = _button(
-            self, "Open investigation…", "openInvestigation", self.open_investigation, "Ctrl+N"
+        self.open_button = push_button(
+            "Open investigation…", self, "openInvestigation", tip="Ctrl+N", on_click=self.open_investigation
         )
-        self.close_button = _button(
-            self, "Findings / close…", "closeInvestigation", self.edit_investigation, "Ctrl+E"
+        self.close_button = push_button(
+            "Findings / close…", self, "closeInvestigation", tip="Ctrl+E", on_click=self.edit_investigation
         )
         self.investigations.selection_changed.connect(lambda _r: self._update_buttons())
         self.investigations.activated.connect(lambda _r: self.edit_investigation())
@@ -381,14 +392,18 @@ class DosimetryTab(DataTab):
         self.pregnancies: TablePanel[PregnancyRow] = TablePanel(
             PREGNANCY_COLUMNS, noun="declarations", parent=self
         )
-        self.declare_button = _button(self, "Declared pregnancy…", "declarePregnancy", self.declare, "Ctrl+N")
-        self.end_button = _button(self, "End…", "endPregnancy", self.end_pregnancy)
+        self.declare_button = push_button(
+            "Declared pregnancy…", self, "declarePregnancy", tip="Ctrl+N", on_click=self.declare
+        )
+        self.end_button = push_button("End…", self, "endPregnancy", on_click=self.end_pregnancy)
         self.pregnancies.selection_changed.connect(lambda _r: self._update_buttons())
         pregnancy_page = self._page(None, self.pregnancies, [self.declare_button, self.end_button])
 
         # Reviews
         self.reviews: TablePanel[ReviewRow] = TablePanel(REVIEW_COLUMNS, noun="quarters", parent=self)
-        self.sign_button = _button(self, "Sign review…", "signReview", self.sign_review, "Ctrl+N")
+        self.sign_button = push_button(
+            "Sign review…", self, "signReview", tip="Ctrl+N", on_click=self.sign_review
+        )
         self.reviews.selection_changed.connect(lambda _r: self._update_buttons())
         self.reviews.activated.connect(lambda _r: self.sign_review())
         review_note = QLabel(
@@ -533,12 +548,12 @@ class DosimetryTab(DataTab):
             f.subject.removeprefix("Dosimetry review ") for f in found if f.code == "dosimetry.review_overdue"
         ]
         red = "<span style='color:#842029'>{}</span>"
-        parts = [f"{len(totals)} badge holders"]
-        parts.append(red.format(f"{late} badge(s) not returned") if late else "all badges back")
+        parts = [counted(len(totals), "badge holders")]
+        parts.append(red.format(f"{counted(late, 'badges')} not returned") if late else "all badges back")
         if levels:
             parts.append(red.format(f"{levels} above a level without investigation"))
         if overdue:
-            parts.append(red.format(f"review overdue: {', '.join(overdue)}"))
+            parts.append(red.format(f"review overdue: {_first_quarters(overdue)}"))
         self.summary.setText(" · ".join(parts))
 
     # ---- buttons
