@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from fluorodesk import __version__
+from fluorodesk.domain.text import counted
 from fluorodesk.paths import ENV_DATA_DIR, DataDir, resolve_data_dir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -266,7 +267,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     elif not findings:
         print(f"Nothing needs attention as of {as_of}.")
     else:
-        print(f"{len(findings)} finding(s) as of {as_of}:")
+        print(f"{counted(len(findings), 'findings')} as of {as_of}:")
         for f in findings:
             due = f" (due {f.due})" if f.due else ""
             print(f"  {f.severity.value.upper():8} {f.area.label:12} {f.subject}: {f.message}{due}")
@@ -299,7 +300,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
         info = services.backup.backup_to(target)
     finally:
         services.db.close()
-    print(f"Backup written: {info.path} ({info.size_bytes:,} bytes, {info.attachments} attachment(s)).")
+    print(
+        f"Backup written: {info.path} "
+        f"({info.size_bytes:,} bytes, {counted(info.attachments, 'attachments')})."
+    )
     return EXIT_OK
 
 
@@ -321,7 +325,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         path, count = services.exports.run(args.kind, Path(args.out))
     finally:
         services.db.close()
-    print(f"Exported {count} {args.kind} row(s) to {path}.")
+    print(f"Exported {count} {counted(args.kind, 'rows')} to {path}.")
     return EXIT_OK
 
 
@@ -369,13 +373,13 @@ def cmd_packet(args: argparse.Namespace) -> int:
     finally:
         services.db.close()
     problems = (
-        f"; {result.documents_with_problems} document(s) missing or altered"
+        f"; {counted(result.documents_with_problems, 'documents')} missing or altered"
         if result.documents_with_problems
         else ""
     )
     print(
-        f"Packet written: {result.path} ({result.pages} pages; {result.critical} critical and "
-        f"{result.warnings} warning finding(s){problems}) in {result.seconds:.1f} s."
+        f"Packet written: {result.path} ({counted(result.pages, 'pages')}; {result.critical} critical and "
+        f"{counted(result.warnings, 'warning findings')}{problems}) in {result.seconds:.1f} s."
     )
     return EXIT_OK
 
@@ -397,7 +401,7 @@ def cmd_labels(args: argparse.Namespace) -> int:
     finally:
         services.db.close()
     print(
-        f"Wrote {sheet.labels} label(s) on {sheet.pages} page(s) to {sheet.path} "
+        f"Wrote {counted(sheet.labels, 'labels')} on {counted(sheet.pages, 'pages')} to {sheet.path} "
         f"({sheet.layout.page_size}, {sheet.layout.name})."
     )
     return EXIT_OK

@@ -37,6 +37,7 @@ from typing import Any
 from fluorodesk import __version__
 from fluorodesk.db.migrate import current_revision
 from fluorodesk.db.sqlite_tools import copy_database, integrity_problems, looks_like_sqlite
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError, StorageError, storage_error_from
 from fluorodesk.paths import DATABASE_NAME, DataDir
 from fluorodesk.services.base import Service
@@ -92,7 +93,7 @@ class BackupCheck:
         when = f"{self.created_local:%Y-%m-%d %H:%M}" if self.created_local else "an unknown time"
         return (
             f"{self.path.name}, made {when} by FluoroDesk {self.app_version or '?'}, "
-            f"{self.attachments} attachment(s)"
+            f"{counted(self.attachments, 'attachments')}"
         )
 
 
@@ -375,7 +376,8 @@ def verify_backup(path: Path, *, extract_to: Path | None = None) -> BackupCheck:
             problems: list[str] = []
             if len(attachment_names) != known["attachments"]:
                 problems.append(
-                    f"it should hold {known['attachments']} attachment(s) but holds {len(attachment_names)}"
+                    f"it should hold {counted(known['attachments'], 'attachments')} "
+                    f"but holds {len(attachment_names)}"
                 )
             with tempfile.TemporaryDirectory(prefix="fluorodesk-verify-") as tmp:
                 target = Path(extract_to) if extract_to is not None else Path(tmp)

@@ -61,7 +61,7 @@ from fluorodesk.domain.dosimetry import (
 from fluorodesk.domain.enums import Area, BadgePosition, DoseReadingKind, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.domain.text import squash
+from fluorodesk.domain.text import counted, squash
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
@@ -253,9 +253,11 @@ class TotalsRow:
     def notes(self) -> str:
         parts = []
         if self.quarter_here.minimal or self.year_all.minimal:
-            parts.append(f"{self.year_all.minimal} reading(s) with M this year (below the minimum, not zero)")
+            parts.append(
+                f"{counted(self.year_all.minimal, 'readings')} with M this year (below the minimum, not zero)"
+            )
         if self.year_all.unused:
-            parts.append(f"{self.year_all.unused} badge(s) returned unused")
+            parts.append(f"{counted(self.year_all.unused, 'badges')} returned unused")
         if self.year_other.readings:
             parts.append(
                 f"includes {fmt_msv(self.year_other.get(DoseQuantity.DEEP))} mSv deep from other facilities"

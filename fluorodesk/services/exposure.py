@@ -74,7 +74,7 @@ from fluorodesk.domain.exposure import (
 from fluorodesk.domain.exposure import Calibration as CalibrationFacts
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.domain.text import clean
+from fluorodesk.domain.text import clean, counted
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, read_memo
@@ -826,7 +826,8 @@ class UnitEvaluation:
         if others:
             kinds = sorted({f"{c.mode.label.lower()} in {c.rate_unit.value}" for c in others})
             notes.append(
-                f"{len(others)} other reading(s) not shown ({', '.join(kinds)}); units are never mixed."
+                f"{counted(len(others), 'other readings')} not shown ({', '.join(kinds)}); "
+                "units are never mixed."
             )
         baselines = list(baselines_of(self.unit))
         legacy = reference_baseline(self.unit, date.min, mode)
@@ -1568,7 +1569,7 @@ def _unit_findings(unit: FluoroUnit, evaluation: UnitEvaluation) -> list[Finding
                 Severity.WARNING,
                 "exposure.missed_periods",
                 subject,
-                f"{len(missed)} check period(s) without an exposure-rate check: {shown}{more}.",
+                f"{counted(len(missed), 'check periods')} without an exposure-rate check: {shown}{more}.",
                 "Enter any check that was done late; otherwise note why it was missed.",
                 missed[0].end,
                 "fluoro_units",
@@ -1781,7 +1782,8 @@ def meter_findings(session: Session, settings: ClinicSettings, as_of: date) -> l
         due = max(c.due_on for c in calibrations)
         if due < as_of:
             used = _checks_with_meter_since(session, meter.id, due, as_of)
-            used_words = f" {used} check(s) since then were made with it." if used else ""
+            made = "was" if used == 1 else "were"
+            used_words = f" {counted(used, 'checks')} since then {made} made with it." if used else ""
             out.append(
                 Finding(
                     Area.EXPOSURE,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from fluorodesk.db.models import Attachment
 from fluorodesk.db.sqlite_tools import integrity_problems
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import StorageError
 from fluorodesk.services.audit import verify_chain
 from fluorodesk.services.base import Service
@@ -48,11 +49,17 @@ class IntegrityReport:
 
     def lines(self) -> list[str]:
         out = []
-        out.append("Database: " + ("OK" if not self.database else f"{len(self.database)} problem(s)"))
+        out.append(
+            "Database: " + ("OK" if not self.database else f"{counted(len(self.database), 'problems')}")
+        )
         out.extend(f"  {p}" for p in self.database)
         out.append(
             f"Attachments: {self.attachments_checked} checked, "
-            + ("all present and unaltered" if not self.attachments else f"{len(self.attachments)} problem(s)")
+            + (
+                "all present and unaltered"
+                if not self.attachments
+                else f"{counted(len(self.attachments), 'problems')}"
+            )
         )
         out.extend(f"  #{p.attachment_id} {p.name} ({p.owner}): {p.problem}" for p in self.attachments)
         out.append("Audit trail: " + ("unbroken" if not self.audit else "TAMPERED"))

@@ -13,6 +13,7 @@ from fluorodesk.domain.enums import ExposureMode, RateUnit, Severity
 from fluorodesk.domain.exposure import HLC_RULE_DATE, Baseline, PeriodState, SurveyDue, survey_due
 from fluorodesk.domain.findings import sort_findings
 from fluorodesk.domain.settings import ClinicSettings
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.exposure import (
@@ -292,7 +293,9 @@ class UnitService(ClockedService):
         if unit is not None and not draft.has_hlc and unit.has_hlc:
             hlc_checks = [c for c in unit.checks if c.voided_at is None and c.mode is ExposureMode.HIGH_LEVEL]
             if hlc_checks:
-                errors["has_hlc"] = f"{unit.code} has {len(hlc_checks)} high-level-control check(s) on file."
+                errors["has_hlc"] = (
+                    f"{unit.code} has {counted(len(hlc_checks), 'high-level-control checks')} on file."
+                )
         if errors:
             raise ValidationError(fields=errors)
         clash = session.scalar(select(FluoroUnit.id).where(FluoroUnit.code == code))

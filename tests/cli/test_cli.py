@@ -144,13 +144,13 @@ def test_labels_writes_a_pdf_and_refuses_unknown_ids(capsys, demo_dir, tmp_path)
 
     out = tmp_path / "labels.pdf"
     code, text, _ = run(capsys, "labels", "--out", str(out), "--data-dir", str(demo_dir.root))
-    assert code == 0 and "Wrote 31 label(s) on 2 page(s)" in text
+    assert code == 0 and "Wrote 31 labels on 2 pages" in text
     assert len(PdfReader(out).pages) == 2
     code, text, _ = run(
         capsys, "labels", "--out", str(out), "--codes", "A-001", "T-021", "--page-size", "a4", "--layout", "large",
         "--data-dir", str(demo_dir.root),
     )  # fmt: skip
-    assert code == 0 and "Wrote 2 label(s) on 1 page(s)" in text and "a4" in text
+    assert code == 0 and "Wrote 2 labels on 1 page" in text and "a4" in text
     code, _, err = run(
         capsys, "labels", "--out", str(out), "--codes", "Z-999", "--data-dir", str(demo_dir.root)
     )

@@ -72,6 +72,6 @@ def test_export_writes_a_file_that_imports_back_unchanged(qtbot, demo_services, 
     dialog.kind.set_value("garments")
     assert dialog.export_to(tmp_path / "garments.csv")
     total = len(demo_services.garments.list_rows(include_disposed=True))
-    assert f"Exported {total} row(s)" in dialog.result_label.text()
+    assert f"Exported {total} rows" in dialog.result_label.text()
     report = demo_services.imports.run("garments", tmp_path / "garments.csv")
     assert report.ok and report.count("unchanged") == total

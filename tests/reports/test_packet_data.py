@@ -158,7 +158,7 @@ def test_dose_section_flags_with_the_dose_logs_rule(services):
         )
     data = gather(services, PacketRequest(sections=("dose",)))
     text = data.sections[0].text()
-    assert "3 case(s)" in text and "Flagged cases: 2" in text
+    assert "3 cases" in text and "Flagged cases: 2" in text
     assert "is above the 60 min trigger" in text and "is above the 3000 mGy trigger" in text
     assert "Follow-up needed" in text
     assert "800 µGy·m²" in text and "VOIDED" not in text

@@ -57,7 +57,7 @@ def test_summary_counts_medians_and_cases_without_dose_per_procedure(services):
     first, second = _add_cases(services)
     section = gather(services, PacketRequest(sections=("dose",))).sections[0]
     text = section.text()
-    assert "5 case(s) from" in text and "; 2 without any dose recorded." in text
+    assert "5 cases from" in text and "; 2 without any dose recorded." in text
     summary = next(b for b in section.blocks if isinstance(b, Table))
     rows = [r.cells for r in summary.rows]
     assert rows == [

@@ -222,7 +222,7 @@ def _sha(data: bytes) -> str:
         ("corrupt_database", "database integrity"),
         ("future_schema", "newer FluoroDesk"),
         ("attachment_swapped", "attachments/credential/1/"),
-        ("attachment_smuggled", "should hold 1 attachment(s) but holds 2"),
+        ("attachment_smuggled", "should hold 1 attachment but holds 2"),
         ("unsafe_name", "unsafe file name"),
     ],
 )

@@ -501,7 +501,7 @@ def test_unit_put_in_service_mid_week_owes_that_weeks_check(services, clinic):
 def test_notes_explain_missed_periods_and_unit_not_used_excuses_them(services, clinic):
     weekly(services, clinic, date(2026, 1, 6), date(2026, 11, 24), skip={date(2026, 3, 3), date(2026, 3, 10)})
     [finding] = exposure_findings(services, code="exposure.missed_periods")
-    assert finding.message.startswith("2 check period(s)")
+    assert finding.message.startswith("2 check periods")
     before = counts(services.db)
     with pytest.raises(ValidationError) as info:
         services.exposure.note_period(clinic.unit.id, "2026-03-04", "", unit_not_used=True)
@@ -517,7 +517,7 @@ def test_notes_explain_missed_periods_and_unit_not_used_excuses_them(services, c
     )
     assert explained.state is PeriodState.MISSED and "Tech forgot" in explained.words
     [finding] = exposure_findings(services, code="exposure.missed_periods")
-    assert finding.message.startswith("1 check period(s)") and "2026-03-09" in finding.message
+    assert finding.message.startswith("1 check period ") and "2026-03-09" in finding.message
     # the same period noted again replaces the note (audited), never duplicates it
     services.exposure.note_period(clinic.unit.id, "2026-03-12", "Tech on leave", unit_not_used=False)
     history = services.exposure.history(clinic.unit.id)
@@ -683,7 +683,7 @@ def test_trend_never_mixes_units(services, clinic):
     trend = services.exposure.trend(clinic.unit.id)
     assert trend.rate_unit is RateUnit.MGY_PER_MIN and trend.limit == 88
     assert len(trend.points) == 26 and all(p.rate == 41 for p in trend.points)
-    assert any("1 other reading(s) not shown (normal in R/min)" in n for n in trend.notes)
+    assert any("1 other reading not shown (normal in R/min)" in n for n in trend.notes)
     in_r = services.exposure.trend(clinic.unit.id, mode=ExposureMode.NORMAL, rate_unit=RateUnit.R_PER_MIN)
     assert [p.rate for p in in_r.points] == [4.4] and in_r.limit == 10 and in_r.baselines == ()
     assert any("not drawn (never converted)" in n for n in in_r.notes)

@@ -169,7 +169,14 @@ def test_one_bad_row_means_nothing_is_written_and_the_report_names_row_and_colum
     assert "CA-9" in errors[5]
     assert "rate" in errors[6] and "fast" in errors[6]
     assert (count(services, ExposureCheck), count(services, AuditEvent)) == before
-    assert "NOTHING was imported" in report.summary()
+    assert "NOTHING was imported" in report.summary() and "4 rows have problems" in report.summary()
+
+
+def test_one_bad_row_is_counted_in_words(services, tmp_path):
+    rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"]]
+    rows.append(["CA-1", "2026-02-30", "Grace", "normal", "39", "mGy/min"])
+    report = services.imports.run("exposure_checks", write_csv(tmp_path / "one.csv", rows))
+    assert "1 row has problems" in report.summary()
 
 
 def test_unknown_and_ambiguous_technicians(services, tmp_path):

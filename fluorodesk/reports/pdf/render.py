@@ -32,6 +32,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
 
+from fluorodesk.domain.text import counted
 from fluorodesk.reports import document as doc_model
 from fluorodesk.reports.document import AttachmentInfo, PacketData, Section
 from fluorodesk.reports.pdf import flowables as fl
@@ -360,7 +361,7 @@ def _cover(data: PacketData, width: float) -> list[Flowable]:
     pairs.append(
         (
             "Open findings",
-            f"{counts.get('critical', 0)} critical, {counts.get('warning', 0)} warning(s) as of "
+            f"{counts.get('critical', 0)} critical, {counted(counts.get('warning', 0), 'warnings')} as of "
             f"{data.as_of.isoformat()}",
         )
     )

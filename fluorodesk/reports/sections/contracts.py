@@ -12,6 +12,7 @@ from fluorodesk.db.models import Contract
 from fluorodesk.domain.contracts import cancellation_deadline, current_term_end
 from fluorodesk.domain.dates import add_months, describe_due
 from fluorodesk.domain.enums import ClauseStatus, RenewalType
+from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import Block, Column, Fields, Para, Row, Section, SubHeading, Table, Tone
 from fluorodesk.reports.sections.common import DASH, d, documents_table, join
@@ -92,7 +93,7 @@ def gather(ctx: PacketContext) -> Section:
         )
     blocks: list[Block] = [
         Para(
-            f"{len(contracts)} contract(s) on file for the period, with their status on "
+            f"{counted(len(contracts), 'contracts')} on file for the period, with their status on "
             f"{ctx.as_of.isoformat()}. A technician works only under a signed contract in force, "
             "directly or through an agency."
         ),

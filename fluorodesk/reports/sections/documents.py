@@ -6,6 +6,7 @@ ever skipped silently.
 
 from __future__ import annotations
 
+from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import Column, Para, Row, Section, Table
 
@@ -43,8 +44,9 @@ def gather(ctx: PacketContext) -> Section:
         )
     problems = sum(1 for doc in ctx.documents if doc.problem)
     intro = Para(
-        f"{len(ctx.documents)} document(s) were on file on {ctx.as_of.isoformat()}; each was checked against "
-        f"the SHA-256 recorded when it was attached. {problems} missing or altered."
+        f"{counted(len(ctx.documents), 'documents')} {'was' if len(ctx.documents) == 1 else 'were'} on file "
+        f"on {ctx.as_of.isoformat()}; each was checked against the SHA-256 recorded when it was attached. "
+        f"{problems} missing or altered."
         if ctx.documents
         else "No documents were on file on the packet date.",
         "body" if ctx.documents else "empty",

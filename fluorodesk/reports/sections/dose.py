@@ -14,6 +14,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from fluorodesk.domain.dose import FollowUpState
+from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import NO_RECORDS, Block, Column, Para, Row, Section, SubHeading, Table
 from fluorodesk.reports.sections.common import DASH, d, join, num
@@ -113,7 +114,7 @@ def gather(ctx: PacketContext) -> Section:
         )
     blocks.append(
         Para(
-            f"{total} case(s) from {ctx.period_from.isoformat()} to {ctx.period_to.isoformat()}; "
+            f"{counted(total, 'cases')} from {ctx.period_from.isoformat()} to {ctx.period_to.isoformat()}; "
             f"{no_dose} without any dose recorded."
         )
     )

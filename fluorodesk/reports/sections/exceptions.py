@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from fluorodesk.domain.enums import Area, Severity
+from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import Block, Column, Para, Row, Section, SubHeading, Table
 from fluorodesk.reports.sections.common import d
@@ -33,8 +34,9 @@ def gather(ctx: PacketContext) -> Section:
     if shown:
         blocks.append(
             Para(
-                f"As of {ctx.as_of.isoformat()}: {counts[Severity.CRITICAL]} critical finding(s) and "
-                f"{counts[Severity.WARNING]} warning(s), grouped by area, most urgent first. "
+                f"As of {ctx.as_of.isoformat()}: "
+                f"{counted(counts[Severity.CRITICAL], 'critical findings')} and "
+                f"{counted(counts[Severity.WARNING], 'warnings')}, grouped by area, most urgent first. "
                 "Each line says what to do about it."
             )
         )
@@ -48,8 +50,9 @@ def gather(ctx: PacketContext) -> Section:
     if counts[Severity.INFO]:
         blocks.append(
             Para(
-                f"{counts[Severity.INFO]} item(s) to plan ahead (information only, nothing overdue) "
-                "are not listed.",
+                f"{counted(counts[Severity.INFO], 'items')} to plan ahead "
+                f"(information only, nothing overdue) "
+                f"{'is' if counts[Severity.INFO] == 1 else 'are'} not listed.",
                 "note",
             )
         )
@@ -58,7 +61,9 @@ def gather(ctx: PacketContext) -> Section:
         if not group:
             continue
         critical = sum(1 for f in group if f.severity is Severity.CRITICAL)
-        blocks.append(SubHeading(f"{area.label}: {critical} critical, {len(group) - critical} warning(s)"))
+        blocks.append(
+            SubHeading(f"{area.label}: {critical} critical, {counted(len(group) - critical, 'warnings')}")
+        )
         blocks.append(
             Table(
                 _COLUMNS,

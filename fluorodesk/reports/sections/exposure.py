@@ -16,6 +16,7 @@ from fluorodesk.db.models import ExposureCheck, FluoroUnit, Meter, PhysicistSurv
 from fluorodesk.domain.dates import add_months, describe_due
 from fluorodesk.domain.enums import ExposureMode, ExposureVerdict, RateUnit
 from fluorodesk.domain.exposure import applicable_limit
+from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import (
     Block,
@@ -92,7 +93,7 @@ def gather(ctx: PacketContext) -> Section:
         cadence = "weekly, Monday to Sunday" if interval == 7 else f"{interval}-day periods"
         blocks.append(
             Para(
-                f"{len(units)} unit(s). Exposure-rate checks are due every {interval} days "
+                f"{counted(len(units), 'units')}. Exposure-rate checks are due every {interval} days "
                 f"({cadence}); readings are "
                 "compared with the federal limit for the unit and mode (21 CFR 1020.32) and with the "
                 f"physicist's baseline (tolerance ±{float(ctx.settings['exposure.tolerance_pct']):g}%)."
@@ -237,7 +238,8 @@ def _unit_blocks(unit: FluoroUnit, ctx: PacketContext) -> list[Block]:
         tolerance_pct=tolerance,
         missed=tuple(missed),
         note=(
-            f"{left_out} reading(s) in high-level control or in another unit are in the log but not charted."
+            f"{counted(left_out, 'readings')} in high-level control or in another unit "
+            f"{'is' if left_out == 1 else 'are'} in the log but not charted."
             if left_out
             else ""
         ),
@@ -281,7 +283,10 @@ def _unit_blocks(unit: FluoroUnit, ctx: PacketContext) -> list[Block]:
                 Column("Result", 2.6),
             ),
             tuple(row for _day, _order, row in entries),
-            title=f"Exposure-rate log ({len(valid)} check(s), {len(missed)} missed period(s))",
+            title=(
+                f"Exposure-rate log ({counted(len(valid), 'checks')}, "
+                f"{counted(len(missed), 'missed periods')})"
+            ),
             empty="No checks recorded and none due in this period.",
         ),
         _corrective(in_period, unit, ctx),

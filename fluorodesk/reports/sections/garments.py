@@ -13,6 +13,7 @@ from datetime import date
 from fluorodesk.db.models import Garment, GarmentInspection
 from fluorodesk.domain.dates import describe_due
 from fluorodesk.domain.enums import Disposition, GarmentStatus, InspectionMethod, InspectionResult
+from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import Block, Column, Para, Row, Section, SubHeading, Table, Tone
 from fluorodesk.reports.sections.common import DASH, documents_table, join, num
@@ -183,8 +184,8 @@ def gather(ctx: PacketContext) -> Section:
 
     blocks: list[Block] = [
         Para(
-            f"{len(garments)} garment(s) on the inventory for the period; {in_service} in service on "
-            f"{as_of.isoformat()}. Garments are inspected on receipt and every "
+            f"{counted(len(garments), 'garments')} on the inventory for the period; "
+            f"{in_service} in service on {as_of.isoformat()}. Garments are inspected on receipt and every "
             f"{int(ctx.settings['garments.reinspect_months'])} months; a failed garment is removed from "
             "service, repaired or discarded."
         ),

@@ -15,6 +15,7 @@ from datetime import date
 from fluorodesk.db.models import Credential, Technician
 from fluorodesk.domain.credentials import PRIMARY_SOURCE_TYPES, CredentialState, CredentialStatus
 from fluorodesk.domain.enums import CredentialType
+from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import (
     Block,
@@ -136,7 +137,7 @@ def gather(ctx: PacketContext) -> Section:
 
     blocks: list[Block] = [
         Para(
-            f"{len(techs)} technician(s) on staff during {ctx.period_from.isoformat()} to "
+            f"{counted(len(techs), 'technicians')} on staff during {ctx.period_from.isoformat()} to "
             f"{ctx.period_to.isoformat()}; {can_work} could work on {ctx.as_of.isoformat()}. "
             "Status is as of the packet date; licensure, certification and permits count as current only "
             "when verified at the issuing body (primary source)."

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from fluorodesk.domain.text import counted
 from fluorodesk.services.transfer.cells import CellError, text
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
@@ -77,7 +78,10 @@ class ImportReport:
         if not self.ok:
             errors = self.count(ERROR)
             verdict = "cannot be imported as it is" if self.dry_run else "NOTHING was imported"
-            return f"{self.source}: {verdict} — {errors} row(s) have problems ({counts} otherwise)."
+            have = "has" if errors == 1 else "have"
+            return (
+                f"{self.source}: {verdict} — {counted(errors, 'rows')} {have} problems ({counts} otherwise)."
+            )
         if self.dry_run:
             return f"{self.source}: dry run, nothing written — would import {counts}."
         return f"{self.source}: imported {counts}."
@@ -85,7 +89,7 @@ class ImportReport:
     def lines(self) -> list[str]:
         out = [self.summary()]
         if self.blank_rows:
-            out.append(f"  ({self.blank_rows} blank row(s) skipped)")
+            out.append(f"  ({counted(self.blank_rows, 'blank rows')} skipped)")
         for row in self.rows:
             if row.outcome == ERROR:
                 out.extend(f"  row {row.row}: {message}" for message in row.messages)

@@ -765,8 +765,9 @@ class ContractsKind(Kind):
         keys = [k.strip() for k in (v["clauses"] or "").split(";") if k.strip()]
         unknown = [k for k in keys if k not in ctx.clauses]
         if unknown:
+            keys_word = "key" if len(unknown) == 1 else "keys"
             raise RowProblem(
-                "clauses", f"unknown clause key(s) {', '.join(unknown)}; known: {', '.join(ctx.clauses)}"
+                "clauses", f"unknown clause {keys_word} {', '.join(unknown)}; known: {', '.join(ctx.clauses)}"
             )
         party_id = agency.id if agency else tech.id  # type: ignore[union-attr]
         key = (party_type.value, party_id, v["starts_on"])

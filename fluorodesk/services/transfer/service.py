@@ -48,10 +48,11 @@ class ImportService(Service):
         missing = [c.name for c in kind.columns if c.required and c.name not in table.headers]
         unknown = [h for h in table.headers if h not in kind.headers]
         if missing:
-            report.file_errors.append(f"Required column(s) missing: {', '.join(missing)}.")
+            noun = "column" if len(missing) == 1 else "columns"
+            report.file_errors.append(f"Required {noun} missing: {', '.join(missing)}.")
         if unknown:
             report.file_errors.append(
-                f"Unknown column(s): {', '.join(unknown)}. "
+                f"Unknown column{'' if len(unknown) == 1 else 's'}: {', '.join(unknown)}. "
                 f"The columns for {kind.name} are: {', '.join(kind.headers)}."
             )
         if not table.rows and not report.file_errors:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError, StorageError
 from fluorodesk.services.agencies import AgencyDetail, AgencyDraft, AgencyRow, ContactDraft
 from fluorodesk.services.registry import Services
@@ -397,7 +398,8 @@ class AgenciesDialog(QDialog):
         try:
             if row.active:
                 covered = (
-                    f" {len(row.technicians)} technician(s) still list it as their agency; "
+                    f" {counted(len(row.technicians), 'technicians')} still "
+                    f"{'lists' if len(row.technicians) == 1 else 'list'} it as their agency; "
                     "its contracts stay on file and unchanged."
                     if row.technicians
                     else " Its contracts stay on file and unchanged."

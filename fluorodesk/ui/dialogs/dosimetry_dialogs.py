@@ -19,6 +19,7 @@ from fluorodesk.domain.dosimetry import (
     fmt_msv,
 )
 from fluorodesk.domain.enums import BadgePosition
+from fluorodesk.domain.text import counted
 from fluorodesk.services.dosimetry import (
     BadgeDraft,
     BadgeRow,
@@ -504,7 +505,8 @@ class ReviewDialog(FormDialog):
         rows = self.services.dosimetry.totals(quarter)
         with_readings = [r for r in rows if r.quarter_here.readings]
         lines = [
-            f"<p><b>{quarter.label}</b> ({quarter.start} to {quarter.end}): {len(rows)} badge holder(s), "
+            f"<p><b>{quarter.label}</b> ({quarter.start} to {quarter.end}): "
+            f"{counted(len(rows), 'badge holders')}, "
             f"{len(with_readings)} with readings this quarter.</p>"
         ]
         for row in rows:

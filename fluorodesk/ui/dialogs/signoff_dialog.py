@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPlainTextEdit, QWidget
 
 from fluorodesk.domain.enums import SignoffArea
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError, StorageError
 from fluorodesk.services.registry import Services
 from fluorodesk.services.signoff import SignoffRow
@@ -114,7 +115,7 @@ class SignoffDialog(FormDialog):
         if preview.voided:
             extras.append(f"{preview.voided} voided")
         if preview.amendments:
-            extras.append(f"{preview.amendments} amendment(s)")
+            extras.append(f"{counted(preview.amendments, 'amendments')}")
         if extras:
             text += f" ({', '.join(extras)})"
         text += "."

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError, StorageError
 from fluorodesk.services.registry import Services
 from fluorodesk.services.transfer.framework import ERROR, ImportReport, RowOutcome
@@ -144,7 +145,7 @@ class ImportDialog(QDialog):
         actionable = report.count("new") + report.count("update")
         ready = dry_run and report.ok and actionable > 0
         self.import_button.setEnabled(ready)
-        self.import_button.setText(f"Import {actionable} row(s)" if ready else "Import")
+        self.import_button.setText(f"Import {counted(actionable, 'rows')}" if ready else "Import")
         return True
 
 
@@ -189,5 +190,5 @@ class ExportDialog(QDialog):
         except FluoroDeskError as exc:
             self.result_label.setText(str(exc))
             return False
-        self.result_label.setText(f"Exported {count} row(s) to {written}.")
+        self.result_label.setText(f"Exported {counted(count, 'rows')} to {written}.")
         return True

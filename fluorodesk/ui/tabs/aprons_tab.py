@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from fluorodesk.domain.enums import GarmentStatus, InspectionResult
 from fluorodesk.domain.garments import StatusAction
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import StorageError
 from fluorodesk.services.garment_inspections import InspectionRow
 from fluorodesk.services.garments import GarmentRow
@@ -307,4 +308,6 @@ class ApronsTab(DataTab):
         dialog = LabelsDialog(self.services, self, selected=self.table.selected())
         if self._run(dialog) and dialog.sheet is not None:
             sheet = dialog.sheet
-            self.notice.setText(f"Saved {sheet.labels} label(s) on {sheet.pages} page(s): {sheet.path}")
+            self.notice.setText(
+                f"Saved {counted(sheet.labels, 'labels')} on {counted(sheet.pages, 'pages')}: {sheet.path}"
+            )

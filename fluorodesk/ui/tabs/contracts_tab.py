@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from fluorodesk.domain.contracts import ContractState
 from fluorodesk.domain.enums import ContractParty, RenewalType
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError
 from fluorodesk.services.contracts import ContractDetail, ContractRow
 from fluorodesk.services.registry import Services
@@ -356,7 +357,7 @@ def detail_html(d: ContractDetail) -> str:
         parts.append(f"<p style='color:#664d03'><b>Missing clauses</b></p><ul>{items}</ul>")
     else:
         parts.append("<p style='color:#0f5132'>Every required clause is present or not applicable.</p>")
-    parts.append(f"<p>{len(d.procedure_ids)} procedure(s) covered.</p>")
+    parts.append(f"<p>{counted(len(d.procedure_ids), 'procedures')} covered.</p>")
     if d.insurance_expires_on:
         style = " style='color:#842029'" if row.insurance_expired else ""
         verb = "expired" if row.insurance_expired else "expires"

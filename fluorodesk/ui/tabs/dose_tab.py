@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from fluorodesk.domain.dose import TRIGGER_SETTING_KEYS, FollowUpState, PeriodKind, format_fluoro_time
+from fluorodesk.domain.text import counted
 from fluorodesk.errors import StorageError
 from fluorodesk.services.procedures import ALL_GROUP, CASE_LIST_DAYS, CaseRow, GroupBy, SummaryRow
 from fluorodesk.services.registry import Services
@@ -158,7 +159,7 @@ SUMMARY_COLUMNS: list[Column[SummaryRow]] = [
     ),
     Column(
         "Above a trigger",
-        lambda r: f"{r.stats.flagged} case(s)" if r.stats.flagged else "None",
+        lambda r: f"{counted(r.stats.flagged, 'cases')}" if r.stats.flagged else "None",
         sort_key=lambda r: r.stats.flagged,
         tone=lambda r: Tone.WARNING if r.stats.flagged else None,
     ),
