@@ -220,12 +220,29 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
     return BackupInfo(destination, destination.stat().st_size, len(attachments))
 
 
+VERIFY_PREFIX = ".fluorodesk-verify-"
+
+
+def _scratch_folder(near: Path) -> tempfile.TemporaryDirectory[str]:
+    """Where a backup's database is unpacked to be checked: next to the backup (that copy of the
+    records is then no more exposed than the backup itself, and not left in the system's temporary
+    folder if the check is cut short), or the system's temporary folder if that one is read-only."""
+    try:
+        return tempfile.TemporaryDirectory(prefix=VERIFY_PREFIX, dir=near)
+    except OSError:
+        return tempfile.TemporaryDirectory(prefix=VERIFY_PREFIX.lstrip("."))
+
+
 def _remove_leftovers(data_folder: Path, backup_folder: Path) -> None:
-    """What backups cut short left behind: snapshots in the data folder, ``.partial`` files next to
-    the backups. Only those an hour old: a backup being written now (another window's, the command
-    line's) is younger."""
+    """What backups and checks cut short left behind: snapshots in the data folder, ``.partial`` files
+    and unpacked databases next to the backups. Only those an hour old: a backup being written or
+    checked now (another window's, the command line's) is younger."""
     cutoff = datetime.now().timestamp() - LEFTOVER_AGE.total_seconds()
-    leftovers = [*data_folder.glob(f"{SNAPSHOT_PREFIX}*"), *backup_folder.glob(f"*{BACKUP_SUFFIX}.partial")]
+    leftovers = [
+        *data_folder.glob(f"{SNAPSHOT_PREFIX}*"),
+        *backup_folder.glob(f"*{BACKUP_SUFFIX}.partial"),
+        *backup_folder.glob(f"{VERIFY_PREFIX}*"),
+    ]
     for leftover in leftovers:
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime >= cutoff:
@@ -379,7 +396,7 @@ def verify_backup(path: Path, *, extract_to: Path | None = None) -> BackupCheck:
                     f"it should hold {counted(known['attachments'], 'attachments')} "
                     f"but holds {len(attachment_names)}"
                 )
-            with tempfile.TemporaryDirectory(prefix="fluorodesk-verify-") as tmp:
+            with _scratch_folder(path.parent) as tmp:
                 target = Path(extract_to) if extract_to is not None else Path(tmp)
                 target.mkdir(parents=True, exist_ok=True)
                 database = target / DATABASE_NAME

@@ -319,6 +319,36 @@ def test_a_backup_copies_the_records_inside_the_data_folder_and_leaves_nothing_t
     assert not list(data_dir.root.glob(".backup-snapshot-*"))
 
 
+def test_a_backup_is_unpacked_next_to_itself_to_be_checked_and_nothing_is_left(clinic, monkeypatch):
+    data_dir = clinic.db.data_dir
+    info = write_backup(data_dir, data_dir.backups / "by-hand")
+    checked = []
+    real_check = backup_module.integrity_problems
+
+    def check(path, **kwargs):
+        checked.append(Path(path))
+        return real_check(path, **kwargs)
+
+    monkeypatch.setattr(backup_module, "integrity_problems", check)
+    assert verify_backup(info.path).ok
+    assert checked[0].parent.parent == info.path.parent
+    assert not list(info.path.parent.glob(".fluorodesk-verify-*"))
+
+
+def test_a_backup_in_a_folder_that_takes_no_files_is_checked_in_the_temporary_folder(clinic, monkeypatch):
+    data_dir = clinic.db.data_dir
+    info = write_backup(data_dir, data_dir.backups / "on-a-read-only-stick")
+    real_temporary = backup_module.tempfile.TemporaryDirectory
+
+    def temporary(*args, dir=None, **kwargs):
+        if dir is not None:
+            raise PermissionError(13, "Read-only file system")
+        return real_temporary(*args, **kwargs)
+
+    monkeypatch.setattr(backup_module.tempfile, "TemporaryDirectory", temporary)
+    assert verify_backup(info.path).ok
+
+
 def test_the_next_backup_removes_what_a_backup_cut_short_left(clinic):
     data_dir = clinic.db.data_dir
     data_dir.backups.mkdir(exist_ok=True)
@@ -327,15 +357,18 @@ def test_the_next_backup_removes_what_a_backup_cut_short_left(clinic):
     (old_snapshot / "fluorodesk.sqlite3").write_bytes(b"a copy of the records")
     old_partial = data_dir.backups / "auto-20261101-080000.fdbackup.partial"
     old_partial.write_bytes(b"half a zip")
+    old_check = data_dir.backups / ".fluorodesk-verify-killed"
+    old_check.mkdir()
+    (old_check / "fluorodesk.sqlite3").write_bytes(b"an unpacked copy of the records")
     two_hours_ago = datetime.now().timestamp() - 7200
-    for path in (old_snapshot, old_partial):
+    for path in (old_snapshot, old_partial, old_check):
         os.utime(path, (two_hours_ago, two_hours_ago))
     running_snapshot = data_dir.root / ".backup-snapshot-running"  # another backup, being written now
     running_snapshot.mkdir()
     running_partial = data_dir.backups / "by-hand.fdbackup.partial"
     running_partial.write_bytes(b"being written")
     write_backup(data_dir, data_dir.backups / "next")
-    assert not old_snapshot.exists() and not old_partial.exists()
+    assert not old_snapshot.exists() and not old_partial.exists() and not old_check.exists()
     assert running_snapshot.exists() and running_partial.exists()
     assert verify_backup(data_dir.backups / "next.fdbackup").ok
 
