@@ -112,7 +112,10 @@ class MainWindow(QMainWindow):
         meets and reports any real problem itself)."""
         if self.views_warm_up is None and not self._warm_up_due:
             self._warm_up_due = True
-            QTimer.singleShot(WARM_UP_DELAY_MS, self._start_warm_up)
+            timer = QTimer(self)  # the window's own: a window closed meanwhile takes it along
+            timer.setSingleShot(True)
+            timer.timeout.connect(self._start_warm_up)
+            timer.start(WARM_UP_DELAY_MS)
 
     def _start_warm_up(self) -> None:
         from fluorodesk.services.startup import warm_first_views
