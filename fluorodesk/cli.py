@@ -325,7 +325,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         path, count = services.exports.run(args.kind, Path(args.out))
     finally:
         services.db.close()
-    print(f"Exported {count} {counted(args.kind, 'rows')} to {path}.")
+    print(f"Exported {counted(count, 'rows')} of {args.kind} to {path}.")
     return EXIT_OK
 
 

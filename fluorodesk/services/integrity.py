@@ -49,16 +49,14 @@ class IntegrityReport:
 
     def lines(self) -> list[str]:
         out = []
-        out.append(
-            "Database: " + ("OK" if not self.database else f"{counted(len(self.database), 'problems')}")
-        )
+        out.append("Database: " + ("OK" if not self.database else counted(len(self.database), "problems")))
         out.extend(f"  {p}" for p in self.database)
         out.append(
             f"Attachments: {self.attachments_checked} checked, "
             + (
                 "all present and unaltered"
                 if not self.attachments
-                else f"{counted(len(self.attachments), 'problems')}"
+                else counted(len(self.attachments), "problems")
             )
         )
         out.extend(f"  #{p.attachment_id} {p.name} ({p.owner}): {p.problem}" for p in self.attachments)

@@ -224,7 +224,7 @@ class ClinicOpener(InThread["Database"]):
         self.data_dir = data_dir
         self._health = health if health is not None and health.data_dir == data_dir else None
         self._warm_findings = warm_findings
-        self.warmer: InThread[None] | None = None
+        self.warmer: InThread[bool] | None = None
         self._window_opening = threading.Event()
 
     def start(self) -> Self:

@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         the first click on a tab then only fills its table. Only once, and a moment later, so that
         the filled Overview paints first; it is only a warm-up, so its outcome is not looked at (a tab
         meets and reports any real problem itself)."""
-        if self.views_warm_up is None and not self._warm_up_due:
+        if not self._warm_up_due:
             self._warm_up_due = True
             timer = QTimer(self)  # the window's own: a window closed meanwhile takes it along
             timer.setSingleShot(True)

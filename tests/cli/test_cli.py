@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 import subprocess
@@ -158,3 +159,13 @@ def test_labels_writes_a_pdf_and_refuses_unknown_ids(capsys, demo_dir, tmp_path)
     with pytest.raises(SystemExit) as info:
         main(["labels", "--data-dir", str(demo_dir.root)])  # --out is required
     assert info.value.code == 2
+
+
+def test_export_says_how_many_rows_of_which_kind(capsys, demo_dir, tmp_path):
+    out_file = tmp_path / "techs.csv"
+    code, out, _ = run(
+        capsys, "export", "technicians", "--out", str(out_file), "--data-dir", str(demo_dir.root)
+    )
+    with out_file.open(encoding="utf-8-sig", newline="") as handle:
+        rows = len(list(csv.reader(handle))) - 1  # less the header
+    assert code == 0 and out.startswith(f"Exported {rows} rows of technicians to ") and rows > 1

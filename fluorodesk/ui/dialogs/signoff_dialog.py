@@ -115,7 +115,7 @@ class SignoffDialog(FormDialog):
         if preview.voided:
             extras.append(f"{preview.voided} voided")
         if preview.amendments:
-            extras.append(f"{counted(preview.amendments, 'amendments')}")
+            extras.append(counted(preview.amendments, "amendments"))
         if extras:
             text += f" ({', '.join(extras)})"
         text += "."

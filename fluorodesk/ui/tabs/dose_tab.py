@@ -159,7 +159,7 @@ SUMMARY_COLUMNS: list[Column[SummaryRow]] = [
     ),
     Column(
         "Above a trigger",
-        lambda r: f"{counted(r.stats.flagged, 'cases')}" if r.stats.flagged else "None",
+        lambda r: counted(r.stats.flagged, "cases") if r.stats.flagged else "None",
         sort_key=lambda r: r.stats.flagged,
         tone=lambda r: Tone.WARNING if r.stats.flagged else None,
     ),
