@@ -15,7 +15,12 @@ desktop="libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr
 desktop="$desktop libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
 if [ "${1:-}" = "--test" ]; then
   extras="[test,dev,build]"
-  packages="$packages poppler-utils qpdf nsis binutils"  # binutils: objdump, which PyInstaller needs
+  # binutils: objdump, which PyInstaller needs; zbar-tools: zbarimg, which reads the labels' QR codes back
+  packages="$packages poppler-utils qpdf nsis binutils zbar-tools"
+  # PyInstaller bundles the Python shared library: Debian's python3 does not install it (libpython3.X).
+  if [ "$(command -v python3)" = /usr/bin/python3 ]; then
+    packages="$packages libpython$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  fi
 fi
 python3 -c 'import ensurepip, venv' 2>/dev/null || packages="$packages python3-venv"
 
