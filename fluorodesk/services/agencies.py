@@ -225,7 +225,7 @@ class AgencyService(Service):
         if errors:
             raise ValidationError(fields=errors)
         name = clean(draft.name)
-        with self.db.write() as session:
+        with self.writing() as session:
             self._check_name(session, name, None)
             agency = Agency(
                 name=name,
@@ -256,7 +256,7 @@ class AgencyService(Service):
         if errors:
             raise ValidationError(fields=errors)
         name = clean(draft.name)
-        with self.db.write() as session:
+        with self.writing() as session:
             agency = session.get(Agency, agency_id)
             if agency is None:
                 raise NotFoundError("That agency no longer exists.")
@@ -351,7 +351,7 @@ class AgencyService(Service):
 
     def set_active(self, agency_id: int, active: bool) -> AgencyRow:
         """Deactivate (no longer offered for new contracts or technicians) or reactivate an agency."""
-        with self.db.write() as session:
+        with self.writing() as session:
             agency = session.get(Agency, agency_id)
             if agency is None:
                 raise NotFoundError("That agency no longer exists.")

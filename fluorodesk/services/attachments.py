@@ -89,7 +89,7 @@ class AttachmentService(Service):
         check_source(source)  # refuse a wrong file before taking the write lock
         written: list[Path] = []
         try:
-            with self.db.write() as session:
+            with self.writing() as session:
                 return attach_in_session(
                     session,
                     self.db.data_dir.root,
@@ -128,7 +128,7 @@ class AttachmentService(Service):
 
     def remove(self, attachment_id: int, *, reason: str = "") -> None:
         """Hide an attachment from the record; the file and row stay for the history."""
-        with self.db.write() as session:
+        with self.writing() as session:
             att = session.get(Attachment, attachment_id)
             if att is None or att.removed_at is not None:
                 raise NotFoundError("That attachment was already removed.")

@@ -22,6 +22,15 @@ from fluorodesk.db.models import AuditEvent
 
 _SKIP = {"created_at", "updated_at", "created_by", "updated_by"}
 
+#: ``session.info`` key: how the changes of this transaction came in when not through a window
+#: ("import of technicians.csv"); every event recorded in it says so.
+_SOURCE = "fluorodesk.audit_source"
+
+
+def note_source(session: Session, words: str) -> None:
+    """Say in every event of ``session``'s transaction where its changes came from."""
+    session.info[_SOURCE] = words
+
 
 def plain(value: Any) -> Any:
     """JSON-friendly form of a column value."""
@@ -78,6 +87,9 @@ def record(
 ) -> AuditEvent:
     """Append one event inside the caller's transaction (so it commits or rolls back with the change)."""
     session.flush()  # entity ids are known from here on
+    source = session.info.get(_SOURCE)
+    if source:
+        summary = f"{summary} ({source})"
     last = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
     event = AuditEvent(
         occurred_at=utcnow().replace(microsecond=0),
@@ -116,63 +128,3 @@ def verify_chain(session: Session) -> list[ChainProblem]:
             break
         prev = event.hash
     return problems
-
-
-@dataclass(frozen=True)
-class EventDraft:
-    action: str
-    entity: str
-    entity_id: int | None
-    summary: str
-    before: Mapping[str, Any] | None = None
-    after: Mapping[str, Any] | None = None
-
-
-_EVENT_COLUMNS = (
-    "id",
-    "occurred_at",
-    "actor",
-    "action",
-    "entity",
-    "entity_id",
-    "summary",
-    "changes",
-    "prev_hash",
-    "hash",
-)
-
-
-def record_batch(session: Session, *, actor: str, drafts: list[EventDraft]) -> int:
-    """Append many events at once (imports): one read of the chain's end, one bulk insert.
-
-    Same chain as ``record``; ids are assigned here, which is safe because the caller holds the write
-    lock (services write inside BEGIN IMMEDIATE).
-    """
-    from sqlalchemy import insert
-
-    if not drafts:
-        return 0
-    session.flush()
-    last_id, last_hash = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first() or (0, "")
-    when = utcnow().replace(microsecond=0)
-    rows = []
-    prev = last_hash
-    for offset, draft in enumerate(drafts, start=1):
-        event = AuditEvent(
-            id=last_id + offset,
-            occurred_at=when,
-            actor=actor,
-            action=draft.action,
-            entity=draft.entity,
-            entity_id=draft.entity_id,
-            summary=draft.summary,
-            changes=json.dumps(diff(draft.before, draft.after), ensure_ascii=False, sort_keys=True),
-            prev_hash=prev,
-        )
-        event.hash = _event_hash(prev, _hashed_fields(event))
-        prev = event.hash
-        rows.append({column: getattr(event, column) for column in _EVENT_COLUMNS})
-    session.execute(insert(AuditEvent), rows)
-    return len(rows)

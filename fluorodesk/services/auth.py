@@ -193,9 +193,13 @@ def require(session: Session, actor: str, permission: Permission) -> User | None
     if user is None:
         if not has_accounts(session):
             return None
+        if allowed(Role.FRONT_DESK, permission):
+            who, whose = "someone with a FluoroDesk account", "your"
+        else:
+            who, whose = "the director", "a director's"
         raise PermissionDeniedError(
-            f"Only the director can {permission.phrase}, and “{actor}” is not a FluoroDesk account. "
-            "On the command line, name a director's account with --user NAME."
+            f"Only {who} can {permission.phrase}, and “{actor}” is not a FluoroDesk account. "
+            f"On the command line, name {whose} account with --user NAME."
         )
     if not user.active:
         raise PermissionDeniedError(f"The account “{user.username}” is switched off.")

@@ -93,7 +93,7 @@ class CeService(Service):
         values = self._validated(draft)
         written: list[Path] = []
         try:
-            with self.db.write() as session:
+            with self.writing() as session:
                 tech = session.get(Technician, draft.technician_id)
                 if tech is None:
                     raise NotFoundError("That technician no longer exists.")
@@ -131,7 +131,7 @@ class CeService(Service):
 
     def update(self, activity_id: int, draft: CeDraft) -> CeActivityRow:
         values = self._validated(draft)
-        with self.db.write() as session:
+        with self.writing() as session:
             act = session.get(CeActivity, activity_id)
             if act is None:
                 raise NotFoundError("That CE activity no longer exists.")
@@ -159,7 +159,7 @@ class CeService(Service):
         reason = clean(reason)
         if not reason:
             raise ValidationError(fields={"void_reason": "Say why this activity is wrong."})
-        with self.db.write() as session:
+        with self.writing() as session:
             act = session.get(CeActivity, activity_id)
             if act is None:
                 raise NotFoundError("That CE activity no longer exists.")

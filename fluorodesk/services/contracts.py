@@ -990,7 +990,7 @@ class ContractService(Service):
 
     def create(self, draft: ContractDraft, *, renews_contract_id: int | None = None) -> ContractDetail:
         parsed = _parse(draft, self.today())
-        with self.db.write() as session:
+        with self.writing() as session:
             previous = None
             if renews_contract_id is not None:
                 previous = session.get(Contract, renews_contract_id)
@@ -1050,7 +1050,7 @@ class ContractService(Service):
 
     def update(self, contract_id: int, draft: ContractDraft) -> ContractDetail:
         parsed = _parse(draft, self.today())
-        with self.db.write() as session:
+        with self.writing() as session:
             contract = session.scalar(
                 select(Contract)
                 .where(Contract.id == contract_id)
@@ -1102,7 +1102,7 @@ class ContractService(Service):
             )
         if errors:
             raise ValidationError(fields=errors)
-        with self.db.write() as session:
+        with self.writing() as session:
             contract = session.get(Contract, contract_id)
             if contract is None:
                 raise NotFoundError("That contract no longer exists.")
@@ -1134,7 +1134,7 @@ class ContractService(Service):
 
     def withdraw_termination(self, contract_id: int) -> ContractDetail:
         """Undo a termination recorded by mistake (or notice withdrawn by agreement)."""
-        with self.db.write() as session:
+        with self.writing() as session:
             contract = session.get(Contract, contract_id)
             if contract is None:
                 raise NotFoundError("That contract no longer exists.")
@@ -1181,7 +1181,7 @@ class ContractService(Service):
             errors["notes"] = "Note what needs to improve."
         if errors:
             raise ValidationError(fields=errors)
-        with self.db.write() as session:
+        with self.writing() as session:
             contract = session.get(Contract, draft.contract_id)
             if contract is None:
                 raise NotFoundError("That contract no longer exists.")
@@ -1236,7 +1236,7 @@ class ContractService(Service):
         return title
 
     def create_clause(self, draft: ClauseDraft) -> ClauseDefinitionRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             title = self._clause_input(session, draft, None)
             base = "custom_" + (re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")[:40] or "clause")
             key, n = base, 2
@@ -1267,7 +1267,7 @@ class ContractService(Service):
             return _clause_row(clause)
 
     def update_clause(self, clause_id: int, draft: ClauseDraft) -> ClauseDefinitionRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             clause = session.get(ClauseDefinition, clause_id)
             if clause is None:
                 raise NotFoundError("That clause no longer exists.")
@@ -1295,7 +1295,7 @@ class ContractService(Service):
 
     def set_clause_active(self, clause_id: int, active: bool) -> ClauseDefinitionRow:
         """Retire a clinic clause (not asked on new contracts; kept where recorded), or restore it."""
-        with self.db.write() as session:
+        with self.writing() as session:
             clause = session.get(ClauseDefinition, clause_id)
             if clause is None:
                 raise NotFoundError("That clause no longer exists.")

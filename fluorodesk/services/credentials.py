@@ -214,7 +214,7 @@ class CredentialService(Service):
         """Run ``work(session, written)`` in one write transaction; copied files go if it fails."""
         written: list[Path] = []
         try:
-            with self.db.write() as session:
+            with self.writing() as session:
                 return work(session, written)
         except BaseException:
             for path in written:
@@ -252,7 +252,7 @@ class CredentialService(Service):
     def update(self, credential_id: int, draft: CredentialDraft) -> CredentialRecord:
         """Correct a record (a typo, a missing number).  A renewal is a new record, not an edit."""
         values = self._validated(draft)
-        with self.db.write() as session:
+        with self.writing() as session:
             cred = session.get(Credential, credential_id)
             if cred is None:
                 raise NotFoundError("That credential record no longer exists.")
@@ -342,7 +342,7 @@ class CredentialService(Service):
         reason = clean(reason)
         if not reason:
             raise ValidationError(fields={"void_reason": "Say why this record is wrong."})
-        with self.db.write() as session:
+        with self.writing() as session:
             cred = session.get(Credential, credential_id)
             if cred is None:
                 raise NotFoundError("That credential record no longer exists.")
@@ -383,7 +383,7 @@ class CredentialService(Service):
             raise ValidationError(fields=errors)
         assert kind is not None
         today = self.today()
-        with self.db.write() as session:
+        with self.writing() as session:
             tech = session.get(Technician, technician_id)
             if tech is None:
                 raise NotFoundError("That technician no longer exists.")
@@ -415,7 +415,7 @@ class CredentialService(Service):
     def withdraw_not_applicable(self, exemption_id: int) -> ExemptionRow:
         """The item applies again from today; the mark stays on file for the dates it covered."""
         today = self.today()
-        with self.db.write() as session:
+        with self.writing() as session:
             ex = session.get(CredentialExemption, exemption_id)
             if ex is None:
                 raise NotFoundError("That mark no longer exists.")

@@ -903,7 +903,7 @@ class DosimetryService(Service):
                 errors["period_end"] = "Choose monthly or quarterly, or enter the last day."
         if start and end and end < start:
             errors["period_end"] = "The wear period ends before it starts."
-        with self.db.write() as session:
+        with self.writing() as session:
             tech = _technician(session, draft.technician_id, errors)
             if tech is not None and start and tech.retired_on is not None and tech.retired_on < start:
                 errors["technician_id"] = f"{tech.full_name} left on {tech.retired_on}."
@@ -959,7 +959,7 @@ class DosimetryService(Service):
         errors: dict[str, str] = {}
         day = _date(returned_on, "returned_on", errors, required="Enter the day the badge came back.")
         _not_future(errors, self.today(), returned_on=day)
-        with self.db.write() as session:
+        with self.writing() as session:
             badge = session.get(DosimeterBadge, badge_id)
             if badge is None:
                 raise NotFoundError("That badge no longer exists.")
@@ -1038,7 +1038,7 @@ class DosimetryService(Service):
         facility = _text(draft.other_facility, "other_facility", errors, limit=160)
         if facility and kind is DoseReadingKind.UNUSED:
             errors["other_facility"] = "Another facility reports dose, not unused badges."
-        with self.db.write() as session:
+        with self.writing() as session:
             tech = _technician(session, draft.technician_id, errors)
             badge = None
             if draft.badge_id is not None:
@@ -1119,7 +1119,7 @@ class DosimetryService(Service):
         reason = squash(reason)
         if not reason:
             raise ValidationError(fields={"reason": "Say why this reading is voided."})
-        with self.db.write() as session:
+        with self.writing() as session:
             reading = session.get(DosimetryReading, reading_id)
             if reading is None:
                 raise NotFoundError("That reading no longer exists.")
@@ -1192,7 +1192,7 @@ class DosimetryService(Service):
     def open_investigation(self, draft: InvestigationDraft) -> InvestigationRow:
         errors: dict[str, str] = {}
         values = self._parse_investigation(draft, errors)
-        with self.db.write() as session:
+        with self.writing() as session:
             tech = _technician(session, draft.technician_id, errors)
             if errors:
                 raise ValidationError(fields=errors)
@@ -1224,7 +1224,7 @@ class DosimetryService(Service):
         """Record findings and actions, and close it (``closed_on``)."""
         errors: dict[str, str] = {}
         values = self._parse_investigation(draft, errors)
-        with self.db.write() as session:
+        with self.writing() as session:
             inv = session.get(DoseInvestigation, investigation_id)
             if inv is None:
                 raise NotFoundError("That investigation no longer exists.")
@@ -1261,7 +1261,7 @@ class DosimetryService(Service):
         _not_future(errors, self.today(), declared_on=declared)
         if declared and due and due < declared:
             errors["estimated_due_on"] = "The due date is before the declaration."
-        with self.db.write() as session:
+        with self.writing() as session:
             tech = _technician(session, draft.technician_id, errors)
             if errors:
                 raise ValidationError(fields=errors)
@@ -1303,7 +1303,7 @@ class DosimetryService(Service):
         )
         _not_future(errors, self.today(), ended_on=day)
         why = _text(reason, "end_reason", errors, required="Say why (delivered, declaration withdrawn…).")
-        with self.db.write() as session:
+        with self.writing() as session:
             preg = session.get(DeclaredPregnancy, pregnancy_id)
             if preg is None:
                 raise NotFoundError("That declaration no longer exists.")
@@ -1352,7 +1352,7 @@ class DosimetryService(Service):
             role = None
         if role is None:
             errors["reviewer_role"] = "Choose RSO, medical physicist or health physicist."
-        with self.db.write() as session:
+        with self.writing() as session:
             if errors:
                 raise ValidationError(fields=errors)
             assert quarter is not None and day is not None and role is not None

@@ -1171,7 +1171,7 @@ class ExposureService(ClockedService):
         return evaluation.row(evaluation.by_id[check_id], {check_id: tuple(rechecked)})
 
     def record_check(self, draft: CheckDraft) -> ExposureCheckRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             values = self._validate(session, draft)
             ensure_unlocked(session, SignoffArea.EXPOSURE, values["checked_on"])  # signed-off periods
             unit = values.pop("unit")
@@ -1195,7 +1195,7 @@ class ExposureService(ClockedService):
     def amend_check(self, check_id: int, draft: CheckDraft, reason: str) -> ExposureCheckRow:
         """Correct a check: a new check that points at the old one, which is voided (never deleted)."""
         reason = clean(reason)
-        with self.db.write() as session:
+        with self.writing() as session:
             old = session.get(ExposureCheck, check_id)
             if old is None:
                 raise NotFoundError("That exposure check no longer exists.")
@@ -1275,7 +1275,7 @@ class ExposureService(ClockedService):
         reason = clean(reason)
         if not reason:
             raise ValidationError(fields={"reason": "Say why the check is being voided."})
-        with self.db.write() as session:
+        with self.writing() as session:
             check = session.get(ExposureCheck, check_id)
             if check is None:
                 raise NotFoundError("That exposure check no longer exists.")
@@ -1379,7 +1379,7 @@ class ExposureService(ClockedService):
         )
 
     def add_corrective_action(self, draft: CorrectiveActionDraft) -> CorrectiveActionRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             values = self._validate_action(session, draft)
             check = values.pop("check")
             action = CorrectiveAction(
@@ -1400,7 +1400,7 @@ class ExposureService(ClockedService):
             return self._action_row(session, action.id)
 
     def update_corrective_action(self, action_id: int, draft: CorrectiveActionDraft) -> CorrectiveActionRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             action = session.get(CorrectiveAction, action_id)
             if action is None:
                 raise NotFoundError("That corrective action no longer exists.")
@@ -1445,7 +1445,7 @@ class ExposureService(ClockedService):
         if errors:
             raise ValidationError(fields=errors)
         assert when is not None
-        with self.db.write() as session:
+        with self.writing() as session:
             unit = get_unit(session, unit_id)
             settings = load_settings(session)
             evaluation = evaluate_unit(session, unit, settings, self.today())

@@ -236,7 +236,7 @@ class GarmentInspectionService(Service):
     def record(self, draft: InspectionDraft) -> InspectionRow:
         """Record an inspection and move the garment accordingly, in one transaction."""
         parsed = self._parse(draft)
-        with self.db.write() as session:
+        with self.writing() as session:
             inspection = self._write(session, draft, parsed, amends=None)
             return self._result(session, inspection)
 
@@ -252,7 +252,7 @@ class GarmentInspectionService(Service):
             errors.update(exc.fields)
         if errors:
             raise ValidationError(fields=errors)
-        with self.db.write() as session:
+        with self.writing() as session:
             original = session.get(GarmentInspection, inspection_id)
             if original is None:
                 raise NotFoundError("That inspection no longer exists.")
@@ -287,7 +287,7 @@ class GarmentInspectionService(Service):
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError(fields={"reason": "Say why this inspection record is wrong."})
-        with self.db.write() as session:
+        with self.writing() as session:
             inspection = session.get(GarmentInspection, inspection_id)
             if inspection is None:
                 raise NotFoundError("That inspection no longer exists.")
@@ -318,7 +318,7 @@ class GarmentInspectionService(Service):
             chosen = Disposition(disposition)
         except ValueError:
             raise ValidationError(fields={"disposition": "Choose repair, remove or discard."}) from None
-        with self.db.write() as session:
+        with self.writing() as session:
             inspection = session.get(GarmentInspection, inspection_id)
             if inspection is None:
                 raise NotFoundError("That inspection no longer exists.")

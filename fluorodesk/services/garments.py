@@ -544,7 +544,7 @@ class GarmentService(Service):
 
     def create(self, draft: GarmentDraft) -> GarmentRow:
         values = self._validate(draft, None)
-        with self.db.write() as session:
+        with self.writing() as session:
             self._check_unique(session, str(values["code"]), None)
             self._check_owner(session, values["owner_technician_id"])  # type: ignore[arg-type]
             garment = Garment(
@@ -566,7 +566,7 @@ class GarmentService(Service):
 
     def update(self, garment_id: int, draft: GarmentDraft) -> GarmentRow:
         values = self._validate(draft, garment_id)
-        with self.db.write() as session:
+        with self.writing() as session:
             garment = session.get(Garment, garment_id)
             if garment is None:
                 raise NotFoundError("That garment no longer exists.")
@@ -625,7 +625,7 @@ class GarmentService(Service):
             errors["reason"] = "Give a short reason (it goes into the garment's history)."
         if errors:
             raise ValidationError(fields=errors)
-        with self.db.write() as session:
+        with self.writing() as session:
             garments = load_garments(session, garment_id=garment_id)
             if not garments:
                 raise NotFoundError("That garment no longer exists.")

@@ -161,7 +161,7 @@ class MeterService(ClockedService):
         return values
 
     def create_meter(self, draft: MeterDraft) -> MeterRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             values = self._validate_meter(session, draft, None)
             meter = Meter(created_by=self.actor, updated_by=self.actor, **values)
             session.add(meter)
@@ -178,7 +178,7 @@ class MeterService(ClockedService):
             return _meter_row(meter, self.today(), 0)
 
     def update_meter(self, meter_id: int, draft: MeterDraft) -> MeterRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             meter = session.get(Meter, meter_id)
             if meter is None:
                 raise NotFoundError("That meter no longer exists.")
@@ -204,7 +204,7 @@ class MeterService(ClockedService):
         day = parse_day(retired_on, errors, "retired_on", "The date") or self.today()
         if errors:
             raise ValidationError(fields=errors)
-        with self.db.write() as session:
+        with self.writing() as session:
             meter = session.get(Meter, meter_id)
             if meter is None:
                 raise NotFoundError("That meter no longer exists.")
@@ -258,7 +258,7 @@ class MeterService(ClockedService):
         )
 
     def add_calibration(self, draft: CalibrationDraft) -> CalibrationRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             meter = session.get(Meter, draft.meter_id)
             if meter is None:
                 raise NotFoundError("That meter no longer exists.")
@@ -286,7 +286,7 @@ class MeterService(ClockedService):
             return _calibration_row(calibration, meter, 0)
 
     def update_calibration(self, calibration_id: int, draft: CalibrationDraft) -> CalibrationRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             calibration = session.get(MeterCalibration, calibration_id)
             if calibration is None:
                 raise NotFoundError("That calibration record no longer exists.")

@@ -629,7 +629,7 @@ class ProcedureService(Service):
 
     def log_case(self, draft: CaseDraft) -> CaseRow:
         """Save one case; every problem comes back as a field message and nothing is written."""
-        with self.db.write() as session:
+        with self.writing() as session:
             record = self._new_record(session, draft)
             audit.record(
                 session,
@@ -645,7 +645,7 @@ class ProcedureService(Service):
     def correct_case(self, record_id: int, draft: CaseDraft, reason: str) -> CaseRow:
         """Replace a wrong case: the correction points at it, and it is voided with the reason."""
         reason = squash(reason)
-        with self.db.write() as session:
+        with self.writing() as session:
             old = session.get(ProcedureRecord, record_id)
             if old is None:
                 raise NotFoundError("That case no longer exists.")
@@ -692,7 +692,7 @@ class ProcedureService(Service):
         reason = squash(reason)
         if not reason:
             raise ValidationError(fields={"reason": "Say why this case is voided (e.g. entered twice)."})
-        with self.db.write() as session:
+        with self.writing() as session:
             record = session.get(ProcedureRecord, record_id)
             if record is None:
                 raise NotFoundError("That case no longer exists.")
@@ -734,7 +734,7 @@ class ProcedureService(Service):
             errors["follow_up_by"] = f"At most {MAX_PHYSICIAN} characters."
         if not errors and dates["patient_informed_on"] is None and dates["skin_check_on"] is None:
             errors["patient_informed_on"] = "Enter when the patient was informed, the skin check, or both."
-        with self.db.write() as session:
+        with self.writing() as session:
             record = session.get(ProcedureRecord, record_id)
             if record is None:
                 raise NotFoundError("That case no longer exists.")
@@ -769,7 +769,7 @@ class ProcedureService(Service):
             return self._row(session, record.id)
 
     def set_unit_display(self, unit_id: int, *, shows_air_kerma: bool, shows_kap: bool) -> UnitChoice:
-        with self.db.write() as session:
+        with self.writing() as session:
             unit = session.get(FluoroUnit, unit_id)
             if unit is None:
                 raise NotFoundError("That unit no longer exists.")

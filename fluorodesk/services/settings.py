@@ -14,7 +14,6 @@ from fluorodesk.domain.permissions import Permission
 from fluorodesk.domain.settings import SETTINGS_BY_KEY, ClinicSettings
 from fluorodesk.errors import ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.auth import require
 from fluorodesk.services.base import Service
 
 
@@ -48,8 +47,7 @@ class SettingsService(Service):
                 errors.update(exc.fields)
         if errors:
             raise ValidationError(fields=errors)
-        with self.db.write() as session:
-            require(session, self.actor, Permission.MANAGE_SETTINGS)
+        with self.writing(Permission.MANAGE_SETTINGS) as session:
             current = load_settings(session)
             for key, value in parsed.items():
                 old = current[key]

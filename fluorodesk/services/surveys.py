@@ -169,7 +169,7 @@ class SurveyService(ClockedService):
         )
 
     def create(self, draft: SurveyDraft) -> SurveyRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             values = self._validate(session, draft)
             survey = PhysicistSurvey(created_by=self.actor, updated_by=self.actor, **values)
             session.add(survey)
@@ -187,7 +187,7 @@ class SurveyService(ClockedService):
             return _row(survey, 0)
 
     def update(self, survey_id: int, draft: SurveyDraft) -> SurveyRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             survey = session.get(PhysicistSurvey, survey_id)
             if survey is None:
                 raise NotFoundError("That survey no longer exists.")

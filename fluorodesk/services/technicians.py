@@ -773,7 +773,7 @@ class TechnicianService(Service):
 
     def create(self, draft: TechnicianDraft) -> TechnicianRow:
         values = _validated(draft)
-        with self.db.write() as session:
+        with self.writing() as session:
             _check_references(session, values, None)
             tech = Technician(**values, created_by=self.actor, updated_by=self.actor)
             session.add(tech)
@@ -791,7 +791,7 @@ class TechnicianService(Service):
 
     def update(self, technician_id: int, draft: TechnicianDraft) -> TechnicianRow:
         values = _validated(draft)
-        with self.db.write() as session:
+        with self.writing() as session:
             tech = session.get(Technician, technician_id)
             if tech is None:
                 raise NotFoundError("That technician no longer exists.")
@@ -831,7 +831,7 @@ class TechnicianService(Service):
             errors["retired_reason"] = "Say why (e.g. moved away, assignment ended)."
         if errors:
             raise ValidationError(fields=errors)
-        with self.db.write() as session:
+        with self.writing() as session:
             tech = session.get(Technician, technician_id)
             if tech is None:
                 raise NotFoundError("That technician no longer exists.")
@@ -858,7 +858,7 @@ class TechnicianService(Service):
             return self._row(session, tech.id)
 
     def unretire(self, technician_id: int) -> TechnicianRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             tech = session.get(Technician, technician_id)
             if tech is None:
                 raise NotFoundError("That technician no longer exists.")

@@ -313,7 +313,7 @@ class UnitService(ClockedService):
 
     def create(self, draft: UnitDraft, baseline: BaselineDraft | None = None) -> UnitRow:
         """Add a unit, optionally with its first baseline (fields prefixed ``baseline_`` on error)."""
-        with self.db.write() as session:
+        with self.writing() as session:
             errors: dict[str, str] = {}
             try:
                 values = self._validate_unit(session, draft, None)
@@ -347,7 +347,7 @@ class UnitService(ClockedService):
             return self._row(session, unit.id)
 
     def update(self, unit_id: int, draft: UnitDraft) -> UnitRow:
-        with self.db.write() as session:
+        with self.writing() as session:
             unit = get_unit(session, unit_id)
             values = self._validate_unit(session, draft, unit)
             before = audit.snapshot(unit)
@@ -375,7 +375,7 @@ class UnitService(ClockedService):
         reason = clean(reason)
         if not reason:
             errors["reason"] = "Say why the unit leaves service (sold, replaced, broken beyond repair...)."
-        with self.db.write() as session:
+        with self.writing() as session:
             unit = get_unit(session, unit_id)
             if unit.retired_on is not None:
                 raise ConflictError(f"{unit.code} was already retired on {unit.retired_on}.")
@@ -405,7 +405,7 @@ class UnitService(ClockedService):
 
     def return_to_service(self, unit_id: int) -> UnitRow:
         """Undo a retirement (entered by mistake, or the unit came back)."""
-        with self.db.write() as session:
+        with self.writing() as session:
             unit = get_unit(session, unit_id)
             if unit.retired_on is None:
                 raise ConflictError(f"{unit.code} is in service.")
@@ -511,7 +511,7 @@ class UnitService(ClockedService):
 
     def add_baseline(self, draft: BaselineDraft) -> BaselineRow:
         """Record a new baseline; readings from its date on are compared with it, older ones keep theirs."""
-        with self.db.write() as session:
+        with self.writing() as session:
             if draft.unit_id is None:
                 raise ValidationError(fields={"unit_id": "Choose the unit."})
             unit = get_unit(session, draft.unit_id)
@@ -521,7 +521,7 @@ class UnitService(ClockedService):
 
     def update_baseline(self, baseline_id: int, draft: BaselineDraft) -> BaselineRow:
         """Correct a recorded baseline (a typo); audited, and it re-judges the readings it covers."""
-        with self.db.write() as session:
+        with self.writing() as session:
             row = session.get(UnitBaseline, baseline_id)
             if row is None:
                 raise NotFoundError("That baseline no longer exists.")

@@ -324,30 +324,30 @@ def test_credentials_follow_the_credential_dialogs_rules(services, tmp_path):
     assert "expires_on" in errors[2] and "result" in errors[3] and "future" in errors[4]
 
 
-def test_a_failure_while_writing_a_later_chunk_writes_nothing_at_all(services, tmp_path, monkeypatch):
-    """Rows are written in chunks (memory), still in one transaction: all of the file or none of it."""
+def test_a_failure_while_filing_a_later_row_writes_nothing_at_all(services, tmp_path, monkeypatch):
+    """The rows are filed one after the other in one transaction: a full disk at the fourth row leaves
+    none of the file (nor its audit events) behind, and the chain stays whole."""
+    from fluorodesk.errors import DiskFullError
     from fluorodesk.services import audit
-    from fluorodesk.services.transfer import service
 
     services.imports.run("units", SAMPLES / "units.csv")
     before = count(services, ExposureCheck), count(services, AuditEvent)
     rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"]]
     rows += [["CA-1", f"2026-0{1 + i}-05", "G", "normal", "31", "mGy/min"] for i in range(5)]
-    monkeypatch.setattr(service, "WRITE_CHUNK", 2)
-    real, batches = audit.record_batch, []
+    real, events = audit.record, []
 
-    def failing_on_the_third_chunk(session, **kwargs):
-        batches.append(len(kwargs["drafts"]))
-        if len(batches) == 3:
-            raise OSError("disk full")
+    def failing_on_the_fourth_event(session, **kwargs):
+        events.append(kwargs["summary"])
+        if len(events) == 4:
+            raise DiskFullError("The disk is full. Free some space and try again; nothing was saved.")
         return real(session, **kwargs)
 
-    monkeypatch.setattr(audit, "record_batch", failing_on_the_third_chunk)
-    with pytest.raises(Exception, match="disk full|full"):
+    monkeypatch.setattr(audit, "record", failing_on_the_fourth_event)
+    with pytest.raises(DiskFullError):
         services.imports.run("exposure_checks", write_csv(tmp_path / "five.csv", rows))
-    assert batches == [2, 2, 1]
+    assert len(events) == 4
     assert (count(services, ExposureCheck), count(services, AuditEvent)) == before
-    monkeypatch.setattr(audit, "record_batch", real)
+    monkeypatch.setattr(audit, "record", real)
     report = services.imports.run("exposure_checks", write_csv(tmp_path / "five.csv", rows))
     assert report.written and count(services, ExposureCheck) == before[0] + 5
     with services.db.read() as session:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fluorodesk.domain.dates import parse_date
+from fluorodesk.domain.enums import LabelledEnum
 from fluorodesk.errors import ValidationError
 
 
@@ -72,6 +73,23 @@ def as_bool(value: Any) -> bool | None:
     if lowered in ("no", "n", "false", "0"):
         return False
     raise CellError(f"“{text(value)}” is not yes or no")
+
+
+def _words(raw: str) -> str:
+    """A choice as compared: case, spaces, underscores and hyphens aside ("In service" = "in_service")."""
+    return "".join(ch for ch in raw.lower() if ch not in " _-")
+
+
+def as_member(value: Any, enum: type[LabelledEnum]) -> Any:
+    """The member of ``enum`` named by its stored value or by the words the window shows for it."""
+    raw = text(value)
+    if not raw:
+        return None
+    wanted = _words(raw)
+    for member in enum:
+        if wanted in (_words(member.value), _words(member.label)):
+            return member
+    raise CellError(f"“{raw}” is not one of: {', '.join(m.label for m in enum)}")
 
 
 def as_choice(value: Any, allowed: Iterable[str]) -> str | None:

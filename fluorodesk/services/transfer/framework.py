@@ -1,21 +1,27 @@
 """The import pipeline shared by every kind of record.
 
-read file → check columns → parse each cell → plan each row (new / update / unchanged, or errors)
-→ if any row has an error nothing is written; otherwise every planned row is applied in ONE
-transaction with an audit event per record.  A dry run stops after planning.
+read file → check columns → parse each cell → for each row, the kind turns its cells into the
+services' own draft and calls the services' own operation (the one a dialog calls: same validation,
+same role check, same sign-off lock, same audit event, same consequences) → if any row was refused,
+or for a dry run, the whole transaction is rolled back; otherwise it is committed whole.
+
+No rule about the records lives here or in the kinds: a kind only maps columns to a draft, finds the
+stored record a row refers to, and says whether the row is new, an update or unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from fluorodesk.domain.text import counted
 from fluorodesk.services.transfer.cells import CellError, text
+
+if TYPE_CHECKING:
+    from fluorodesk.services.registry import Services
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 
@@ -37,12 +43,13 @@ class RowProblem(Exception):
         self.message = message
 
 
-@dataclass
-class Plan:
+@dataclass(frozen=True)
+class Outcome:
+    """What a row did: ``key`` names the record it is about (two rows about one record are refused)."""
+
     outcome: str  # NEW, UPDATE or UNCHANGED
     key: tuple[Any, ...]
     label: str  # who or what, for the report
-    apply: Callable[[Session], tuple[Any, dict[str, Any] | None]] | None = None  # -> (orm object, before)
     changes: tuple[str, ...] = ()
 
 
@@ -100,23 +107,32 @@ class Kind:
     """One importable / exportable kind of record.  Subclasses declare columns and implement the rest."""
 
     name = ""
-    entity = ""  # audit entity name (table)
     columns: tuple[Col, ...] = ()
     description = ""
+    #: The services' field names that a column feeds under another name (``{"lead_front_mm": "lead_mm"}``),
+    #: so a form's message lands on the column the value came from.
+    field_columns: Mapping[str, str] = {}
 
     @property
     def headers(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    def prepare(self, session: Session, today: date) -> Any:
-        """Load what planning needs (lookups of existing records); returned object is passed to plan()."""
+    def prepare(self, session: Session, services: Services) -> Any:
+        """Lookups the rows refer to (codes and names to ids); handed to every ``apply``."""
         return None
 
-    def plan(self, session: Session, values: dict[str, Any], context: Any) -> Plan:
+    def apply(self, session: Session, services: Services, values: dict[str, Any], context: Any) -> Outcome:
+        """Turn one row into a draft and file it through the services, inside ``session``."""
         raise NotImplementedError
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         raise NotImplementedError
+
+    def column_for(self, field_name: str) -> str:
+        """The column a service's field message belongs to ("" when it is about the row as a whole)."""
+        if field_name in self.field_columns:
+            return self.field_columns[field_name]
+        return field_name if field_name in self.headers else ""
 
 
 def parse_row(kind: Kind, cells: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -140,6 +156,10 @@ def yes_no(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-def changed_fields(obj: Any, updates: dict[str, Any]) -> dict[str, Any]:
-    """The updates that would change ``obj`` (blank cells never erase stored values)."""
-    return {k: v for k, v in updates.items() if v not in (None, "") and getattr(obj, k) != v}
+def changed_columns(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> tuple[str, ...]:
+    """The report's words for what an update changes: ``column → new value`` for each difference."""
+    return tuple(
+        f"{name} → {text(value) if not hasattr(value, 'label') else value.label}"
+        for name, value in wanted.items()
+        if stored.get(name) != value
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from fluorodesk.errors import ValidationError
+from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
 from fluorodesk.services.transfer.framework import (
@@ -20,9 +20,6 @@ from fluorodesk.services.transfer.framework import (
 from fluorodesk.services.transfer.kinds import KINDS
 from fluorodesk.services.transfer.tables import read_table, write_table
 
-#: Rows written per flush within the import's one transaction (memory, not atomicity: see ``_write``).
-WRITE_CHUNK = 500
-
 
 def kind_named(name: str) -> Kind:
     try:
@@ -33,9 +30,29 @@ def kind_named(name: str) -> Kind:
         ) from None
 
 
+class _NothingWritten(Exception):
+    """Leaves the import's transaction without committing it (a dry run, or a row was refused)."""
+
+
+def _messages(kind: Kind, exc: Exception) -> tuple[str, ...]:
+    """A refusal in the report's words: each field's message on the column it came from."""
+    if isinstance(exc, RowProblem):
+        return ((f"{exc.column}: " if exc.column else "") + exc.message,)
+    if isinstance(exc, ValidationError) and exc.fields:
+        out = []
+        for name, message in exc.fields.items():
+            column = kind.column_for(name)
+            out.append(f"{column}: {message}" if column else message)
+        return tuple(out)
+    return (str(exc),)
+
+
 class ImportService(Service):
     def run(self, kind_name: str, path: Path | str, *, dry_run: bool = False) -> ImportReport:
-        """Plan every row; write all of them in one transaction, or nothing if any row has a problem."""
+        """File every row through the services in one transaction: committed only if no row was
+        refused (and it is not a dry run), so a file goes in whole or not at all."""
+        from fluorodesk.services.registry import Services
+
         kind = kind_named(kind_name)
         path = Path(path)
         report = ImportReport(kind.name, path.name, dry_run)
@@ -60,58 +77,43 @@ class ImportService(Service):
         if report.file_errors:
             return report
 
-        with self.db.write() as session:  # the write lock is held from planning to writing
-            context = kind.prepare(session, self.today())
-            seen: dict[tuple, int] = {}
-            plans = []
-            for number, cells in table.rows:
-                values, problems = parse_row(kind, cells)
-                if problems:
-                    report.rows.append(RowOutcome(number, ERROR, "", tuple(problems)))
-                    continue
-                try:
-                    plan = kind.plan(session, values, context)
-                except RowProblem as problem:
-                    where = f"{problem.column}: " if problem.column else ""
-                    report.rows.append(RowOutcome(number, ERROR, "", (where + problem.message,)))
-                    continue
-                if plan.key in seen:
-                    report.rows.append(
-                        RowOutcome(
-                            number, ERROR, plan.label, (f"duplicate of row {seen[plan.key]} ({plan.label})",)
-                        )
-                    )
-                    continue
-                seen[plan.key] = number
-                plans.append(plan)
-                report.rows.append(RowOutcome(number, plan.outcome, plan.label, plan.changes))
-            if not report.ok or dry_run:
-                return report
-            for start in range(0, len(plans), WRITE_CHUNK):  # all in this one transaction
-                self._write(session, kind, plans[start : start + WRITE_CHUNK], path.name)
-            report.written = True
+        services = Services(self.db, self.actor, today=self._today)
+        try:
+            with self.writing() as session:  # the role is checked once, the write lock held throughout
+                audit.note_source(session, f"import of {path.name}")
+                self._file_rows(session, services, kind, table.rows, report)
+                if not report.ok or dry_run:
+                    raise _NothingWritten
+        except _NothingWritten:
+            return report
+        report.written = True
         return report
 
-    def _write(self, session: Session, kind: Kind, plans: list, file_name: str) -> None:
-        """Apply ``plans``, flush (ids for the audit events), record their events, and let go of the
-        new rows' objects: a 10,000-row file no longer holds 10,000 ORM objects until the commit."""
-        applied = [(plan, *plan.apply(session)) for plan in plans if plan.apply is not None]
-        session.flush()
-        drafts = [
-            audit.EventDraft(
-                action="import",
-                entity=kind.entity,
-                entity_id=obj.id,
-                summary=f"{'Updated' if before else 'Imported'} {plan.label} from {file_name}",
-                before=before,
-                after=audit.snapshot(obj),
-            )
-            for plan, obj, before in applied
-        ]
-        audit.record_batch(session, actor=self.actor, drafts=drafts)
-        for _plan, obj, before in applied:
-            if before is None and obj in session:  # new and written; updated rows stay for the lookups
-                session.expunge(obj)
+    def _file_rows(self, session: Session, services, kind: Kind, rows, report: ImportReport) -> None:  # type: ignore[no-untyped-def]
+        context = kind.prepare(session, services)
+        seen: dict[tuple, int] = {}
+        for number, cells in rows:
+            values, problems = parse_row(kind, cells)
+            if problems:
+                report.rows.append(RowOutcome(number, ERROR, "", tuple(problems)))
+                continue
+            row = session.begin_nested()  # a refused row takes back what it wrote; the others go on
+            try:
+                done = kind.apply(session, services, values, context)
+            except (RowProblem, ValidationError, ConflictError, NotFoundError) as exc:
+                row.rollback()
+                report.rows.append(RowOutcome(number, ERROR, "", _messages(kind, exc)))
+                continue
+            if done.key in seen:
+                row.rollback()
+                first = seen[done.key]
+                report.rows.append(
+                    RowOutcome(number, ERROR, done.label, (f"duplicate of row {first} ({done.label})",))
+                )
+                continue
+            row.commit()
+            seen[done.key] = number
+            report.rows.append(RowOutcome(number, done.outcome, done.label, done.changes))
 
 
 class ExportService(Service):

@@ -1,4 +1,5 @@
-"""The nine kinds of record that move in and out of spreadsheets, with the columns users see.
+"""Kinds still filed the old way: planned here and written as ORM objects (being moved, kind by kind,
+to the services' own operations; see ``framework``).
 
 Blank cells never erase stored values.  A row whose key matches a stored record is "unchanged"
 (so re-importing a file creates no duplicates) or, for master data, an "update".  Regulated
@@ -63,13 +64,56 @@ from fluorodesk.services.transfer.framework import (
     UPDATE,
     Col,
     Kind,
-    Plan,
+    Outcome,
     RowProblem,
-    changed_fields,
     yes_no,
 )
 
 T = TypeVar("T")
+
+
+@dataclass
+class Plan:
+    outcome: str  # NEW, UPDATE or UNCHANGED
+    key: tuple[Any, ...]
+    label: str  # who or what, for the report
+    apply: Callable[[Session], tuple[Any, dict[str, Any] | None]] | None = None  # -> (orm object, before)
+    changes: tuple[str, ...] = ()
+
+
+def changed_fields(obj: Any, updates: dict[str, Any]) -> dict[str, Any]:
+    """The updates that would change ``obj`` (blank cells never erase stored values)."""
+    return {k: v for k, v in updates.items() if v not in (None, "") and getattr(obj, k) != v}
+
+
+class LegacyKind(Kind):
+    entity = ""  # audit entity name (table)
+
+    def plan(self, session: Session, values: dict[str, Any], context: Any) -> Plan:
+        raise NotImplementedError
+
+    def prepare(self, session: Session, services: Any) -> Any:  # type: ignore[override]
+        return self.load(session, services.procedures.today())
+
+    def load(self, session: Session, today: date) -> Any:
+        return None
+
+    def apply(self, session: Session, services: Any, values: dict[str, Any], context: Any) -> Outcome:
+        plan = self.plan(session, values, context)
+        if plan.apply is not None:
+            obj, before = plan.apply(session)
+            session.flush()
+            audit.record(
+                session,
+                actor=services.actor,
+                action="import",
+                entity=self.entity,
+                entity_id=obj.id,
+                summary=f"{'Updated' if before else 'Imported'} {plan.label}",
+                before=before,
+                after=audit.snapshot(obj),
+            )
+        return Outcome(plan.outcome, plan.key, plan.label, plan.changes)
 
 
 def _choice(enum: type, value: Any) -> str | None:
@@ -179,7 +223,7 @@ def tech_reference(tech: Technician | None) -> str:
 # --------------------------------------------------------------------------- agencies
 
 
-class AgenciesKind(Kind):
+class AgenciesKind(LegacyKind):
     name = "agencies"
     entity = "agencies"
     description = "staffing agencies"
@@ -193,7 +237,7 @@ class AgenciesKind(Kind):
         Col("active", parse=as_bool),
     )
 
-    def prepare(self, session: Session, today: date) -> dict[str, Agency]:
+    def load(self, session: Session, today: date) -> dict[str, Agency]:
         return {a.name.lower(): a for a in session.scalars(select(Agency))}
 
     def plan(self, session: Session, v: dict[str, Any], agencies: dict[str, Agency]) -> Plan:
@@ -220,7 +264,7 @@ class AgenciesKind(Kind):
 # --------------------------------------------------------------------------- technicians
 
 
-class TechniciansKind(Kind):
+class TechniciansKind(LegacyKind):
     name = "technicians"
     entity = "technicians"
     description = "the roster"
@@ -240,7 +284,7 @@ class TechniciansKind(Kind):
         people: People
         agencies: dict[str, Agency]
 
-    def prepare(self, session: Session, today: date) -> Context:
+    def load(self, session: Session, today: date) -> Context:
         agencies = {a.name.lower(): a for a in session.scalars(select(Agency))}
         return self.Context(People.load(session), agencies)
 
@@ -322,7 +366,7 @@ _CREDENTIAL_TYPES = [
 ]
 
 
-class CredentialsKind(Kind):
+class CredentialsKind(LegacyKind):
     name = "credentials"
     entity = "credentials"
     description = "licences, certifications and HR items"
@@ -346,7 +390,7 @@ class CredentialsKind(Kind):
         settings: Any
         today: date
 
-    def prepare(self, session: Session, today: date) -> Context:
+    def load(self, session: Session, today: date) -> Context:
         existing = {
             (c.technician_id, c.type.value, c.issued_on, c.number): c
             for c in session.scalars(select(Credential).where(Credential.voided_at.is_(None)))
@@ -423,7 +467,7 @@ class CredentialsKind(Kind):
 # --------------------------------------------------------------------------- garments and inspections
 
 
-class GarmentsKind(Kind):
+class GarmentsKind(LegacyKind):
     name = "garments"
     entity = "garments"
     description = "aprons, thyroid shields and other protective garments"
@@ -439,7 +483,7 @@ class GarmentsKind(Kind):
         _enum_col("status", GarmentStatus),
     )
 
-    def prepare(self, session: Session, today: date) -> dict[str, Garment]:
+    def load(self, session: Session, today: date) -> dict[str, Garment]:
         return {g.code.lower(): g for g in session.scalars(select(Garment))}
 
     def plan(self, session: Session, v: dict[str, Any], garments: dict[str, Garment]) -> Plan:
@@ -500,7 +544,7 @@ def parse_defects(value: Any) -> tuple[tuple[str, float], ...]:
     return tuple(defects)
 
 
-class InspectionsKind(Kind):
+class InspectionsKind(LegacyKind):
     name = "inspections"
     entity = "garment_inspections"
     description = "apron and thyroid-shield inspections"
@@ -520,7 +564,7 @@ class InspectionsKind(Kind):
         existing: dict[tuple, GarmentInspection]
         thresholds: RejectionThresholds
 
-    def prepare(self, session: Session, today: date) -> Context:
+    def load(self, session: Session, today: date) -> Context:
         settings = load_settings(session)
         existing = {
             (i.garment_id, i.inspected_on, i.inspector.lower()): i
@@ -587,7 +631,7 @@ class InspectionsKind(Kind):
 # --------------------------------------------------------------------------- units and exposure checks
 
 
-class UnitsKind(Kind):
+class UnitsKind(LegacyKind):
     name = "units"
     entity = "fluoro_units"
     description = "fluoroscopy units (C-arms)"
@@ -605,7 +649,7 @@ class UnitsKind(Kind):
         _enum_col("baseline_unit", RateUnit),
     )
 
-    def prepare(self, session: Session, today: date) -> dict[str, FluoroUnit]:
+    def load(self, session: Session, today: date) -> dict[str, FluoroUnit]:
         return {u.code.lower(): u for u in session.scalars(select(FluoroUnit))}
 
     def plan(self, session: Session, v: dict[str, Any], units: dict[str, FluoroUnit]) -> Plan:
@@ -649,7 +693,7 @@ class UnitsKind(Kind):
             ]
 
 
-class ExposureChecksKind(Kind):
+class ExposureChecksKind(LegacyKind):
     name = "exposure_checks"
     entity = "exposure_checks"
     description = "exposure-rate QC checks"
@@ -670,7 +714,7 @@ class ExposureChecksKind(Kind):
         units: dict[str, FluoroUnit]
         existing: dict[tuple, ExposureCheck]
 
-    def prepare(self, session: Session, today: date) -> Context:
+    def load(self, session: Session, today: date) -> Context:
         checks = session.scalars(select(ExposureCheck).where(ExposureCheck.voided_at.is_(None)))
         existing = {(c.unit_id, c.checked_on, c.mode.value, c.rate_unit.value, c.rate): c for c in checks}
         return self.Context({u.code.lower(): u for u in session.scalars(select(FluoroUnit))}, existing)
@@ -724,7 +768,7 @@ class ExposureChecksKind(Kind):
 # --------------------------------------------------------------------------- contracts
 
 
-class ContractsKind(Kind):
+class ContractsKind(LegacyKind):
     name = "contracts"
     entity = "contracts"
     description = "contracts with agencies and freelance technicians"
@@ -744,7 +788,7 @@ class ContractsKind(Kind):
         clauses: dict[str, ClauseDefinition]
         existing: dict[tuple, Contract]
 
-    def prepare(self, session: Session, today: date) -> Context:
+    def load(self, session: Session, today: date) -> Context:
         contracts = session.scalars(select(Contract).options(selectinload(Contract.clause_checks)))
         existing = {
             (c.party_type.value, c.agency_id or c.technician_id, c.effective_on): c for c in contracts
@@ -846,7 +890,7 @@ class ContractsKind(Kind):
 # --------------------------------------------------------------------------- procedures and dosimetry
 
 
-class ProceduresKind(Kind):
+class ProceduresKind(LegacyKind):
     name = "procedures"
     entity = "procedure_records"
     description = "fluoroscopy-guided cases and their doses"
@@ -870,7 +914,7 @@ class ProceduresKind(Kind):
         procedures: dict[str, ProcedureType]
         existing: set[tuple]
 
-    def prepare(self, session: Session, today: date) -> Context:
+    def load(self, session: Session, today: date) -> Context:
         procedures: dict[str, ProcedureType] = {}
         for p in session.scalars(select(ProcedureType)):
             procedures[p.cpt_code.lower()] = p
@@ -978,7 +1022,7 @@ def parse_dose(value: Any) -> DoseEntry:
         raise CellError(str(exc)) from None
 
 
-class DosimetryKind(Kind):
+class DosimetryKind(LegacyKind):
     name = "dosimetry"
     entity = "dosimetry_readings"
     description = "staff dosimetry badge readings"
@@ -1009,7 +1053,7 @@ class DosimetryKind(Kind):
             ]
             return (exact or covering or [None])[0]
 
-    def prepare(self, session: Session, today: date) -> Context:
+    def load(self, session: Session, today: date) -> Context:
         badges: dict[tuple[int, str], list[DosimeterBadge]] = defaultdict(list)
         for b in session.scalars(select(DosimeterBadge).order_by(DosimeterBadge.assigned_on.desc())):
             badges[(b.technician_id, b.badge_code.lower())].append(b)
@@ -1110,20 +1154,3 @@ class DosimetryKind(Kind):
                 r.badge.badge_code if r.badge else "",
                 r.other_facility,
             ]
-
-
-KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in (
-        AgenciesKind(),
-        TechniciansKind(),
-        CredentialsKind(),
-        GarmentsKind(),
-        InspectionsKind(),
-        UnitsKind(),
-        ExposureChecksKind(),
-        ContractsKind(),
-        ProceduresKind(),
-        DosimetryKind(),
-    )
-}

@@ -1,0 +1,34 @@
+"""The kinds of record that move in and out of spreadsheets, in the order they should be imported
+(references resolve: agencies before technicians, units before their checks)."""
+
+from __future__ import annotations
+
+from fluorodesk.services.transfer.framework import Kind
+from fluorodesk.services.transfer.kinds.legacy import (
+    AgenciesKind,
+    ContractsKind,
+    CredentialsKind,
+    DosimetryKind,
+    ExposureChecksKind,
+    GarmentsKind,
+    InspectionsKind,
+    ProceduresKind,
+    TechniciansKind,
+    UnitsKind,
+)
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        AgenciesKind(),
+        TechniciansKind(),
+        CredentialsKind(),
+        GarmentsKind(),
+        InspectionsKind(),
+        UnitsKind(),
+        ExposureChecksKind(),
+        ContractsKind(),
+        ProceduresKind(),
+        DosimetryKind(),
+    )
+}
