@@ -43,7 +43,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service, read_memo
+from fluorodesk.services.base import Service, existing, read_memo
 from fluorodesk.services.records import load_records
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.technicians import TECHNICIAN_TABLES, technician_records
@@ -186,6 +186,25 @@ class LabelRow:
     type_label: str
     next_due: date | None
     due_text: str
+
+
+def garment_draft(garment: Garment) -> GarmentDraft:
+    """The draft that would file ``garment`` as it is stored (an edit starts from it)."""
+    return GarmentDraft(
+        code=garment.code,
+        type=garment.type,
+        manufacturer=garment.manufacturer,
+        model=garment.model,
+        serial=garment.serial,
+        size=garment.size,
+        lead_front_mm=garment.lead_front_mm,
+        lead_back_mm=garment.lead_back_mm,
+        lead_free=garment.lead_free,
+        location=garment.location,
+        owner_technician_id=garment.owner_technician_id,
+        received_on=garment.received_on,
+        notes=garment.notes,
+    )
 
 
 # --------------------------------------------------------------------------- state shared by all views
@@ -474,8 +493,11 @@ class GarmentService(Service):
             return [OwnerChoice(t.id, t.full_name) for t in techs if t.retired_on is None or t.id in owners]
 
     # ---- inventory
+    #
+    # Each change is one operation taking the caller's write transaction (``*_in``): the dialog's own
+    # (``create``, ``update``, ``change_status`` below), or an import's, which files many in one.
 
-    def _validate(self, draft: GarmentDraft, garment_id: int | None) -> dict[str, object]:
+    def _validate(self, session: Session, draft: GarmentDraft, garment_id: int | None) -> dict[str, object]:
         errors: dict[str, str] = {}
         code = clean(draft.code)
         if not code:
@@ -486,6 +508,14 @@ class GarmentService(Service):
             errors["code"] = (
                 f"“{code}” has characters a barcode scanner may mistype; use letters, digits and - _ . /"
             )
+        else:
+            other = session.scalar(
+                select(Garment.code).where(
+                    func.upper(Garment.code) == code.upper(), Garment.id != (garment_id or -1)
+                )
+            )
+            if other is not None:
+                errors["code"] = f"Another garment already has the ID {other}."
         try:
             kind = GarmentType(draft.type)
         except ValueError:
@@ -505,12 +535,9 @@ class GarmentService(Service):
         ):
             if len(clean(getattr(draft, name))) > limit:
                 errors[name] = f"At most {limit} characters."
-        if "code" not in errors:
-            with self.db.read() as session:
-                try:
-                    self._check_unique(session, code, garment_id)
-                except ValidationError as exc:
-                    errors.update(exc.fields)
+        owner = draft.owner_technician_id
+        if owner is not None and session.get(Technician, owner) is None:
+            errors["owner_technician_id"] = "That technician no longer exists."
         if errors:
             raise ValidationError(fields=errors)
         return {
@@ -524,70 +551,59 @@ class GarmentService(Service):
             "lead_back_mm": back,
             "lead_free": bool(draft.lead_free),
             "location": clean(draft.location),
-            "owner_technician_id": draft.owner_technician_id,
+            "owner_technician_id": owner,
             "received_on": received,
             "notes": (draft.notes or "").strip(),
         }
 
-    def _check_unique(self, session: Session, code: str, garment_id: int | None) -> None:
-        other = session.scalar(
-            select(Garment.code).where(
-                func.upper(Garment.code) == code.upper(), Garment.id != (garment_id or -1)
-            )
+    def create_in(self, session: Session, draft: GarmentDraft) -> Garment:
+        """Add a garment to the inventory, in service."""
+        values = self._validate(session, draft, None)
+        garment = Garment(**values, status=GarmentStatus.IN_SERVICE)
+        self.stamp(garment, new=True)
+        session.add(garment)
+        session.flush()
+        audit.record(
+            session,
+            actor=self.actor,
+            action="create",
+            entity="garments",
+            entity_id=garment.id,
+            summary=f"Garment {garment.code} ({garment.type.label}) added to the inventory",
+            after=audit.snapshot(garment),
         )
-        if other is not None:
-            raise ValidationError(fields={"code": f"Another garment already has the ID {other}."})
+        return garment
 
-    def _check_owner(self, session: Session, owner_id: int | None) -> None:
-        if owner_id is not None and session.get(Technician, owner_id) is None:
-            raise ValidationError(fields={"owner_technician_id": "That technician no longer exists."})
-
-    def create(self, draft: GarmentDraft) -> GarmentRow:
-        values = self._validate(draft, None)
-        with self.writing() as session:
-            self._check_unique(session, str(values["code"]), None)
-            self._check_owner(session, values["owner_technician_id"])  # type: ignore[arg-type]
-            garment = Garment(
-                **values, status=GarmentStatus.IN_SERVICE, created_by=self.actor, updated_by=self.actor
-            )
-            session.add(garment)
-            session.flush()
+    def update_in(self, session: Session, garment_id: int, draft: GarmentDraft) -> Garment:
+        """Change a garment's details (its status changes go through ``change_status_in``)."""
+        garment = existing(session, Garment, garment_id, "garment")
+        values = self._validate(session, draft, garment_id)
+        before = audit.snapshot(garment)
+        for key, value in values.items():
+            setattr(garment, key, value)
+        after = audit.snapshot(garment)
+        if before != after:
+            self.stamp(garment)
             audit.record(
                 session,
                 actor=self.actor,
-                action="create",
+                action="update",
                 entity="garments",
                 entity_id=garment.id,
-                summary=f"Garment {garment.code} ({garment.type.label}) added to the inventory",
-                after=audit.snapshot(garment),
+                summary=f"Garment {garment.code} details changed",
+                before=before,
+                after=after,
             )
-            garment_id = garment.id
+        return garment
+
+    def create(self, draft: GarmentDraft) -> GarmentRow:
+        with self.writing() as session:
+            garment_id = self.create_in(session, draft).id
         return self.get(garment_id)
 
     def update(self, garment_id: int, draft: GarmentDraft) -> GarmentRow:
-        values = self._validate(draft, garment_id)
         with self.writing() as session:
-            garment = session.get(Garment, garment_id)
-            if garment is None:
-                raise NotFoundError("That garment no longer exists.")
-            self._check_unique(session, str(values["code"]), garment_id)
-            self._check_owner(session, values["owner_technician_id"])  # type: ignore[arg-type]
-            before = audit.snapshot(garment)
-            for key, value in values.items():
-                setattr(garment, key, value)
-            after = audit.snapshot(garment)
-            if before != after:
-                garment.updated_by = self.actor
-                audit.record(
-                    session,
-                    actor=self.actor,
-                    action="update",
-                    entity="garments",
-                    entity_id=garment.id,
-                    summary=f"Garment {garment.code} details changed",
-                    before=before,
-                    after=after,
-                )
+            self.update_in(session, garment_id, draft)
         return self.get(garment_id)
 
     # ---- status
@@ -602,6 +618,22 @@ class GarmentService(Service):
         disposal_method: str = "",
     ) -> GarmentRow:
         """Quarantine, report lost, mark found, return to service, remove, or record the disposal."""
+        with self.writing() as session:
+            self.change_status_in(
+                session, garment_id, action, on=on, reason=reason, disposal_method=disposal_method
+            )
+        return self.get(garment_id)
+
+    def change_status_in(
+        self,
+        session: Session,
+        garment_id: int,
+        action: StatusAction | str,
+        *,
+        on: date | str | None = None,
+        reason: str = "",
+        disposal_method: str = "",
+    ) -> Garment:
         errors: dict[str, str] = {}
         try:
             action = StatusAction(action)
@@ -625,48 +657,46 @@ class GarmentService(Service):
             errors["reason"] = "Give a short reason (it goes into the garment's history)."
         if errors:
             raise ValidationError(fields=errors)
-        with self.writing() as session:
-            garments = load_garments(session, garment_id=garment_id)
-            if not garments:
-                raise NotFoundError("That garment no longer exists.")
-            garment = garments[0]
-            state = garment_state(garment, load_settings(session), self.today())
-            refusal = status_action_refusal(
-                action,
-                garment.status,
-                last_result=state.last.result if state.last else None,
-                awaiting_reinspection=state.awaiting_reinspection,
+        garments = load_garments(session, garment_id=garment_id)
+        if not garments:
+            raise NotFoundError("That garment no longer exists.")
+        garment = garments[0]
+        state = garment_state(garment, load_settings(session), self.today())
+        refusal = status_action_refusal(
+            action,
+            garment.status,
+            last_result=state.last.result if state.last else None,
+            awaiting_reinspection=state.awaiting_reinspection,
+        )
+        if refusal:
+            raise ConflictError(f"{garment.code}: {refusal}")
+        if garment.status_changed_on and day < garment.status_changed_on:
+            raise ValidationError(
+                fields={
+                    "on": f"The date can't be before its last status change ({garment.status_changed_on})."
+                }
             )
-            if refusal:
-                raise ConflictError(f"{garment.code}: {refusal}")
-            if garment.status_changed_on and day < garment.status_changed_on:
-                raise ValidationError(
-                    fields={
-                        "on": "The date can't be before its last status change "
-                        f"({garment.status_changed_on})."
-                    }
-                )
-            if action is StatusAction.DISPOSE:
-                before = audit.snapshot(garment)
-                garment.disposed_on = day
-                garment.disposal_method = method
-                audit.record(
-                    session,
-                    actor=self.actor,
-                    action="dispose",
-                    entity="garments",
-                    entity_id=garment.id,
-                    summary=f"Garment {garment.code} disposed of on {day}: {method}",
-                    before=before,
-                    after=audit.snapshot(garment),
-                )
-            words = reason
-            if action is StatusAction.FOUND:
-                words = "Found; re-inspect before use" + (f" ({reason})" if reason else "")
-            elif action is StatusAction.DISPOSE:
-                words = method + (f" ({reason})" if reason else "")
-            change_status(session, garment, action.target, on=day, reason=words, actor=self.actor)
-        return self.get(garment_id)
+        if action is StatusAction.DISPOSE:
+            before = audit.snapshot(garment)
+            garment.disposed_on = day
+            garment.disposal_method = method
+            audit.record(
+                session,
+                actor=self.actor,
+                action="dispose",
+                entity="garments",
+                entity_id=garment.id,
+                summary=f"Garment {garment.code} disposed of on {day}: {method}",
+                before=before,
+                after=audit.snapshot(garment),
+            )
+        words = reason
+        if action is StatusAction.FOUND:
+            words = "Found; re-inspect before use" + (f" ({reason})" if reason else "")
+        elif action is StatusAction.DISPOSE:
+            words = method + (f" ({reason})" if reason else "")
+        change_status(session, garment, action.target, on=day, reason=words, actor=self.actor)
+        return garment
 
     # ---- labels
 

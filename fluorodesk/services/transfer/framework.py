@@ -128,6 +128,14 @@ class Kind:
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         raise NotImplementedError
 
+    def changes(self, stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> tuple[str, ...]:
+        """The report's words for an update: ``column → new value`` for each field that differs."""
+        return tuple(
+            f"{self.column_for(name) or name} → {shown(value)}"
+            for name, value in wanted.items()
+            if stored.get(name) != value
+        )
+
     def column_for(self, field_name: str) -> str:
         """The column a service's field message belongs to ("" when it is about the row as a whole)."""
         if field_name in self.field_columns:
@@ -156,10 +164,6 @@ def yes_no(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
 
-def changed_columns(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> tuple[str, ...]:
-    """The report's words for what an update changes: ``column → new value`` for each difference."""
-    return tuple(
-        f"{name} → {text(value) if not hasattr(value, 'label') else value.label}"
-        for name, value in wanted.items()
-        if stored.get(name) != value
-    )
+def shown(value: Any) -> str:
+    """A value in the import report's words."""
+    return value.label if hasattr(value, "label") else text(value)

@@ -45,8 +45,6 @@ from fluorodesk.domain.enums import (
     DoseReadingKind,
     EmploymentType,
     ExposureMode,
-    GarmentStatus,
-    GarmentType,
     InspectionMethod,
     InspectionResult,
     KapUnit,
@@ -465,59 +463,6 @@ class CredentialsKind(LegacyKind):
 
 
 # --------------------------------------------------------------------------- garments and inspections
-
-
-class GarmentsKind(LegacyKind):
-    name = "garments"
-    entity = "garments"
-    description = "aprons, thyroid shields and other protective garments"
-    columns = (
-        Col("garment_id", True),
-        _enum_col("type", GarmentType, required=True),
-        Col("manufacturer"),
-        Col("model"),
-        Col("serial"),
-        Col("lead_mm", parse=as_number),
-        Col("location"),
-        Col("received_on", parse=as_date),
-        _enum_col("status", GarmentStatus),
-    )
-
-    def load(self, session: Session, today: date) -> dict[str, Garment]:
-        return {g.code.lower(): g for g in session.scalars(select(Garment))}
-
-    def plan(self, session: Session, v: dict[str, Any], garments: dict[str, Garment]) -> Plan:
-        code = v["garment_id"]
-        values = dict(
-            type=GarmentType(v["type"]),
-            manufacturer=v["manufacturer"],
-            model=v["model"],
-            serial=v["serial"],
-            lead_front_mm=v["lead_mm"],
-            location=v["location"],
-            received_on=v["received_on"],
-            status=GarmentStatus(v["status"]) if v["status"] else None,
-        )
-        label = f"garment {code}"
-        key = ("garment", code.lower())
-        existing = garments.get(code.lower())
-        return _upsert(
-            label, key, existing, values, Garment, {"code": code}, {"status": GarmentStatus.IN_SERVICE}
-        )
-
-    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
-        for g in session.scalars(select(Garment).order_by(Garment.code)):
-            yield [
-                g.code,
-                g.type.value,
-                g.manufacturer,
-                g.model,
-                g.serial,
-                g.lead_front_mm,
-                g.location,
-                g.received_on,
-                g.status.value,
-            ]
 
 
 def parse_methods(value: Any) -> str | None:
