@@ -226,32 +226,3 @@ def test_typing_into_the_real_sign_in_window_while_the_database_opens(qtbot, dem
     QTimer.singleShot(0, type_when_shown)
     assert startup.run_session(App(), demo_dir) == 0
     assert steps == ["shown", True, "Signed in: Dr. Helen Park (director)"]
-
-
-@pytest.mark.parametrize("typed_slowly", [True, False])
-def test_the_window_warms_the_tabs_views_only_if_the_sign_in_was_too_quick_for_the_opener(
-    qtbot, demo_dir, monkeypatch, typed_slowly
-):
-    with_director(demo_dir)
-    seen = {}
-
-    def sign_in(services, demo=False, look=None):
-        if not typed_slowly:
-            services.opener.window_opening()  # signed in before the warm-up got to the tabs
-        user = services.auth.login("hpark", PW)
-        services.opener.settle()  # slow typing: the warm-up has ended
-        return user
-
-    monkeypatch.setattr(startup, "sign_in", sign_in)
-
-    class App:
-        def exec(self):
-            window = next(
-                w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-            )
-            seen["warms"] = window.warms_views
-            window.close()
-            return 0
-
-    assert startup.run_session(App(), demo_dir) == 0
-    assert seen["warms"] is not typed_slowly
