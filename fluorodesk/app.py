@@ -12,12 +12,6 @@ log = logging.getLogger("fluorodesk.init")
 
 
 def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = None) -> int:
-    from fluorodesk.runtime import tune_gc
-    from fluorodesk.services.startup import EarlyHealthCheck
-
-    tune_gc()
-    early = EarlyHealthCheck(data_dir, start=False)  # started with the opening, behind the sign-in
-
     from PySide6.QtWidgets import QApplication
 
     from fluorodesk.ui.errors import install_excepthook
@@ -33,7 +27,7 @@ def run_gui(data_dir: DataDir, *, demo: bool = False, argv: list[str] | None = N
     install_excepthook()
     # Instance lock, integrity check (recovery from a backup), migrations, automatic backup,
     # sign-in, then the main window with the idle lock: see ui/startup.py.
-    return run_session(app, data_dir, demo=demo, early_health=early)  # type: ignore[arg-type]
+    return run_session(app, data_dir, demo=demo)  # type: ignore[arg-type]
 
 
 def demo_data_dir() -> Path:

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from fluorodesk import APP_NAME, __version__
 from fluorodesk.errors import StorageError
 from fluorodesk.services.registry import Services
-from fluorodesk.ui.background import BackgroundCall
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.safety import install_safety
@@ -49,8 +48,6 @@ class TabPlaceholder(QWidget):
         self.setObjectName(f"{spec.name}Placeholder")
 
 
-WARM_UP_DELAY_MS = 150  # after the Overview is filled: its paint goes first
-
 #: The tabs, in order: a tab class (built with the window) or a LazyTab (built when first shown).
 TAB_CLASSES: tuple[type[DataTab] | LazyTab, ...] = (
     OverviewTab,
@@ -66,14 +63,7 @@ TAB_CLASSES: tuple[type[DataTab] | LazyTab, ...] = (
 class MainWindow(QMainWindow):
     tab_built = Signal(object)  # a tab built after the window (from a LazyTab)
 
-    def __init__(
-        self,
-        services: Services,
-        bus: DataBus | None = None,
-        parent: QWidget | None = None,
-        *,
-        warm_views: bool = True,
-    ) -> None:
+    def __init__(self, services: Services, bus: DataBus | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.bus = bus or DataBus(self)
@@ -97,30 +87,6 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1200, 760)
         self.safety = install_safety(self)  # users, audit trail, sign-off, restore (ui/safety.py)
-        self.warms_views = warm_views  # off: the sign-in's warm-up did it, or the bench's cold figures
-        self.views_warm_up: BackgroundCall | None = None
-        self._warm_up_due = False
-        overview = self.tabs.widget(0)
-        if warm_views and isinstance(overview, OverviewTab):
-            overview.findings_shown.connect(self._warm_first_views)
-
-    def _warm_first_views(self) -> None:
-        """Once the Overview is filled, the other tabs' first views are worked out in the background
-        (``services.startup.warm_first_views``), if the sign-in was too quick for the opener to do it:
-        the first click on a tab then only fills its table. Only once, and a moment later, so that
-        the filled Overview paints first; it is only a warm-up, so its outcome is not looked at (a tab
-        meets and reports any real problem itself)."""
-        if not self._warm_up_due:
-            self._warm_up_due = True
-            timer = QTimer(self)  # the window's own: a window closed meanwhile takes it along
-            timer.setSingleShot(True)
-            timer.timeout.connect(self._start_warm_up)
-            timer.start(WARM_UP_DELAY_MS)
-
-    def _start_warm_up(self) -> None:
-        from fluorodesk.services.startup import warm_first_views
-
-        self.views_warm_up = BackgroundCall(lambda: warm_first_views(self.services), self).start()
 
     def tab(self, cls: type[DataTab]) -> DataTab:
         """The tab of that class, built if it was not yet; a shown tab has its rows loaded."""

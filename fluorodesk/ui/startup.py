@@ -28,13 +28,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from fluorodesk.domain.enums import Role
 from fluorodesk.errors import DatabaseCorruptError, FluoroDeskError, StorageError
 from fluorodesk.instance_lock import AlreadyRunningError, InstanceLock
 from fluorodesk.paths import DataDir
-from fluorodesk.runtime import freeze_startup_objects
 from fluorodesk.services.startup import (
     ClinicOpener,
-    EarlyHealthCheck,
     HealthReport,
     SignInLook,
     UnhealthyDatabase,
@@ -49,9 +48,9 @@ if TYPE_CHECKING:  # the database layer loads behind the sign-in window (see the
 log = logging.getLogger("fluorodesk.startup")
 
 #: Sample accounts for `fluorodesk --demo` (only created in a demo folder without any account).
-DEMO_ACCOUNTS = (  # (roles by value: the enums module loads after the sign-in window)
-    ("hpark", "Dr. Helen Park", "director", "demo-director"),
-    ("jlee", "Jamie Lee", "front_desk", "demo-frontdesk"),
+DEMO_ACCOUNTS = (
+    ("hpark", "Dr. Helen Park", Role.DIRECTOR, "demo-director"),
+    ("jlee", "Jamie Lee", Role.FRONT_DESK, "demo-frontdesk"),
 )
 DEMO_HINT = (
     "Sample clinic: sign in as hpark / demo-director (director) or jlee / demo-frontdesk (front desk)."
@@ -66,9 +65,7 @@ class Outcome:
     actor: str = ""
 
 
-def run_session(
-    app: QApplication, data_dir: DataDir, *, demo: bool = False, early_health: EarlyHealthCheck | None = None
-) -> int:
+def run_session(app: QApplication, data_dir: DataDir, *, demo: bool = False) -> int:
     try:
         prepare_data_folder(data_dir)
     except FluoroDeskError as exc:
@@ -86,8 +83,7 @@ def run_session(
     try:
         notice = ""
         while True:
-            outcome = one_session(app, data_dir, demo=demo, notice=notice, early_health=early_health)
-            early_health = None  # a session after a restore checks the restored file
+            outcome = one_session(app, data_dir, demo=demo, notice=notice)
             if outcome.restore is None:
                 return outcome.code
             notice = restore_after_session(data_dir, outcome)
@@ -122,22 +118,14 @@ def recover(data_dir: DataDir, health: HealthReport) -> str | None:
     return f"Restored {result.check.describe()}. The damaged database is kept in {result.replaced}."
 
 
-def one_session(
-    app: QApplication,
-    data_dir: DataDir,
-    *,
-    demo: bool,
-    notice: str = "",
-    early_health: EarlyHealthCheck | None = None,
-) -> Outcome:
+def one_session(app: QApplication, data_dir: DataDir, *, demo: bool, notice: str = "") -> Outcome:
     look = None if demo else sign_in_look(data_dir)
-    opener = ClinicOpener(data_dir, early_health)
+    opener = ClinicOpener(data_dir)
     signed_in: SignedIn | None = None
     try:
         if look is not None:  # the usual start: sign in while the database is checked and opened
             signed_in = SignedIn(sign_in(OpeningServices(opener), look=look))
         db = opener.result()
-        opener.window_opening()
     except UnhealthyDatabase as exc:
         return _recover_and_restart(app, data_dir, demo, exc.report)
     except DatabaseCorruptError as exc:
@@ -146,11 +134,8 @@ def one_session(
         QMessageBox.critical(None, "FluoroDesk cannot open its data", str(exc))
         return Outcome(1)
     try:
-        return _signed_in_session(
-            app, db, demo=demo, notice=notice, signed_in=signed_in, views_warmed=opener.views_warmed()
-        )
+        return _signed_in_session(app, db, demo=demo, notice=notice, signed_in=signed_in)
     finally:
-        opener.settle()
         db.close()
 
 
@@ -189,7 +174,6 @@ class OpeningServices:
 
 
 def prepare_demo(services: Services) -> None:
-    from fluorodesk.domain.enums import Role
     from fluorodesk.services.auth import UserDraft
     from fluorodesk.services.demo import is_empty
     from fluorodesk.services.registry import Services
@@ -200,8 +184,7 @@ def prepare_demo(services: Services) -> None:
         services.demo.load()
     if not services.auth.has_accounts():
         director = Services(services.db, DEMO_ACCOUNTS[0][0])
-        for username, full_name, role_value, password in DEMO_ACCOUNTS:
-            role = Role(role_value)
+        for username, full_name, role, password in DEMO_ACCOUNTS:
             draft = UserDraft(username, full_name, role, password, password)
             if role is Role.DIRECTOR:
                 services.auth.create_first_director(draft)
@@ -317,7 +300,6 @@ def _signed_in_session(
     demo: bool,
     notice: str,
     signed_in: SignedIn | None = None,
-    views_warmed: bool = False,
 ) -> Outcome:
     from fluorodesk.services.registry import Services
 
@@ -327,9 +309,7 @@ def _signed_in_session(
     backups = AutoBackup(boot)
     backups.start()
     try:
-        return _main_window_session(
-            app, db, backups, demo=demo, notice=notice, signed_in=signed_in, views_warmed=views_warmed
-        )
+        return _main_window_session(app, db, backups, demo=demo, notice=notice, signed_in=signed_in)
     finally:
         from fluorodesk.ui.background import wait_for_all
 
@@ -344,7 +324,6 @@ def _main_window_session(
     demo: bool,
     notice: str,
     signed_in: SignedIn | None,
-    views_warmed: bool,
 ) -> Outcome:
     from fluorodesk.services.registry import Services
     from fluorodesk.ui.idle_lock import IdleLock
@@ -354,7 +333,7 @@ def _main_window_session(
     if user is None:
         return Outcome(0)
     services = Services(db, user.username)
-    window = MainWindow(services, warm_views=not views_warmed)  # warmed behind the sign-in: not again
+    window = MainWindow(services)
     backups.window, backups.notice = window, notice
     outcome = Outcome(0, actor=user.username)
     idle = IdleLock(services, window.bus, window, display_name=user.full_name)
@@ -382,7 +361,6 @@ def _main_window_session(
     daily.start()
     window.show()
     window.statusBar().showMessage(notice or backups.status(), 30000)
-    freeze_startup_objects()
     outcome.code = int(app.exec())
     daily.stop()
     idle.stop()

@@ -45,7 +45,7 @@ def test_bench_command_prints_the_table(capsys, tmp_path, monkeypatch):
     for measure in (
         "start-up ratio",
         "Overview after sign-in typed in 0.3 s",
-        "tab 'Overview': load, cold",
+        "tab 'Overview': first open (",
         "tab 'Dose Log': first open after sign-in",
         "one search keystroke",
         "compliance findings, all areas",

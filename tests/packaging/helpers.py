@@ -1,15 +1,14 @@
-"""Shared bits of the packaging tests: the installer/ scripts as modules, and tools CI must have."""
+"""Shared bits of the packaging tests: the installer/ scripts as modules, and the tools they need."""
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
+from tests.tools import require_tool  # noqa: F401  (the packaging tests' way to ask for a tool)
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALLER = ROOT / "installer"
@@ -24,17 +23,6 @@ def load_installer_module(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def require_tool(available: bool, what: str) -> None:
-    """Skip when a packaging tool is missing on a developer's machine; in CI a missing tool fails,
-    so the bundle and installer checks can never be skipped there unnoticed."""
-    if available:
-        return
-    message = f"{what} is not installed (./scripts/setup.sh --test installs it)"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run this check: {message}")
-    pytest.skip(message)
 
 
 def have_module(name: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date
 
@@ -12,6 +11,7 @@ from pypdf import PdfReader
 from fluorodesk.errors import ValidationError
 from fluorodesk.reports.labels import LAYOUTS, layout_for, make_labels, render_labels
 from fluorodesk.services.garments import LabelRow
+from tests.tools import require_programs
 
 LETTER = (612, 792)
 A4 = (595, 842)
@@ -87,12 +87,11 @@ def test_make_labels_follows_the_clinic_paper_setting(demo_services, tmp_path):
     assert chosen.labels == 2 and "Inspect before use" in "".join(page_texts(tmp_path / "two.pdf"))  # removed
 
 
-@pytest.mark.skipif(
-    not (shutil.which("zbarimg") and shutil.which("pdftoppm")), reason="needs zbar-tools and poppler"
-)
 @pytest.mark.parametrize(("paper", "size"), [("letter", "small"), ("a4", "small"), ("letter", "large")])
 def test_each_qr_code_scans_as_its_garment_id_at_printer_resolution(tmp_path, paper, size):
     """One label at a time, as a handheld scanner reads it (zbar misses codes on a page full of them)."""
+    require_programs("zbarimg", package="zbar-tools")
+    require_programs("pdftoppm", package="poppler-utils")
     out = tmp_path / "labels.pdf"
     sheet = render_labels(labels(4), out, page_size=paper, layout=size)
     height = float(PdfReader(out).pages[0].mediabox[3])

@@ -57,12 +57,8 @@ class FormDialog(QDialog):
         self.general_error.hide()
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        # Made without arguments (the layout below adopts it): passing buttons or a parent makes
-        # PySide6 weigh the constructor taking a ``Qt.Orientation``, which builds the whole ``Qt``
-        # namespace (~25 ms) before the sign-in window can show.
-        self.buttons = QDialogButtonBox()
         standard = QDialogButtonBox.StandardButton
-        self.buttons.setStandardButtons(standard.Save | standard.Cancel)
+        self.buttons = QDialogButtonBox(standard.Save | standard.Cancel, self)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -157,7 +153,7 @@ class FormDialog(QDialog):
             self.general_error.show()
         first = next((self._fields[n] for n in fields if n in self._fields), None)
         if first is not None:
-            first.setFocus()  # (OtherFocusReason; naming it would load the Qt namespace)
+            first.setFocus()
 
     # ---- saving
 

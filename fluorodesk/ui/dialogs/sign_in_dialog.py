@@ -6,10 +6,12 @@ shown while the database opens in the background (see ui/startup.py).
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
+from fluorodesk.ui.dialogs.dialog_tools import rich_label
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 
 if TYPE_CHECKING:
@@ -25,37 +27,10 @@ def password_field(parent: QWidget | None = None) -> QLineEdit:
 
 
 def intro_label(parent: QWidget, html: str, name: str = "intro") -> QLabel:
-    """``dialog_tools.rich_label`` for the sign-in window, without naming ``Qt.TextFormat``.
-
-    The first use of anything in PySide6's ``Qt`` namespace builds all of it (~25 ms), and the
-    sign-in window is the first thing a user waits for; a text that starts with a tag is shown as
-    rich text anyway (Qt's automatic format, ``QtGui.Qt.mightBeRichText``).
-    """
-    label = QLabel(html if html.lstrip().startswith("<") else f"<p>{html}</p>", parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
+    """The rich-text explanation at the top of an account form, wide enough to read at a glance."""
+    label = rich_label(parent, html, name)
     label.setMinimumWidth(380)
     return label
-
-
-def _plain_intro(parent: QWidget, heading: str, text: str) -> QWidget:
-    """The intro as a bold heading over a line of text, in plain labels (objectName ``intro``)."""
-    intro = QWidget(parent)
-    intro.setObjectName("intro")
-    layout = QVBoxLayout(intro)
-    layout.setContentsMargins(0, 0, 0, 6)
-    title = QLabel(heading, intro)
-    title.setObjectName("clinicName")
-    font = title.font()
-    font.setBold(True)
-    font.setPointSizeF(font.pointSizeF() * 1.17)
-    title.setFont(font)
-    words = QLabel(text, intro)
-    words.setWordWrap(True)
-    words.setMinimumWidth(380)
-    layout.addWidget(title)
-    layout.addWidget(words)
-    return intro
 
 
 class QuietDialog(FormDialog):
@@ -87,16 +62,10 @@ class LoginDialog(QuietDialog):
         self.services = services
         # At start-up the name comes from a quick look at the file (the database may still be opening).
         clinic = clinic_name if clinic_name is not None else services.settings.load()["clinic.name"]
-        instruction = "Sign in with your FluoroDesk user name and password."
-        if hint or "<" in clinic:  # (a "<" would be taken for a tag in a plain label)
-            from html import escape  # (its entity table loads only when needed)
-
-            text = f"<h3>{escape(clinic)}</h3><p>{instruction}</p>"
-            if hint:
-                text += f"<p style='color:#084298'>{escape(hint)}</p>"
-            self.layout().insertWidget(0, intro_label(self, text))
-        else:  # plain labels: Qt's rich-text layout is first needed after the sign-in (~5 ms sooner)
-            self.layout().insertWidget(0, _plain_intro(self, clinic, instruction))
+        text = f"<h3>{escape(clinic)}</h3><p>Sign in with your FluoroDesk user name and password.</p>"
+        if hint:
+            text += f"<p style='color:#084298'>{escape(hint)}</p>"
+        self.layout().insertWidget(0, intro_label(self, text))
         self.username = self.add_row("username", "User name", QLineEdit(self))
         self.password = self.add_row("password", "Password", password_field(self))
         self.set_buttons("Sign in", "Quit")
