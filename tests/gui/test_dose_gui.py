@@ -230,37 +230,34 @@ def select_case(tab, predicate):
     raise AssertionError("no such case")
 
 
-def test_follow_up_from_the_tab_clears_the_finding(qtbot, tab, demo_services, monkeypatch):
-    opened = []
-    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog) or dialog.show())
+def test_follow_up_from_the_tab_clears_the_finding(qtbot, tab, demo_services, dialogs):
     tab.flagged_only.setChecked(True)
     case = select_case(tab, lambda r: r.follow_up is FollowUpState.NEEDED)
     assert tab.follow_up_button.isEnabled()
+
+    def follow_up(dialog: FollowUpDialog):
+        assert isinstance(dialog, FollowUpDialog)
+        dialog.informed.setText(case.performed_on.isoformat())
+        dialog.save()  # no "documented by": stays open with the message under the field
+        assert (
+            dialog.isVisible()
+            and "who documented" in dialog.findChild(type(dialog.general_error), "follow_up_byError").text()
+        )
+        dialog.by.setText("Dr. Helen Park")
+        dialog.skin.setText(TODAY.isoformat())
+        dialog.save()
+
+    dialogs.expect(follow_up)
     tab.follow_up_button.click()
-    (dialog,) = opened
-    assert isinstance(dialog, FollowUpDialog)
-    qtbot.addWidget(dialog)
-    dialog.informed.setText(case.performed_on.isoformat())
-    dialog.save()  # no "documented by": stays open with the message under the field
-    assert (
-        dialog.isVisible()
-        and "who documented" in dialog.findChild(type(dialog.general_error), "follow_up_byError").text()
-    )
-    dialog.by.setText("Dr. Helen Park")
-    dialog.skin.setText(TODAY.isoformat())
-    dialog.save()
-    assert not dialog.isVisible()
     assert not [f for f in demo_services.compliance.findings() if f.code == "dose.trigger_no_follow_up"]
     qtbot.waitUntil(lambda: all(r.follow_up is not FollowUpState.NEEDED for r in tab.table.visible_rows()))
 
 
-def test_correct_and_void_dialogs(qtbot, demo_services):
+def test_correct_and_void_dialogs(qtbot, demo_services, dialogs):
     case = demo_services.procedures.list_cases()[0]
     options = demo_services.procedures.entry_options()
     bus = DataBus()
-    dialog = CaseDialog(demo_services, bus, case, options)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = dialogs.show(CaseDialog(demo_services, bus, case, options))
     dialog.images.setText("11")
     dialog.save()
     assert (
@@ -272,9 +269,7 @@ def test_correct_and_void_dialogs(qtbot, demo_services):
         dialog.save()
     fixed = demo_services.procedures.list_cases()[0]
     assert fixed.images == 11 and fixed.amends_id == case.id
-    void = VoidCaseDialog(demo_services, bus, fixed)
-    qtbot.addWidget(void)
-    void.show()
+    void = dialogs.show(VoidCaseDialog(demo_services, bus, fixed))
     assert void.buttons.button(void.buttons.StandardButton.Save).text() == "Void case"
     assert void.buttons.button(void.buttons.StandardButton.Cancel).isDefault()
     void.reason.setText("Test patient")
@@ -282,29 +277,26 @@ def test_correct_and_void_dialogs(qtbot, demo_services):
     assert demo_services.procedures.get_case(fixed.id).voided
 
 
-def test_trigger_levels_dialog_changes_the_setting_and_the_banner(qtbot, tab, demo_services, monkeypatch):
-    opened = []
-    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog) or dialog.show())
+def test_trigger_levels_dialog_changes_the_setting_and_the_banner(qtbot, tab, demo_services, dialogs):
+    def levels(dialog: SettingsDialog):
+        assert isinstance(dialog, SettingsDialog)
+        edit = dialog.edits["dose.trigger_air_kerma_mgy"]
+        assert edit.text() == "3000"
+        edit.setText("-5")
+        dialog.save()
+        assert dialog.isVisible()
+        edit.setText("5000")
+        dialog.save()
+
+    dialogs.expect(levels)
     tab.levels_button.click()
-    (dialog,) = opened
-    assert isinstance(dialog, SettingsDialog)
-    qtbot.addWidget(dialog)
-    edit = dialog.edits["dose.trigger_air_kerma_mgy"]
-    assert edit.text() == "3000"
-    edit.setText("-5")
-    dialog.save()
-    assert dialog.isVisible()
-    edit.setText("5000")
-    dialog.save()
     assert demo_services.settings.load()["dose.trigger_air_kerma_mgy"] == 5000.0
     qtbot.waitUntil(lambda: "5000 mGy" in tab.banner.text())
     assert "set by the clinic" in tab.banner.text()
 
 
-def test_unit_display_dialog(qtbot, demo_services):
-    dialog = UnitDisplayDialog(demo_services, DataBus())
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_unit_display_dialog(qtbot, demo_services, dialogs):
+    dialog = dialogs.show(UnitDisplayDialog(demo_services, DataBus()))
     dialog.unit.setCurrentIndex(0)
     assert dialog.shows_air_kerma.isChecked()
     dialog.shows_air_kerma.setChecked(False)
@@ -328,22 +320,29 @@ def test_log_case_service_is_what_the_panel_calls(services, clinic):
         assert session.scalar(select(func.count()).select_from(ProcedureRecord)) == 1
 
 
-def test_keyboard_shortcuts_on_the_tab(qtbot, tab, monkeypatch):
-    opened = []
-    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog))
+def test_keyboard_shortcuts_on_the_tab(qtbot, tab, dialogs):
     tab.activateWindow()
     tab.table.view.setFocus()
     qtbot.waitUntil(lambda: tab.table.view.hasFocus())
     qtbot.keyClick(tab.table.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert focused() is tab.entry.case_ref
     tab.table.view.selectRow(0)
+    first = tab.table.selected()
+    opened = []
+
+    def look(dialog):
+        opened.append((type(dialog), dialog.case.id))
+        dialog.reject()
+
+    dialogs.expect(look)
     tab.table.view.setFocus()
     qtbot.keyClick(tab.table.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert len(opened) == 1 and isinstance(opened[0], CaseDialog)
-    qtbot.addWidget(opened[0])
+    assert opened == [(CaseDialog, first.id)]
+    dialogs.expect(look)
+    flagged = select_case(tab, lambda r: r.flagged and not r.voided)
+    tab.table.view.setFocus()
     qtbot.keyClick(tab.table.view, Qt.Key.Key_Return)  # Enter on a row: correct it (or follow up if flagged)
-    assert len(opened) == 2
-    qtbot.addWidget(opened[1])
+    assert opened[1] == (FollowUpDialog, flagged.id)
 
 
 def fill_entry(tab, demo_services, case_ref: str, day: date, fluoro: str = "0:40", kerma: str = "8") -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from fluorodesk.domain.enums import GarmentStatus, InspectionResult
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.inspection_day import InspectionDayDialog
-from fluorodesk.ui.dialogs.inspection_dialog import InspectionMemory
+from fluorodesk.ui.dialogs.inspection_dialog import InspectionDialog, InspectionMemory
 
 from ..conftest import TODAY
 
@@ -43,12 +43,9 @@ def scan(qtbot, code: str) -> None:
 
 
 @pytest.fixture
-def day(qtbot, demo_services):
+def day(qtbot, demo_services, dialogs):
     bus = DataBus()
-    dialog = InspectionDayDialog(demo_services, bus, memory=InspectionMemory())
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = dialogs.show(InspectionDayDialog(demo_services, bus, memory=InspectionMemory()))
     dialog.activateWindow()
     qtbot.waitUntil(lambda: focused() is not None)
     return dialog
@@ -114,26 +111,28 @@ def test_scanning_the_next_label_before_recording_says_so_and_starts_over(qtbot,
     assert recorded(day)[0] == "A-008" and "A-007" not in recorded(day)
 
 
-def test_the_fail_path_opens_defect_entry_and_takes_the_garment_out_of_service(qtbot, day, demo_services):
+def test_the_fail_path_opens_defect_entry_and_takes_the_garment_out_of_service(
+    qtbot, day, demo_services, dialogs
+):
     type_keys(qtbot, INSPECTOR)
     press(qtbot, Qt.Key.Key_Return)
     scan(qtbot, "A-004")
-    press(qtbot, Qt.Key.Key_F)
-    dialog = day.fail_dialog
-    assert dialog is not None and dialog.isVisible()
-    qtbot.waitUntil(lambda: focused() is dialog.defects.lines[0].area)  # straight into the first size
-    type_keys(qtbot, "4 x 5")
-    assert dialog.proposal.text() == "Fail: Critical area defect 20 mm² exceeds 15 mm²."
-    assert "leaves service: quarantined" in dialog.consequence.text()
-    press(qtbot, Qt.Key.Key_Tab)
-    type_keys(qtbot, "crack, left chest")
-    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # Dis&position
-    assert focused() is dialog.disposition
-    type_keys(qtbot, "Rem")  # keyboard search in the list: Remove
-    assert dialog.disposition.value() == "remove"
-    with qtbot.waitSignal(dialog.finished):
+
+    def fail(dialog: InspectionDialog):
+        qtbot.waitUntil(lambda: focused() is dialog.defects.lines[0].area)  # straight into the first size
+        type_keys(qtbot, "4 x 5")
+        assert dialog.proposal.text() == "Fail: Critical area defect 20 mm² exceeds 15 mm²."
+        assert "leaves service: quarantined" in dialog.consequence.text()
+        press(qtbot, Qt.Key.Key_Tab)
+        type_keys(qtbot, "crack, left chest")
+        press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # Dis&position
+        assert focused() is dialog.disposition
+        type_keys(qtbot, "Rem")  # keyboard search in the list: Remove
+        assert dialog.disposition.value() == "remove"
         press(qtbot, Qt.Key.Key_Return)  # Enter saves, as in every dialog
-    assert day.fail_dialog is None
+
+    dialogs.expect(fail)
+    press(qtbot, Qt.Key.Key_F)
     qtbot.waitUntil(lambda: focused() is day.scan)
     assert "A-004</b>: fail recorded (Critical area 20 mm²; remove)" in day.message.text()
     assert recorded(day)[0] == "A-004"
@@ -141,17 +140,19 @@ def test_the_fail_path_opens_defect_entry_and_takes_the_garment_out_of_service(q
     assert row.status is GarmentStatus.REMOVED and row.last_result is InspectionResult.FAIL
 
 
-def test_cancelling_the_fail_dialog_records_nothing(qtbot, day):
+def test_cancelling_the_fail_dialog_records_nothing(qtbot, day, dialogs):
     type_keys(qtbot, INSPECTOR)
     press(qtbot, Qt.Key.Key_Return)
     before = len(recorded(day))
     scan(qtbot, "A-011")
-    press(qtbot, Qt.Key.Key_F)
-    dialog = day.fail_dialog
-    qtbot.waitUntil(lambda: focused() is dialog.defects.lines[0].area)
-    type_keys(qtbot, "30")
-    with qtbot.waitSignal(dialog.finished):
+
+    def cancel(dialog: InspectionDialog):
+        qtbot.waitUntil(lambda: focused() is dialog.defects.lines[0].area)
+        type_keys(qtbot, "30")
         press(qtbot, Qt.Key.Key_Escape)  # dirty: the Save/Discard/Cancel question answers Discard here
+
+    dialogs.expect(cancel)
+    press(qtbot, Qt.Key.Key_F)
     assert "Nothing recorded for A-011" in day.message.text()
     qtbot.waitUntil(lambda: focused() is day.scan)
     assert len(recorded(day)) == before
