@@ -57,9 +57,13 @@ class Dialogs:
         step = self.steps.popleft()
         dialog.show()
         self.qtbot.waitExposed(dialog)
-        step(dialog)
-        if dialog.isVisible():
-            dialog.hide()
+        try:
+            step(dialog)
+        finally:
+            left_open = dialog.isVisible()
+            if left_open:  # a modal dialog left on screen would take the keys of every later test
+                dialog.hide()
+        if left_open:
             self.problems.append(f"the step for {name} left it open (end it with Save or Cancel)")
             raise AssertionError(self.problems[-1])
         # QDialog's own result(): a dialog may have a field called ``result`` (CredentialDialog does)

@@ -67,3 +67,17 @@ def test_a_step_never_used_fails_at_the_end(qtbot, script):
     script.expect(save_the_contract)
     with pytest.raises(AssertionError, match="save_the_contract"):
         script.check_finished()
+
+
+def test_a_step_that_fails_still_closes_its_dialog(qtbot, script):
+    """A modal dialog left on screen would take the keys of every later test."""
+    dialog = Greeting()
+    qtbot.addWidget(dialog)
+
+    def wrong(d):
+        raise AssertionError("the field said something else")
+
+    script.expect(wrong)
+    with pytest.raises(AssertionError, match="the field said something else"):
+        script.run(dialog)
+    assert not dialog.isVisible()
