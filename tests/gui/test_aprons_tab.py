@@ -132,7 +132,7 @@ def test_a_file_that_is_not_an_image_is_refused_before_saving(
     notes.write_text("x")
     dialog = inspection_dialog(dialogs, demo_services, "A-002")
     assert not dialog.add_pending_image(notes)
-    assert warned and "PDF, PNG or JPEG" in warned[0] and dialog.images.count() == 0
+    assert len(warned) == 1 and "PDF, PNG or JPEG" in warned[0] and dialog.images.count() == 0
 
 
 def test_amend_prefills_the_original_and_needs_a_reason(qtbot, demo_services, dialogs):
@@ -183,7 +183,10 @@ def test_garment_dialog_validates_inline_and_creates(qtbot, demo_services, dialo
 def test_found_dialog_quarantines_until_re_inspected(qtbot, demo_services, dialogs):
     lost = demo_services.garments.find_by_code("A-032")
     dialog = dialogs.show(StatusDialog(demo_services, DataBus(), lost, StatusAction.FOUND))
-    assert "re-inspection" in dialog.findChild(type(dialog.general_error), "intro").text()
+    assert dialog.findChild(type(dialog.general_error), "intro").text() == (
+        "<b>A-032</b> · Full apron · now <b>lost</b><p>It turned up. It is held in quarantine until it passes a "
+        "re-inspection (use Inspection day or Record inspection).</p>"
+    )
     qtbot.keyClicks(dialog.reason, "Behind the OR 2 door")
     dialog.save()
     row = dialog.result_value
@@ -250,7 +253,7 @@ def test_new_garment_with_ctrl_n_then_record_an_inspection_with_ctrl_i(qtbot, ta
     tab.table.view.setFocus()
     qtbot.keyClick(tab.table.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert tab.table.selected().code == "A-050"
-    assert "acceptance inspection is due" in tab.notice.text()
+    assert tab.notice.text() == "Added A-050. Its acceptance inspection is due on receipt."
 
     def pass_it(dialog):
         assert dialog.acceptance.isChecked()  # its first inspection is the acceptance inspection
@@ -260,7 +263,9 @@ def test_new_garment_with_ctrl_n_then_record_an_inspection_with_ctrl_i(qtbot, ta
     dialogs.expect(pass_it)
     qtbot.keyClick(tab.table.view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     assert tab.table.selected().last_result is InspectionResult.PASS
-    assert tab.detail.inspections.model.rows()[0].acceptance
+    assert tab.notice.text() == "A-050: pass recorded."
+    [inspection] = tab.detail.inspections.model.rows()
+    assert inspection.acceptance and inspection.inspector == INSPECTOR
     assert tab.memory.inspector == INSPECTOR
 
 
@@ -277,7 +282,7 @@ def test_status_menu_offers_only_what_applies(qtbot, tab, dialogs):
     dialogs.expect(found)
     tab.status_actions[StatusAction.FOUND].trigger()
     assert tab.table.selected().status is GarmentStatus.QUARANTINED
-    assert "Re-inspect before use" in tab.notice.text()
+    assert tab.notice.text() == "A-032: quarantined. Re-inspect before use (found 2026-11-26)."
 
 
 def test_void_amend_and_disposition_from_the_detail(qtbot, tab, dialogs, demo_services):
@@ -292,8 +297,9 @@ def test_void_amend_and_disposition_from_the_detail(qtbot, tab, dialogs, demo_se
 
     dialogs.expect(void)
     tab.detail.void_button.click()
-    assert demo_services.garment_inspections.get(newest.id).voided
-    assert "voided" in tab.notice.text()
+    voided = demo_services.garment_inspections.get(newest.id)
+    assert voided.voided and voided.void_reason == "Typed for the wrong apron"
+    assert tab.notice.text() == f"Inspection #{newest.id} voided; it stays on file, marked void."
 
     # A fail recorded without a disposition, completed from the detail.
     garment = demo_services.garments.find_by_code("A-003")
@@ -313,6 +319,7 @@ def test_void_amend_and_disposition_from_the_detail(qtbot, tab, dialogs, demo_se
     dialogs.expect(remove)
     tab.detail.disposition_button.click()
     assert tab.table.selected().status is GarmentStatus.REMOVED
+    assert tab.notice.text() == "A-003: disposition remove."
 
 
 def test_print_labels_writes_the_pdf_and_opens_it(qtbot, demo_services, tmp_path, monkeypatch, dialogs):
@@ -331,7 +338,9 @@ def test_print_labels_writes_the_pdf_and_opens_it(qtbot, demo_services, tmp_path
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted and opened == [str(target)]
     reader = PdfReader(target)
-    assert len(reader.pages) == 1 and "T-021" in reader.pages[0].extract_text()
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert all(code in text for code in ("A-001", "T-021", "A-005"))
 
 
 def test_print_labels_refuses_an_unknown_id_inline(qtbot, demo_services, tmp_path, dialogs):

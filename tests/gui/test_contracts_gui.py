@@ -93,7 +93,7 @@ def test_new_contract_typed_clauses_toggled_and_saved(qtbot, services, ana, dial
     for line in dialog.checklist.lines.values():
         mark(qtbot, dialog, line.row.key, ClauseStatus.PRESENT)
     assert dialog.checklist.missing_required() == 0
-    assert "complete" in dialog.pages.tabText(2)
+    assert dialog.pages.tabText(2) == "&Clauses (complete)"
     insurance = dialog.checklist.line("insurance")
     mark(qtbot, dialog, "insurance", ClauseStatus.NOT_APPLICABLE)
     qtbot.keyClicks(insurance.note, "Covered by the clinic's policy")
@@ -222,7 +222,7 @@ def test_dirty_dialog_asks_before_closing(qtbot, services, monkeypatch, dialogs)
         QMessageBox, "question", lambda *a, **k: asked.append(1) or QMessageBox.StandardButton.Cancel
     )
     dialog.reject()
-    assert asked and dialog.isVisible()
+    assert asked == [1] and dialog.isVisible()
 
 
 def test_opening_a_contract_shows_it_unchanged_and_edits_are_audited(qtbot, demo_services, dialogs):
@@ -234,7 +234,7 @@ def test_opening_a_contract_shows_it_unchanged_and_edits_are_audited(qtbot, demo
     assert dialog.checklist.line("qc_duties").status() is ClauseStatus.MISSING
     dialog.pages.setCurrentIndex(5)
     assert dialog.evaluations.model.rowCount() == 1 and dialog.history.model.rowCount() == 2
-    assert "was due" in dialog.evaluation_status.text()
+    assert "Next evaluation was due 2026-10-22</span> (last 2025-10-22)" in dialog.evaluation_status.text()
     mark(qtbot, dialog, "qc_duties", ClauseStatus.PRESENT)
     qtbot.keyClicks(dialog.checklist.line("qc_duties").note, "Schedule B")
     click(qtbot, save_button(dialog))
@@ -392,7 +392,7 @@ def test_agencies_dialog_lists_techs_and_deactivates_with_the_verb(
     dialog.table.view.selectRow(summit)
     assert dialog.active_button.text() == "Reactivate"
     click(qtbot, dialog.active_button)
-    assert all(a.active for a in demo_services.agencies.list_rows() if a.name.startswith("Summit"))
+    assert [a.active for a in demo_services.agencies.list_rows() if a.name.startswith("Summit")] == [True]
 
 
 def test_agencies_dialog_new_and_edit_go_through_the_agency_dialog(qtbot, services, dialogs):
@@ -473,10 +473,20 @@ def make_tab(qtbot, services):
 
 def test_tab_shows_current_contracts_and_history_on_request(qtbot, demo_services):
     tab = make_tab(qtbot, demo_services)
-    rows = tab.table.visible_rows()
-    assert len(rows) == 6 and all(r.current for r in rows)
+    current = [
+        "Sofia Rossi",
+        "Grace Chen",
+        "Keystone Rad Tech Partners",
+        "Kevin Brooks",
+        "Marcus Hill",
+        "Summit Imaging Staffing",
+    ]
+    assert [(r.party, r.current) for r in tab.table.visible_rows()] == [(p, True) for p in current]
     click(qtbot, tab.show_history)
-    assert len(tab.table.visible_rows()) == 8
+    assert [(r.party, r.current) for r in tab.table.visible_rows()] == [(p, True) for p in current] + [
+        ("Keystone Rad Tech Partners", False),  # renewed
+        ("Bayview Radiology Staffing", False),  # ended
+    ]
     old = next(r for r in tab.table.visible_rows() if r.party.startswith("Keystone") and not r.current)
     tab.select(old.id)
     assert not tab.renew_button.isEnabled() and "Already renewed" in tab.renew_button.toolTip()
@@ -489,8 +499,10 @@ def test_tab_detail_and_buttons_follow_the_selection(qtbot, demo_services):
     row = keystone(demo_services)
     tab.select(row.id)
     text = tab.detail.text()
-    assert "Missing clauses" in text and "QC duties" in text and "insurance expired" in text
-    assert "Hannah Fischer" in text and "Renewal history" in text
+    assert "<b>Missing clauses</b></p><ul><li>QC duties</li><li>Reporting technical problems" in text
+    assert "Certificate of insurance expired 2026-11-14." in text
+    assert "<b>Technicians covered</b><br>Hannah Fischer, Tom Nguyen, Rachel Stein</p>" in text
+    assert "<b>Renewal history</b></p><ul><li>2025-01-30 → 2026-01-29: Renewed from 2026-01-30</li>" in text
     assert tab.edit_button.isEnabled() and tab.renew_button.isEnabled() and tab.evaluate_button.isEnabled()
 
 

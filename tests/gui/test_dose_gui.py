@@ -142,7 +142,10 @@ def test_a_row_with_a_mistake_keeps_everything_and_points_at_the_field(qtbot, se
     fill_row(qtbot, "", "", "Dr. Park", "G")
     fill_row(qtbot, "C-9", "64483", "a while", "12", "", "", "2")
     assert cases(services) == []
-    assert "Not saved" in panel.message.text() and "Fluoro time" in panel.message.text()
+    assert panel.message.text() == (
+        "Not saved. Fluoro time: “a while” is not a fluoroscopy time; "
+        "type seconds (83), minutes:seconds (1:23) or 1.4 min."
+    )
     assert focused() is panel.fluoro_time and panel.fluoro_time.text() == "a while"
     assert panel.case_ref.text() == "C-9" and "b00020" in panel.fluoro_time.styleSheet()
     # Fix it and carry on with Enter: saved, marks cleared.
@@ -155,7 +158,7 @@ def test_a_row_with_a_mistake_keeps_everything_and_points_at_the_field(qtbot, se
 def test_a_procedure_typed_by_code_is_shown_in_full(qtbot, services, clinic, panel):
     fill_row(qtbot, "", "", "Dr. Park", "G", "C-1")
     type_in(qtbot, "27096")
-    assert "Sacroiliac" in panel.procedure_hint.text()
+    assert panel.procedure_hint.text() == "27096 — Sacroiliac joint injection"
     enter(qtbot)
     assert panel.procedure.text().startswith("27096 — Sacroiliac") and focused() is panel.fluoro_time
 
@@ -211,15 +214,26 @@ def test_the_tab_flags_cases_and_says_the_levels_are_defaults(qtbot, tab):
     assert tab.table.model.data(index).startswith("Follow-up needed")
 
 
-def test_summaries_page(qtbot, tab):
+def test_summaries_page(qtbot, tab, demo_services):
+    procedures = demo_services.procedures
+    last_year = TODAY - timedelta(days=365)
     tab.pages.setCurrentIndex(1)
     qtbot.waitUntil(lambda: tab.summary_table.model.rowCount() > 0)
-    first = tab.summary_table.visible_rows()[0]
-    assert first.group == dose_tab.ALL_GROUP and first.stats.cases > 0
+    assert shown(tab.summary_table) == procedures.summaries("quarter", "procedure", start=last_year)
+    first = shown(tab.summary_table)[0]
+    live = [c for c in procedures.list_cases(start=first.period.start) if c.performed_on <= first.period.end]
+    assert first.group == dose_tab.ALL_GROUP and first.stats.cases == len(live)
     tab.group_by.set_value("physician")
-    assert {r.group for r in tab.summary_table.visible_rows()} >= {"Dr. Helen Park", "Dr. Samuel Ortiz"}
+    assert shown(tab.summary_table) == procedures.summaries("quarter", "physician", start=last_year)
+    assert {r.group for r in shown(tab.summary_table)} == {
+        dose_tab.ALL_GROUP,
+        "Dr. Helen Park",
+        "Dr. Samuel Ortiz",
+        "Dr. Anita Desai",
+    }
     tab.kind.set_value("month")
-    assert all("-" in r.period.label for r in tab.summary_table.visible_rows())
+    assert shown(tab.summary_table) == procedures.summaries("month", "physician", start=last_year)
+    assert shown(tab.summary_table)[0].period.label == "2026-11"
 
 
 def select_case(tab, predicate):
@@ -251,6 +265,7 @@ def test_follow_up_from_the_tab_clears_the_finding(qtbot, tab, demo_services, di
     tab.follow_up_button.click()
     assert not [f for f in demo_services.compliance.findings() if f.code == "dose.trigger_no_follow_up"]
     qtbot.waitUntil(lambda: all(r.follow_up is not FollowUpState.NEEDED for r in tab.table.visible_rows()))
+    assert next(r for r in tab.table.visible_rows() if r.id == case.id).follow_up is FollowUpState.DONE
 
 
 def test_correct_and_void_dialogs(qtbot, demo_services, dialogs):

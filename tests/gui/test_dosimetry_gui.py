@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -187,7 +189,7 @@ def test_a_late_badge_returned_from_the_badges_page(qtbot, tab, demo_services, d
         assert isinstance(dialog, ReturnBadgeDialog)
         dialog.returned_on.setText("2026-12-01")
         dialog.save()
-        assert "future" in error_of(dialog, "returned_on")
+        assert error_of(dialog, "returned_on") == "2026-12-01 is in the future."
         dialog.returned_on.setText(TODAY.isoformat())
         dialog.save()
 
@@ -215,7 +217,7 @@ def test_badge_dialog_issues_and_reports_errors_inline(qtbot, demo_services, dia
     dialog = dialogs.show(BadgeDialog(demo_services, DataBus()))
     dialog.save()
     assert "Choose the technician" in error_of(dialog, "technician_id")
-    assert "badge" in error_of(dialog, "badge_code")
+    assert error_of(dialog, "badge_code") == "Enter the badge (participant) number."
     dialog.technician.setCurrentIndex(1)
     dialog.code.setText("LX-4000")
     dialog.assigned_on.setText("2026-12-01")
@@ -228,9 +230,12 @@ def test_badge_dialog_issues_and_reports_errors_inline(qtbot, demo_services, dia
 def test_unused_and_other_facility_readings(qtbot, tab, demo_services, dialogs):
     tab.pages.setCurrentIndex(2)
 
+    chosen = []
+
     def other_facility(other: ReadingDialog):
         assert other.objectName() == "otherFacilityDialog" and other.unused is None
         other.technician.setCurrentIndex(1)
+        chosen.append(other.technician.currentText())
         other.facility.setText("Valley Imaging")
         other.period_start.setText("2026-10-01")
         other.period_end.setText("2026-10-31")
@@ -239,7 +244,13 @@ def test_unused_and_other_facility_readings(qtbot, tab, demo_services, dialogs):
 
     dialogs.expect(other_facility)
     tab.other_button.click()
-    assert any(r.other_facility == "Valley Imaging" for r in demo_services.dosimetry.readings())
+    [valley] = [r for r in demo_services.dosimetry.readings() if r.other_facility == "Valley Imaging"]
+    assert (valley.technician, valley.period_start, valley.period_end, valley.deep.value) == (
+        chosen[0],
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+        0.2,
+    )
     # An unused badge with a dose typed in is refused with the reason under the field.
     badge = next(b for b in demo_services.dosimetry.badges() if b.state is BadgeState.LATE)
     unused = dialogs.show(ReadingDialog(demo_services, DataBus(), badge=badge))
@@ -265,6 +276,8 @@ def test_void_a_reading(qtbot, tab, demo_services, dialogs):
     dialogs.expect(void)
     tab.void_reading_button.click()
     assert all(r.id != reading.id for r in demo_services.dosimetry.readings())
+    [voided] = [r for r in demo_services.dosimetry.readings(include_voided=True) if r.id == reading.id]
+    assert voided.voided_at is not None and voided.void_reason == "Duplicate of the vendor's statement"
 
 
 def test_pregnancy_declared_and_ended(qtbot, tab, demo_services, dialogs):

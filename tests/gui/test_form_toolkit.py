@@ -66,7 +66,7 @@ def test_dirty_dialog_asks_before_closing(qtbot, monkeypatch, answer, stays_open
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(1) or answer)
     dialog.reject()
-    assert asked and dialog.isVisible() is stays_open
+    assert asked == [1] and dialog.isVisible() is stays_open
 
 
 def test_clean_dialog_closes_without_asking(qtbot, monkeypatch, dialogs):
@@ -98,7 +98,7 @@ def test_attachments_panel_adds_lists_and_removes(qtbot, services, tmp_path, mon
     bad = tmp_path / "notes.docx"
     bad.write_text("x")
     assert not panel.add_file(str(bad))
-    assert warned and "PDF, PNG or JPEG" in warned[0]
+    assert len(warned) == 1 and "PDF, PNG or JPEG" in warned[0]
     panel.list.setCurrentRow(0)
     monkeypatch.setattr("fluorodesk.ui.widgets.attachments_panel.confirm_destructive", lambda *a, **k: True)
     panel.remove_selected()

@@ -73,7 +73,20 @@ def test_file_panel_shows_the_selected_technicians_credentials_and_ce(qtbot, tab
     assert "Kevin Brooks" in tab.detail.text()
     assert "Cannot work: Exclusion check (OIG/SAM) expired" in tab.detail.text()
     lines = tab.file_panel.credentials.visible_rows()
-    assert {ln.type for ln in lines} >= {T.ARRT, T.BLS, T.EXCLUSION_CHECK}
+    assert [ln.type for ln in lines] == [  # one line per item the clinic requires, in this order
+        T.ARRT,
+        T.STATE_LICENSE,
+        T.BLS,
+        T.TB_SCREENING,
+        T.BACKGROUND_CHECK,
+        T.EXCLUSION_CHECK,
+        T.HEPATITIS_B,
+        T.COMPETENCY,
+        T.ORIENTATION,
+        T.FLUORO_TRAINING,
+        T.DOSIMETER_BADGE,
+        T.FLUORO_PERMIT,
+    ]
     model = tab.file_panel.credentials.model
     exclusion_row = next(i for i, ln in enumerate(model.rows()) if ln.type is T.EXCLUSION_CHECK)
     status = model.index(exclusion_row, 1)
@@ -82,7 +95,8 @@ def test_file_panel_shows_the_selected_technicians_credentials_and_ce(qtbot, tab
     panel = tab.file_panel
     assert "Behind: 13 of 24 credits" in panel.ce_summary.text()
     assert "fluoroscopy safety: 2 of 4" in panel.ce_summary.text()
-    assert panel.ce_activities.model.rowCount() > 5 and not panel.ce_bar.isHidden()
+    assert panel.ce_activities.model.rowCount() == len(panel.file.ce_activities) == 19
+    assert not panel.ce_bar.isHidden()
     row = tab.selected()
     assert row.ce.state is CeState.SHORT
 
@@ -127,7 +141,13 @@ def test_new_technician_from_the_tab_appears_selected_with_an_empty_file(qtbot, 
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(r.name == "Zoe Adams" for r in tab.table.visible_rows()))
     assert tab.selected().name == "Zoe Adams"  # selected at once, ready for their credentials
-    assert "Cannot work" in tab.detail.text() and "missing" in tab.detail.text()
+    assert tab.detail.text().endswith(  # an empty file: every required item is missing
+        "<b>Zoe Adams</b></span> &nbsp; Freelance per diem<br><b style='color:#842029'>Cannot work: "
+        "ARRT certification missing; State licence missing; BLS missing; TB screening missing; "
+        "Background check missing; Exclusion check (OIG/SAM) missing; Hepatitis B record missing; "
+        "Competency assessment missing; Orientation missing; Annual fluoroscopy safety training missing; "
+        "Dosimeter badge assigned missing</b>"
+    )
 
 
 def test_double_click_on_a_credential_corrects_it_and_the_file_refreshes(qtbot, tab, dialogs):
