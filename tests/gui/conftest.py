@@ -13,7 +13,7 @@ A test that expects one patches the same method itself, which takes precedence.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -55,6 +55,7 @@ class Dialogs:
             self.problems.append(f"{name} opened, but the test expected no dialog")
             raise AssertionError(self.problems[-1])
         step = self.steps.popleft()
+        dialog.setResult(0)  # as exec() does
         dialog.show()
         self.qtbot.waitExposed(dialog)
         try:
@@ -77,7 +78,7 @@ class Dialogs:
 
 
 @pytest.fixture(autouse=True)
-def dialogs(request, monkeypatch) -> Dialogs:
+def dialogs(request, monkeypatch) -> Iterator[Dialogs]:
     script = Dialogs(request)
     monkeypatch.setattr(runner, "run_dialog", script.run)
     yield script
