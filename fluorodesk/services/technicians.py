@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.database import READ_ONLY
 from fluorodesk.db.models import Agency, CeActivity, Credential, CredentialExemption, Technician
 from fluorodesk.domain.ce import CeEntry, CeProgress, CeState, biennium_start_problem, ce_progress
 from fluorodesk.domain.credentials import (
@@ -39,8 +38,7 @@ from fluorodesk.domain.text import clean, looks_like_email
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_purpose
-from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import Record, load_records
+from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
 
 _STATE_ORDER = {
@@ -275,11 +273,7 @@ def _facts(cred: Credential) -> CredentialFacts:
 
 
 def credential_facts(tech: Technician) -> dict[CredentialType, list[CredentialFacts]]:
-    """The facts of the technician's live (not voided) credentials by type, in record order
-    (precomputed on ``load_roster``'s records)."""
-    known: dict[CredentialType, list[CredentialFacts]] | None = getattr(tech, "credential_facts", None)
-    if known is not None:
-        return known
+    """The facts of the technician's live (not voided) credentials by type, in record order."""
     by_type: dict[CredentialType, list[CredentialFacts]] = {}
     for cred in live_credentials(tech):
         by_type.setdefault(cred.type, []).append(_facts(cred))
@@ -370,22 +364,10 @@ def evaluate_ce(
     )
 
 
-#: What ``technician_records`` reads, and what the roster (``load_roster``) reads on top.
-TECHNICIAN_TABLES = ("technicians", "agencies")
-ROSTER_TABLES = (*TECHNICIAN_TABLES, "credentials", "credential_exemptions")
-
-
 def load_technicians(
     session: Session, *, include_retired: bool = True, ids: Sequence[int] | None = None
 ) -> Sequence[Technician]:
-    """Technicians with credentials, exemptions and agency (loaded once per read snapshot)."""
-    key = ("technicians", include_retired, None if ids is None else tuple(ids))
-    return read_memo(session, key, lambda: _load_technicians(session, include_retired, ids))
-
-
-def _load_technicians(
-    session: Session, include_retired: bool, ids: Sequence[int] | None
-) -> Sequence[Technician]:
+    """Technicians by name with their credentials, exemptions and agency."""
     stmt = (
         select(Technician)
         .options(
@@ -400,83 +382,6 @@ def _load_technicians(
     if ids is not None:
         stmt = stmt.where(Technician.id.in_(list(ids)))
     return session.scalars(stmt).all()
-
-
-def load_roster(session: Session, *, include_retired: bool = True) -> Sequence[Any]:
-    """Technicians as the roster, the findings and the contract checks read them.
-
-    In a read session: ``technician_records`` (loaded once per snapshot) that also carry
-    ``exemptions`` (Records) and ``credential_facts`` (see ``credential_facts``) -- but no
-    ``credentials`` or ``ce_activities``: building ORM objects for thousands of credentials cost more
-    than judging them.  Use ``load_technicians`` for a technician's whole file.  In a write session:
-    ``load_technicians``.
-    """
-    if not session.info.get(READ_ONLY):
-        return load_technicians(session, include_retired=include_retired)
-    techs = read_memo(session, "technicians.roster", lambda: _roster_records(session), reads=ROSTER_TABLES)
-    if include_retired:
-        return techs
-    return [t for t in techs if t.retired_on is None]
-
-
-def technician_records(session: Session) -> list[Any]:
-    """Every technician by name (last, first) as a ``Record`` with the technician's columns,
-    ``full_name`` and ``agency`` (a Record or None); nothing else.  Read sessions only (memoised)."""
-    return read_memo(
-        session, "technicians.records", lambda: _technician_records(session), reads=TECHNICIAN_TABLES
-    )
-
-
-def _technician_records(session: Session) -> list[Any]:
-    techs = load_records(
-        session, Technician, order_by=[Technician.last_name, Technician.first_name, Technician.id]
-    )
-    agencies = {a.id: a for a in load_records(session, Agency)} if techs else {}
-    for tech in techs:
-        tech.full_name = f"{tech.first_name} {tech.last_name}".strip()  # as Technician.full_name
-        tech.agency = agencies.get(tech.agency_id) if tech.agency_id is not None else None
-    return techs
-
-
-def _roster_records(session: Session) -> list[Any]:
-    """Copies of ``technician_records`` with their credential facts and exemptions attached (copies: the
-    records themselves are shared by loaders that do not read credentials, see ``read_memo``)."""
-    techs = [Record(**tech.__dict__) for tech in technician_records(session)]
-    _attach_credential_facts(session, techs)
-    return techs
-
-
-def _attach_credential_facts(session: Session, techs: Sequence[Any]) -> None:
-    facts_of: dict[int, dict[CredentialType, list[CredentialFacts]]] = {}
-    exemptions_of: dict[int, list[Any]] = {}
-    for tech in techs:
-        tech.credential_facts = facts_of[tech.id] = {}
-        tech.exemptions = exemptions_of[tech.id] = []
-    live = session.execute(
-        select(
-            Credential.technician_id,
-            Credential.type,
-            Credential.issued_on,
-            Credential.expires_on,
-            Credential.verified_on,
-            Credential.result,
-            Credential.id,
-        )
-        .where(Credential.voided_at.is_(None))
-        # The order the ORM collection has: effective_record keeps the first of equal records.
-        .order_by(Credential.id)
-    )
-    for tech_id, ctype, issued, expires, verified, result, cred_id in live:
-        by_type = facts_of.get(tech_id)
-        if by_type is None:
-            continue  # not possible with foreign keys on; never crash the roster over it
-        facts = CredentialFacts(ctype, issued, expires, verified, result, cred_id)
-        if ctype in by_type:
-            by_type[ctype].append(facts)
-        else:
-            by_type[ctype] = [facts]
-    for exemption in load_records(session, CredentialExemption, order_by=[CredentialExemption.id]):
-        exemptions_of.get(exemption.technician_id, []).append(exemption)
 
 
 def to_row(
@@ -728,16 +633,11 @@ class TechnicianService(Service):
         as_of = as_of or self.today()
         with self.db.read() as session:
             settings = load_settings(session)
-
-            def rows() -> list[TechnicianRow]:
-                entries = ce_entries(session)
-                return [
-                    to_row(t, settings, as_of, entries.get(t.id, []))
-                    for t in load_roster(session, include_retired=include_retired)
-                ]
-
-            key = ("technicians.rows", as_of, include_retired)
-            return list(read_memo(session, key, rows, reads=(*ROSTER_TABLES, "ce_activities", "settings")))
+            entries = ce_entries(session)
+            return [
+                to_row(t, settings, as_of, entries.get(t.id, []))
+                for t in load_technicians(session, include_retired=include_retired)
+            ]
 
     def get_file(self, technician_id: int, *, as_of: date | None = None) -> TechnicianFile:
         as_of = as_of or self.today()
@@ -935,7 +835,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
     """
     out: list[Finding] = []
     entries = ce_entries(session)
-    for tech in load_roster(session):
+    for tech in load_technicians(session):
         if tech.retired_on is not None and tech.retired_on <= as_of:
             continue
         if tech.start_date is not None and tech.start_date > as_of:

@@ -1,4 +1,4 @@
-"""Today's findings are worked out behind the sign-in window and reused until the records change."""
+"""The opener behind the sign-in window: its findings warm-up and the quick check."""
 
 from __future__ import annotations
 
@@ -7,11 +7,8 @@ import functools
 import pytest
 
 from fluorodesk.services import compliance
-from fluorodesk.services.auth import UserDraft
 from fluorodesk.services.registry import Services
 from fluorodesk.services.startup import ClinicOpener
-
-PW = "correct horse battery"
 
 
 @pytest.fixture
@@ -27,7 +24,7 @@ def worked_out(monkeypatch):
 
         return wrapper
 
-    monkeypatch.setattr(compliance, "AREAS", tuple((counting(p), reads) for p, reads in compliance.AREAS))
+    monkeypatch.setattr(compliance, "AREAS", tuple(counting(p) for p in compliance.AREAS))
     return calls
 
 
@@ -36,42 +33,6 @@ def open_with_warm_up(demo_dir):
     db = opener.result()
     opener.settle()
     return opener, db
-
-
-def test_the_opener_works_out_todays_findings_and_the_overview_reuses_them(demo_dir, worked_out):
-    opener, db = open_with_warm_up(demo_dir)
-    try:
-        assert len(worked_out) == len(compliance.AREAS)  # the warm-up, every area once
-        services = Services(db, "tester")
-        shown = services.compliance.findings()
-        assert len(worked_out) == len(compliance.AREAS)  # nothing worked out again
-        count = len(shown)
-        shown.clear()  # a caller changing its list does not change what the next one gets
-        assert count and len(services.compliance.findings()) == count
-        assert len(worked_out) == len(compliance.AREAS)
-    finally:
-        db.close()
-
-
-def test_signing_in_keeps_them_and_a_change_to_the_records_does_not(demo_dir, worked_out):
-    opener, db = open_with_warm_up(demo_dir)
-    try:
-        services = Services(db, "tester")
-        warm = len(worked_out)
-        services.auth.create_first_director(UserDraft("HPark", "Dr. Helen Park", password=PW, confirm=PW))
-        services.auth.login("HPark", PW)
-        services.compliance.findings()
-        assert len(worked_out) == warm  # no finding reads accounts or the audit trail
-        director = Services(db, "HPark")
-        director.settings.update({"garments.warning_days": 45})
-        director.compliance.findings()
-        assert len(worked_out) == 2 * warm  # every area reads the settings
-        with director.db.write() as session:  # a change to the garments alone
-            session.connection().exec_driver_sql("UPDATE garments SET notes = notes || '.'")
-        director.compliance.findings()
-        assert worked_out[2 * warm :] == ["garments"]
-    finally:
-        db.close()
 
 
 def test_a_failing_warm_up_is_silent_and_the_overview_meets_the_error(demo_dir, monkeypatch):
