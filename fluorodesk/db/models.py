@@ -78,15 +78,6 @@ class User(Tracked, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class DataGeneration(Base):
-    """A counter per table that every change to it moves on (see ``db/generation.py``)."""
-
-    __tablename__ = "data_generation"
-
-    name: Mapped[str] = mapped_column(String(80), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, server_default="0")
-
-
 class Signoff(Base):
     """The director's signature on one area's records for a period; records in it are then locked.
 
