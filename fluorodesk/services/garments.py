@@ -208,15 +208,18 @@ def status_changes(garment: Garment) -> list[StatusChange]:
     return [StatusChange(c.changed_on, c.from_status, c.to_status) for c in garment.status_changes]
 
 
-def load_garments(session: Session, *, garment_id: int | None = None) -> Sequence[Garment]:
-    """Garments (one, or all by code) with inspections (each with its defects), status changes and owner."""
+def load_garments(
+    session: Session, *, garment_id: int | None = None, defects: bool = True
+) -> Sequence[Garment]:
+    """Garments (one, or all by code) with inspections, status changes and owner; each inspection with
+    its defects unless ``defects=False`` (a garment's state never reads them: one query per 500
+    inspections saved, a fifth of the list's load at ten years)."""
+    inspections = selectinload(Garment.inspections)
+    if defects:
+        inspections = inspections.selectinload(GarmentInspection.defects)
     stmt = (
         select(Garment)
-        .options(
-            selectinload(Garment.inspections).selectinload(GarmentInspection.defects),
-            selectinload(Garment.status_changes),
-            selectinload(Garment.owner),
-        )
+        .options(inspections, selectinload(Garment.status_changes), selectinload(Garment.owner))
         .order_by(Garment.code)
     )
     if garment_id is not None:
@@ -346,7 +349,7 @@ class GarmentService(Service):
         as_of = as_of or self.today()
         with self.db.read() as session:
             settings = load_settings(session)
-            rows = [to_row(g, settings, as_of) for g in load_garments(session)]
+            rows = [to_row(g, settings, as_of) for g in load_garments(session, defects=False)]
         if not include_disposed:
             rows = [r for r in rows if r.status is not GarmentStatus.DISPOSED]
         return rows
@@ -640,7 +643,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
     ) -> None:
         out.append(Finding(Area.GARMENTS, severity, code, subject, message, action, due, "garments", gid))
 
-    for g in load_garments(session):
+    for g in load_garments(session, defects=False):
         if g.received_on is not None and g.received_on > as_of:
             continue
         if g.created_at is not None and g.received_on is None and g.created_at.date() > as_of:

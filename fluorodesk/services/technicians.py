@@ -272,8 +272,12 @@ def _facts(cred: Credential) -> CredentialFacts:
     return CredentialFacts(cred.type, cred.issued_on, cred.expires_on, cred.verified_on, cred.result, cred.id)
 
 
-def credential_facts(tech: Technician) -> dict[CredentialType, list[CredentialFacts]]:
-    """The facts of the technician's live (not voided) credentials by type, in record order."""
+Facts = dict[CredentialType, list[CredentialFacts]]
+
+
+def credential_facts(tech: Technician) -> Facts:
+    """The facts of the technician's live (not voided) credentials by type, in record order.  The rules
+    below take them as ``facts`` when the caller has them already (a row asks three of them)."""
     by_type: dict[CredentialType, list[CredentialFacts]] = {}
     for cred in live_credentials(tech):
         by_type.setdefault(cred.type, []).append(_facts(cred))
@@ -281,10 +285,10 @@ def credential_facts(tech: Technician) -> dict[CredentialType, list[CredentialFa
 
 
 def evaluate_technician(
-    tech: Technician, settings: ClinicSettings, as_of: date
+    tech: Technician, settings: ClinicSettings, as_of: date, facts: Facts | None = None
 ) -> tuple[tuple[CredentialStatus, ...], Readiness]:
     """Status of every required type (and any other type on file) for one technician on ``as_of``."""
-    by_type = credential_facts(tech)
+    by_type = credential_facts(tech) if facts is None else facts
     exempt = open_exemptions(tech, as_of)
     required = required_types(settings)
     types = list(required) + [t for t in CredentialType if t in by_type and t not in required]
@@ -303,10 +307,11 @@ def evaluate_technician(
     return statuses, readiness(statuses, retired=retired)
 
 
-def holds_fluoro_permit(tech: Technician, as_of: date) -> bool:
+def holds_fluoro_permit(tech: Technician, as_of: date, facts: Facts | None = None) -> bool:
     if CredentialType.FLUORO_PERMIT in open_exemptions(tech, as_of):
         return False
-    record = effective_record(credential_facts(tech).get(CredentialType.FLUORO_PERMIT, ()), as_of)
+    facts = credential_facts(tech) if facts is None else facts
+    record = effective_record(facts.get(CredentialType.FLUORO_PERMIT, ()), as_of)
     return record is not None and (record.expires_on is None or record.expires_on >= as_of)
 
 
@@ -332,7 +337,11 @@ def ce_entries(session: Session, ids: Sequence[int] | None = None) -> dict[int, 
 
 
 def evaluate_ce(
-    tech: Technician, settings: ClinicSettings, as_of: date, entries: Sequence[CeEntry] | None = None
+    tech: Technician,
+    settings: ClinicSettings,
+    as_of: date,
+    entries: Sequence[CeEntry] | None = None,
+    facts: Facts | None = None,
 ) -> CeProgress:
     """CE progress in the ARRT biennium holding ``as_of`` (``entries``: from ``ce_entries``, or else
     the technician's loaded activities).
@@ -342,7 +351,8 @@ def evaluate_ce(
     """
     if CredentialType.ARRT in open_exemptions(tech, as_of):
         return _NOT_TRACKED
-    has_arrt = CredentialType.ARRT in credential_facts(tech)
+    facts = credential_facts(tech) if facts is None else facts
+    has_arrt = CredentialType.ARRT in facts
     if CredentialType.ARRT not in required_types(settings) and not has_arrt:
         return _NOT_TRACKED
     if entries is None:
@@ -358,7 +368,7 @@ def evaluate_ce(
         required=float(settings["credentials.ce_credits_per_biennium"]),
         warning_months=int(settings["credentials.ce_warning_months"]),
         fluoro_required=float(settings["credentials.ce_fluoro_safety_credits"])
-        if holds_fluoro_permit(tech, as_of)
+        if holds_fluoro_permit(tech, as_of, facts)
         else 0.0,
         digital_required=float(settings["credentials.ce_digital_radiography_credits"]),
     )
@@ -387,7 +397,8 @@ def load_technicians(
 def to_row(
     tech: Technician, settings: ClinicSettings, as_of: date, entries: Sequence[CeEntry] | None = None
 ) -> TechnicianRow:
-    statuses, ready = evaluate_technician(tech, settings, as_of)
+    facts = credential_facts(tech)
+    statuses, ready = evaluate_technician(tech, settings, as_of, facts)
     return TechnicianRow(
         id=tech.id,
         first_name=tech.first_name,
@@ -406,7 +417,7 @@ def to_row(
         ce_biennium_start=tech.ce_biennium_start,
         notes=tech.notes,
         retired_reason=tech.retired_reason,
-        ce=evaluate_ce(tech, settings, as_of, entries),
+        ce=evaluate_ce(tech, settings, as_of, entries, facts),
     )
 
 
@@ -840,7 +851,8 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
             continue
         if tech.start_date is not None and tech.start_date > as_of:
             continue
-        statuses, ready = evaluate_technician(tech, settings, as_of)
+        facts = credential_facts(tech)
+        statuses, ready = evaluate_technician(tech, settings, as_of, facts)
         if not ready.can_work:
             out.append(_cannot_work(tech, statuses, ready))
         for status in statuses:
@@ -859,7 +871,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
                         tech.id,
                     )
                 )
-        progress = evaluate_ce(tech, settings, as_of, entries.get(tech.id, []))
+        progress = evaluate_ce(tech, settings, as_of, entries.get(tech.id, []), facts)
         if progress.state is CeState.SHORT and progress.biennium is not None:
             missing = "; ".join(
                 f"{p.earned:g} of {p.required:g} credits"
