@@ -389,7 +389,7 @@ def load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]
     )
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
     for technician_id, *values in session.execute(stmt):  # columns only: no ORM object per reading
-        facts = ReadingFacts.from_values(values)
+        facts = ReadingFacts(*values)
         if facts.available_on <= as_of:
             out[technician_id].append(facts)
     return out
@@ -675,7 +675,7 @@ _FIRST_FACT = 9  # where _FACT_COLUMNS start in _reading_select's rows
 
 def _reading_row(row: Row) -> ReadingRow:
     id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason = row[:_FIRST_FACT]
-    facts = ReadingFacts.from_values(row[_FIRST_FACT:])
+    facts = ReadingFacts(*row[_FIRST_FACT:])
     deep, lens, shallow = facts.entries()
     return ReadingRow(
         id=id_,
