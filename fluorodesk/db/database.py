@@ -15,10 +15,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from fluorodesk.db import generation, migrate
+from fluorodesk.db import migrate
 from fluorodesk.db.engine import make_engine
 from fluorodesk.db.folder import prepare_folder
-from fluorodesk.db.shared_memo import SharedMemo
 from fluorodesk.db.sqlite_tools import looks_like_sqlite
 from fluorodesk.errors import (
     DatabaseCorruptError,
@@ -26,16 +25,6 @@ from fluorodesk.errors import (
     storage_error_from,
 )
 from fluorodesk.paths import DataDir
-
-#: ``session.info`` key set on sessions from ``Database.read()``: one consistent snapshot that nothing
-#: writes through, so services may reuse what they worked out within it (``services.base.read_memo``).
-READ_ONLY = "fluorodesk.read_only"
-
-#: ``session.info`` keys: the data generations a read session's snapshot shows ({table: counter},
-#: ``db/generation.py``; absent when not known), and the memo shared by read sessions
-#: (``db.shared_memo``).
-DATA_GENERATION = "fluorodesk.data_generation"
-SHARED_MEMO = "fluorodesk.shared_memo"
 
 
 class Database:
@@ -46,7 +35,6 @@ class Database:
         self.engine = engine
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write = sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
-        self.shared_memo = SharedMemo()
 
     @property
     def path(self) -> Path:
@@ -66,10 +54,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """One consistent snapshot to read from (nothing is committed through it)."""
         try:
             with self._read() as session, session.begin():
-                session.info[READ_ONLY] = True
-                self._stamp_version(session)
                 yield session
         except (DBAPIError, sqlite3.Error, OSError) as exc:
             mapped = storage_error_from(exc, path=self.path)
@@ -78,22 +65,7 @@ class Database:
             raise mapped from exc
 
     def close(self) -> None:
-        self.shared_memo.clear()
         self.engine.dispose()
-
-    def _stamp_version(self, session: Session) -> None:
-        """Record which state of each table the session's snapshot shows (``db/generation.py``).
-
-        The counters are read inside the snapshot (the read also starts it), so the numbers and the
-        data the session reads always agree.
-        """
-        try:
-            counters = dict(session.connection().exec_driver_sql(generation.READ_SQL).all())
-        except DBAPIError:
-            return  # no counters (a database mid-upgrade): nothing is shared, nothing breaks
-        if counters:
-            session.info[DATA_GENERATION] = counters
-            session.info[SHARED_MEMO] = self.shared_memo
 
 
 def open_database(data_dir: DataDir, *, create: bool = True, upgrade: bool = True) -> Database:

@@ -21,7 +21,7 @@ from fluorodesk.db.sqlite_tools import copy_database
 from fluorodesk.errors import SchemaTooNewError
 
 # The newest revision this build knows.  tests/unit/test_migrations.py proves it matches the scripts.
-HEAD_REVISION = "0011_unit_generation"
+HEAD_REVISION = "0012_drop_data_generation"
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -115,10 +115,6 @@ def run_alembic(path: Path, command_name: str, target: str) -> None:
     """Run an Alembic command (upgrade, downgrade, stamp) on ``path`` with foreign keys off."""
     from alembic import command
 
-    from fluorodesk.db import generation
-
     with migration_connection(path) as connection:
         getattr(command, command_name)(alembic_config(connection), target)
-        if command_name == "upgrade" and generation.TABLE in generation.table_names(connection):
-            generation.ensure_triggers(connection)  # tables a migration added or rebuilt
         connection.commit()

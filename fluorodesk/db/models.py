@@ -78,15 +78,6 @@ class User(Tracked, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class DataGeneration(Base):
-    """A counter per table that every change to it moves on (see ``db/generation.py``)."""
-
-    __tablename__ = "data_generation"
-
-    name: Mapped[str] = mapped_column(String(80), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, server_default="0")
-
-
 class Signoff(Base):
     """The director's signature on one area's records for a period; records in it are then locked.
 
@@ -212,11 +203,18 @@ class Technician(Tracked, Base):
     retired_reason: Mapped[str] = mapped_column(Text, default="")
 
     agency: Mapped[Agency | None] = relationship(back_populates="technicians")
+    # In record order: of two equal credentials, the first on file counts (domain effective_record).
     credentials: Mapped[list[Credential]] = relationship(
-        back_populates="technician", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="technician",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Credential.id",
     )
     exemptions: Mapped[list[CredentialExemption]] = relationship(
-        back_populates="technician", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="technician",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="CredentialExemption.id",
     )
     ce_activities: Mapped[list[CeActivity]] = relationship(
         back_populates="technician", cascade="all, delete-orphan", passive_deletes=True
@@ -352,13 +350,19 @@ class Contract(Tracked, Base):
     agency: Mapped[Agency | None] = relationship(back_populates="contracts")
     technician: Mapped[Technician | None] = relationship()
     clause_checks: Mapped[list[ContractClauseCheck]] = relationship(
-        back_populates="contract", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="contract",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ContractClauseCheck.clause_id",
     )
     procedures: Mapped[list[ContractProcedure]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ContractProcedure.procedure_type_id"
     )
     evaluations: Mapped[list[ContractEvaluation]] = relationship(
-        back_populates="contract", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="contract",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ContractEvaluation.id",
     )
 
 
@@ -432,7 +436,7 @@ class Garment(Tracked, Base):
         back_populates="garment",
         cascade="all, delete-orphan",
         passive_deletes=True,
-        order_by="GarmentInspection.inspected_on",
+        order_by=lambda: [GarmentInspection.inspected_on, GarmentInspection.id],
     )
     status_changes: Mapped[list[GarmentStatusChange]] = relationship(
         back_populates="garment",
@@ -484,7 +488,10 @@ class GarmentInspection(Tracked, Base):
 
     garment: Mapped[Garment] = relationship(back_populates="inspections")
     defects: Mapped[list[GarmentDefect]] = relationship(
-        back_populates="inspection", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="inspection",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="GarmentDefect.id",
     )
 
 
@@ -532,12 +539,16 @@ class FluoroUnit(Tracked, Base):
     shows_air_kerma: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     shows_kap: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
-    checks: Mapped[list[ExposureCheck]] = relationship(back_populates="unit")
-    surveys: Mapped[list[PhysicistSurvey]] = relationship(back_populates="unit")
-    baselines: Mapped[list[UnitBaseline]] = relationship(
-        back_populates="unit", order_by="UnitBaseline.effective_on"
+    checks: Mapped[list[ExposureCheck]] = relationship(back_populates="unit", order_by="ExposureCheck.id")
+    surveys: Mapped[list[PhysicistSurvey]] = relationship(
+        back_populates="unit", order_by="PhysicistSurvey.id"
     )
-    period_notes: Mapped[list[ExposurePeriodNote]] = relationship(back_populates="unit")
+    baselines: Mapped[list[UnitBaseline]] = relationship(
+        back_populates="unit", order_by=lambda: [UnitBaseline.effective_on, UnitBaseline.id]
+    )
+    period_notes: Mapped[list[ExposurePeriodNote]] = relationship(
+        back_populates="unit", order_by="ExposurePeriodNote.id"
+    )
 
 
 class UnitBaseline(Tracked, Base):
@@ -600,7 +611,7 @@ class Meter(Tracked, Base):
         back_populates="meter",
         cascade="all, delete-orphan",
         passive_deletes=True,
-        order_by="MeterCalibration.calibrated_on",
+        order_by=lambda: [MeterCalibration.calibrated_on, MeterCalibration.id],
     )
 
 
@@ -648,6 +659,7 @@ class ExposureCheck(Tracked, Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
         foreign_keys="CorrectiveAction.check_id",
+        order_by="CorrectiveAction.id",
     )
 
     __table_args__ = (Index("ix_exposure_checks_unit_date", "unit_id", "checked_on"),)

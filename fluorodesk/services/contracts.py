@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.database import READ_ONLY
 from fluorodesk.db.models import (
     Agency,
     ClauseDefinition,
@@ -47,10 +46,8 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import load_records
+from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
-from fluorodesk.services.technicians import TECHNICIAN_TABLES, technician_records
 
 APPLIES_TO = {
     "all": "Every contract",
@@ -291,23 +288,9 @@ def missing_required_clauses(contract: Contract, definitions: Sequence[ClauseDef
     ]
 
 
-#: What ``load_contracts`` reads (``services.base.read_memo``).
-CONTRACT_TABLES = (
-    "contracts",
-    "contract_clause_checks",
-    "contract_evaluations",
-    "contract_procedures",
-    "clause_definitions",
-    *TECHNICIAN_TABLES,
-)
-
-
 def load_contracts(session: Session) -> Sequence[Contract]:
     """Every contract, newest first, with its agency, technician, clause checks (each with its
-    clause), evaluations and procedures.  In a read session: ``Record`` stand-ins with the same
-    attributes, loaded once per snapshot (the technician: see ``technicians.technician_records``)."""
-    if session.info.get(READ_ONLY):
-        return read_memo(session, "contracts", lambda: _contract_records(session), reads=CONTRACT_TABLES)
+    clause), evaluations and procedures."""
     return session.scalars(
         select(Contract)
         .options(
@@ -321,51 +304,9 @@ def load_contracts(session: Session) -> Sequence[Contract]:
     ).all()
 
 
-def _contract_records(session: Session) -> list[Any]:
-    contracts = load_records(session, Contract, order_by=[Contract.effective_on.desc(), Contract.id.desc()])
-    by_id = {c.id: c for c in contracts}
-    agencies = {a.id: a for a in load_records(session, Agency)} if contracts else {}
-    technicians = {t.id: t for t in technician_records(session)} if contracts else {}
-    clauses = {d.id: d for d in load_clause_definitions(session)} if contracts else {}
-    for c in contracts:
-        c.agency = agencies.get(c.agency_id) if c.agency_id is not None else None
-        c.technician = technicians.get(c.technician_id) if c.technician_id is not None else None
-        c.clause_checks, c.evaluations, c.procedures = [], [], []
-    if not contracts:
-        return contracts
-    # The orders the ORM collections have (by primary key within a contract).
-    checks = load_records(
-        session,
-        ContractClauseCheck,
-        order_by=[ContractClauseCheck.contract_id, ContractClauseCheck.clause_id],
-    )
-    for check in checks:
-        check.contract = by_id[check.contract_id]
-        check.clause = clauses[check.clause_id]
-        check.contract.clause_checks.append(check)
-    for evaluation in load_records(session, ContractEvaluation, order_by=[ContractEvaluation.id]):
-        evaluation.contract = by_id[evaluation.contract_id]
-        evaluation.contract.evaluations.append(evaluation)
-    procedures = load_records(
-        session,
-        ContractProcedure,
-        order_by=[ContractProcedure.contract_id, ContractProcedure.procedure_type_id],
-    )
-    for procedure in procedures:
-        by_id[procedure.contract_id].procedures.append(procedure)
-    return contracts
-
-
 def load_clause_definitions(session: Session) -> Sequence[ClauseDefinition]:
-    """Clause definitions in checklist order (Records in a read session, loaded once per snapshot)."""
-    order = [ClauseDefinition.position, ClauseDefinition.id]
-    if session.info.get(READ_ONLY):
-        return read_memo(
-            session,
-            "contracts.clauses",
-            lambda: load_records(session, ClauseDefinition, order_by=order),
-            reads=("clause_definitions",),
-        )
+    """Clause definitions in checklist order."""
+    order = (ClauseDefinition.position, ClauseDefinition.id)
     return session.scalars(select(ClauseDefinition).order_by(*order)).all()
 
 
@@ -438,14 +379,11 @@ def technicians_covered(contract: Contract, technicians: Iterable[Technician]) -
 
 def working_technicians(session: Session, as_of: date) -> list[Technician]:
     """Technicians who have started and are not retired on ``as_of`` (by name)."""
-    if session.info.get(READ_ONLY):
-        techs: Sequence[Technician] = technician_records(session)
-    else:
-        techs = session.scalars(
-            select(Technician)
-            .options(selectinload(Technician.agency))
-            .order_by(Technician.last_name, Technician.first_name)
-        ).all()
+    techs = session.scalars(
+        select(Technician)
+        .options(selectinload(Technician.agency))
+        .order_by(Technician.last_name, Technician.first_name, Technician.id)
+    ).all()
     return [
         t
         for t in techs

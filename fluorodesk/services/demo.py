@@ -65,16 +65,13 @@ from fluorodesk.services import audit
 from fluorodesk.services.base import Service
 from fluorodesk.services.demo_dose import build_dose_demo
 
-# Kept when --force replaces the clinic: reference data, people who sign in, the audit trail, and the
-# data-generation counters (their triggers count the replacement; emptied, they would start again
-# at numbers that results worked out before the replacement were stored under).
+# Kept when --force replaces the clinic: reference data, people who sign in, and the audit trail.
 _KEEP_TABLES = {
     "procedure_types",
     "clause_definitions",
     "settings",
     "users",
     "audit_events",
-    "data_generation",
 }
 
 _TECHS = [

@@ -64,10 +64,8 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.domain.text import counted, squash
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import Record, frozen_row, load_records
+from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
-from fluorodesk.services.technicians import TECHNICIAN_TABLES
 
 MAX_TEXT = 120
 
@@ -381,29 +379,8 @@ _FACT_COLUMNS = (
 )
 
 
-#: What the memoised loaders below read (``services.base.read_memo``).
-READING_TABLES = ("dosimetry_readings", "dosimeter_badges")
-INVESTIGATION_TABLES = ("dose_investigations", *TECHNICIAN_TABLES)
-PREGNANCY_TABLES = ("declared_pregnancies", *READING_TABLES, *INVESTIGATION_TABLES)
-REVIEW_TABLES = ("dosimetry_reviews", *READING_TABLES)
-BADGE_TABLES = ("dosimeter_badges", "dosimetry_readings", *TECHNICIAN_TABLES)
-DOSIMETRY_TABLES = (
-    "dosimeter_badges",
-    "dosimetry_readings",
-    "dose_investigations",
-    "declared_pregnancies",
-    "dosimetry_reviews",
-    *TECHNICIAN_TABLES,
-)
-
-
 def load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
     """Each worker's readings that count on ``as_of`` (not voided by then, known by then)."""
-    key = ("dosimetry.readings", as_of)
-    return read_memo(session, key, lambda: _load_readings(session, as_of), reads=READING_TABLES)
-
-
-def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
     stmt = (
         select(_RD.technician_id, *_FACT_COLUMNS)
         .outerjoin(DosimeterBadge, _RD.badge_id == DosimeterBadge.id)
@@ -411,9 +388,8 @@ def _load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts
         .order_by(_RD.id)  # the table's own order: free
     )
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
-    # Columns only, through the connection: the ORM's result layer adds a fifth to 6,000 rows.
-    for technician_id, *values in session.connection().execute(stmt):
-        facts = ReadingFacts.from_values(values)
+    for technician_id, *values in session.execute(stmt):  # columns only: no ORM object per reading
+        facts = ReadingFacts(*values)
         if facts.available_on <= as_of:
             out[technician_id].append(facts)
     return out
@@ -437,11 +413,6 @@ def _investigation_row(inv: DoseInvestigation) -> InvestigationRow:
 
 
 def load_investigations(session: Session, as_of: date) -> list[InvestigationRow]:
-    key = ("dosimetry.investigations", as_of)
-    return read_memo(session, key, lambda: _load_investigations(session, as_of), reads=INVESTIGATION_TABLES)
-
-
-def _load_investigations(session: Session, as_of: date) -> list[InvestigationRow]:
     rows = session.scalars(
         select(DoseInvestigation)
         .options(selectinload(DoseInvestigation.technician))
@@ -519,31 +490,43 @@ def load_pregnancies(
     return out
 
 
-def _pregnancies(session: Session, settings: ClinicSettings, as_of: date) -> list[PregnancyRow]:
-    """``load_pregnancies`` over this snapshot's readings and investigations, once per read session
-    (the tab's list, its totals and its findings all ask)."""
-    key = ("dosimetry.pregnancies", as_of, settings["dosimetry.pregnancy_msv"])
-    return read_memo(
-        session,
-        key,
-        lambda: load_pregnancies(
-            session, settings, as_of, load_readings(session, as_of), load_investigations(session, as_of)
-        ),
-        reads=PREGNANCY_TABLES,
-    )
+@dataclass(frozen=True)
+class DoseRecords:
+    """The readings and investigations that count on a date: the totals, the pregnancies and the
+    level findings all judge them (loaded once by a caller that needs several, and passed down)."""
+
+    readings: dict[int, list[ReadingFacts]]
+    investigations: list[InvestigationRow]
 
 
-def load_totals(session: Session, settings: ClinicSettings, quarter: Period, as_of: date) -> list[TotalsRow]:
-    """One row per worker with a badge or a reading: the quarter's dose here, the year's dose everywhere."""
+def load_dose_records(session: Session, as_of: date) -> DoseRecords:
+    return DoseRecords(load_readings(session, as_of), load_investigations(session, as_of))
+
+
+def _pregnancies(
+    session: Session, settings: ClinicSettings, as_of: date, records: DoseRecords
+) -> list[PregnancyRow]:
+    return load_pregnancies(session, settings, as_of, records.readings, records.investigations)
+
+
+def load_totals(
+    session: Session,
+    settings: ClinicSettings,
+    quarter: Period,
+    as_of: date,
+    records: DoseRecords | None = None,
+) -> list[TotalsRow]:
+    """One row per worker with a badge or a reading: the quarter's dose here, the year's dose everywhere.
+    ``records``: ``load_dose_records(session, as_of)`` when the caller has them already."""
     levels = Levels.from_settings(settings)
-    readings = load_readings(session, as_of)
-    investigations = load_investigations(session, as_of)
-    pregnancies = _pregnancies(session, settings, as_of)
+    records = records or load_dose_records(session, as_of)
+    readings, investigations = records.readings, records.investigations
+    pregnancies = _pregnancies(session, settings, as_of, records)
     badge_holders = set(
         session.scalars(select(DosimeterBadge.technician_id).where(DosimeterBadge.assigned_on <= as_of))
     )
     ids = badge_holders | set(readings)
-    techs = load_records(session, Technician, Technician.id.in_(ids)) if ids else []
+    techs = session.scalars(select(Technician).where(Technician.id.in_(ids))).all() if ids else []
     out = []
     for tech in techs:
         if tech.retired_on is not None and tech.retired_on < quarter.start and tech.id not in readings:
@@ -566,7 +549,7 @@ def load_totals(session: Session, settings: ClinicSettings, quarter: Period, as_
         out.append(
             TotalsRow(
                 tech.id,
-                f"{tech.first_name} {tech.last_name}".strip(),  # Technician.full_name
+                tech.full_name,
                 tech.retired_on,
                 quarter,
                 here,
@@ -598,11 +581,6 @@ def first_record_day(session: Session) -> date | None:
 
 def load_reviews(session: Session, settings: ClinicSettings, as_of: date) -> list[ReviewRow]:
     due_days = int(settings["dosimetry.review_due_days"])
-    key = ("dosimetry.reviews", as_of, due_days)
-    return read_memo(session, key, lambda: _load_reviews(session, due_days, as_of), reads=REVIEW_TABLES)
-
-
-def _load_reviews(session: Session, due_days: int, as_of: date) -> list[ReviewRow]:
     reviews = {
         Period.of(date(r.year, 3 * r.quarter - 2, 1), "quarter"): r
         for r in session.scalars(select(DosimetryReview).where(DosimetryReview.reviewed_on <= as_of))
@@ -635,7 +613,7 @@ def _review_row(item: ReviewDue, review: DosimetryReview | None, as_of: date) ->
 
 
 def _badge_row(
-    badge: DosimeterBadge | Record, technician: str, grace: int, as_of: date, with_reading: set[int]
+    badge: DosimeterBadge, technician: str, grace: int, as_of: date, with_reading: set[int]
 ) -> BadgeRow:
     state, due = badge_state(badge.assigned_on, badge.period_end, badge.returned_on, as_of, grace)
     return BadgeRow(
@@ -658,11 +636,6 @@ def _badge_row(
 
 def load_badges(session: Session, settings: ClinicSettings, as_of: date) -> list[BadgeRow]:
     grace = int(settings["dosimetry.badge_return_days"])
-    key = ("dosimetry.badges", as_of, grace)
-    return read_memo(session, key, lambda: _load_badges(session, grace, as_of), reads=BADGE_TABLES)
-
-
-def _load_badges(session: Session, grace: int, as_of: date) -> list[BadgeRow]:
     with_reading = set(
         session.scalars(
             select(DosimetryReading.badge_id)
@@ -670,17 +643,12 @@ def _load_badges(session: Session, grace: int, as_of: date) -> list[BadgeRow]:
             .distinct()  # one row per badge, not per reading
         )
     )
-    badges = load_records(
-        session, DosimeterBadge, order_by=(DosimeterBadge.assigned_on.desc(), DosimeterBadge.badge_code)
+    badges = session.scalars(
+        select(DosimeterBadge)
+        .options(selectinload(DosimeterBadge.technician))
+        .order_by(DosimeterBadge.assigned_on.desc(), DosimeterBadge.badge_code)
     )
-    names = _full_names(session)
-    return [_badge_row(b, names[b.technician_id], grace, as_of, with_reading) for b in badges]
-
-
-def _full_names(session: Session) -> dict[int, str]:
-    """Every technician's ``full_name``, by id (columns only: no ORM instance per technician)."""
-    rows = session.execute(select(Technician.id, Technician.first_name, Technician.last_name))
-    return {id_: f"{first} {last}".strip() for id_, first, last in rows}
+    return [_badge_row(b, b.technician.full_name, grace, as_of, with_reading) for b in badges]
 
 
 def _reading_select() -> Select:
@@ -707,10 +675,9 @@ _FIRST_FACT = 9  # where _FACT_COLUMNS start in _reading_select's rows
 
 def _reading_row(row: Row) -> ReadingRow:
     id_, technician_id, first, last, badge_id, badge_code, notes, voided_at, void_reason = row[:_FIRST_FACT]
-    facts = ReadingFacts.from_values(row[_FIRST_FACT:])
+    facts = ReadingFacts(*row[_FIRST_FACT:])
     deep, lens, shallow = facts.entries()
-    return frozen_row(  # the list holds every reading
-        ReadingRow,
+    return ReadingRow(
         id=id_,
         technician_id=technician_id,
         technician=f"{first} {last}",
@@ -839,7 +806,7 @@ class DosimetryService(Service):
             stmt = _reading_select().order_by(_RD.period_end.desc(), _RD.id.desc())
             if not include_voided:
                 stmt = stmt.where(_RD.voided_at.is_(None))
-            return [_reading_row(r) for r in session.connection().execute(stmt)]
+            return [_reading_row(r) for r in session.execute(stmt)]
 
     def investigations(self, *, as_of: date | None = None) -> list[InvestigationRow]:
         with self.db.read() as session:
@@ -848,7 +815,7 @@ class DosimetryService(Service):
     def pregnancies(self, *, as_of: date | None = None) -> list[PregnancyRow]:
         as_of = as_of or self.today()
         with self.db.read() as session:
-            return _pregnancies(session, load_settings(session), as_of)
+            return _pregnancies(session, load_settings(session), as_of, load_dose_records(session, as_of))
 
     def summary(self, quarter: Period | None = None) -> DosimetrySummary:
         """The quarter's totals (this quarter by default) and the findings, as of today."""
@@ -856,18 +823,11 @@ class DosimetryService(Service):
         quarter = quarter or quarter_of(as_of)
         with self.db.read() as session:
             settings = load_settings(session)
-            reads = (*DOSIMETRY_TABLES, "settings")
-            totals = read_memo(
-                session,
-                ("dosimetry.totals", quarter, as_of),
-                lambda: load_totals(session, settings, quarter, as_of),
-                reads=reads,
+            records = load_dose_records(session, as_of)
+            return DosimetrySummary(
+                totals=load_totals(session, settings, quarter, as_of, records),
+                findings=findings(session, settings, as_of, records),
             )
-            # The key and tables the Overview's check (``compliance.collect``) uses for this area:
-            # once it has run, the tab's findings are its findings, not worked out again.
-            key = ("findings", __name__, as_of)
-            found = read_memo(session, key, lambda: findings(session, settings, as_of), reads=reads)
-            return DosimetrySummary(totals=list(totals), findings=list(found))
 
     def findings(self, *, as_of: date | None = None) -> list[Finding]:
         """This area's findings only (the tab's summary line); the Overview gathers every area."""
@@ -1395,10 +1355,14 @@ class DosimetryService(Service):
 # --------------------------------------------------------------------------- findings
 
 
-def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:
+def findings(
+    session: Session, settings: ClinicSettings, as_of: date, records: DoseRecords | None = None
+) -> list[Finding]:
+    """The area's findings (``records``: ``load_dose_records(session, as_of)`` if the caller has them)."""
+    records = records or load_dose_records(session, as_of)
     out: list[Finding] = []
     out.extend(_badge_findings(session, settings, as_of))
-    out.extend(_level_findings(session, settings, as_of))
+    out.extend(_level_findings(session, settings, as_of, records))
     out.extend(_review_findings(session, settings, as_of))
     return out
 
@@ -1427,12 +1391,13 @@ def _badge_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
     return out
 
 
-def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:
+def _level_findings(
+    session: Session, settings: ClinicSettings, as_of: date, records: DoseRecords
+) -> list[Finding]:
     levels = Levels.from_settings(settings)
     quarter_levels = (*levels.alara1.values(), *levels.alara2.values())
     annual_levels = tuple(levels.annual.values())
-    readings = load_readings(session, as_of)
-    investigations = load_investigations(session, as_of)
+    readings, investigations = records.readings, records.investigations
     names = dict(
         session.execute(select(Technician.id, Technician.first_name + " " + Technician.last_name)).all()
     )
@@ -1496,7 +1461,7 @@ def _level_findings(session: Session, settings: ClinicSettings, as_of: date) -> 
                         covering.id,
                     )
                 )
-    for preg in _pregnancies(session, settings, as_of):
+    for preg in _pregnancies(session, settings, as_of, records):
         if preg.over and not preg.investigated:
             out.append(
                 Finding(

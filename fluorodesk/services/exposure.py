@@ -15,24 +15,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.base import utcnow
-from fluorodesk.db.database import DATA_GENERATION, READ_ONLY
-from fluorodesk.db.generation import unit_counter
 from fluorodesk.db.models import (
     CorrectiveAction,
     ExposureCheck,
     ExposurePeriodNote,
     FluoroUnit,
     Meter,
-    MeterCalibration,
     PhysicistSurvey,
     Technician,
-    UnitBaseline,
 )
 from fluorodesk.domain.dates import add_months, describe_due, parse_date
 from fluorodesk.domain.enums import (
@@ -77,8 +72,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.domain.text import clean, counted
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import Record, load_records
+from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.signoff import ensure_record_unlocked, ensure_unlocked
 
@@ -254,27 +248,9 @@ def meter_calibration(meter: Meter | None, day: date) -> CalibrationStatus | Non
     return calibration_on((CalibrationFacts(c.calibrated_on, c.due_on) for c in meter.calibrations), day)
 
 
-#: What ``load_units`` reads (``services.base.read_memo``).
-UNIT_TABLES = (
-    "fluoro_units",
-    "exposure_checks",
-    "corrective_actions",
-    "meters",
-    "meter_calibrations",
-    "physicist_surveys",
-    "unit_baselines",
-    "exposure_period_notes",
-)
-
-
 def load_units(session: Session, unit_id: int | None = None) -> Sequence[FluoroUnit]:
-    """Units (one, or all by code) with their checks, corrective actions, meters, surveys, baselines
-    and period notes.  In a read session: ``Record`` stand-ins, loaded once per snapshot."""
-    if session.info.get(READ_ONLY):
-        if unit_id is not None:
-            return _one_unit_records(session, unit_id)
-        every = lambda: _every_unit_records(session)  # noqa: E731
-        return read_memo(session, ("exposure.units", None), every, reads=UNIT_TABLES)
+    """Units (one, or all by code) with their checks (each with its corrective actions and its meter's
+    calibrations), surveys, baselines and period notes."""
     stmt = (
         select(FluoroUnit)
         .options(
@@ -293,107 +269,8 @@ def load_units(session: Session, unit_id: int | None = None) -> Sequence[FluoroU
     return session.scalars(stmt).all()
 
 
-def _every_unit_records(session: Session) -> list[Any]:
-    """Every unit's records, by code, each unit's from its own memo entry: after a change to one
-    unit's records (a saved check) only that unit is read again (``db/generation.py``, unit counters)."""
-    ids = session.scalars(select(FluoroUnit.id).order_by(FluoroUnit.code)).all()
-    counters = session.info.get(DATA_GENERATION) or {}
-    if not all(unit_counter(unit_id) in counters for unit_id in ids):
-        return _unit_records(session, None)  # a file without unit counters: all in one read
-    return [unit for unit_id in ids for unit in _one_unit_records(session, unit_id)]
-
-
-def _one_unit_records(session: Session, unit_id: int) -> list[Any]:
-    """One unit's records (a list of one, or none), reused while the unit's own counter and the
-    meters' are unchanged (its content names the meters its checks used)."""
-    counters = session.info.get(DATA_GENERATION) or {}
-    mark = counters.get(unit_counter(unit_id))
-    compute = lambda: _unit_records(session, unit_id)  # noqa: E731
-    if mark is None:  # no unit counter (yet): reused until any unit table changes
-        return read_memo(session, ("exposure.units", unit_id), compute, reads=UNIT_TABLES)
-    version = (mark, counters.get("meters"), counters.get("meter_calibrations"))
-    return read_memo(session, ("exposure.unit", unit_id), compute, version=version)
-
-
-def _unit_records(session: Session, unit_id: int | None) -> list[Any]:
-    """``load_units`` for reading: thousands of checks as Records, the same attributes as the ORM's."""
-    where = [FluoroUnit.id == unit_id] if unit_id is not None else []
-    units = load_records(session, FluoroUnit, *where, order_by=[FluoroUnit.code])
-    if not units:
-        return []
-    by_unit = {u.id: u for u in units}
-    content: dict[int, list[tuple[Any, ...]]] = {u.id: [_values(u)] for u in units}
-    for unit in units:
-        unit.checks, unit.surveys, unit.baselines, unit.period_notes = [], [], [], []
-    in_units = [u.id for u in units]
-    checks = load_records(
-        session, ExposureCheck, ExposureCheck.unit_id.in_(in_units), order_by=[ExposureCheck.id]
-    )
-    by_check = {}
-    for check in checks:
-        content[check.unit_id].append(_values(check))
-        check.unit = by_unit[check.unit_id]
-        check.corrective_actions = []
-        check.meter = None
-        check.unit.checks.append(check)
-        by_check[check.id] = check
-    of_units = ExposureCheck.unit_id.in_(in_units)
-    actions = load_records(
-        session,
-        CorrectiveAction,
-        CorrectiveAction.check_id.in_(select(ExposureCheck.id).where(of_units)),
-        order_by=[CorrectiveAction.id],
-    )
-    for action in actions:
-        content[by_check[action.check_id].unit_id].append(_values(action))
-        action.check = by_check[action.check_id]
-        action.check.corrective_actions.append(action)
-    meter_ids = {c.meter_id for c in checks if c.meter_id is not None}
-    meter_values: dict[int, list[tuple[Any, ...]]] = {}
-    if meter_ids:
-        meters = load_records(session, Meter, Meter.id.in_(meter_ids), order_by=[Meter.id])
-        by_meter = {m.id: m for m in meters}
-        meter_values = {m.id: [_values(m)] for m in meters}
-        for meter in meters:
-            meter.calibrations = []
-        calibrations = load_records(
-            session,
-            MeterCalibration,
-            MeterCalibration.meter_id.in_(meter_ids),
-            order_by=[MeterCalibration.calibrated_on, MeterCalibration.id],  # as Meter.calibrations
-        )
-        for calibration in calibrations:
-            meter_values[calibration.meter_id].append(_values(calibration))
-            calibration.meter = by_meter[calibration.meter_id]
-            calibration.meter.calibrations.append(calibration)
-        for check in checks:
-            if check.meter_id is not None:
-                check.meter = by_meter.get(check.meter_id)
-    for cls, name, order in (
-        (PhysicistSurvey, "surveys", [PhysicistSurvey.id]),
-        (UnitBaseline, "baselines", [UnitBaseline.effective_on, UnitBaseline.id]),
-        (ExposurePeriodNote, "period_notes", [ExposurePeriodNote.id]),
-    ):
-        for child in load_records(session, cls, cls.unit_id.in_(in_units), order_by=order):
-            content[child.unit_id].append(_values(child))
-            child.unit = by_unit[child.unit_id]
-            getattr(child.unit, name).append(child)
-    for unit in units:
-        # Every value the unit's judgement reads, so an evaluation of equal content can be reused
-        # whatever else changed in the tables (``evaluate_unit``): its own rows, and the meters (with
-        # their calibrations) its checks were made with.
-        used = sorted({c.meter_id for c in unit.checks if c.meter_id is not None})
-        unit.content = (tuple(content[unit.id]), tuple(tuple(meter_values.get(m, ())) for m in used))
-    return units
-
-
-def _values(record: Record) -> tuple[Any, ...]:
-    """The column values a record was loaded with (before any relationship is attached)."""
-    return tuple(record.__dict__.values())
-
-
 def get_unit(session: Session, unit_id: int) -> FluoroUnit:
-    units = load_units(session, unit_id)  # (read sessions: the same Records as every unit's list)
+    units = load_units(session, unit_id)
     if not units:
         raise NotFoundError("That fluoroscopy unit no longer exists.")
     return units[0]
@@ -861,21 +738,9 @@ class UnitEvaluation:
         )
 
 
-def evaluate_unit(
-    session: Session, unit: FluoroUnit, settings: ClinicSettings, as_of: date
-) -> UnitEvaluation:
-    """``UnitEvaluation(unit, settings, as_of)``; for a unit read as a Record (read sessions), one per state
-    of the records, shared by the findings, the units list, the unit's history and its chart."""
-    if not isinstance(unit, Record):  # an ORM unit belongs to its session: never shared
-        return UnitEvaluation(unit, settings, as_of)
-    key = ("exposure.evaluation", unit.id, as_of)
-    version = (unit.content, settings.fingerprint)  # reused while the unit's own records are equal
-    return read_memo(session, key, lambda: UnitEvaluation(unit, settings, as_of), version=version)
-
-
-def _history(session: Session, unit: FluoroUnit, settings: ClinicSettings, as_of: date) -> UnitHistory:
+def _history(unit: FluoroUnit, settings: ClinicSettings, as_of: date) -> UnitHistory:
     """``ExposureService.history``: the unit's checks, calendar, corrective actions and series."""
-    evaluation = evaluate_unit(session, unit, settings, as_of)
+    evaluation = UnitEvaluation(unit, settings, as_of)
     recheck_for = evaluation.recheck_for()
     checks = sorted(
         (evaluation.row(c, recheck_for) for c in unit.checks if c.checked_on <= as_of),
@@ -924,7 +789,7 @@ class ExposureService(ClockedService):
             settings = load_settings(session)
             rows = []
             for unit in load_units(session, unit_id):
-                evaluation = evaluate_unit(session, unit, settings, as_of)
+                evaluation = UnitEvaluation(unit, settings, as_of)
                 recheck_for = evaluation.recheck_for()
                 for check in unit.checks:
                     if check.voided_at is not None and not include_voided:
@@ -939,7 +804,7 @@ class ExposureService(ClockedService):
             if check is None:
                 raise NotFoundError("That exposure check no longer exists.")
             unit = get_unit(session, check.unit_id)
-            evaluation = evaluate_unit(session, unit, load_settings(session), self.today())
+            evaluation = UnitEvaluation(unit, load_settings(session), self.today())
             return evaluation.row(evaluation.by_id[check_id], evaluation.recheck_for())
 
     def history(self, unit_id: int, *, as_of: date | None = None) -> UnitHistory:
@@ -947,11 +812,7 @@ class ExposureService(ClockedService):
         with self.db.read() as session:
             unit = get_unit(session, unit_id)
             settings = load_settings(session)
-            if not isinstance(unit, Record):  # an ORM unit belongs to its session: never shared
-                return _history(session, unit, settings, as_of)
-            key = ("exposure.history", unit.id, as_of)
-            version = (unit.content, settings.fingerprint)  # as ``evaluate_unit``: the unit's own records
-            return read_memo(session, key, lambda: _history(session, unit, settings, as_of), version=version)
+            return _history(unit, settings, as_of)
 
     def trend(
         self,
@@ -969,7 +830,7 @@ class ExposureService(ClockedService):
         start = start or add_months(end, -12)
         with self.db.read() as session:
             unit = get_unit(session, unit_id)
-            evaluation = evaluate_unit(session, unit, load_settings(session), min(as_of, end))
+            evaluation = UnitEvaluation(unit, load_settings(session), min(as_of, end))
             return evaluation.trend(mode, rate_unit, start, end)
 
     def check_defaults(self, unit_id: int) -> CheckDefaults:
@@ -1033,7 +894,7 @@ class ExposureService(ClockedService):
             if check is None:
                 raise NotFoundError("That exposure check no longer exists.")
             unit = get_unit(session, check.unit_id)
-            evaluation = evaluate_unit(session, unit, load_settings(session), self.today())
+            evaluation = UnitEvaluation(unit, load_settings(session), self.today())
             original = evaluation.facts(evaluation.by_id[check_id])
             recheck_for = evaluation.recheck_for()
             rows = [
@@ -1164,7 +1025,7 @@ class ExposureService(ClockedService):
         session.expire_all()
         check = session.get(ExposureCheck, check_id)
         assert check is not None
-        evaluation = evaluate_unit(session, check.unit, load_settings(session), self.today())
+        evaluation = UnitEvaluation(check.unit, load_settings(session), self.today())
         rechecked = session.scalars(
             select(CorrectiveAction.check_id).where(CorrectiveAction.recheck_id == check_id)
         ).all()
@@ -1307,7 +1168,7 @@ class ExposureService(ClockedService):
             settings = load_settings(session)
             rows = []
             for unit in load_units(session, unit_id):
-                evaluation = evaluate_unit(session, unit, settings, self.today())
+                evaluation = UnitEvaluation(unit, settings, self.today())
                 for check in unit.checks:
                     if check_id is not None and check.id != check_id:
                         continue
@@ -1321,7 +1182,7 @@ class ExposureService(ClockedService):
         if check is None:
             raise NotFoundError("That exposure check no longer exists.")
         unit = get_unit(session, check.unit_id)
-        evaluation = evaluate_unit(session, unit, load_settings(session), self.today())
+        evaluation = UnitEvaluation(unit, load_settings(session), self.today())
         original = evaluation.facts(evaluation.by_id[check.id])
         errors: dict[str, str] = {}
         if check.voided_at is not None:
@@ -1430,7 +1291,7 @@ class ExposureService(ClockedService):
         session.expire_all()
         action = session.get(CorrectiveAction, action_id)
         assert action is not None
-        evaluation = evaluate_unit(session, action.check.unit, load_settings(session), self.today())
+        evaluation = UnitEvaluation(action.check.unit, load_settings(session), self.today())
         return evaluation.action_row(action)
 
     # ---- notes on missed periods
@@ -1448,7 +1309,7 @@ class ExposureService(ClockedService):
         with self.writing() as session:
             unit = get_unit(session, unit_id)
             settings = load_settings(session)
-            evaluation = evaluate_unit(session, unit, settings, self.today())
+            evaluation = UnitEvaluation(unit, settings, self.today())
             first = evaluation.first_day
             if first is None:
                 raise ValidationError(fields={"period": f"{unit.code} has no check periods yet."})
@@ -1487,7 +1348,7 @@ class ExposureService(ClockedService):
             session.flush()
             session.expire_all()
             unit = get_unit(session, unit_id)
-            for row in evaluate_unit(session, unit, settings, self.today()).calendar():
+            for row in UnitEvaluation(unit, settings, self.today()).calendar():
                 if row.start == period.start:
                     return row
             raise AssertionError("the noted period vanished")  # pragma: no cover
@@ -1508,7 +1369,7 @@ def _meter_words(meter: Meter | None, status: CalibrationStatus) -> str:
 def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:
     out: list[Finding] = []
     for unit in load_units(session):
-        out.extend(unit_findings(unit, settings, as_of, evaluate_unit(session, unit, settings, as_of)))
+        out.extend(unit_findings(unit, settings, as_of, UnitEvaluation(unit, settings, as_of)))
     out.extend(meter_findings(session, settings, as_of))
     return out
 

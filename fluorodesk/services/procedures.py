@@ -49,8 +49,7 @@ from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.domain.text import squash
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import frozen_row
+from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
 
 MAX_PHYSICIAN = 120
@@ -323,8 +322,7 @@ def _to_row(row: Row, levels: TriggerLevels, skin_days: int, as_of: date) -> Cas
     hits = triggers_exceeded(CaseDose(fluoro_time_s, air_kerma_mgy, kap_value, kap_unit, images), levels)
     follow_up = follow_up_state(bool(hits), patient_informed_on, skin_check_on, as_of)
     due = skin_check_due(performed_on, skin_days) if hits else None
-    return frozen_row(  # lists and packets build thousands
-        CaseRow,
+    return CaseRow(
         id=id_,
         performed_on=performed_on,
         case_ref=case_ref,
@@ -377,7 +375,7 @@ def load_cases(
     if flagged_only:
         stmt = stmt.where(candidates(levels))
     skin_days = int(settings["dose.skin_check_days"])
-    rows = [_to_row(r, levels, skin_days, as_of) for r in session.connection().execute(stmt).all()]
+    rows = [_to_row(r, levels, skin_days, as_of) for r in session.execute(stmt)]
     if flagged_only:
         rows = [r for r in rows if r.flagged]
     return rows
@@ -552,9 +550,7 @@ class ProcedureService(Service):
     def entry_options(self) -> EntryOptions:
         today = self.today()
         with self.db.read() as session:
-            settings = load_settings(session)
-            compute = lambda: entry_options(session, settings, today)  # noqa: E731
-            return read_memo(session, ("procedures.entry_options", today), compute, reads=OPTION_TABLES)
+            return entry_options(session, load_settings(session), today)
 
     def trigger_levels(self) -> TriggerLevels:
         with self.db.read() as session:
@@ -571,23 +567,15 @@ class ProcedureService(Service):
     ) -> list[CaseRow]:
         as_of = as_of or self.today()
         with self.db.read() as session:
-            settings = load_settings(session)
-            key = ("procedures.cases", as_of, start, end, include_voided, flagged_only)
-            cases = read_memo(
+            return load_cases(
                 session,
-                key,
-                lambda: load_cases(
-                    session,
-                    settings,
-                    as_of,
-                    start=start,
-                    end=end,
-                    include_voided=include_voided,
-                    flagged_only=flagged_only,
-                ),
-                reads=(*CASE_TABLES, "settings"),
+                load_settings(session),
+                as_of,
+                start=start,
+                end=end,
+                include_voided=include_voided,
+                flagged_only=flagged_only,
             )
-            return list(cases)  # the caller's own list: the shared one must not change
 
     def get_case(self, record_id: int) -> CaseRow:
         with self.db.read() as session:
@@ -885,13 +873,8 @@ class ProcedureService(Service):
 # --------------------------------------------------------------------------- findings
 
 
-#: What the Dose Log's findings read (``services.compliance.AREAS``).
 #: The Dose Log's list opens on this many days of cases (a season of a busy clinic: ~1,500).
 CASE_LIST_DAYS = 90
-
-CASE_TABLES = ("procedure_records", "procedure_types", "fluoro_units", "technicians", "agencies")
-#: What ``entry_options`` reads.
-OPTION_TABLES = ("procedure_types", "fluoro_units", "technicians", "procedure_records", "settings")
 
 
 def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Finding]:

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.database import READ_ONLY
 from fluorodesk.db.models import Agency, CeActivity, Credential, CredentialExemption, Technician
 from fluorodesk.domain.ce import CeEntry, CeProgress, CeState, biennium_start_problem, ce_progress
 from fluorodesk.domain.credentials import (
@@ -39,8 +38,7 @@ from fluorodesk.domain.text import clean, looks_like_email
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_purpose
-from fluorodesk.services.base import Service, read_memo
-from fluorodesk.services.records import Record, load_records
+from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
 
 _STATE_ORDER = {
@@ -274,12 +272,12 @@ def _facts(cred: Credential) -> CredentialFacts:
     return CredentialFacts(cred.type, cred.issued_on, cred.expires_on, cred.verified_on, cred.result, cred.id)
 
 
-def credential_facts(tech: Technician) -> dict[CredentialType, list[CredentialFacts]]:
-    """The facts of the technician's live (not voided) credentials by type, in record order
-    (precomputed on ``load_roster``'s records)."""
-    known: dict[CredentialType, list[CredentialFacts]] | None = getattr(tech, "credential_facts", None)
-    if known is not None:
-        return known
+Facts = dict[CredentialType, list[CredentialFacts]]
+
+
+def credential_facts(tech: Technician) -> Facts:
+    """The facts of the technician's live (not voided) credentials by type, in record order.  The rules
+    below take them as ``facts`` when the caller has them already (a row asks three of them)."""
     by_type: dict[CredentialType, list[CredentialFacts]] = {}
     for cred in live_credentials(tech):
         by_type.setdefault(cred.type, []).append(_facts(cred))
@@ -287,10 +285,10 @@ def credential_facts(tech: Technician) -> dict[CredentialType, list[CredentialFa
 
 
 def evaluate_technician(
-    tech: Technician, settings: ClinicSettings, as_of: date
+    tech: Technician, settings: ClinicSettings, as_of: date, facts: Facts | None = None
 ) -> tuple[tuple[CredentialStatus, ...], Readiness]:
     """Status of every required type (and any other type on file) for one technician on ``as_of``."""
-    by_type = credential_facts(tech)
+    by_type = credential_facts(tech) if facts is None else facts
     exempt = open_exemptions(tech, as_of)
     required = required_types(settings)
     types = list(required) + [t for t in CredentialType if t in by_type and t not in required]
@@ -309,10 +307,11 @@ def evaluate_technician(
     return statuses, readiness(statuses, retired=retired)
 
 
-def holds_fluoro_permit(tech: Technician, as_of: date) -> bool:
+def holds_fluoro_permit(tech: Technician, as_of: date, facts: Facts | None = None) -> bool:
     if CredentialType.FLUORO_PERMIT in open_exemptions(tech, as_of):
         return False
-    record = effective_record(credential_facts(tech).get(CredentialType.FLUORO_PERMIT, ()), as_of)
+    facts = credential_facts(tech) if facts is None else facts
+    record = effective_record(facts.get(CredentialType.FLUORO_PERMIT, ()), as_of)
     return record is not None and (record.expires_on is None or record.expires_on >= as_of)
 
 
@@ -338,7 +337,11 @@ def ce_entries(session: Session, ids: Sequence[int] | None = None) -> dict[int, 
 
 
 def evaluate_ce(
-    tech: Technician, settings: ClinicSettings, as_of: date, entries: Sequence[CeEntry] | None = None
+    tech: Technician,
+    settings: ClinicSettings,
+    as_of: date,
+    entries: Sequence[CeEntry] | None = None,
+    facts: Facts | None = None,
 ) -> CeProgress:
     """CE progress in the ARRT biennium holding ``as_of`` (``entries``: from ``ce_entries``, or else
     the technician's loaded activities).
@@ -348,7 +351,8 @@ def evaluate_ce(
     """
     if CredentialType.ARRT in open_exemptions(tech, as_of):
         return _NOT_TRACKED
-    has_arrt = CredentialType.ARRT in credential_facts(tech)
+    facts = credential_facts(tech) if facts is None else facts
+    has_arrt = CredentialType.ARRT in facts
     if CredentialType.ARRT not in required_types(settings) and not has_arrt:
         return _NOT_TRACKED
     if entries is None:
@@ -364,28 +368,16 @@ def evaluate_ce(
         required=float(settings["credentials.ce_credits_per_biennium"]),
         warning_months=int(settings["credentials.ce_warning_months"]),
         fluoro_required=float(settings["credentials.ce_fluoro_safety_credits"])
-        if holds_fluoro_permit(tech, as_of)
+        if holds_fluoro_permit(tech, as_of, facts)
         else 0.0,
         digital_required=float(settings["credentials.ce_digital_radiography_credits"]),
     )
 
 
-#: What ``technician_records`` reads, and what the roster (``load_roster``) reads on top.
-TECHNICIAN_TABLES = ("technicians", "agencies")
-ROSTER_TABLES = (*TECHNICIAN_TABLES, "credentials", "credential_exemptions")
-
-
 def load_technicians(
     session: Session, *, include_retired: bool = True, ids: Sequence[int] | None = None
 ) -> Sequence[Technician]:
-    """Technicians with credentials, exemptions and agency (loaded once per read snapshot)."""
-    key = ("technicians", include_retired, None if ids is None else tuple(ids))
-    return read_memo(session, key, lambda: _load_technicians(session, include_retired, ids))
-
-
-def _load_technicians(
-    session: Session, include_retired: bool, ids: Sequence[int] | None
-) -> Sequence[Technician]:
+    """Technicians by name with their credentials, exemptions and agency."""
     stmt = (
         select(Technician)
         .options(
@@ -402,87 +394,11 @@ def _load_technicians(
     return session.scalars(stmt).all()
 
 
-def load_roster(session: Session, *, include_retired: bool = True) -> Sequence[Any]:
-    """Technicians as the roster, the findings and the contract checks read them.
-
-    In a read session: ``technician_records`` (loaded once per snapshot) that also carry
-    ``exemptions`` (Records) and ``credential_facts`` (see ``credential_facts``) -- but no
-    ``credentials`` or ``ce_activities``: building ORM objects for thousands of credentials cost more
-    than judging them.  Use ``load_technicians`` for a technician's whole file.  In a write session:
-    ``load_technicians``.
-    """
-    if not session.info.get(READ_ONLY):
-        return load_technicians(session, include_retired=include_retired)
-    techs = read_memo(session, "technicians.roster", lambda: _roster_records(session), reads=ROSTER_TABLES)
-    if include_retired:
-        return techs
-    return [t for t in techs if t.retired_on is None]
-
-
-def technician_records(session: Session) -> list[Any]:
-    """Every technician by name (last, first) as a ``Record`` with the technician's columns,
-    ``full_name`` and ``agency`` (a Record or None); nothing else.  Read sessions only (memoised)."""
-    return read_memo(
-        session, "technicians.records", lambda: _technician_records(session), reads=TECHNICIAN_TABLES
-    )
-
-
-def _technician_records(session: Session) -> list[Any]:
-    techs = load_records(
-        session, Technician, order_by=[Technician.last_name, Technician.first_name, Technician.id]
-    )
-    agencies = {a.id: a for a in load_records(session, Agency)} if techs else {}
-    for tech in techs:
-        tech.full_name = f"{tech.first_name} {tech.last_name}".strip()  # as Technician.full_name
-        tech.agency = agencies.get(tech.agency_id) if tech.agency_id is not None else None
-    return techs
-
-
-def _roster_records(session: Session) -> list[Any]:
-    """Copies of ``technician_records`` with their credential facts and exemptions attached (copies: the
-    records themselves are shared by loaders that do not read credentials, see ``read_memo``)."""
-    techs = [Record(**tech.__dict__) for tech in technician_records(session)]
-    _attach_credential_facts(session, techs)
-    return techs
-
-
-def _attach_credential_facts(session: Session, techs: Sequence[Any]) -> None:
-    facts_of: dict[int, dict[CredentialType, list[CredentialFacts]]] = {}
-    exemptions_of: dict[int, list[Any]] = {}
-    for tech in techs:
-        tech.credential_facts = facts_of[tech.id] = {}
-        tech.exemptions = exemptions_of[tech.id] = []
-    live = session.execute(
-        select(
-            Credential.technician_id,
-            Credential.type,
-            Credential.issued_on,
-            Credential.expires_on,
-            Credential.verified_on,
-            Credential.result,
-            Credential.id,
-        )
-        .where(Credential.voided_at.is_(None))
-        # The order the ORM collection has: effective_record keeps the first of equal records.
-        .order_by(Credential.id)
-    )
-    for tech_id, ctype, issued, expires, verified, result, cred_id in live:
-        by_type = facts_of.get(tech_id)
-        if by_type is None:
-            continue  # not possible with foreign keys on; never crash the roster over it
-        facts = CredentialFacts(ctype, issued, expires, verified, result, cred_id)
-        if ctype in by_type:
-            by_type[ctype].append(facts)
-        else:
-            by_type[ctype] = [facts]
-    for exemption in load_records(session, CredentialExemption, order_by=[CredentialExemption.id]):
-        exemptions_of.get(exemption.technician_id, []).append(exemption)
-
-
 def to_row(
     tech: Technician, settings: ClinicSettings, as_of: date, entries: Sequence[CeEntry] | None = None
 ) -> TechnicianRow:
-    statuses, ready = evaluate_technician(tech, settings, as_of)
+    facts = credential_facts(tech)
+    statuses, ready = evaluate_technician(tech, settings, as_of, facts)
     return TechnicianRow(
         id=tech.id,
         first_name=tech.first_name,
@@ -501,7 +417,7 @@ def to_row(
         ce_biennium_start=tech.ce_biennium_start,
         notes=tech.notes,
         retired_reason=tech.retired_reason,
-        ce=evaluate_ce(tech, settings, as_of, entries),
+        ce=evaluate_ce(tech, settings, as_of, entries, facts),
     )
 
 
@@ -728,16 +644,11 @@ class TechnicianService(Service):
         as_of = as_of or self.today()
         with self.db.read() as session:
             settings = load_settings(session)
-
-            def rows() -> list[TechnicianRow]:
-                entries = ce_entries(session)
-                return [
-                    to_row(t, settings, as_of, entries.get(t.id, []))
-                    for t in load_roster(session, include_retired=include_retired)
-                ]
-
-            key = ("technicians.rows", as_of, include_retired)
-            return list(read_memo(session, key, rows, reads=(*ROSTER_TABLES, "ce_activities", "settings")))
+            entries = ce_entries(session)
+            return [
+                to_row(t, settings, as_of, entries.get(t.id, []))
+                for t in load_technicians(session, include_retired=include_retired)
+            ]
 
     def get_file(self, technician_id: int, *, as_of: date | None = None) -> TechnicianFile:
         as_of = as_of or self.today()
@@ -935,12 +846,13 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
     """
     out: list[Finding] = []
     entries = ce_entries(session)
-    for tech in load_roster(session):
+    for tech in load_technicians(session):
         if tech.retired_on is not None and tech.retired_on <= as_of:
             continue
         if tech.start_date is not None and tech.start_date > as_of:
             continue
-        statuses, ready = evaluate_technician(tech, settings, as_of)
+        facts = credential_facts(tech)
+        statuses, ready = evaluate_technician(tech, settings, as_of, facts)
         if not ready.can_work:
             out.append(_cannot_work(tech, statuses, ready))
         for status in statuses:
@@ -959,7 +871,7 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
                         tech.id,
                     )
                 )
-        progress = evaluate_ce(tech, settings, as_of, entries.get(tech.id, []))
+        progress = evaluate_ce(tech, settings, as_of, entries.get(tech.id, []), facts)
         if progress.state is CeState.SHORT and progress.biennium is not None:
             missing = "; ".join(
                 f"{p.earned:g} of {p.required:g} credits"

@@ -21,7 +21,6 @@ from fluorodesk.services.exposure import (
     UnitEvaluation,
     check_length,
     clean,
-    evaluate_unit,
     get_unit,
     load_units,
     parse_day,
@@ -225,7 +224,7 @@ class UnitService(ClockedService):
         with self.db.read() as session:
             settings = load_settings(session)
             return [
-                unit_row(u, settings, as_of, evaluate_unit(session, u, settings, as_of))
+                unit_row(u, settings, as_of, UnitEvaluation(u, settings, as_of))
                 for u in load_units(session)
                 if include_retired or u.retired_on is None or u.retired_on > as_of
             ]
@@ -233,7 +232,7 @@ class UnitService(ClockedService):
     def get(self, unit_id: int, *, as_of: date | None = None) -> UnitRow:
         with self.db.read() as session:
             unit, settings, day = get_unit(session, unit_id), load_settings(session), as_of or self.today()
-            return unit_row(unit, settings, day, evaluate_unit(session, unit, settings, day))
+            return unit_row(unit, settings, day, UnitEvaluation(unit, settings, day))
 
     def baselines(self, unit_id: int) -> list[BaselineRow]:
         """The unit's baseline history, newest first; the unit record's own baseline last, if any."""

@@ -20,6 +20,7 @@ from fluorodesk import APP_NAME, __version__
 from fluorodesk.errors import StorageError
 from fluorodesk.services.registry import Services
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.safety import install_safety
 from fluorodesk.ui.tabs.base import DataTab
@@ -190,12 +191,12 @@ class MainWindow(QMainWindow):
     def import_spreadsheet(self) -> None:
         from fluorodesk.ui.dialogs.transfer_dialogs import ImportDialog
 
-        ImportDialog(self.services, self.bus, self).exec()
+        runner.run_dialog(ImportDialog(self.services, self.bus, self))
 
     def export_spreadsheet(self) -> None:
         from fluorodesk.ui.dialogs.transfer_dialogs import ExportDialog
 
-        ExportDialog(self.services, self).exec()
+        runner.run_dialog(ExportDialog(self.services, self))
 
     def make_packet(self) -> None:
         from fluorodesk.ui.dialogs.packet_dialog import PacketDialog

@@ -23,6 +23,7 @@ from fluorodesk.errors import StorageError
 from fluorodesk.services.backup import verify_backup
 from fluorodesk.services.registry import Services
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.widgets.confirm import confirm_destructive
 
@@ -216,29 +217,21 @@ class SafetyActions(QObject):
             return None
         return self.show_audit_trail(entity, entity_id)
 
-    def sign_off(self) -> Any:
+    def sign_off(self) -> None:
         from fluorodesk.ui.dialogs.signoff_dialog import SignoffDialog
 
-        dialog = self._keep(SignoffDialog(self.services, self.bus, self.window))
-        dialog.open()
-        return dialog
+        runner.run_dialog(SignoffDialog(self.services, self.bus, self.window))
 
-    def manage_users(self) -> Any:
+    def manage_users(self) -> None:
         from fluorodesk.ui.dialogs.users_dialog import UsersDialog
 
-        dialog = self._keep(UsersDialog(self.services, self.bus, self.window))
-        dialog.open()
-        return dialog
+        runner.run_dialog(UsersDialog(self.services, self.bus, self.window))
 
-    def change_password(self) -> Any:
+    def change_password(self) -> None:
         from fluorodesk.ui.dialogs.account_dialogs import ChangePasswordDialog
 
-        dialog = self._keep(ChangePasswordDialog(self.services, self.window))
-        dialog.accepted.connect(
-            lambda: self.window.statusBar().showMessage("Your password was changed.", 8000)
-        )
-        dialog.open()
-        return dialog
+        if runner.run_dialog(ChangePasswordDialog(self.services, self.window)):
+            self.window.statusBar().showMessage("Your password was changed.", 8000)
 
     def lock_now(self) -> None:
         if self.idle_lock is not None:

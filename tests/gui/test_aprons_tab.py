@@ -30,17 +30,10 @@ def count(services, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def open_dialog(qtbot, dialog):
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def inspection_dialog(qtbot, services, code, **kw):
+def inspection_dialog(dialogs, services, code, **kw):
     garment = services.garments.find_by_code(code)
     kw.setdefault("memory", InspectionMemory(inspector=INSPECTOR))
-    return open_dialog(qtbot, InspectionDialog(services, DataBus(), garment, **kw))
+    return dialogs.show(InspectionDialog(services, DataBus(), garment, **kw))
 
 
 # --------------------------------------------------------------------------- the live proposal
@@ -54,8 +47,10 @@ def inspection_dialog(qtbot, services, code, **kw):
         ("T-021", "thyroid", "11", "11.01"),
     ],
 )
-def test_the_rule_proposes_live_at_the_exact_limits(qtbot, demo_services, code, zone, at_limit, over):
-    dialog = inspection_dialog(qtbot, demo_services, code)
+def test_the_rule_proposes_live_at_the_exact_limits(
+    qtbot, demo_services, code, zone, at_limit, over, dialogs
+):
+    dialog = inspection_dialog(dialogs, demo_services, code)
     assert dialog.proposal.text() == "Pass: no defects entered."
     line = dialog.defects.add_defect(zone, focus=True)
     qtbot.keyClicks(line.area, at_limit)
@@ -72,16 +67,16 @@ def test_the_rule_proposes_live_at_the_exact_limits(qtbot, demo_services, code, 
     assert dialog.disposition.value() is None and "leaves service" in dialog.consequence.text()
 
 
-def test_a_thyroid_shield_is_judged_by_the_thyroid_limit_whatever_zone(qtbot, demo_services):
-    dialog = inspection_dialog(qtbot, demo_services, "T-021")
+def test_a_thyroid_shield_is_judged_by_the_thyroid_limit_whatever_zone(qtbot, demo_services, dialogs):
+    dialog = inspection_dialog(dialogs, demo_services, "T-021")
     line = dialog.defects.add_defect("critical")
     qtbot.keyClicks(line.area, "12")
     assert dialog.proposal.text() == "Fail: Thyroid defect 12 mm² exceeds 11 mm²."
 
 
-def test_choosing_pass_over_the_rule_is_explained_and_refused_inline(qtbot, demo_services):
+def test_choosing_pass_over_the_rule_is_explained_and_refused_inline(qtbot, demo_services, dialogs):
     before = (count(demo_services, GarmentInspection), count(demo_services, AuditEvent))
-    dialog = inspection_dialog(qtbot, demo_services, "A-001")
+    dialog = inspection_dialog(dialogs, demo_services, "A-001")
     line = dialog.defects.add_defect("critical")
     qtbot.keyClicks(line.area, "3 x 6")
     assert "18 mm² exceeds 15 mm²" in line.verdict.text()
@@ -96,8 +91,8 @@ def test_choosing_pass_over_the_rule_is_explained_and_refused_inline(qtbot, demo
     assert (count(demo_services, GarmentInspection), count(demo_services, AuditEvent)) == before
 
 
-def test_a_bad_defect_size_is_shown_under_its_line(qtbot, demo_services):
-    dialog = inspection_dialog(qtbot, demo_services, "A-001")
+def test_a_bad_defect_size_is_shown_under_its_line(qtbot, demo_services, dialogs):
+    dialog = inspection_dialog(dialogs, demo_services, "A-001")
     line = dialog.defects.add_defect("critical")
     qtbot.keyClicks(line.area, "big")
     assert line.verdict.text() == "“big” is not a size yet"
@@ -107,11 +102,11 @@ def test_a_bad_defect_size_is_shown_under_its_line(qtbot, demo_services):
     assert dialog.general_error.isHidden()
 
 
-def test_save_records_the_inspection_attaches_images_and_announces(qtbot, demo_services, tmp_path):
+def test_save_records_the_inspection_attaches_images_and_announces(qtbot, demo_services, tmp_path, dialogs):
     photo = tmp_path / "crack.png"
     photo.write_bytes(b"\x89PNG not really")
     memory = InspectionMemory(inspector=INSPECTOR)
-    dialog = inspection_dialog(qtbot, demo_services, "A-002", memory=memory)
+    dialog = inspection_dialog(dialogs, demo_services, "A-002", memory=memory)
     line = dialog.defects.add_defect("noncritical")
     qtbot.keyClicks(line.area, "900")
     qtbot.keyClicks(line.description, "seam split, back panel")
@@ -128,20 +123,22 @@ def test_save_records_the_inspection_attaches_images_and_announces(qtbot, demo_s
     assert memory.inspector == INSPECTOR and INSPECTOR in memory.inspectors
 
 
-def test_a_file_that_is_not_an_image_is_refused_before_saving(qtbot, demo_services, tmp_path, monkeypatch):
+def test_a_file_that_is_not_an_image_is_refused_before_saving(
+    qtbot, demo_services, tmp_path, monkeypatch, dialogs
+):
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
     notes = tmp_path / "notes.docx"
     notes.write_text("x")
-    dialog = inspection_dialog(qtbot, demo_services, "A-002")
+    dialog = inspection_dialog(dialogs, demo_services, "A-002")
     assert not dialog.add_pending_image(notes)
-    assert warned and "PDF, PNG or JPEG" in warned[0] and dialog.images.count() == 0
+    assert len(warned) == 1 and "PDF, PNG or JPEG" in warned[0] and dialog.images.count() == 0
 
 
-def test_amend_prefills_the_original_and_needs_a_reason(qtbot, demo_services):
+def test_amend_prefills_the_original_and_needs_a_reason(qtbot, demo_services, dialogs):
     garment = demo_services.garments.find_by_code("A-001")
     original = demo_services.garment_inspections.list_for_garment(garment.id)[0]
-    dialog = inspection_dialog(qtbot, demo_services, "A-001", amend=original)
+    dialog = inspection_dialog(dialogs, demo_services, "A-001", amend=original)
     assert dialog.windowTitle() == f"Amend inspection of A-001 ({original.inspected_on})"
     assert dialog.inspector.text() == original.inspector and dialog.inspected_on.value() == str(
         original.inspected_on
@@ -163,8 +160,8 @@ def test_amend_prefills_the_original_and_needs_a_reason(qtbot, demo_services):
 # --------------------------------------------------------------------------- garments and status
 
 
-def test_garment_dialog_validates_inline_and_creates(qtbot, demo_services):
-    dialog = open_dialog(qtbot, GarmentDialog(demo_services, DataBus()))
+def test_garment_dialog_validates_inline_and_creates(qtbot, demo_services, dialogs):
+    dialog = dialogs.show(GarmentDialog(demo_services, DataBus()))
     qtbot.keyClicks(dialog.code, "a-001")
     qtbot.keyClicks(dialog.lead_front_mm, "5")
     dialog.save()
@@ -183,19 +180,22 @@ def test_garment_dialog_validates_inline_and_creates(qtbot, demo_services):
     assert (row.code, row.type.value, row.lead_front_mm) == ("A-040", "thyroid", 0.35)
 
 
-def test_found_dialog_quarantines_until_re_inspected(qtbot, demo_services):
+def test_found_dialog_quarantines_until_re_inspected(qtbot, demo_services, dialogs):
     lost = demo_services.garments.find_by_code("A-032")
-    dialog = open_dialog(qtbot, StatusDialog(demo_services, DataBus(), lost, StatusAction.FOUND))
-    assert "re-inspection" in dialog.findChild(type(dialog.general_error), "intro").text()
+    dialog = dialogs.show(StatusDialog(demo_services, DataBus(), lost, StatusAction.FOUND))
+    assert dialog.findChild(type(dialog.general_error), "intro").text() == (
+        "<b>A-032</b> · Full apron · now <b>lost</b><p>It turned up. It is held in quarantine until it passes a "
+        "re-inspection (use Inspection day or Record inspection).</p>"
+    )
     qtbot.keyClicks(dialog.reason, "Behind the OR 2 door")
     dialog.save()
     row = dialog.result_value
     assert row.status is GarmentStatus.QUARANTINED and row.awaiting_reinspection
 
 
-def test_dispose_needs_a_method(qtbot, demo_services):
+def test_dispose_needs_a_method(qtbot, demo_services, dialogs):
     removed = demo_services.garments.find_by_code("A-010")
-    dialog = open_dialog(qtbot, StatusDialog(demo_services, DataBus(), removed, StatusAction.DISPOSE))
+    dialog = dialogs.show(StatusDialog(demo_services, DataBus(), removed, StatusAction.DISPOSE))
     dialog.save()
     assert (
         dialog.isVisible()
@@ -224,18 +224,6 @@ def tab(qtbot, demo_services):
     yield aprons  # the generator keeps ``window`` alive until the test is over
 
 
-def drive(monkeypatch, steps):
-    """Replace the modal exec(): run ``steps(dialog)`` then Save, like a user would."""
-
-    def run(self, dialog):
-        dialog.show()
-        steps(dialog)
-        dialog.save()
-        return dialog.result() == QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(ApronsTab, "_run", run)
-
-
 def test_tab_lists_the_demo_with_status_words_and_detail(qtbot, tab, qtmodeltester):
     qtmodeltester.check(tab.table.model)
     rows = {r.code: r for r in tab.table.model.rows()}
@@ -255,48 +243,63 @@ def test_tab_lists_the_demo_with_status_words_and_detail(qtbot, tab, qtmodeltest
     assert tab.detail.amend_button.isEnabled()
 
 
-def test_new_garment_with_ctrl_n_then_record_an_inspection_with_ctrl_i(qtbot, tab, monkeypatch):
+def test_new_garment_with_ctrl_n_then_record_an_inspection_with_ctrl_i(qtbot, tab, dialogs):
     def fill_garment(dialog):
         qtbot.keyClicks(dialog.code, "A-050")
         qtbot.keyClicks(dialog.location, "OR 1")
+        dialog.save()
 
-    drive(monkeypatch, fill_garment)
+    dialogs.expect(fill_garment)
     tab.table.view.setFocus()
     qtbot.keyClick(tab.table.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert tab.table.selected().code == "A-050"
-    assert "acceptance inspection is due" in tab.notice.text()
+    assert tab.notice.text() == "Added A-050. Its acceptance inspection is due on receipt."
 
     def pass_it(dialog):
         assert dialog.acceptance.isChecked()  # its first inspection is the acceptance inspection
         qtbot.keyClicks(dialog.inspector, INSPECTOR)
+        dialog.save()
 
-    drive(monkeypatch, pass_it)
+    dialogs.expect(pass_it)
     qtbot.keyClick(tab.table.view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     assert tab.table.selected().last_result is InspectionResult.PASS
-    assert tab.detail.inspections.model.rows()[0].acceptance
+    assert tab.notice.text() == "A-050: pass recorded."
+    [inspection] = tab.detail.inspections.model.rows()
+    assert inspection.acceptance and inspection.inspector == INSPECTOR
     assert tab.memory.inspector == INSPECTOR
 
 
-def test_status_menu_offers_only_what_applies(qtbot, tab, monkeypatch):
+def test_status_menu_offers_only_what_applies(qtbot, tab, dialogs):
     rows = {r.code: r for r in tab.table.model.rows()}
     tab.select_garment(rows["A-032"].id)  # lost
     visible = {a for a, act in tab.status_actions.items() if act.isVisible()}
     assert visible == {StatusAction.FOUND, StatusAction.REMOVE}
-    drive(monkeypatch, lambda d: qtbot.keyClicks(d.reason, "In the linen cart"))
+
+    def found(dialog):
+        qtbot.keyClicks(dialog.reason, "In the linen cart")
+        dialog.save()
+
+    dialogs.expect(found)
     tab.status_actions[StatusAction.FOUND].trigger()
     assert tab.table.selected().status is GarmentStatus.QUARANTINED
-    assert "Re-inspect before use" in tab.notice.text()
+    assert tab.notice.text() == "A-032: quarantined. Re-inspect before use (found 2026-11-26)."
 
 
-def test_void_amend_and_disposition_from_the_detail(qtbot, tab, monkeypatch, demo_services):
+def test_void_amend_and_disposition_from_the_detail(qtbot, tab, dialogs, demo_services):
     rows = {r.code: r for r in tab.table.model.rows()}
     tab.select_garment(rows["A-003"].id)
     newest = tab.detail.selected_inspection()
     assert tab.detail.void_button.isEnabled() and not tab.detail.disposition_button.isEnabled()
-    drive(monkeypatch, lambda d: qtbot.keyClicks(d.reason, "Typed for the wrong apron"))
+
+    def void(dialog):
+        qtbot.keyClicks(dialog.reason, "Typed for the wrong apron")
+        dialog.save()
+
+    dialogs.expect(void)
     tab.detail.void_button.click()
-    assert demo_services.garment_inspections.get(newest.id).voided
-    assert "voided" in tab.notice.text()
+    voided = demo_services.garment_inspections.get(newest.id)
+    assert voided.voided and voided.void_reason == "Typed for the wrong apron"
+    assert tab.notice.text() == f"Inspection #{newest.id} voided; it stays on file, marked void."
 
     # A fail recorded without a disposition, completed from the detail.
     garment = demo_services.garments.find_by_code("A-003")
@@ -308,17 +311,22 @@ def test_void_amend_and_disposition_from_the_detail(qtbot, tab, monkeypatch, dem
     tab.refresh()
     tab.select_garment(garment.id)
     assert tab.detail.selected_inspection().id == failed.id and tab.detail.disposition_button.isEnabled()
-    drive(monkeypatch, lambda d: d.disposition.set_value("remove"))
+
+    def remove(dialog):
+        dialog.disposition.set_value("remove")
+        dialog.save()
+
+    dialogs.expect(remove)
     tab.detail.disposition_button.click()
     assert tab.table.selected().status is GarmentStatus.REMOVED
+    assert tab.notice.text() == "A-003: disposition remove."
 
 
-def test_print_labels_writes_the_pdf_and_opens_it(qtbot, demo_services, tmp_path, monkeypatch):
+def test_print_labels_writes_the_pdf_and_opens_it(qtbot, demo_services, tmp_path, monkeypatch, dialogs):
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
     target = tmp_path / "labels.pdf"
-    dialog = open_dialog(
-        qtbot,
+    dialog = dialogs.show(
         LabelsDialog(demo_services, selected=demo_services.garments.find_by_code("A-001"), target=target),
     )
     dialog.which.set_value("codes")
@@ -330,11 +338,13 @@ def test_print_labels_writes_the_pdf_and_opens_it(qtbot, demo_services, tmp_path
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted and opened == [str(target)]
     reader = PdfReader(target)
-    assert len(reader.pages) == 1 and "T-021" in reader.pages[0].extract_text()
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert all(code in text for code in ("A-001", "T-021", "A-005"))
 
 
-def test_print_labels_refuses_an_unknown_id_inline(qtbot, demo_services, tmp_path):
-    dialog = open_dialog(qtbot, LabelsDialog(demo_services, target=tmp_path / "l.pdf"))
+def test_print_labels_refuses_an_unknown_id_inline(qtbot, demo_services, tmp_path, dialogs):
+    dialog = dialogs.show(LabelsDialog(demo_services, target=tmp_path / "l.pdf"))
     dialog.which.set_value("codes")
     qtbot.keyClicks(dialog.codes, "Z-404")
     dialog.save()
@@ -343,12 +353,12 @@ def test_print_labels_refuses_an_unknown_id_inline(qtbot, demo_services, tmp_pat
     assert not (tmp_path / "l.pdf").exists()
 
 
-def test_images_dialog_attaches_to_the_inspection(qtbot, demo_services, tmp_path):
+def test_images_dialog_attaches_to_the_inspection(qtbot, demo_services, tmp_path, dialogs):
     from fluorodesk.ui.dialogs.garment_dialogs import InspectionImagesDialog
 
     garment = demo_services.garments.find_by_code("A-005")
     row = demo_services.garment_inspections.list_for_garment(garment.id)[0]
-    dialog = open_dialog(qtbot, InspectionImagesDialog(demo_services, row))
+    dialog = dialogs.show(InspectionImagesDialog(demo_services, row))
     radiograph = tmp_path / "A-005-fluoro.jpg"
     radiograph.write_bytes(b"\xff\xd8 jpeg-ish")
     assert dialog.panel.add_file(str(radiograph))

@@ -15,7 +15,6 @@ from fluorodesk.domain.enums import ClauseStatus, ContractParty, EmploymentType
 from fluorodesk.services.agencies import AgencyDraft
 from fluorodesk.services.technicians import TechnicianDraft
 from fluorodesk.ui.bus import DataBus
-from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.dialogs.agency_dialogs import AGENCY_COLUMNS, AgenciesDialog, AgencyDialog
 from fluorodesk.ui.dialogs.clause_dialogs import CLAUSE_COLUMNS, ClauseDialog, ClausesDialog
 from fluorodesk.ui.dialogs.contract_actions import EvaluationDialog, TerminateDialog
@@ -44,11 +43,8 @@ def ana(services):
     )
 
 
-def open_contract_dialog(qtbot, services, **kw) -> ContractDialog:
-    dialog = ContractDialog(services, DataBus(), **kw)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
+def open_contract_dialog(dialogs, services, **kw) -> ContractDialog:
+    return dialogs.show(ContractDialog(services, DataBus(), **kw))
 
 
 def choose(combo, value) -> None:
@@ -79,8 +75,8 @@ def keystone(services):
 # --------------------------------------------------------------------------- the contract dialog
 
 
-def test_new_contract_typed_clauses_toggled_and_saved(qtbot, services, ana):
-    dialog = open_contract_dialog(qtbot, services)
+def test_new_contract_typed_clauses_toggled_and_saved(qtbot, services, ana, dialogs):
+    dialog = open_contract_dialog(dialogs, services)
     assert dialog.party_type.value() == ContractParty.TECHNICIAN.value
     assert len(dialog.checklist.lines) == 12  # every active clause for a technician contract
     choose(dialog.party, ana.id)
@@ -97,7 +93,7 @@ def test_new_contract_typed_clauses_toggled_and_saved(qtbot, services, ana):
     for line in dialog.checklist.lines.values():
         mark(qtbot, dialog, line.row.key, ClauseStatus.PRESENT)
     assert dialog.checklist.missing_required() == 0
-    assert "complete" in dialog.pages.tabText(2)
+    assert dialog.pages.tabText(2) == "&Clauses (complete)"
     insurance = dialog.checklist.line("insurance")
     mark(qtbot, dialog, "insurance", ClauseStatus.NOT_APPLICABLE)
     qtbot.keyClicks(insurance.note, "Covered by the clinic's policy")
@@ -125,8 +121,8 @@ def test_new_contract_typed_clauses_toggled_and_saved(qtbot, services, ana):
     assert json.loads(event.changes)["clause:i9_responsibility"] == [None, "missing"]
 
 
-def test_bad_input_shows_inline_keeps_input_and_writes_nothing(qtbot, services, ana):
-    dialog = open_contract_dialog(qtbot, services)
+def test_bad_input_shows_inline_keeps_input_and_writes_nothing(qtbot, services, ana, dialogs):
+    dialog = open_contract_dialog(dialogs, services)
     events_before = count(services.db, AuditEvent)
     qtbot.keyClicks(dialog.effective_on, "2026-12-01")
     qtbot.keyClicks(dialog.expires_on, "2026-11-01")
@@ -156,8 +152,8 @@ def test_bad_input_shows_inline_keeps_input_and_writes_nothing(qtbot, services, 
     assert not dialog.isVisible() and count(services.db, Contract) == 1
 
 
-def test_required_clause_not_applicable_without_reason_is_flagged_on_its_line(qtbot, services, ana):
-    dialog = open_contract_dialog(qtbot, services)
+def test_required_clause_not_applicable_without_reason_is_flagged_on_its_line(qtbot, services, ana, dialogs):
+    dialog = open_contract_dialog(dialogs, services)
     choose(dialog.party, ana.id)
     qtbot.keyClicks(dialog.effective_on, "2026-01-01")
     assert "baa" not in [x.row.key for x in dialog.checklist.lines.values()]  # an agency clause
@@ -173,8 +169,8 @@ def test_required_clause_not_applicable_without_reason_is_flagged_on_its_line(qt
     assert not dialog.isVisible()
 
 
-def test_procedures_clause_present_needs_ticked_procedures(qtbot, services, ana):
-    dialog = open_contract_dialog(qtbot, services)
+def test_procedures_clause_present_needs_ticked_procedures(qtbot, services, ana, dialogs):
+    dialog = open_contract_dialog(dialogs, services)
     choose(dialog.party, ana.id)
     qtbot.keyClicks(dialog.effective_on, "2026-01-01")
     mark(qtbot, dialog, "procedures", ClauseStatus.PRESENT)
@@ -193,9 +189,9 @@ def test_procedures_clause_present_needs_ticked_procedures(qtbot, services, ana)
     assert not dialog.isVisible()
 
 
-def test_switching_the_party_kind_rebuilds_the_checklist_keeping_decisions(qtbot, services):
+def test_switching_the_party_kind_rebuilds_the_checklist_keeping_decisions(qtbot, services, dialogs):
     services.agencies.create(AgencyDraft("Summit Imaging Staffing"))
-    dialog = open_contract_dialog(qtbot, services)
+    dialog = open_contract_dialog(dialogs, services)
     mark(qtbot, dialog, "qc_duties", ClauseStatus.PRESENT)
     choose(dialog.party_type, ContractParty.AGENCY.value)
     assert len(dialog.checklist.lines) == 14
@@ -209,15 +205,15 @@ def test_switching_the_party_kind_rebuilds_the_checklist_keeping_decisions(qtbot
     assert len(dialog.checklist.lines) == 12
 
 
-def test_auto_renewal_fields_only_for_auto_renewing_contracts(qtbot, services):
-    dialog = open_contract_dialog(qtbot, services)
+def test_auto_renewal_fields_only_for_auto_renewing_contracts(qtbot, services, dialogs):
+    dialog = open_contract_dialog(dialogs, services)
     assert not dialog.notice_days.isEnabled()
     choose(dialog.renewal_type, "auto")
     assert dialog.notice_days.isEnabled() and dialog.renewal_term.isEnabled()
 
 
-def test_dirty_dialog_asks_before_closing(qtbot, services, monkeypatch):
-    dialog = open_contract_dialog(qtbot, services)
+def test_dirty_dialog_asks_before_closing(qtbot, services, monkeypatch, dialogs):
+    dialog = open_contract_dialog(dialogs, services)
     assert not dialog.dirty
     mark(qtbot, dialog, "qc_duties", ClauseStatus.PRESENT)
     assert dialog.dirty
@@ -226,19 +222,19 @@ def test_dirty_dialog_asks_before_closing(qtbot, services, monkeypatch):
         QMessageBox, "question", lambda *a, **k: asked.append(1) or QMessageBox.StandardButton.Cancel
     )
     dialog.reject()
-    assert asked and dialog.isVisible()
+    assert asked == [1] and dialog.isVisible()
 
 
-def test_opening_a_contract_shows_it_unchanged_and_edits_are_audited(qtbot, demo_services):
+def test_opening_a_contract_shows_it_unchanged_and_edits_are_audited(qtbot, demo_services, dialogs):
     row = keystone(demo_services)
-    dialog = open_contract_dialog(qtbot, demo_services, contract_id=row.id)
+    dialog = open_contract_dialog(dialogs, demo_services, contract_id=row.id)
     assert not dialog.dirty
     assert dialog.party.value() == row.agency_id and dialog.rate_amount.text() == "62.00"
     assert "2 missing" in dialog.pages.tabText(2)
     assert dialog.checklist.line("qc_duties").status() is ClauseStatus.MISSING
     dialog.pages.setCurrentIndex(5)
     assert dialog.evaluations.model.rowCount() == 1 and dialog.history.model.rowCount() == 2
-    assert "was due" in dialog.evaluation_status.text()
+    assert "Next evaluation was due 2026-10-22</span> (last 2025-10-22)" in dialog.evaluation_status.text()
     mark(qtbot, dialog, "qc_duties", ClauseStatus.PRESENT)
     qtbot.keyClicks(dialog.checklist.line("qc_duties").note, "Schedule B")
     click(qtbot, save_button(dialog))
@@ -250,10 +246,10 @@ def test_opening_a_contract_shows_it_unchanged_and_edits_are_audited(qtbot, demo
     assert json.loads(event.changes) == {"clause:qc_duties": ["missing", "present (Schedule B)"]}
 
 
-def test_renewal_dialog_prefills_and_saves_a_linked_contract(qtbot, demo_services):
+def test_renewal_dialog_prefills_and_saves_a_linked_contract(qtbot, demo_services, dialogs):
     row = keystone(demo_services)
     before = count(demo_services.db, Contract)
-    dialog = open_contract_dialog(qtbot, demo_services, renew_of=row.id)
+    dialog = open_contract_dialog(dialogs, demo_services, renew_of=row.id)
     assert not dialog.party.isEnabled() and dialog.party.value() == row.agency_id
     assert dialog.effective_on.value() == "2027-01-30" and dialog.expires_on.value() == "2028-01-29"
     assert dialog.signed_on.value() == "" and "2 missing" in dialog.pages.tabText(2)
@@ -268,12 +264,12 @@ def test_renewal_dialog_prefills_and_saves_a_linked_contract(qtbot, demo_service
     assert [h.effective_on for h in new.history][-2:] == [row.effective_on, date(2027, 1, 30)]
 
 
-def test_documents_chosen_for_a_new_contract_are_attached_on_save(qtbot, services, ana, tmp_path):
+def test_documents_chosen_for_a_new_contract_are_attached_on_save(qtbot, services, ana, tmp_path, dialogs):
     scan = tmp_path / "signed contract.pdf"
     scan.write_bytes(b"%PDF-1.4 signed")
     letter = tmp_path / "rate letter.png"
     letter.write_bytes(b"\x89PNG rate")
-    dialog = open_contract_dialog(qtbot, services)
+    dialog = open_contract_dialog(dialogs, services)
     choose(dialog.party, ana.id)
     qtbot.keyClicks(dialog.effective_on, "2026-01-01")
     dialog.signed_docs.add_pending(str(scan))
@@ -286,18 +282,18 @@ def test_documents_chosen_for_a_new_contract_are_attached_on_save(qtbot, service
         ("signed contract.pdf", "signed_contract"),
         ("rate letter.png", "amendment"),
     }
-    again = open_contract_dialog(qtbot, services, contract_id=contract_id)
+    again = open_contract_dialog(dialogs, services, contract_id=contract_id)
     assert again.signed_docs.panel.list.count() == 1 and again.amendment_docs.panel.list.count() == 1
 
 
 # --------------------------------------------------------------------------- terminate, evaluate
 
 
-def test_terminate_confirms_with_the_verb_and_cancel_changes_nothing(qtbot, demo_services, monkeypatch):
+def test_terminate_confirms_with_the_verb_and_cancel_changes_nothing(
+    qtbot, demo_services, monkeypatch, dialogs
+):
     row = keystone(demo_services)
-    dialog = TerminateDialog(demo_services, DataBus(), contract=row)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = dialogs.show(TerminateDialog(demo_services, DataBus(), contract=row))
     assert dialog.terminated_on.value() == "2027-01-30"  # the day after the term ends
     asked = []
     monkeypatch.setattr(
@@ -318,11 +314,9 @@ def test_terminate_confirms_with_the_verb_and_cancel_changes_nothing(qtbot, demo
     assert demo_services.contracts.get(row.id).terminated_on == date(2027, 1, 30)
 
 
-def test_evaluation_dialog_inline_errors_then_saved(qtbot, demo_services):
+def test_evaluation_dialog_inline_errors_then_saved(qtbot, demo_services, dialogs):
     row = keystone(demo_services)
-    dialog = EvaluationDialog(demo_services, DataBus(), contract=row)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = dialogs.show(EvaluationDialog(demo_services, DataBus(), contract=row))
     assert (
         dialog.evaluator.text() == "Dr. Helen Park, MD" and dialog.evaluated_on.value() == TODAY.isoformat()
     )
@@ -339,16 +333,15 @@ def test_evaluation_dialog_inline_errors_then_saved(qtbot, demo_services):
     assert demo_services.contracts.get(row.id).row.evaluation_due == date(2027, 11, 26)
 
 
-def test_record_evaluation_from_the_contract_dialog_refreshes_its_history(qtbot, demo_services, monkeypatch):
+def test_record_evaluation_from_the_contract_dialog_refreshes_its_history(qtbot, demo_services, dialogs):
     row = keystone(demo_services)
-    dialog = open_contract_dialog(qtbot, demo_services, contract_id=row.id)
+    dialog = open_contract_dialog(dialogs, demo_services, contract_id=row.id)
 
-    def fill(child):
+    def fill(child: EvaluationDialog):
         choose(child.outcome, "satisfactory")
         child.save()
-        return child.result()
 
-    monkeypatch.setattr(runner, "open_dialog", fill)
+    dialogs.expect(fill)
     click(qtbot, dialog.evaluate_button)
     assert dialog.evaluations.model.rowCount() == 2
     assert "2027-11-26" in dialog.evaluation_status.text()
@@ -357,11 +350,9 @@ def test_record_evaluation_from_the_contract_dialog_refreshes_its_history(qtbot,
 # --------------------------------------------------------------------------- agencies
 
 
-def test_agency_dialog_creates_with_contacts_and_shows_errors_inline(qtbot, services):
+def test_agency_dialog_creates_with_contacts_and_shows_errors_inline(qtbot, services, dialogs):
     services.agencies.create(AgencyDraft("Summit Imaging Staffing"))
-    dialog = AgencyDialog(services, DataBus())
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = dialogs.show(AgencyDialog(services, DataBus()))
     qtbot.keyClicks(dialog.name, "summit imaging staffing")
     click(qtbot, dialog.findChild(QPushButton, "addContact"))
     line = dialog.contact_lines[0]
@@ -379,10 +370,10 @@ def test_agency_dialog_creates_with_contacts_and_shows_errors_inline(qtbot, serv
     assert [(c.name, c.role) for c in detail.contacts] == [("Dana Whitfield", "Billing")]
 
 
-def test_agencies_dialog_lists_techs_and_deactivates_with_the_verb(qtbot, demo_services, monkeypatch):
-    dialog = AgenciesDialog(demo_services, DataBus())
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_agencies_dialog_lists_techs_and_deactivates_with_the_verb(
+    qtbot, demo_services, monkeypatch, dialogs
+):
+    dialog = dialogs.show(AgenciesDialog(demo_services, DataBus()))
     names = [r.name for r in dialog.table.visible_rows()]
     assert names == ["Keystone Rad Tech Partners", "Summit Imaging Staffing"]
     dialog.table.view.selectRow(1)
@@ -401,37 +392,39 @@ def test_agencies_dialog_lists_techs_and_deactivates_with_the_verb(qtbot, demo_s
     dialog.table.view.selectRow(summit)
     assert dialog.active_button.text() == "Reactivate"
     click(qtbot, dialog.active_button)
-    assert all(a.active for a in demo_services.agencies.list_rows() if a.name.startswith("Summit"))
+    assert [a.active for a in demo_services.agencies.list_rows() if a.name.startswith("Summit")] == [True]
 
 
-def test_agencies_dialog_new_and_edit_go_through_the_agency_dialog(qtbot, services, monkeypatch):
-    dialog = AgenciesDialog(services, DataBus())
-    qtbot.addWidget(dialog)
-    opened = []
+def test_agencies_dialog_new_and_edit_go_through_the_agency_dialog(qtbot, services, dialogs):
+    dialog = dialogs.show(AgenciesDialog(services, DataBus()))
 
-    def fill(child):
-        opened.append(child)
-        child.name.setText(child.name.text() or "Valley Staffing")
-        child.phone.setText("555-0100")
+    def new(child: AgencyDialog):
+        assert isinstance(child, AgencyDialog) and child.agency_id is None
+        child.name.setText("Valley Staffing")
         child.save()
-        return child.result()
 
-    monkeypatch.setattr(runner, "open_dialog", fill)
+    dialogs.expect(new)
     click(qtbot, dialog.new_button)
     assert [r.name for r in dialog.table.visible_rows()] == ["Valley Staffing"]
     assert dialog.table.selected().name == "Valley Staffing"
+
+    def edit(child: AgencyDialog):
+        assert isinstance(child, AgencyDialog) and child.name.text() == "Valley Staffing"
+        child.phone.setText("555-0100")
+        child.save()
+
+    dialogs.expect(edit)
     click(qtbot, dialog.edit_button)
-    assert isinstance(opened[-1], AgencyDialog) and opened[-1].agency_id is not None
     assert dialog.table.selected().phone == "555-0100"
 
 
 # --------------------------------------------------------------------------- clause definitions
 
 
-def test_custom_clause_added_in_the_clauses_dialog_appears_on_new_contracts(qtbot, services, monkeypatch):
-    dialog = ClausesDialog(services, DataBus())
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_custom_clause_added_in_the_clauses_dialog_appears_on_new_contracts(
+    qtbot, services, monkeypatch, dialogs
+):
+    dialog = dialogs.show(ClausesDialog(services, DataBus()))
     assert dialog.table.model.rowCount() == 14
     dialog.table.view.selectRow(0)
     assert not dialog.edit_button.isEnabled()  # built in
@@ -441,13 +434,12 @@ def test_custom_clause_added_in_the_clauses_dialog_appears_on_new_contracts(qtbo
         qtbot.keyClicks(child.title_edit, "Parking and badge access")
         choose(child.applies_to, "technician")
         child.save()
-        return child.result()
 
-    monkeypatch.setattr(runner, "open_dialog", fill)
+    dialogs.expect(fill)
     click(qtbot, dialog.new_button)
     assert dialog.table.model.rowCount() == 15
     assert dialog.table.selected().title == "Parking and badge access" and dialog.edit_button.isEnabled()
-    contract = open_contract_dialog(qtbot, services)
+    contract = open_contract_dialog(dialogs, services)
     assert "custom_parking_and_badge_access" in [line.row.key for line in contract.checklist.lines.values()]
     monkeypatch.setattr("fluorodesk.ui.dialogs.clause_dialogs.confirm_destructive", lambda *a, **k: True)
     click(qtbot, dialog.retire_button)
@@ -461,10 +453,8 @@ def test_custom_clause_added_in_the_clauses_dialog_appears_on_new_contracts(qtbo
         )
 
 
-def test_clause_dialog_rejects_a_duplicate_title_inline(qtbot, services):
-    dialog = ClauseDialog(services, DataBus())
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_clause_dialog_rejects_a_duplicate_title_inline(qtbot, services, dialogs):
+    dialog = dialogs.show(ClauseDialog(services, DataBus()))
     qtbot.keyClicks(dialog.title_edit, "QC duties")
     dialog.save()
     assert "already a clause" in error_text(dialog, "title") and dialog.isVisible()
@@ -483,10 +473,20 @@ def make_tab(qtbot, services):
 
 def test_tab_shows_current_contracts_and_history_on_request(qtbot, demo_services):
     tab = make_tab(qtbot, demo_services)
-    rows = tab.table.visible_rows()
-    assert len(rows) == 6 and all(r.current for r in rows)
+    current = [
+        "Sofia Rossi",
+        "Grace Chen",
+        "Keystone Rad Tech Partners",
+        "Kevin Brooks",
+        "Marcus Hill",
+        "Summit Imaging Staffing",
+    ]
+    assert [(r.party, r.current) for r in tab.table.visible_rows()] == [(p, True) for p in current]
     click(qtbot, tab.show_history)
-    assert len(tab.table.visible_rows()) == 8
+    assert [(r.party, r.current) for r in tab.table.visible_rows()] == [(p, True) for p in current] + [
+        ("Keystone Rad Tech Partners", False),  # renewed
+        ("Bayview Radiology Staffing", False),  # ended
+    ]
     old = next(r for r in tab.table.visible_rows() if r.party.startswith("Keystone") and not r.current)
     tab.select(old.id)
     assert not tab.renew_button.isEnabled() and "Already renewed" in tab.renew_button.toolTip()
@@ -499,43 +499,51 @@ def test_tab_detail_and_buttons_follow_the_selection(qtbot, demo_services):
     row = keystone(demo_services)
     tab.select(row.id)
     text = tab.detail.text()
-    assert "Missing clauses" in text and "QC duties" in text and "insurance expired" in text
-    assert "Hannah Fischer" in text and "Renewal history" in text
+    assert "<b>Missing clauses</b></p><ul><li>QC duties</li><li>Reporting technical problems" in text
+    assert "Certificate of insurance expired 2026-11-14." in text
+    assert "<b>Technicians covered</b><br>Hannah Fischer, Tom Nguyen, Rachel Stein</p>" in text
+    assert "<b>Renewal history</b></p><ul><li>2025-01-30 → 2026-01-29: Renewed from 2026-01-30</li>" in text
     assert tab.edit_button.isEnabled() and tab.renew_button.isEnabled() and tab.evaluate_button.isEnabled()
 
 
-def test_tab_opens_the_right_dialogs_and_reselects_after_saving(qtbot, demo_services, monkeypatch):
+def test_tab_opens_the_right_dialogs_and_reselects_after_saving(qtbot, demo_services, monkeypatch, dialogs):
     tab = make_tab(qtbot, demo_services)
     opened = []
-    monkeypatch.setattr(runner, "open_dialog", lambda d: opened.append(d) or QDialog.DialogCode.Rejected)
+
+    def cancel(dialog):
+        opened.append(dialog)
+        dialog.reject()
+
     tab.activateWindow()
     qtbot.waitUntil(tab.isActiveWindow)
+    dialogs.expect(cancel)
     qtbot.keyClick(tab.table.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(opened[-1], ContractDialog) and opened[-1].contract_id is None
     row = keystone(demo_services)
     tab.select(row.id)
+    dialogs.expect(cancel)
     tab.table.activated.emit(tab.table.selected())  # Enter / double-click
     assert opened[-1].contract_id == row.id
-    click(qtbot, tab.renew_button)
-    assert opened[-1].renew_of == row.id
-    click(qtbot, tab.terminate_button)
-    assert isinstance(opened[-1], TerminateDialog)
-    click(qtbot, tab.evaluate_button)
-    assert isinstance(opened[-1], EvaluationDialog)
-    click(qtbot, tab.agencies_button)
-    assert isinstance(opened[-1], AgenciesDialog)
-    click(qtbot, tab.clauses_button)
-    assert isinstance(opened[-1], ClausesDialog)
+    for button, kind in (
+        (tab.renew_button, ContractDialog),
+        (tab.terminate_button, TerminateDialog),
+        (tab.evaluate_button, EvaluationDialog),
+        (tab.agencies_button, AgenciesDialog),
+        (tab.clauses_button, ClausesDialog),
+    ):
+        dialogs.expect(cancel)
+        click(qtbot, button)
+        assert type(opened[-1]) is kind
+    assert opened[2].renew_of == row.id
 
-    def terminate(dialog):
+    def terminate(dialog: TerminateDialog):
         monkeypatch.setattr(
             "fluorodesk.ui.dialogs.contract_actions.confirm_destructive", lambda *a, **k: True
         )
         dialog.reason.setText("Replaced")
         dialog.save()
-        return dialog.result()
 
-    monkeypatch.setattr(runner, "open_dialog", terminate)
+    dialogs.expect(terminate)
     click(qtbot, tab.terminate_button)
     assert tab.table.selected().id == row.id and tab.table.selected().terminated_on == date(2027, 1, 30)
     assert tab.terminate_button.text() == "Withdraw termination…"

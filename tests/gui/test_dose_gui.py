@@ -142,7 +142,10 @@ def test_a_row_with_a_mistake_keeps_everything_and_points_at_the_field(qtbot, se
     fill_row(qtbot, "", "", "Dr. Park", "G")
     fill_row(qtbot, "C-9", "64483", "a while", "12", "", "", "2")
     assert cases(services) == []
-    assert "Not saved" in panel.message.text() and "Fluoro time" in panel.message.text()
+    assert panel.message.text() == (
+        "Not saved. Fluoro time: “a while” is not a fluoroscopy time; "
+        "type seconds (83), minutes:seconds (1:23) or 1.4 min."
+    )
     assert focused() is panel.fluoro_time and panel.fluoro_time.text() == "a while"
     assert panel.case_ref.text() == "C-9" and "b00020" in panel.fluoro_time.styleSheet()
     # Fix it and carry on with Enter: saved, marks cleared.
@@ -155,7 +158,7 @@ def test_a_row_with_a_mistake_keeps_everything_and_points_at_the_field(qtbot, se
 def test_a_procedure_typed_by_code_is_shown_in_full(qtbot, services, clinic, panel):
     fill_row(qtbot, "", "", "Dr. Park", "G", "C-1")
     type_in(qtbot, "27096")
-    assert "Sacroiliac" in panel.procedure_hint.text()
+    assert panel.procedure_hint.text() == "27096 — Sacroiliac joint injection"
     enter(qtbot)
     assert panel.procedure.text().startswith("27096 — Sacroiliac") and focused() is panel.fluoro_time
 
@@ -211,15 +214,26 @@ def test_the_tab_flags_cases_and_says_the_levels_are_defaults(qtbot, tab):
     assert tab.table.model.data(index).startswith("Follow-up needed")
 
 
-def test_summaries_page(qtbot, tab):
+def test_summaries_page(qtbot, tab, demo_services):
+    procedures = demo_services.procedures
+    last_year = TODAY - timedelta(days=365)
     tab.pages.setCurrentIndex(1)
     qtbot.waitUntil(lambda: tab.summary_table.model.rowCount() > 0)
-    first = tab.summary_table.visible_rows()[0]
-    assert first.group == dose_tab.ALL_GROUP and first.stats.cases > 0
+    assert shown(tab.summary_table) == procedures.summaries("quarter", "procedure", start=last_year)
+    first = shown(tab.summary_table)[0]
+    live = [c for c in procedures.list_cases(start=first.period.start) if c.performed_on <= first.period.end]
+    assert first.group == dose_tab.ALL_GROUP and first.stats.cases == len(live)
     tab.group_by.set_value("physician")
-    assert {r.group for r in tab.summary_table.visible_rows()} >= {"Dr. Helen Park", "Dr. Samuel Ortiz"}
+    assert shown(tab.summary_table) == procedures.summaries("quarter", "physician", start=last_year)
+    assert {r.group for r in shown(tab.summary_table)} == {
+        dose_tab.ALL_GROUP,
+        "Dr. Helen Park",
+        "Dr. Samuel Ortiz",
+        "Dr. Anita Desai",
+    }
     tab.kind.set_value("month")
-    assert all("-" in r.period.label for r in tab.summary_table.visible_rows())
+    assert shown(tab.summary_table) == procedures.summaries("month", "physician", start=last_year)
+    assert shown(tab.summary_table)[0].period.label == "2026-11"
 
 
 def select_case(tab, predicate):
@@ -230,37 +244,35 @@ def select_case(tab, predicate):
     raise AssertionError("no such case")
 
 
-def test_follow_up_from_the_tab_clears_the_finding(qtbot, tab, demo_services, monkeypatch):
-    opened = []
-    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog) or dialog.show())
+def test_follow_up_from_the_tab_clears_the_finding(qtbot, tab, demo_services, dialogs):
     tab.flagged_only.setChecked(True)
     case = select_case(tab, lambda r: r.follow_up is FollowUpState.NEEDED)
     assert tab.follow_up_button.isEnabled()
+
+    def follow_up(dialog: FollowUpDialog):
+        assert isinstance(dialog, FollowUpDialog)
+        dialog.informed.setText(case.performed_on.isoformat())
+        dialog.save()  # no "documented by": stays open with the message under the field
+        assert (
+            dialog.isVisible()
+            and "who documented" in dialog.findChild(type(dialog.general_error), "follow_up_byError").text()
+        )
+        dialog.by.setText("Dr. Helen Park")
+        dialog.skin.setText(TODAY.isoformat())
+        dialog.save()
+
+    dialogs.expect(follow_up)
     tab.follow_up_button.click()
-    (dialog,) = opened
-    assert isinstance(dialog, FollowUpDialog)
-    qtbot.addWidget(dialog)
-    dialog.informed.setText(case.performed_on.isoformat())
-    dialog.save()  # no "documented by": stays open with the message under the field
-    assert (
-        dialog.isVisible()
-        and "who documented" in dialog.findChild(type(dialog.general_error), "follow_up_byError").text()
-    )
-    dialog.by.setText("Dr. Helen Park")
-    dialog.skin.setText(TODAY.isoformat())
-    dialog.save()
-    assert not dialog.isVisible()
     assert not [f for f in demo_services.compliance.findings() if f.code == "dose.trigger_no_follow_up"]
     qtbot.waitUntil(lambda: all(r.follow_up is not FollowUpState.NEEDED for r in tab.table.visible_rows()))
+    assert next(r for r in tab.table.visible_rows() if r.id == case.id).follow_up is FollowUpState.DONE
 
 
-def test_correct_and_void_dialogs(qtbot, demo_services):
+def test_correct_and_void_dialogs(qtbot, demo_services, dialogs):
     case = demo_services.procedures.list_cases()[0]
     options = demo_services.procedures.entry_options()
     bus = DataBus()
-    dialog = CaseDialog(demo_services, bus, case, options)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = dialogs.show(CaseDialog(demo_services, bus, case, options))
     dialog.images.setText("11")
     dialog.save()
     assert (
@@ -272,9 +284,7 @@ def test_correct_and_void_dialogs(qtbot, demo_services):
         dialog.save()
     fixed = demo_services.procedures.list_cases()[0]
     assert fixed.images == 11 and fixed.amends_id == case.id
-    void = VoidCaseDialog(demo_services, bus, fixed)
-    qtbot.addWidget(void)
-    void.show()
+    void = dialogs.show(VoidCaseDialog(demo_services, bus, fixed))
     assert void.buttons.button(void.buttons.StandardButton.Save).text() == "Void case"
     assert void.buttons.button(void.buttons.StandardButton.Cancel).isDefault()
     void.reason.setText("Test patient")
@@ -282,29 +292,26 @@ def test_correct_and_void_dialogs(qtbot, demo_services):
     assert demo_services.procedures.get_case(fixed.id).voided
 
 
-def test_trigger_levels_dialog_changes_the_setting_and_the_banner(qtbot, tab, demo_services, monkeypatch):
-    opened = []
-    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog) or dialog.show())
+def test_trigger_levels_dialog_changes_the_setting_and_the_banner(qtbot, tab, demo_services, dialogs):
+    def levels(dialog: SettingsDialog):
+        assert isinstance(dialog, SettingsDialog)
+        edit = dialog.edits["dose.trigger_air_kerma_mgy"]
+        assert edit.text() == "3000"
+        edit.setText("-5")
+        dialog.save()
+        assert dialog.isVisible()
+        edit.setText("5000")
+        dialog.save()
+
+    dialogs.expect(levels)
     tab.levels_button.click()
-    (dialog,) = opened
-    assert isinstance(dialog, SettingsDialog)
-    qtbot.addWidget(dialog)
-    edit = dialog.edits["dose.trigger_air_kerma_mgy"]
-    assert edit.text() == "3000"
-    edit.setText("-5")
-    dialog.save()
-    assert dialog.isVisible()
-    edit.setText("5000")
-    dialog.save()
     assert demo_services.settings.load()["dose.trigger_air_kerma_mgy"] == 5000.0
     qtbot.waitUntil(lambda: "5000 mGy" in tab.banner.text())
     assert "set by the clinic" in tab.banner.text()
 
 
-def test_unit_display_dialog(qtbot, demo_services):
-    dialog = UnitDisplayDialog(demo_services, DataBus())
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_unit_display_dialog(qtbot, demo_services, dialogs):
+    dialog = dialogs.show(UnitDisplayDialog(demo_services, DataBus()))
     dialog.unit.setCurrentIndex(0)
     assert dialog.shows_air_kerma.isChecked()
     dialog.shows_air_kerma.setChecked(False)
@@ -328,22 +335,29 @@ def test_log_case_service_is_what_the_panel_calls(services, clinic):
         assert session.scalar(select(func.count()).select_from(ProcedureRecord)) == 1
 
 
-def test_keyboard_shortcuts_on_the_tab(qtbot, tab, monkeypatch):
-    opened = []
-    monkeypatch.setattr(tab, "_run", lambda dialog: opened.append(dialog))
+def test_keyboard_shortcuts_on_the_tab(qtbot, tab, dialogs):
     tab.activateWindow()
     tab.table.view.setFocus()
     qtbot.waitUntil(lambda: tab.table.view.hasFocus())
     qtbot.keyClick(tab.table.view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert focused() is tab.entry.case_ref
     tab.table.view.selectRow(0)
+    first = tab.table.selected()
+    opened = []
+
+    def look(dialog):
+        opened.append((type(dialog), dialog.case.id))
+        dialog.reject()
+
+    dialogs.expect(look)
     tab.table.view.setFocus()
     qtbot.keyClick(tab.table.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert len(opened) == 1 and isinstance(opened[0], CaseDialog)
-    qtbot.addWidget(opened[0])
+    assert opened == [(CaseDialog, first.id)]
+    dialogs.expect(look)
+    flagged = select_case(tab, lambda r: r.flagged and not r.voided)
+    tab.table.view.setFocus()
     qtbot.keyClick(tab.table.view, Qt.Key.Key_Return)  # Enter on a row: correct it (or follow up if flagged)
-    assert len(opened) == 2
-    qtbot.addWidget(opened[1])
+    assert opened[1] == (FollowUpDialog, flagged.id)
 
 
 def fill_entry(tab, demo_services, case_ref: str, day: date, fluoro: str = "0:40", kerma: str = "8") -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
@@ -36,14 +38,12 @@ def error_of(dialog, name: str) -> str:
 
 
 @pytest.fixture
-def tab(qtbot, demo_services, monkeypatch):
+def tab(qtbot, demo_services):
     widget = DosimetryTab(demo_services, DataBus())
     qtbot.addWidget(widget)
     widget.resize(1300, 760)
     widget.show()
     qtbot.waitUntil(lambda: widget.table.model.rowCount() > 0)
-    widget.opened = []
-    monkeypatch.setattr(widget, "_run", lambda dialog: widget.opened.append(dialog) or dialog.show())
     return widget
 
 
@@ -146,75 +146,78 @@ def test_a_change_reloads_the_open_page_and_the_others_when_next_opened(qtbot, t
     assert shown_rows(tab.badges) == dosimetry.badges()
 
 
-def test_an_investigation_from_the_totals_clears_the_finding(qtbot, tab, demo_services):
+def test_an_investigation_from_the_totals_clears_the_finding(qtbot, tab, demo_services, dialogs):
     tab.quarter.setCurrentIndex(1)  # the last complete quarter
     row = select(tab.table, lambda r: r.reached is not None)
     assert row.technician == "Maria Alvarez" and tab.investigate_button.isEnabled()
+
+    def investigate(dialog: InvestigationDialog):
+        assert isinstance(dialog, InvestigationDialog)
+        assert dialog.level.value() == InvestigationLevel.ALARA1.value and dialog.dose.text() == "1.4"
+        assert dialog.quarter.value() == row.quarter
+        dialog.save()
+        assert dialog.isVisible() and "Say who investigates" in error_of(dialog, "investigator")
+        dialog.investigator.setText("Alan Marsh, MS, DABR")
+        dialog.save()
+
+    dialogs.expect(investigate)
     tab.investigate_button.click()
-    (dialog,) = tab.opened
-    assert isinstance(dialog, InvestigationDialog)
-    qtbot.addWidget(dialog)
-    assert dialog.level.value() == InvestigationLevel.ALARA1.value and dialog.dose.text() == "1.4"
-    assert dialog.quarter.value() == row.quarter
-    dialog.save()
-    assert dialog.isVisible() and "Say who investigates" in error_of(dialog, "investigator")
-    dialog.investigator.setText("Alan Marsh, MS, DABR")
-    dialog.save()
-    assert not dialog.isVisible()
     assert "dosimetry.investigation_needed" not in codes(demo_services)
     assert "dosimetry.investigation_open" in codes(demo_services)
     # Close it from the Investigations page.
     tab.pages.setCurrentIndex(3)
     qtbot.waitUntil(lambda: tab.investigations.model.rowCount() == 2)
     select(tab.investigations, lambda r: r.closed_on is None)
+
+    def close(closing: InvestigationDialog):
+        closing.closed_on.setText(TODAY.isoformat())
+        closing.save()
+        assert "Write what was found" in error_of(closing, "findings")
+        closing.findings.setPlainText("Badge left on the apron in the procedure room.")
+        closing.save()
+
+    dialogs.expect(close)
     tab.close_button.click()
-    closing = tab.opened[-1]
-    qtbot.addWidget(closing)
-    closing.closed_on.setText(TODAY.isoformat())
-    closing.save()
-    assert "Write what was found" in error_of(closing, "findings")
-    closing.findings.setPlainText("Badge left on the apron in the procedure room.")
-    closing.save()
-    assert not closing.isVisible()
     assert "dosimetry.investigation_open" not in codes(demo_services)
 
 
-def test_a_late_badge_returned_from_the_badges_page(qtbot, tab, demo_services):
+def test_a_late_badge_returned_from_the_badges_page(qtbot, tab, demo_services, dialogs):
     tab.pages.setCurrentIndex(1)
     badge = select(tab.badges, lambda r: r.state is BadgeState.LATE)
+
+    def give_back(dialog: ReturnBadgeDialog):
+        assert isinstance(dialog, ReturnBadgeDialog)
+        dialog.returned_on.setText("2026-12-01")
+        dialog.save()
+        assert error_of(dialog, "returned_on") == "2026-12-01 is in the future."
+        dialog.returned_on.setText(TODAY.isoformat())
+        dialog.save()
+
+    dialogs.expect(give_back)
     tab.return_button.click()
-    dialog = tab.opened[-1]
-    assert isinstance(dialog, ReturnBadgeDialog)
-    qtbot.addWidget(dialog)
-    dialog.returned_on.setText("2026-12-01")
-    dialog.save()
-    assert "future" in error_of(dialog, "returned_on")
-    dialog.returned_on.setText(TODAY.isoformat())
-    dialog.save()
     assert "dosimetry.badge_late" not in codes(demo_services)
     # Returned but no report yet: the page offers its reading.
     qtbot.waitUntil(lambda: any(r.id == badge.id for r in tab.badges.visible_rows()))
     select(tab.badges, lambda r: r.id == badge.id)
     assert tab.badge_reading_button.isEnabled()
+
+    def read(reading: ReadingDialog):
+        assert isinstance(reading, ReadingDialog) and not reading.technician.isEnabled()
+        reading.deep.setText("M")
+        reading.lens.setText("0.03")
+        reading.save()
+
+    dialogs.expect(read)
     tab.badge_reading_button.click()
-    reading = tab.opened[-1]
-    assert isinstance(reading, ReadingDialog) and not reading.technician.isEnabled()
-    qtbot.addWidget(reading)
-    reading.deep.setText("M")
-    reading.lens.setText("0.03")
-    reading.save()
-    assert not reading.isVisible()
     mine = [r for r in demo_services.dosimetry.readings() if r.badge_id == badge.id]
     assert mine[0].deep.words == "M" and mine[0].lens.value == 0.03
 
 
-def test_badge_dialog_issues_and_reports_errors_inline(qtbot, demo_services):
-    dialog = BadgeDialog(demo_services, DataBus())
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_badge_dialog_issues_and_reports_errors_inline(qtbot, demo_services, dialogs):
+    dialog = dialogs.show(BadgeDialog(demo_services, DataBus()))
     dialog.save()
     assert "Choose the technician" in error_of(dialog, "technician_id")
-    assert "badge" in error_of(dialog, "badge_code")
+    assert error_of(dialog, "badge_code") == "Enter the badge (participant) number."
     dialog.technician.setCurrentIndex(1)
     dialog.code.setText("LX-4000")
     dialog.assigned_on.setText("2026-12-01")
@@ -224,25 +227,33 @@ def test_badge_dialog_issues_and_reports_errors_inline(qtbot, demo_services):
     assert issued[0].period_end.isoformat() == "2026-12-31" and issued[0].state is BadgeState.NOT_STARTED
 
 
-def test_unused_and_other_facility_readings(qtbot, tab, demo_services):
+def test_unused_and_other_facility_readings(qtbot, tab, demo_services, dialogs):
     tab.pages.setCurrentIndex(2)
+
+    chosen = []
+
+    def other_facility(other: ReadingDialog):
+        assert other.objectName() == "otherFacilityDialog" and other.unused is None
+        other.technician.setCurrentIndex(1)
+        chosen.append(other.technician.currentText())
+        other.facility.setText("Valley Imaging")
+        other.period_start.setText("2026-10-01")
+        other.period_end.setText("2026-10-31")
+        other.deep.setText("0.2")
+        other.save()
+
+    dialogs.expect(other_facility)
     tab.other_button.click()
-    other = tab.opened[-1]
-    assert other.objectName() == "otherFacilityDialog" and other.unused is None
-    qtbot.addWidget(other)
-    other.technician.setCurrentIndex(1)
-    other.facility.setText("Valley Imaging")
-    other.period_start.setText("2026-10-01")
-    other.period_end.setText("2026-10-31")
-    other.deep.setText("0.2")
-    other.save()
-    assert not other.isVisible()
-    assert any(r.other_facility == "Valley Imaging" for r in demo_services.dosimetry.readings())
+    [valley] = [r for r in demo_services.dosimetry.readings() if r.other_facility == "Valley Imaging"]
+    assert (valley.technician, valley.period_start, valley.period_end, valley.deep.value) == (
+        chosen[0],
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+        0.2,
+    )
     # An unused badge with a dose typed in is refused with the reason under the field.
     badge = next(b for b in demo_services.dosimetry.badges() if b.state is BadgeState.LATE)
-    unused = ReadingDialog(demo_services, DataBus(), badge=badge)
-    qtbot.addWidget(unused)
-    unused.show()
+    unused = dialogs.show(ReadingDialog(demo_services, DataBus(), badge=badge))
     unused.unused.setChecked(True)
     unused.deep.setText("0.1")
     unused.save()
@@ -253,74 +264,90 @@ def test_unused_and_other_facility_readings(qtbot, tab, demo_services):
     assert next(b for b in demo_services.dosimetry.badges() if b.id == badge.id).state is BadgeState.RETURNED
 
 
-def test_void_a_reading(qtbot, tab, demo_services):
+def test_void_a_reading(qtbot, tab, demo_services, dialogs):
     tab.pages.setCurrentIndex(2)
     reading = select(tab.readings, lambda r: r.other_facility)
+
+    def void(dialog: VoidReadingDialog):
+        assert isinstance(dialog, VoidReadingDialog)
+        dialog.reason.setText("Duplicate of the vendor's statement")
+        dialog.save()
+
+    dialogs.expect(void)
     tab.void_reading_button.click()
-    dialog = tab.opened[-1]
-    assert isinstance(dialog, VoidReadingDialog)
-    qtbot.addWidget(dialog)
-    dialog.reason.setText("Duplicate of the vendor's statement")
-    dialog.save()
     assert all(r.id != reading.id for r in demo_services.dosimetry.readings())
+    [voided] = [r for r in demo_services.dosimetry.readings(include_voided=True) if r.id == reading.id]
+    assert voided.voided_at is not None and voided.void_reason == "Duplicate of the vendor's statement"
 
 
-def test_pregnancy_declared_and_ended(qtbot, tab, demo_services):
+def test_pregnancy_declared_and_ended(qtbot, tab, demo_services, dialogs):
     tab.pages.setCurrentIndex(4)
+
+    def declare(dialog: PregnancyDialog):
+        assert isinstance(dialog, PregnancyDialog) and "5 mSv" in dialog.findChild(QLabel, "intro").text()
+        rossi = next(
+            i for i in range(dialog.technician.count()) if dialog.technician.itemText(i) == "Sofia Rossi"
+        )
+        dialog.technician.setCurrentIndex(rossi)
+        dialog.due_on.setText("2027-05-01")
+        dialog.save()
+
+    dialogs.expect(declare)
     tab.declare_button.click()
-    dialog = tab.opened[-1]
-    assert isinstance(dialog, PregnancyDialog) and "5 mSv" in dialog.findChild(QLabel, "intro").text()
-    qtbot.addWidget(dialog)
-    rossi = next(
-        i for i in range(dialog.technician.count()) if dialog.technician.itemText(i) == "Sofia Rossi"
-    )
-    dialog.technician.setCurrentIndex(rossi)
-    dialog.due_on.setText("2027-05-01")
-    dialog.save()
-    assert not dialog.isVisible()
     qtbot.waitUntil(lambda: tab.pregnancies.model.rowCount() == 2)
     select(tab.pregnancies, lambda r: r.technician == "Sofia Rossi")
+
+    def end(ending: EndPregnancyDialog):
+        assert isinstance(ending, EndPregnancyDialog)
+        ending.save()
+        assert "Say why" in error_of(ending, "end_reason")
+        ending.reason.setText("Declaration withdrawn in writing")
+        ending.save()
+
+    dialogs.expect(end)
     tab.end_button.click()
-    ending = tab.opened[-1]
-    assert isinstance(ending, EndPregnancyDialog)
-    qtbot.addWidget(ending)
-    ending.save()
-    assert "Say why" in error_of(ending, "end_reason")
-    ending.reason.setText("Declaration withdrawn in writing")
-    ending.save()
     assert not next(p for p in demo_services.dosimetry.pregnancies() if p.technician == "Sofia Rossi").active
 
 
-def test_signing_the_overdue_review(qtbot, tab, demo_services):
+def test_signing_the_overdue_review(qtbot, tab, demo_services, dialogs):
     tab.pages.setCurrentIndex(5)
     select(tab.reviews, lambda r: r.state == "overdue")
+
+    def sign(dialog: ReviewDialog):
+        assert isinstance(dialog, ReviewDialog)
+        assert dialog.quarter.value().label == "2026 Q2"
+        assert "2026 Q2" in dialog.summary.text()
+        dialog.reviewer.setText("Alan Marsh, MS, DABR")
+        dialog.save()
+        assert "Choose RSO" in error_of(dialog, "reviewer_role")
+        dialog.role.set_value("medical_physicist")
+        dialog.save()
+
+    dialogs.expect(sign)
     tab.sign_button.click()
-    dialog = tab.opened[-1]
-    assert isinstance(dialog, ReviewDialog)
-    qtbot.addWidget(dialog)
-    assert dialog.quarter.value().label == "2026 Q2"
-    assert "2026 Q2" in dialog.summary.text()
-    dialog.reviewer.setText("Alan Marsh, MS, DABR")
-    dialog.save()
-    assert "Choose RSO" in error_of(dialog, "reviewer_role")
-    dialog.role.set_value("medical_physicist")
-    dialog.save()
-    assert not dialog.isVisible()
     assert "dosimetry.review_overdue" not in codes(demo_services)
     qtbot.waitUntil(lambda: "review overdue" not in tab.summary.text())
 
 
-def test_limits_dialog_lists_every_dosimetry_setting(qtbot, tab):
+def test_limits_dialog_lists_every_dosimetry_setting(qtbot, tab, dialogs):
+    def look(dialog: SettingsDialog):
+        assert isinstance(dialog, SettingsDialog)
+        assert set(dialog.edits) == set(dosimetry_tab.LIMIT_KEYS)
+        assert dialog.edits["dosimetry.alara1_quarter_deep_msv"].text() == "1.25"
+        dialog.reject()
+
+    dialogs.expect(look)
     tab.limits_button.click()
-    dialog = tab.opened[-1]
-    assert isinstance(dialog, SettingsDialog)
-    qtbot.addWidget(dialog)
-    assert set(dialog.edits) == set(dosimetry_tab.LIMIT_KEYS)
-    assert dialog.edits["dosimetry.alara1_quarter_deep_msv"].text() == "1.25"
 
 
-def test_ctrl_n_adds_on_the_current_page(qtbot, tab):
+def test_ctrl_n_adds_on_the_current_page(qtbot, tab, dialogs):
     tab.activateWindow()
+    opened = []
+
+    def look(dialog):
+        opened.append(type(dialog))
+        dialog.reject()
+
     expected = [
         InvestigationDialog,
         BadgeDialog,
@@ -334,10 +361,10 @@ def test_ctrl_n_adds_on_the_current_page(qtbot, tab):
         view = tab.pages.currentWidget().findChild(type(tab.table.view))
         view.setFocus()
         qtbot.waitUntil(view.hasFocus)
+        dialogs.expect(look)
         qtbot.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-        assert isinstance(tab.opened[-1], cls), page
-        qtbot.addWidget(tab.opened[-1])
-    assert len(tab.opened) == len(expected)
+        assert opened[-1] is cls, page
+    assert opened == expected
 
 
 def test_years_of_overdue_reviews_stay_one_line():

@@ -28,12 +28,10 @@ class NameDialog(FormDialog):
         return self.outcome
 
 
-def test_validation_error_shows_inline_and_keeps_input(qtbot):
-    dialog = NameDialog(
-        DataBus(), ValidationError(fields={"name": "Name is required.", "other": "Elsewhere."})
+def test_validation_error_shows_inline_and_keeps_input(qtbot, dialogs):
+    dialog = dialogs.show(
+        NameDialog(DataBus(), ValidationError(fields={"name": "Name is required.", "other": "Elsewhere."}))
     )
-    qtbot.addWidget(dialog)
-    dialog.show()
     qtbot.keyClicks(dialog.when, "2026-13-45")
     dialog.save()
     assert dialog.isVisible()
@@ -43,19 +41,15 @@ def test_validation_error_shows_inline_and_keeps_input(qtbot):
     assert dialog.when.value() == "2026-13-45"
 
 
-def test_conflict_shows_at_the_top(qtbot):
-    dialog = NameDialog(DataBus(), ConflictError("Another technician already has ARRT ID 5."))
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_conflict_shows_at_the_top(qtbot, dialogs):
+    dialog = dialogs.show(NameDialog(DataBus(), ConflictError("Another technician already has ARRT ID 5.")))
     dialog.save()
     assert dialog.general_error.text() == "Another technician already has ARRT ID 5."
 
 
-def test_success_closes_and_announces(qtbot):
+def test_success_closes_and_announces(qtbot, dialogs):
     bus = DataBus()
-    dialog = NameDialog(bus, 42)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = dialogs.show(NameDialog(bus, 42))
     with qtbot.waitSignal(bus.changed) as blocker:
         dialog.save()
     assert blocker.args == [frozenset({"technicians"})]
@@ -66,21 +60,17 @@ def test_success_closes_and_announces(qtbot):
     ("answer", "stays_open"),
     [(QMessageBox.StandardButton.Cancel, True), (QMessageBox.StandardButton.Discard, False)],
 )
-def test_dirty_dialog_asks_before_closing(qtbot, monkeypatch, answer, stays_open):
-    dialog = NameDialog(DataBus(), 1)
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_dirty_dialog_asks_before_closing(qtbot, monkeypatch, answer, stays_open, dialogs):
+    dialog = dialogs.show(NameDialog(DataBus(), 1))
     qtbot.keyClicks(dialog.name, "Ana")
     asked = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(1) or answer)
     dialog.reject()
-    assert asked and dialog.isVisible() is stays_open
+    assert asked == [1] and dialog.isVisible() is stays_open
 
 
-def test_clean_dialog_closes_without_asking(qtbot, monkeypatch):
-    dialog = NameDialog(DataBus(), 1)
-    qtbot.addWidget(dialog)
-    dialog.show()
+def test_clean_dialog_closes_without_asking(qtbot, monkeypatch, dialogs):
+    dialog = dialogs.show(NameDialog(DataBus(), 1))
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: pytest.fail("should not ask"))
     dialog.reject()
     assert not dialog.isVisible()
@@ -108,7 +98,7 @@ def test_attachments_panel_adds_lists_and_removes(qtbot, services, tmp_path, mon
     bad = tmp_path / "notes.docx"
     bad.write_text("x")
     assert not panel.add_file(str(bad))
-    assert warned and "PDF, PNG or JPEG" in warned[0]
+    assert len(warned) == 1 and "PDF, PNG or JPEG" in warned[0]
     panel.list.setCurrentRow(0)
     monkeypatch.setattr("fluorodesk.ui.widgets.attachments_panel.confirm_destructive", lambda *a, **k: True)
     panel.remove_selected()

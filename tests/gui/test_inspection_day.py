@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from fluorodesk.domain.enums import GarmentStatus, InspectionResult
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.inspection_day import InspectionDayDialog
-from fluorodesk.ui.dialogs.inspection_dialog import InspectionMemory
+from fluorodesk.ui.dialogs.inspection_dialog import InspectionDialog, InspectionMemory
 
 from ..conftest import TODAY
 
@@ -43,12 +43,9 @@ def scan(qtbot, code: str) -> None:
 
 
 @pytest.fixture
-def day(qtbot, demo_services):
+def day(qtbot, demo_services, dialogs):
     bus = DataBus()
-    dialog = InspectionDayDialog(demo_services, bus, memory=InspectionMemory())
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = dialogs.show(InspectionDayDialog(demo_services, bus, memory=InspectionMemory()))
     dialog.activateWindow()
     qtbot.waitUntil(lambda: focused() is not None)
     return dialog
@@ -98,7 +95,7 @@ def test_unknown_lost_and_disposed_ids_get_a_clear_message_and_nothing_is_saved(
     scan(qtbot, "A-032")  # replaces the selected text
     assert "A-032 is reported lost. Mark it found first" in day.message.text()
     scan(qtbot, "T-034")
-    assert "disposed of" in day.message.text()
+    assert day.message.text() == "T-034 was disposed of on 2026-05-31; it can no longer be inspected."
     assert day.card.isHidden() and len(recorded(day)) == before
 
 
@@ -114,26 +111,28 @@ def test_scanning_the_next_label_before_recording_says_so_and_starts_over(qtbot,
     assert recorded(day)[0] == "A-008" and "A-007" not in recorded(day)
 
 
-def test_the_fail_path_opens_defect_entry_and_takes_the_garment_out_of_service(qtbot, day, demo_services):
+def test_the_fail_path_opens_defect_entry_and_takes_the_garment_out_of_service(
+    qtbot, day, demo_services, dialogs
+):
     type_keys(qtbot, INSPECTOR)
     press(qtbot, Qt.Key.Key_Return)
     scan(qtbot, "A-004")
-    press(qtbot, Qt.Key.Key_F)
-    dialog = day.fail_dialog
-    assert dialog is not None and dialog.isVisible()
-    qtbot.waitUntil(lambda: focused() is dialog.defects.lines[0].area)  # straight into the first size
-    type_keys(qtbot, "4 x 5")
-    assert dialog.proposal.text() == "Fail: Critical area defect 20 mm² exceeds 15 mm²."
-    assert "leaves service: quarantined" in dialog.consequence.text()
-    press(qtbot, Qt.Key.Key_Tab)
-    type_keys(qtbot, "crack, left chest")
-    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # Dis&position
-    assert focused() is dialog.disposition
-    type_keys(qtbot, "Rem")  # keyboard search in the list: Remove
-    assert dialog.disposition.value() == "remove"
-    with qtbot.waitSignal(dialog.finished):
+
+    def fail(dialog: InspectionDialog):
+        qtbot.waitUntil(lambda: focused() is dialog.defects.lines[0].area)  # straight into the first size
+        type_keys(qtbot, "4 x 5")
+        assert dialog.proposal.text() == "Fail: Critical area defect 20 mm² exceeds 15 mm²."
+        assert "leaves service: quarantined" in dialog.consequence.text()
+        press(qtbot, Qt.Key.Key_Tab)
+        type_keys(qtbot, "crack, left chest")
+        press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # Dis&position
+        assert focused() is dialog.disposition
+        type_keys(qtbot, "Rem")  # keyboard search in the list: Remove
+        assert dialog.disposition.value() == "remove"
         press(qtbot, Qt.Key.Key_Return)  # Enter saves, as in every dialog
-    assert day.fail_dialog is None
+
+    dialogs.expect(fail)
+    press(qtbot, Qt.Key.Key_F)
     qtbot.waitUntil(lambda: focused() is day.scan)
     assert "A-004</b>: fail recorded (Critical area 20 mm²; remove)" in day.message.text()
     assert recorded(day)[0] == "A-004"
@@ -141,17 +140,19 @@ def test_the_fail_path_opens_defect_entry_and_takes_the_garment_out_of_service(q
     assert row.status is GarmentStatus.REMOVED and row.last_result is InspectionResult.FAIL
 
 
-def test_cancelling_the_fail_dialog_records_nothing(qtbot, day):
+def test_cancelling_the_fail_dialog_records_nothing(qtbot, day, dialogs):
     type_keys(qtbot, INSPECTOR)
     press(qtbot, Qt.Key.Key_Return)
     before = len(recorded(day))
     scan(qtbot, "A-011")
-    press(qtbot, Qt.Key.Key_F)
-    dialog = day.fail_dialog
-    qtbot.waitUntil(lambda: focused() is dialog.defects.lines[0].area)
-    type_keys(qtbot, "30")
-    with qtbot.waitSignal(dialog.finished):
+
+    def cancel(dialog: InspectionDialog):
+        qtbot.waitUntil(lambda: focused() is dialog.defects.lines[0].area)
+        type_keys(qtbot, "30")
         press(qtbot, Qt.Key.Key_Escape)  # dirty: the Save/Discard/Cancel question answers Discard here
+
+    dialogs.expect(cancel)
+    press(qtbot, Qt.Key.Key_F)
     assert "Nothing recorded for A-011" in day.message.text()
     qtbot.waitUntil(lambda: focused() is day.scan)
     assert len(recorded(day)) == before
@@ -167,7 +168,9 @@ def test_a_bad_session_entry_keeps_the_garment_and_points_at_the_field(qtbot, da
     assert focused() is day.scan
     scan(qtbot, "A-009")
     press(qtbot, Qt.Key.Key_Return)
-    assert "Not saved" in day.message.text() and "is not a date" in day.message.text()
+    assert day.message.text() == (
+        "Not saved: “2026-13-01” is not a date; use YYYY-MM-DD (e.g. 2026-03-31) or MM/DD/YYYY."
+    )
     assert focused() is day.inspected_on and day.current is not None and day.current.code == "A-009"
     press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     type_keys(qtbot, "11/25/2026")  # US dates are fine too
@@ -176,7 +179,10 @@ def test_a_bad_session_entry_keeps_the_garment_and_points_at_the_field(qtbot, da
     assert "11/25/2026" in day.card.keys.text()
     press(qtbot, Qt.Key.Key_Return)
     saved = demo_services.garment_inspections.list_for_garment(day.table.model.rows()[0].garment_id)[0]
-    assert "A-009" in day.message.text() and str(saved.inspected_on) == "2026-11-25"
+    assert str(saved.inspected_on) == "2026-11-25"
+    assert day.message.text() == (
+        "✓ <b>A-009</b>: pass recorded (visual + tactile, 2026-11-25, Grace Chen, RT(R)). Scan the next garment."
+    )
 
 
 def test_imaging_methods_toggle_with_alt_keys_and_need_a_kvp(qtbot, day, demo_services):
@@ -188,7 +194,10 @@ def test_imaging_methods_toggle_with_alt_keys_and_need_a_kvp(qtbot, day, demo_se
     press(qtbot, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
     scan(qtbot, "A-012")
     press(qtbot, Qt.Key.Key_Return)
-    assert "kVp" in day.message.text() and focused() is day.kvp
+    assert day.message.text() == (
+        "Not saved: Enter the kVp used for the imaging (manual technique, about 80 kVp for fluoroscopy)."
+    )
+    assert focused() is day.kvp
     type_keys(qtbot, "80")
     press(qtbot, Qt.Key.Key_Return)  # back to the card
     assert focused() is day.card

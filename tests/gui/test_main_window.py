@@ -144,3 +144,27 @@ def test_window_geometry_is_remembered(qtbot, demo_services):
     window.close()
     again = make_window(qtbot, demo_services)
     assert (again.width(), again.height()) == (700, 520)
+
+
+def test_menu_dialogs_open_through_the_runner_and_cancel_cleanly(qtbot, demo_services, dialogs):
+    from fluorodesk.ui.dialogs.signoff_dialog import SignoffDialog
+    from fluorodesk.ui.dialogs.transfer_dialogs import ExportDialog, ImportDialog
+    from fluorodesk.ui.dialogs.users_dialog import UsersDialog
+
+    window = make_window(qtbot, demo_services)
+    seen = []
+
+    def cancel(dialog):
+        seen.append(type(dialog))
+        dialog.reject()
+
+    actions = [
+        window.import_action,
+        window.export_action,
+        window.safety.signoff_action,
+        window.safety.users_action,
+    ]
+    dialogs.expect(*[cancel] * len(actions))
+    for action in actions:
+        action.trigger()
+    assert seen == [ImportDialog, ExportDialog, SignoffDialog, UsersDialog]

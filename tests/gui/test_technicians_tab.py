@@ -54,9 +54,18 @@ def select_line(tab, ctype):
     raise AssertionError(ctype)
 
 
-def close(dialog):
-    dialog._dirty = False
-    dialog.reject()
+def save(qtbot, dialog):
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+
+
+def opened_as(seen: list):
+    """A step that notes the dialog (kind and title) and cancels it."""
+
+    def look(dialog):
+        seen.append((type(dialog), dialog.windowTitle()))
+        dialog.reject()
+
+    return look
 
 
 def test_file_panel_shows_the_selected_technicians_credentials_and_ce(qtbot, tab):
@@ -64,7 +73,20 @@ def test_file_panel_shows_the_selected_technicians_credentials_and_ce(qtbot, tab
     assert "Kevin Brooks" in tab.detail.text()
     assert "Cannot work: Exclusion check (OIG/SAM) expired" in tab.detail.text()
     lines = tab.file_panel.credentials.visible_rows()
-    assert {ln.type for ln in lines} >= {T.ARRT, T.BLS, T.EXCLUSION_CHECK}
+    assert [ln.type for ln in lines] == [  # one line per item the clinic requires, in this order
+        T.ARRT,
+        T.STATE_LICENSE,
+        T.BLS,
+        T.TB_SCREENING,
+        T.BACKGROUND_CHECK,
+        T.EXCLUSION_CHECK,
+        T.HEPATITIS_B,
+        T.COMPETENCY,
+        T.ORIENTATION,
+        T.FLUORO_TRAINING,
+        T.DOSIMETER_BADGE,
+        T.FLUORO_PERMIT,
+    ]
     model = tab.file_panel.credentials.model
     exclusion_row = next(i for i, ln in enumerate(model.rows()) if ln.type is T.EXCLUSION_CHECK)
     status = model.index(exclusion_row, 1)
@@ -73,7 +95,8 @@ def test_file_panel_shows_the_selected_technicians_credentials_and_ce(qtbot, tab
     panel = tab.file_panel
     assert "Behind: 13 of 24 credits" in panel.ce_summary.text()
     assert "fluoroscopy safety: 2 of 4" in panel.ce_summary.text()
-    assert panel.ce_activities.model.rowCount() > 5 and not panel.ce_bar.isHidden()
+    assert panel.ce_activities.model.rowCount() == len(panel.file.ce_activities) == 19
+    assert not panel.ce_bar.isHidden()
     row = tab.selected()
     assert row.ce.state is CeState.SHORT
 
@@ -89,89 +112,103 @@ def test_history_view_lists_every_record(qtbot, tab):
     assert panel.credentials.model.rowCount() == current
 
 
-def test_ctrl_n_opens_a_new_technician_only_on_this_tab(qtbot, window, tab):
+def test_ctrl_n_opens_a_new_technician_only_on_this_tab(qtbot, window, tab, dialogs):
+    seen = []
+    dialogs.expect(opened_as(seen))
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    assert isinstance(tab.dialog, TechnicianDialog) and tab.dialog.isVisible()
-    assert tab.dialog.windowTitle() == "New technician"
-    close(tab.dialog)
-    tab.dialog = None
+    assert seen == [(TechnicianDialog, "New technician")]
     window.tabs.setCurrentIndex(0)
-    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    assert tab.dialog is None
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # another dialog fails the test
 
 
-def test_ctrl_e_and_enter_edit_the_selected_technician(qtbot, window, tab):
+def test_ctrl_e_and_enter_edit_the_selected_technician(qtbot, window, tab, dialogs):
     select(tab, "Grace Chen")
+    seen = []
+    dialogs.expect(opened_as(seen), opened_as(seen))
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert isinstance(tab.dialog, TechnicianDialog) and tab.dialog.first_name.text() == "Grace"
-    close(tab.dialog)
     tab.table.view.setFocus()
     qtbot.keyClick(tab.table.view, Qt.Key.Key_Return)
-    assert tab.dialog.windowTitle() == "Edit Grace Chen"
-    close(tab.dialog)
+    assert seen == [(TechnicianDialog, "Edit Grace Chen")] * 2
 
 
-def test_new_technician_from_the_tab_appears_selected_with_an_empty_file(qtbot, tab):
+def test_new_technician_from_the_tab_appears_selected_with_an_empty_file(qtbot, tab, dialogs):
+    def type_in(dialog: TechnicianDialog):
+        qtbot.keyClicks(dialog.first_name, "Zoe")
+        qtbot.keyClicks(dialog.last_name, "Adams")
+        save(qtbot, dialog)
+
+    dialogs.expect(type_in)
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
-    dialog = tab.dialog
-    qtbot.keyClicks(dialog.first_name, "Zoe")
-    qtbot.keyClicks(dialog.last_name, "Adams")
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(r.name == "Zoe Adams" for r in tab.table.visible_rows()))
     assert tab.selected().name == "Zoe Adams"  # selected at once, ready for their credentials
-    assert "Cannot work" in tab.detail.text() and "missing" in tab.detail.text()
+    assert tab.detail.text().endswith(  # an empty file: every required item is missing
+        "<b>Zoe Adams</b></span> &nbsp; Freelance per diem<br><b style='color:#842029'>Cannot work: "
+        "ARRT certification missing; State licence missing; BLS missing; TB screening missing; "
+        "Background check missing; Exclusion check (OIG/SAM) missing; Hepatitis B record missing; "
+        "Competency assessment missing; Orientation missing; Annual fluoroscopy safety training missing; "
+        "Dosimeter badge assigned missing</b>"
+    )
 
 
-def test_double_click_on_a_credential_corrects_it_and_the_file_refreshes(qtbot, tab):
+def test_double_click_on_a_credential_corrects_it_and_the_file_refreshes(qtbot, tab, dialogs):
     select(tab, "Priya Raman")
     line = select_line(tab, T.BLS)
     view = tab.file_panel.credentials.view
     rect = view.visualRect(view.currentIndex())
+
+    def correct(dialog: CredentialDialog):
+        assert isinstance(dialog, CredentialDialog) and dialog.record.id == line.record.id
+        dialog.number.clear()
+        qtbot.keyClicks(dialog.number, "AHA-2024-77")
+        save(qtbot, dialog)
+
+    dialogs.expect(correct)
     qtbot.mouseClick(
         view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
     )  # QTest needs the 1st click
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    dialog = tab.dialog
-    assert isinstance(dialog, CredentialDialog) and dialog.record.id == line.record.id
-    dialog.number.clear()
-    qtbot.keyClicks(dialog.number, "AHA-2024-77")
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
     assert tab.selected().name == "Priya Raman"  # the selection survives the refresh
     refreshed = next(ln for ln in tab.file_panel.file.lines if ln.type is T.BLS)
     assert refreshed.record.number == "AHA-2024-77"
 
 
-def test_add_record_on_a_missing_item_then_the_technician_can_work(qtbot, tab):
+def test_add_record_on_a_missing_item_then_the_technician_can_work(qtbot, tab, dialogs):
     select(tab, "Hannah Fischer")
     select_line(tab, T.TB_SCREENING)
+
+    def add(dialog: CredentialDialog):
+        assert isinstance(dialog, CredentialDialog) and dialog.type.value() == "tb_screening"
+        qtbot.keyClicks(dialog.issued_on, "2026-11-20")
+        dialog.result.setEditText("negative (IGRA)")
+        save(qtbot, dialog)
+
+    dialogs.expect(add)
     qtbot.mouseClick(tab.file_panel.add_button, Qt.MouseButton.LeftButton)
-    dialog = tab.dialog
-    assert isinstance(dialog, CredentialDialog) and dialog.type.value() == "tb_screening"
-    qtbot.keyClicks(dialog.issued_on, "2026-11-20")
-    dialog.result.setEditText("negative (IGRA)")
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Can work today" in tab.detail.text())
     assert tab.table.selected().readiness.can_work
 
 
-def test_verify_void_and_not_applicable_open_from_the_file(qtbot, tab, monkeypatch):
+def test_verify_void_and_not_applicable_open_from_the_file(qtbot, tab, monkeypatch, dialogs):
     select(tab, "Rachel Stein")
     panel = tab.file_panel
     select_line(tab, T.STATE_LICENSE)
     assert panel.verify_button.isEnabled() and not panel.applies_button.isEnabled()
+    seen = []
+    dialogs.expect(opened_as(seen))
     qtbot.mouseClick(panel.verify_button, Qt.MouseButton.LeftButton)
-    assert isinstance(tab.dialog, VerificationDialog)
-    close(tab.dialog)
     select_line(tab, T.STATE_LICENSE)
+    dialogs.expect(opened_as(seen))
     qtbot.mouseClick(panel.void_button, Qt.MouseButton.LeftButton)
-    assert isinstance(tab.dialog, VoidDialog)
-    close(tab.dialog)
+    assert [kind for kind, _title in seen] == [VerificationDialog, VoidDialog]
     select_line(tab, T.HEPATITIS_B)
+
+    def not_applicable(dialog: ExemptionDialog):
+        assert isinstance(dialog, ExemptionDialog) and dialog.type.value() == "hepatitis_b"
+        qtbot.keyClicks(dialog.reason, "Declined; signed OSHA declination on file instead")
+        save(qtbot, dialog)
+
+    dialogs.expect(not_applicable)
     qtbot.mouseClick(panel.na_button, Qt.MouseButton.LeftButton)
-    dialog = tab.dialog
-    assert isinstance(dialog, ExemptionDialog) and dialog.type.value() == "hepatitis_b"
-    qtbot.keyClicks(dialog.reason, "Declined; signed OSHA declination on file instead")
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
     line = select_line(tab, T.HEPATITIS_B)
     assert line.exemption is not None and panel.applies_button.isEnabled()
     asked = []
@@ -183,32 +220,40 @@ def test_verify_void_and_not_applicable_open_from_the_file(qtbot, tab, monkeypat
     assert select_line(tab, T.HEPATITIS_B).exemption is None
 
 
-def test_ce_buttons_open_the_ce_dialogs(qtbot, tab):
+def test_ce_buttons_open_the_ce_dialogs(qtbot, tab, dialogs):
     select(tab, "Daniel Kowalski")
     panel = tab.file_panel
     panel.pages.setCurrentIndex(1)
     assert not panel.edit_ce_button.isEnabled()
+    activities = []
+
+    def look(dialog):
+        activities.append((type(dialog), getattr(dialog, "activity", None)))
+        dialog.reject()
+
+    dialogs.expect(look)
     qtbot.mouseClick(panel.log_button, Qt.MouseButton.LeftButton)
-    assert isinstance(tab.dialog, CeDialog) and tab.dialog.activity is None
-    close(tab.dialog)
     panel.ce_activities.view.selectRow(0)
+    first = panel.selected_activity()
+    dialogs.expect(look)
     qtbot.mouseClick(panel.edit_ce_button, Qt.MouseButton.LeftButton)
-    assert isinstance(tab.dialog, CeDialog) and tab.dialog.activity is not None
-    close(tab.dialog)
     panel.ce_activities.view.selectRow(0)
+    dialogs.expect(look)
     qtbot.mouseClick(panel.void_ce_button, Qt.MouseButton.LeftButton)
-    assert isinstance(tab.dialog, VoidDialog)
-    close(tab.dialog)
+    assert activities == [(CeDialog, None), (CeDialog, first), (VoidDialog, None)]
 
 
-def test_retire_then_return_to_the_roster(qtbot, tab, monkeypatch):
+def test_retire_then_return_to_the_roster(qtbot, tab, monkeypatch, dialogs):
     total = tab.table.model.rowCount()
     select(tab, "Marcus Hill")
+
+    def retire(dialog: RetireDialog):
+        assert isinstance(dialog, RetireDialog)
+        qtbot.keyClicks(dialog.retired_reason, "Took a staff job elsewhere")
+        save(qtbot, dialog)
+
+    dialogs.expect(retire)
     qtbot.mouseClick(tab.retire_button, Qt.MouseButton.LeftButton)
-    dialog = tab.dialog
-    assert isinstance(dialog, RetireDialog)
-    qtbot.keyClicks(dialog.retired_reason, "Took a staff job elsewhere")
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.table.model.rowCount() == total - 1)
     tab.show_retired.setChecked(True)
     assert tab.unretire_button.isVisible()
@@ -224,10 +269,11 @@ def test_retire_then_return_to_the_roster(qtbot, tab, monkeypatch):
     assert tab.table.model.rowCount() == total
 
 
-def test_required_items_opens_from_the_tab(qtbot, tab):
+def test_required_items_opens_from_the_tab(qtbot, tab, dialogs):
+    seen = []
+    dialogs.expect(opened_as(seen))
     qtbot.mouseClick(tab.rules_button, Qt.MouseButton.LeftButton)
-    assert isinstance(tab.dialog, RequiredItemsDialog)
-    close(tab.dialog)
+    assert [kind for kind, _title in seen] == [RequiredItemsDialog]
 
 
 @pytest.mark.parametrize("columns", [COLUMNS, CREDENTIAL_COLUMNS, CE_COLUMNS], ids=["roster", "file", "ce"])
@@ -246,17 +292,20 @@ def test_models_pass_the_model_tester(qtmodeltester, demo_services, columns):
         model.sort(column, Qt.SortOrder.DescendingOrder)
 
 
-def test_add_record_on_a_held_item_is_a_renewal_prefilled_from_it(qtbot, tab):
+def test_add_record_on_a_held_item_is_a_renewal_prefilled_from_it(qtbot, tab, dialogs):
     select(tab, "Priya Raman")
     line = select_line(tab, T.STATE_LICENSE)
+
+    def renew(dialog: CredentialDialog):
+        assert dialog.windowTitle() == "Renewal of State licence — Priya Raman"
+        assert (dialog.number.text(), dialog.issuer.text()) == (line.record.number, line.record.issuer)
+        assert dialog.issued_on.text() == "" and dialog.verified_on.text() == ""  # the new card's own facts
+        qtbot.keyClicks(dialog.issued_on, "2026-11-20")
+        qtbot.keyClicks(dialog.expires_on, "2028-11-30")
+        save(qtbot, dialog)
+
+    dialogs.expect(renew)
     qtbot.mouseClick(tab.file_panel.add_button, Qt.MouseButton.LeftButton)
-    dialog = tab.dialog
-    assert dialog.windowTitle() == "Renewal of State licence — Priya Raman"
-    assert (dialog.number.text(), dialog.issuer.text()) == (line.record.number, line.record.issuer)
-    assert dialog.issued_on.text() == "" and dialog.verified_on.text() == ""  # the new card's own facts
-    qtbot.keyClicks(dialog.issued_on, "2026-11-20")
-    qtbot.keyClicks(dialog.expires_on, "2028-11-30")
-    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
     renewed = next(ln for ln in tab.file_panel.file.lines if ln.type is T.STATE_LICENSE)
     assert renewed.record.expires_on.isoformat() == "2028-11-30"
     assert renewed.status.words.startswith("Unverified")  # a renewal is verified at the source again

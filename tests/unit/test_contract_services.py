@@ -763,31 +763,3 @@ def test_demo_shows_every_contract_finding(demo_services):
     agencies = demo_services.agencies.list_rows(include_inactive=True)
     assert any(not a.active for a in agencies)
     assert all(demo_services.agencies.get(a.id).contacts for a in agencies if a.active)
-
-
-@pytest.mark.parametrize("as_of", [TODAY, date(2025, 3, 1), date(2027, 6, 30)])
-def test_the_read_records_give_the_same_contract_rows_and_findings_as_the_orm(demo_services, as_of):
-    """Read sessions judge Record stand-ins for contracts and technicians; write sessions ORM objects."""
-    from fluorodesk.services import contracts as module
-    from fluorodesk.services.settings import load_settings
-
-    def judged(session):
-        settings = load_settings(session)
-        definitions = module.load_clause_definitions(session)
-        technicians = module.working_technicians(session, as_of)
-        interval = int(settings["contracts.evaluation_interval_months"])
-        facts = module.contract_facts(session, module.load_contracts(session), as_of)
-        return (
-            [module._row(f, definitions, technicians, interval, as_of) for f in facts],
-            [module.clause_checklist(f.contract, f.contract.party_type, definitions) for f in facts],
-            [sorted(p.procedure_type_id for p in f.contract.procedures) for f in facts],
-            module.findings(session, settings, as_of),
-        )
-
-    with demo_services.db.read() as session:
-        fast = judged(session)
-        assert type(module.load_contracts(session)[0]).__name__ == "Record"
-    with demo_services.db.write() as session:
-        slow = judged(session)
-    assert fast == slow
-    assert fast[0] and any(fast[2]) and fast[3]

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from fluorodesk.db.models import AuditEvent, DosimeterBadge, DosimetryReading, Technician
 from fluorodesk.domain.dose import Period
-from fluorodesk.domain.dosimetry import BadgeState, DoseQuantity, InvestigationLevel, ReviewerRole
+from fluorodesk.domain.dosimetry import BadgeState, DoseQuantity, InvestigationLevel, ReviewerRole, quarter_of
 from fluorodesk.domain.enums import BadgePosition, DoseReadingKind, EmploymentType, Severity
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
+from fluorodesk.services import dosimetry as dosimetry_service
 from fluorodesk.services.dosimetry import (
     BadgeDraft,
     InvestigationDraft,
@@ -419,3 +420,34 @@ def test_the_demo_clinic_shows_every_dosimetry_feature(demo_services):
     over = [r for r in demo_services.dosimetry.totals(last_quarter) if r.reached]
     assert [r.technician for r in over] == ["Maria Alvarez"]
     assert {r.state for r in demo_services.dosimetry.reviews()} == {"signed", "overdue", "due"}
+
+
+def test_the_dosimetry_summary_matches_the_separate_lists(demo_services):
+    dosimetry = demo_services.dosimetry
+    first = dosimetry.readings()[0]
+    dosimetry.void_reading(first.id, "Entered twice")
+    for quarter in (quarter_of(TODAY), quarter_of(TODAY - timedelta(days=92))):
+        summary = dosimetry.summary(quarter)
+        assert summary.totals == dosimetry.totals(quarter)
+        assert summary.findings == dosimetry.findings()
+    assert dosimetry.summary().totals == dosimetry.totals(quarter_of(TODAY))
+    voided = dosimetry.readings(include_voided=True)
+    assert any(r.id == first.id and r.voided_at is not None for r in voided)
+    assert all(r.id != first.id for r in dosimetry.readings())
+
+
+@pytest.mark.parametrize("deep_level", [None, 0.05, 0.3])
+def test_level_findings_are_the_same_without_the_clear_cut_shortcut(demo_services, monkeypatch, deep_level):
+    if deep_level is not None:  # low levels: many quarters and years above them
+        demo_services.settings.update(
+            {
+                "dosimetry.alara1_quarter_deep_msv": deep_level,
+                "dosimetry.alara2_quarter_deep_msv": deep_level * 2,
+                "dosimetry.annual_deep_msv": deep_level * 4,
+            }
+        )
+    fast = demo_services.dosimetry.findings()
+    monkeypatch.setattr(dosimetry_service, "clearly_below", lambda readings, levels: False)
+    assert demo_services.dosimetry.findings() == fast
+    if deep_level == 0.05:
+        assert sum(f.code == "dosimetry.investigation_needed" for f in fast) > 3

@@ -96,20 +96,18 @@ def fill_every_table(path: Path, rows_per_table: int = 3) -> dict[str, list[dict
     return written
 
 
-@pytest.mark.parametrize("start", REVISIONS[:-1])
-def test_database_filled_at_an_earlier_revision_keeps_every_row(tmp_path, start):
-    path = tmp_path / "db.sqlite3"
-    migrate.run_alembic(path, "upgrade", start)
-    written = fill_every_table(path)
-    backup = migrate.upgrade(path, tmp_path / "backups")
-    assert migrate.current_revision(path) == migrate.HEAD_REVISION
-    assert backup is not None and backup.exists() and migrate.current_revision(backup) == start
+#: Tables a later migration drops on purpose (0012: the cache's counters).
+DROPPED = {"data_generation"}
 
+
+def assert_rows_kept(path: Path, written: dict[str, list[dict]]) -> None:
     engine = make_engine(path)
     meta = sa.MetaData()
     meta.reflect(engine)
     with engine.connect() as conn:
         for table_name, rows in written.items():
+            if table_name in DROPPED:
+                continue
             table = meta.tables[table_name]
             stored = [dict(r._mapping) for r in conn.execute(sa.select(table))]
             for row in rows:
@@ -118,6 +116,108 @@ def test_database_filled_at_an_earlier_revision_keeps_every_row(tmp_path, start)
                 ]
                 assert match, f"{table_name} lost {row}"
     engine.dispose()
+
+
+@pytest.mark.parametrize("start", REVISIONS[:-1])
+def test_database_filled_at_an_earlier_revision_keeps_every_row(tmp_path, start):
+    path = tmp_path / "db.sqlite3"
+    migrate.run_alembic(path, "upgrade", start)
+    written = fill_every_table(path)
+    backup = migrate.upgrade(path, tmp_path / "backups")
+    assert migrate.current_revision(path) == migrate.HEAD_REVISION
+    assert backup is not None and backup.exists() and migrate.current_revision(backup) == start
+    assert_rows_kept(path, written)
+
+
+# --------------------------------------------------------------------------- 0012: the counters go
+
+# The counters and triggers as the released migrate.py made them after each upgrade to 0009-0011
+# (db/generation.py, removed with them): one counter per table, three triggers per table, and a
+# counter per unit moved by triggers on the unit tables.
+_UNIT_ROWS = {
+    "fluoro_units": "{row}.id",
+    "exposure_checks": "{row}.unit_id",
+    "corrective_actions": "(SELECT unit_id FROM exposure_checks WHERE id = {row}.check_id)",
+    "physicist_surveys": "{row}.unit_id",
+    "unit_baselines": "{row}.unit_id",
+    "exposure_period_notes": "{row}.unit_id",
+}
+_NOT_COUNTED = {"alembic_version", "data_generation", "audit_events"}
+
+
+def add_released_counters(path: Path) -> None:
+    con = sqlite3.connect(path)
+    tables = [
+        name
+        for (name,) in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+        if name not in _NOT_COUNTED
+    ]
+    for table in tables:
+        con.execute(f"INSERT OR IGNORE INTO data_generation (name, n) VALUES ('{table}', 0)")
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            what = (
+                "UPDATE OF username, full_name, role, active, must_change_password"
+                if (table, event) == ("users", "UPDATE")
+                else event
+            )
+            con.execute(
+                f'CREATE TRIGGER "data_generation_{table}_{event.lower()}" AFTER {what} ON "{table}" '
+                f"BEGIN UPDATE data_generation SET n = n + 1 WHERE name = '{table}'; END"
+            )
+    con.execute("INSERT OR IGNORE INTO data_generation (name, n) SELECT 'unit:' || id, 0 FROM fluoro_units")
+    for table, unit_of in _UNIT_ROWS.items():
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            steps = []
+            for row in rows:
+                name = f"'unit:' || {unit_of.format(row=row)}"
+                steps.append(f"INSERT OR IGNORE INTO data_generation (name, n) VALUES ({name}, 0);")
+                steps.append(f"UPDATE data_generation SET n = n + 1 WHERE name = {name};")
+            con.execute(
+                f'CREATE TRIGGER "data_generation_unit_{table}_{event.lower()}" AFTER {event} ON "{table}" '
+                f"BEGIN {' '.join(steps)} END"
+            )
+    con.commit()
+    con.close()
+
+
+def schema_names(path: Path, kind: str) -> set[str]:
+    con = sqlite3.connect(path)
+    try:
+        return {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))}
+    finally:
+        con.close()
+
+
+def test_upgrading_a_database_with_the_counters_drops_them_and_keeps_every_row(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    migrate.run_alembic(path, "upgrade", "0011_unit_generation")
+    add_released_counters(path)
+    written = fill_every_table(path)  # the triggers count these rows, as they did in the field
+    con = sqlite3.connect(path)
+    counted = dict(con.execute("SELECT name, n FROM data_generation"))
+    con.close()
+    assert counted["technicians"] == 3 and counted["unit:1001"] >= 1  # the triggers were live
+    triggers = schema_names(path, "trigger")
+    assert len(triggers) > 100 and all(name.startswith("data_generation_") for name in triggers)
+    assert {"technicians", "exposure_checks", "procedure_records"} <= written.keys()
+
+    migrate.upgrade(path, tmp_path / "backups")
+
+    assert migrate.current_revision(path) == migrate.HEAD_REVISION
+    assert "data_generation" not in schema_names(path, "table")
+    assert schema_names(path, "trigger") == set()
+    assert_rows_kept(path, written)
+
+
+def test_a_fresh_database_runs_0009_and_0011_and_ends_without_the_counters(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    migrate.run_alembic(path, "upgrade", "head")
+    assert "data_generation" not in schema_names(path, "table")
+    assert schema_names(path, "trigger") == set()
+    migrate.run_alembic(path, "downgrade", "0011_unit_generation")  # 0012 can be undone
+    assert "data_generation" in schema_names(path, "table")
 
 
 # --------------------------------------------------------------------------- the SQLite cascade trap

@@ -477,12 +477,8 @@ def test_the_row_says_when_the_skin_check_day_has_passed_as_the_finding_does(ser
     assert not log(services, clinic, case_ref="Below").skin_check_overdue  # no trigger, no skin check
 
 
-def test_the_case_list_and_entry_choices_are_reused_until_a_case_or_choice_changes(services, clinic):
+def test_the_case_list_and_entry_choices_follow_each_new_case_choice_and_setting(services, clinic):
     first = log(services, clinic)
-    listed = services.procedures.list_cases()
-    options = services.procedures.entry_options()
-    assert services.procedures.entry_options() is options  # nothing changed: the shared answer
-    listed.clear()  # the caller's own list: emptying it changes nothing shared
     assert [c.id for c in services.procedures.list_cases()] == [first.id]
     second = log(services, clinic, case_ref="C-2611-0002", physician="Dr. Ortiz")
     assert [c.id for c in services.procedures.list_cases()] == [second.id, first.id]
@@ -499,3 +495,35 @@ def test_the_entry_offers_each_physician_named_on_a_case_once_in_alphabetical_or
     for number, name in enumerate(names):
         log(services, clinic, physician=name, case_ref=f"C-{number}")
     assert services.procedures.entry_options().physicians == ("Dr. A", "Dr. Ab", "dr. b", "Dr. C", "Dr. Émile")
+
+
+def last_kap_units_by_one_query(session) -> dict[int, KapUnit]:
+    rec = ProcedureRecord
+    newest = (
+        select(func.max(rec.id))
+        .where(rec.kap_unit.is_not(None), rec.voided_at.is_(None))
+        .group_by(rec.unit_id)
+        .scalar_subquery()
+    )
+    rows = session.execute(select(rec.unit_id, rec.kap_unit).where(rec.id.in_(newest)))
+    return {unit_id: KapUnit(kap_unit) for unit_id, kap_unit in rows}
+
+
+def test_the_last_kap_unit_per_unit_is_the_newest_live_cases(demo_services):
+    rec = ProcedureRecord
+    with demo_services.db.write() as session:
+        before = last_kap_units_by_one_query(session)
+        # The newest case of a unit is voided, with a KAP unit no live case of that unit has.
+        newest = session.scalars(select(rec).where(rec.kap_unit.is_not(None)).order_by(rec.id.desc())).first()
+        other = next(u for u in KapUnit if u is not before[newest.unit_id])
+        newest.kap_unit, newest.voided_at, newest.void_reason = other, newest.created_at, "test"
+        # Another unit's newest case has no KAP at all.
+        later = session.scalars(
+            select(rec).where(rec.unit_id != newest.unit_id, rec.kap_unit.is_(None)).order_by(rec.id.desc())
+        ).first()
+        assert later is not None
+    with demo_services.db.read() as session:
+        expected = last_kap_units_by_one_query(session)
+    assert expected == before
+    units = demo_services.procedures.entry_options().units
+    assert units and {u.id: u.last_kap_unit for u in units} == {u.id: expected.get(u.id) for u in units}

@@ -271,3 +271,15 @@ def test_backup_is_a_complete_consistent_zip(demo_services, demo_dir, tmp_path):
     assert con.execute("SELECT count(*) FROM technicians").fetchone()[0] == 13
     con.close()
     assert not list((tmp_path / "out").glob("*.partial"))
+
+
+def test_findings_follow_a_change_made_by_another_program(demo_services):
+    from fluorodesk.domain.enums import Area
+
+    before = [f for f in demo_services.compliance.findings() if f.area is Area.GARMENTS]
+    con = sqlite3.connect(demo_services.db.path)
+    con.execute("UPDATE garments SET status = 'removed'")
+    con.commit()
+    con.close()
+    after = [f for f in demo_services.compliance.findings() if f.area is Area.GARMENTS]
+    assert before and after != before

@@ -375,7 +375,7 @@ class AgenciesDialog(QDialog):
 
     def new_agency(self) -> None:
         dialog = AgencyDialog(self.services, self.bus, self)
-        if runner.accepted(dialog):
+        if runner.run_dialog(dialog):
             self.reload(select_id=dialog.result_value.row.id)
 
     def edit_selected(self) -> None:
@@ -388,7 +388,7 @@ class AgenciesDialog(QDialog):
             runner.report_error(self, exc)
             self.reload()
             return
-        if runner.accepted(dialog):
+        if runner.run_dialog(dialog):
             self.reload(select_id=row.id)
 
     def toggle_active(self) -> None:

@@ -179,7 +179,7 @@ class ClausesDialog(QDialog):
 
     def new_clause(self) -> None:
         dialog = ClauseDialog(self.services, self.bus, self)
-        if runner.accepted(dialog):
+        if runner.run_dialog(dialog):
             self.reload(select_id=dialog.result_value.id)
 
     def edit_selected(self) -> None:
@@ -187,7 +187,7 @@ class ClausesDialog(QDialog):
         if row is None or row.builtin:
             return
         dialog = ClauseDialog(self.services, self.bus, self, clause=row)
-        if runner.accepted(dialog):
+        if runner.run_dialog(dialog):
             self.reload(select_id=row.id)
 
     def toggle_selected(self) -> None:

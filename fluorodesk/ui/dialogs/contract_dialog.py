@@ -645,7 +645,7 @@ class ContractDialog(FormDialog):
         from fluorodesk.ui.dialogs.contract_actions import EvaluationDialog
 
         dialog = EvaluationDialog(self.services, self.bus, self, contract=self.detail.row)
-        if runner.accepted(dialog):
+        if runner.run_dialog(dialog):
             self.reload_history()
 
     def reload_history(self) -> None:

@@ -40,6 +40,7 @@ from fluorodesk.services.garments import GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.dialogs.inspection_dialog import (
     InspectionDialog,
     InspectionMemory,
@@ -163,7 +164,6 @@ class InspectionDayDialog(QDialog):
         self.bus = bus
         self.memory = memory or InspectionMemory()
         self.current: GarmentRow | None = None
-        self.fail_dialog: InspectionDialog | None = None
         self.today_rows: list[InspectionRow] = []
         self._carry = ""
         self.resize(1000, 720)
@@ -429,20 +429,17 @@ class InspectionDayDialog(QDialog):
             on=self.inspected_on.value(),
             result=InspectionResult.FAIL,
         )
-        self.fail_dialog = dialog
         dialog.kvp.setText(self.kvp.text() if self.methods.imaging() else "")
         dialog.defects.add_defect(focus=True)
         dialog._dirty = False
-        dialog.finished.connect(self._fail_done)
-        dialog.open()
-        dialog.activateWindow()
-        dialog.defects.lines[0].area.setFocus(Qt.FocusReason.OtherFocusReason)
+        dialog.defects.lines[0].area.setFocus(Qt.FocusReason.OtherFocusReason)  # typing starts there
+        saved = runner.run_dialog(dialog)
+        self._fail_done(dialog.result_value if saved else None)
+        dialog.deleteLater()
 
-    def _fail_done(self, code: int) -> None:
-        dialog, self.fail_dialog = self.fail_dialog, None
+    def _fail_done(self, saved: InspectionRow | None) -> None:
         row = self.current
-        if code == QDialog.DialogCode.Accepted and dialog is not None and dialog.result_value is not None:
-            saved: InspectionRow = dialog.result_value
+        if saved is not None:
             disposition = saved.disposition.label.lower() if saved.disposition else "disposition to decide"
             why = escape(saved.defects_words or saved.notes)
             self._say(
@@ -453,8 +450,6 @@ class InspectionDayDialog(QDialog):
             self.refresh_list()
         else:
             self._say(f"Nothing recorded for {escape(row.code if row else 'that garment')}.", "note")
-        if dialog is not None:
-            dialog.deleteLater()
         self.activateWindow()
         self._reset()
 

@@ -28,6 +28,7 @@ from fluorodesk.services.meters import (
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.dialogs.attach_after_save import SaveThenAttachDialog
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.errors import show_storage_error
@@ -254,12 +255,12 @@ class MetersDialog(QDialog):
         self.reload()
 
     def create_meter(self) -> None:
-        if MeterDialog(self.services, self.bus, self).exec():
+        if runner.run_dialog(MeterDialog(self.services, self.bus, self)):
             self._changed()
 
     def open_meter(self) -> None:
         meter = self.meters.selected()
-        if meter is not None and MeterDialog(self.services, self.bus, self, meter=meter).exec():
+        if meter is not None and runner.run_dialog(MeterDialog(self.services, self.bus, self, meter=meter)):
             self._changed()
 
     def retire_selected(self) -> None:
@@ -291,14 +292,14 @@ class MetersDialog(QDialog):
         meter = self.meters.selected()
         if meter is None:
             return
-        CalibrationDialog(self.services, self.bus, meter, self).exec()
+        runner.run_dialog(CalibrationDialog(self.services, self.bus, meter, self))
         self._changed()
 
     def open_calibration(self) -> None:
         meter, calibration = self.meters.selected(), self.calibrations.selected()
         if meter is None or calibration is None:
             return
-        CalibrationDialog(self.services, self.bus, meter, self, calibration=calibration).exec()
+        runner.run_dialog(CalibrationDialog(self.services, self.bus, meter, self, calibration=calibration))
         self._changed()
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,9 @@
-"""How the contract screens open child dialogs and report failed actions.
+"""The one way a tab, widget or dialog opens a modal dialog of ours, and how a failed action is reported.
 
-Every caller goes through ``runner.open_dialog(...)`` (the module attribute), so a test can replace
-that one function to drive a dialog itself instead of blocking on ``exec()``.
+Callers write ``runner.run_dialog(dialog)`` (through the module, never ``from ... import run_dialog``)
+so that the GUI tests can stand in for the user by replacing this one function.  What a caller does
+after the dialog closes (select the saved row, reload) stays with the caller.  Message boxes and file
+pickers are Qt's own and are not run through here.
 """
 
 from __future__ import annotations
@@ -12,14 +14,9 @@ from fluorodesk.errors import FluoroDeskError, StorageError
 from fluorodesk.ui.errors import show_storage_error
 
 
-def open_dialog(dialog: QDialog) -> int:
-    """Run a child dialog modally; returns QDialog.DialogCode."""
-    return dialog.exec()
-
-
-def accepted(dialog: QDialog) -> bool:
-    result = open_dialog(dialog)
-    return int(getattr(result, "value", result)) == QDialog.DialogCode.Accepted.value
+def run_dialog(dialog: QDialog) -> bool:
+    """Show ``dialog`` modally until the user closes it; True when they saved (accepted) it."""
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def report_error(parent: QWidget | None, exc: FluoroDeskError) -> None:

@@ -17,6 +17,7 @@ from fluorodesk.errors import StorageError
 from fluorodesk.services.auth import UserRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.dialogs.account_dialogs import EditUserDialog, NewUserDialog, ResetPasswordDialog
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
@@ -100,23 +101,15 @@ class UsersDialog(QDialog):
         self.edit_button.setEnabled(chosen)
         self.reset_button.setEnabled(chosen)
 
-    def new(self) -> NewUserDialog:
-        dialog = NewUserDialog(self.services, self.bus, self)
-        dialog.open()
-        return dialog
+    def new(self) -> None:
+        runner.run_dialog(NewUserDialog(self.services, self.bus, self))
 
-    def edit(self) -> EditUserDialog | None:
+    def edit(self) -> None:
         user = self.table.selected()
-        if user is None:
-            return None
-        dialog = EditUserDialog(self.services, self.bus, user, self)
-        dialog.open()
-        return dialog
+        if user is not None:
+            runner.run_dialog(EditUserDialog(self.services, self.bus, user, self))
 
-    def reset_password(self) -> ResetPasswordDialog | None:
+    def reset_password(self) -> None:
         user = self.table.selected()
-        if user is None:
-            return None
-        dialog = ResetPasswordDialog(self.services, self.bus, user, self)
-        dialog.open()
-        return dialog
+        if user is not None:
+            runner.run_dialog(ResetPasswordDialog(self.services, self.bus, user, self))

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -30,6 +29,7 @@ from fluorodesk.services.garments import GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.dialogs.garment_dialogs import (
     DispositionDialog,
     GarmentDialog,
@@ -224,9 +224,6 @@ class ApronsTab(DataTab):
 
     # ---- actions
 
-    def _run(self, dialog: QDialog) -> bool:
-        return dialog.exec() == QDialog.DialogCode.Accepted
-
     def _after(self, garment_id: int, message: str) -> None:
         self.refresh()
         self.select_garment(garment_id)
@@ -234,7 +231,7 @@ class ApronsTab(DataTab):
 
     def new_garment(self) -> None:
         dialog = GarmentDialog(self.services, self.bus, self)
-        if self._run(dialog):
+        if runner.run_dialog(dialog):
             row: GarmentRow = dialog.result_value
             self._after(row.id, f"Added {row.code}. Its acceptance inspection is due on receipt.")
 
@@ -243,7 +240,7 @@ class ApronsTab(DataTab):
         if row is None:
             return
         dialog = GarmentDialog(self.services, self.bus, self, garment=row)
-        if self._run(dialog):
+        if runner.run_dialog(dialog):
             self._after(row.id, f"Saved {dialog.result_value.code}.")
 
     def change_status(self, action: StatusAction) -> None:
@@ -251,7 +248,7 @@ class ApronsTab(DataTab):
         if row is None or action not in row.actions:
             return
         dialog = StatusDialog(self.services, self.bus, row, action, self)
-        if self._run(dialog):
+        if runner.run_dialog(dialog):
             after: GarmentRow = dialog.result_value
             self._after(row.id, f"{after.code}: {after.status.label.lower()}. {after.standing}.")
 
@@ -262,7 +259,7 @@ class ApronsTab(DataTab):
                 self.notice.setText(row.inspection_refusal or "")
             return
         dialog = InspectionDialog(self.services, self.bus, row, self, memory=self.memory)
-        if self._run(dialog):
+        if runner.run_dialog(dialog):
             saved = dialog.result_value
             self._after(row.id, f"{saved.garment_code}: {saved.result.label.lower()} recorded.")
 
@@ -274,14 +271,14 @@ class ApronsTab(DataTab):
         if row is None or inspection is None or inspection.voided:
             return
         dialog = InspectionDialog(self.services, self.bus, row, self, memory=self.memory, amend=inspection)
-        if self._run(dialog):
+        if runner.run_dialog(dialog):
             self._after(row.id, f"Inspection #{inspection.id} amended by #{dialog.result_value.id}.")
 
     def void_inspection(self) -> None:
         row, inspection = self.table.selected(), self._selected_inspection()
         if row is None or inspection is None or inspection.voided:
             return
-        if self._run(VoidInspectionDialog(self.services, self.bus, inspection, self)):
+        if runner.run_dialog(VoidInspectionDialog(self.services, self.bus, inspection, self)):
             self._after(row.id, f"Inspection #{inspection.id} voided; it stays on file, marked void.")
 
     def set_disposition(self) -> None:
@@ -289,24 +286,23 @@ class ApronsTab(DataTab):
         if row is None or inspection is None:
             return
         dialog = DispositionDialog(self.services, self.bus, inspection, self)
-        if self._run(dialog):
+        if runner.run_dialog(dialog):
             self._after(row.id, f"{row.code}: disposition {dialog.result_value.disposition.label.lower()}.")
 
     def show_images(self) -> None:
         inspection = self._selected_inspection()
         if inspection is None:
             return
-        InspectionImagesDialog(self.services, inspection, self).exec()
+        runner.run_dialog(InspectionImagesDialog(self.services, inspection, self))
         self.bus.announce(areas.GARMENTS)  # image counts
 
     def inspection_day(self) -> None:
-        dialog = InspectionDayDialog(self.services, self.bus, self, memory=self.memory)
-        dialog.exec()
+        runner.run_dialog(InspectionDayDialog(self.services, self.bus, self, memory=self.memory))
         self.refresh()
 
     def print_labels(self) -> None:
         dialog = LabelsDialog(self.services, self, selected=self.table.selected())
-        if self._run(dialog) and dialog.sheet is not None:
+        if runner.run_dialog(dialog) and dialog.sheet is not None:
             sheet = dialog.sheet
             self.notice.setText(
                 f"Saved {counted(sheet.labels, 'labels')} on {counted(sheet.pages, 'pages')}: {sheet.path}"

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QFrame,
     QLabel,
     QScrollArea,
@@ -234,19 +235,19 @@ class ContractsTab(DataTab):
 
     # ---- actions (each dialog's module is imported when first opened: the tab shows sooner)
 
-    def _run(self, dialog: object, select_id: int | None = None) -> bool:
-        if not runner.accepted(dialog):  # type: ignore[arg-type]
-            return False
+    def _run_then_select(self, dialog: QDialog, select_id: int | None = None) -> None:
+        """Run the dialog; once saved, show the contract it saved (or ``select_id``) selected."""
+        if not runner.run_dialog(dialog):
+            return
         self.refresh()
         result = getattr(dialog, "result_value", None)
         target = select_id if select_id is not None else getattr(getattr(result, "row", None), "id", None)
         self.select(target)
-        return True
 
     def new_contract(self) -> None:
         from fluorodesk.ui.dialogs.contract_dialog import ContractDialog
 
-        self._run(ContractDialog(self.services, self.bus, self))
+        self._run_then_select(ContractDialog(self.services, self.bus, self))
 
     def edit_selected(self) -> None:
         from fluorodesk.ui.dialogs.contract_dialog import ContractDialog
@@ -260,7 +261,7 @@ class ContractsTab(DataTab):
             runner.report_error(self, exc)
             self.refresh()
             return
-        self._run(dialog, row.id)
+        self._run_then_select(dialog, row.id)
 
     def renew_selected(self) -> None:
         from fluorodesk.ui.dialogs.contract_dialog import ContractDialog
@@ -268,7 +269,7 @@ class ContractsTab(DataTab):
         row = self.table.selected()
         if row is None or row.renewed_by_id is not None:
             return
-        self._run(ContractDialog(self.services, self.bus, self, renew_of=row.id))
+        self._run_then_select(ContractDialog(self.services, self.bus, self, renew_of=row.id))
 
     def terminate_selected(self) -> None:
         from fluorodesk.ui.dialogs.contract_actions import TerminateDialog
@@ -277,7 +278,7 @@ class ContractsTab(DataTab):
         if row is None:
             return
         if row.terminated_on is None:
-            self._run(TerminateDialog(self.services, self.bus, self, contract=row), row.id)
+            self._run_then_select(TerminateDialog(self.services, self.bus, self, contract=row), row.id)
             return
         if not confirm_destructive(
             self,
@@ -301,18 +302,18 @@ class ContractsTab(DataTab):
         row = self.table.selected()
         if row is None:
             return
-        self._run(EvaluationDialog(self.services, self.bus, self, contract=row), row.id)
+        self._run_then_select(EvaluationDialog(self.services, self.bus, self, contract=row), row.id)
 
     def open_agencies(self) -> None:
         from fluorodesk.ui.dialogs.agency_dialogs import AgenciesDialog
 
-        runner.open_dialog(AgenciesDialog(self.services, self.bus, self))
+        runner.run_dialog(AgenciesDialog(self.services, self.bus, self))
         self.refresh()
 
     def open_clauses(self) -> None:
         from fluorodesk.ui.dialogs.clause_dialogs import ClausesDialog
 
-        runner.open_dialog(ClausesDialog(self.services, self.bus, self))
+        runner.run_dialog(ClausesDialog(self.services, self.bus, self))
         self.refresh()
 
 

@@ -27,6 +27,7 @@ from fluorodesk.services.procedures import ALL_GROUP, CASE_LIST_DAYS, CaseRow, G
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
@@ -435,16 +436,13 @@ class DoseTab(DataTab):
     def focus_entry(self) -> None:
         self.entry.case_ref.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def _run(self, dialog: Any) -> None:
-        dialog.exec()
-
     def document_follow_up(self) -> None:
         from fluorodesk.ui.dialogs.dose_dialogs import FollowUpDialog  # dialogs load when one opens
 
         row = self.table.selected()
         if row is None or not row.flagged or row.voided:
             return
-        self._run(FollowUpDialog(self.services, self.bus, row, self))
+        runner.run_dialog(FollowUpDialog(self.services, self.bus, row, self))
 
     def correct_case(self) -> None:
         from fluorodesk.ui.dialogs.dose_dialogs import CaseDialog
@@ -457,7 +455,7 @@ class DoseTab(DataTab):
         except StorageError as exc:
             show_storage_error(self, exc)
             return
-        self._run(CaseDialog(self.services, self.bus, row, options, self))
+        runner.run_dialog(CaseDialog(self.services, self.bus, row, options, self))
 
     def void_case(self) -> None:
         from fluorodesk.ui.dialogs.dose_dialogs import VoidCaseDialog
@@ -465,12 +463,12 @@ class DoseTab(DataTab):
         row = self.table.selected()
         if row is None or row.voided:
             return
-        self._run(VoidCaseDialog(self.services, self.bus, row, self))
+        runner.run_dialog(VoidCaseDialog(self.services, self.bus, row, self))
 
     def edit_levels(self) -> None:
         from fluorodesk.ui.dialogs.dose_dialogs import SettingsDialog
 
-        self._run(
+        runner.run_dialog(
             SettingsDialog(
                 self.services,
                 self.bus,
@@ -486,7 +484,7 @@ class DoseTab(DataTab):
     def edit_units(self) -> None:
         from fluorodesk.ui.dialogs.dose_dialogs import UnitDisplayDialog
 
-        self._run(UnitDisplayDialog(self.services, self.bus, self))
+        runner.run_dialog(UnitDisplayDialog(self.services, self.bus, self))
 
 
 __all__ = ["DoseTab", "CASE_COLUMNS", "SUMMARY_COLUMNS", "ALL_GROUP"]

@@ -5,7 +5,6 @@ the quarterly review sign-off."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -37,6 +36,7 @@ from fluorodesk.services.dosimetry import (
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.dialogs.dose_dialogs import SettingsDialog
 from fluorodesk.ui.dialogs.dosimetry_dialogs import (
     BadgeDialog,
@@ -575,9 +575,6 @@ class DosimetryTab(DataTab):
         review = self.reviews.selected()
         self.sign_button.setEnabled(review is None or review.state != "signed")
 
-    def _run(self, dialog: Any) -> None:
-        dialog.exec()
-
     def _quarters_for_choice(self) -> list[Period]:
         return self.services.dosimetry.quarters()
 
@@ -606,7 +603,7 @@ class DosimetryTab(DataTab):
         if row is None or row.reached is None or row.investigation is not None:
             return
         quarter = row.quarter
-        self._run(
+        runner.run_dialog(
             InvestigationDialog(
                 self.services,
                 self.bus,
@@ -619,7 +616,7 @@ class DosimetryTab(DataTab):
         )
 
     def open_investigation(self) -> None:
-        self._run(
+        runner.run_dialog(
             InvestigationDialog(
                 self.services,
                 self.bus,
@@ -633,14 +630,14 @@ class DosimetryTab(DataTab):
         row = self.investigations.selected()
         if row is None:
             return
-        self._run(
+        runner.run_dialog(
             InvestigationDialog(
                 self.services, self.bus, quarters=self._quarters_for_choice(), existing=row, parent=self
             )
         )
 
     def issue_badge(self) -> None:
-        self._run(BadgeDialog(self.services, self.bus, parent=self))
+        runner.run_dialog(BadgeDialog(self.services, self.bus, parent=self))
 
     def next_period(self) -> None:
         badge = self.badges.selected()
@@ -661,13 +658,13 @@ class DosimetryTab(DataTab):
         badge = self.badges.selected()
         if badge is None or badge.state is BadgeState.RETURNED:
             return
-        self._run(ReturnBadgeDialog(self.services, self.bus, badge, self))
+        runner.run_dialog(ReturnBadgeDialog(self.services, self.bus, badge, self))
 
     def badge_reading(self) -> None:
         badge = self.badges.selected()
         if badge is None or badge.has_reading:
             return
-        self._run(ReadingDialog(self.services, self.bus, badge=badge, parent=self))
+        runner.run_dialog(ReadingDialog(self.services, self.bus, badge=badge, parent=self))
 
     def _badge_activated(self) -> None:
         badge = self.badges.selected()
@@ -679,11 +676,11 @@ class DosimetryTab(DataTab):
             self.badge_reading()
 
     def enter_reading(self) -> None:
-        self._run(ReadingDialog(self.services, self.bus, parent=self))
+        runner.run_dialog(ReadingDialog(self.services, self.bus, parent=self))
 
     def other_facility(self) -> None:
         total = self.table.selected()
-        self._run(
+        runner.run_dialog(
             ReadingDialog(
                 self.services,
                 self.bus,
@@ -697,16 +694,16 @@ class DosimetryTab(DataTab):
         reading = self.readings.selected()
         if reading is None or reading.voided_at is not None:
             return
-        self._run(VoidReadingDialog(self.services, self.bus, reading, self))
+        runner.run_dialog(VoidReadingDialog(self.services, self.bus, reading, self))
 
     def declare(self) -> None:
-        self._run(PregnancyDialog(self.services, self.bus, parent=self))
+        runner.run_dialog(PregnancyDialog(self.services, self.bus, parent=self))
 
     def end_pregnancy(self) -> None:
         row = self.pregnancies.selected()
         if row is None or not row.active:
             return
-        self._run(EndPregnancyDialog(self.services, self.bus, row, self))
+        runner.run_dialog(EndPregnancyDialog(self.services, self.bus, row, self))
 
     def sign_review(self) -> None:
         reviews = self.reviews.visible_rows()
@@ -717,10 +714,12 @@ class DosimetryTab(DataTab):
         quarter = (
             selected.quarter if selected is not None and selected.state != "signed" else open_quarters[-1]
         )
-        self._run(ReviewDialog(self.services, self.bus, quarters=open_quarters, quarter=quarter, parent=self))
+        runner.run_dialog(
+            ReviewDialog(self.services, self.bus, quarters=open_quarters, quarter=quarter, parent=self)
+        )
 
     def edit_limits(self) -> None:
-        self._run(
+        runner.run_dialog(
             SettingsDialog(
                 self.services,
                 self.bus,

@@ -15,7 +15,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QSplitter,
@@ -34,6 +33,7 @@ from fluorodesk.services.surveys import SurveyRow
 from fluorodesk.services.units import BaselineRow, UnitRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
@@ -762,10 +762,6 @@ class ExposureTab(DataTab):
 
     # ---- dialogs
 
-    def run_dialog(self, dialog: QDialog) -> bool:
-        """Show a dialog modally (tests replace this to drive the dialog themselves)."""
-        return bool(dialog.exec())
-
     def edit_current(self) -> None:
         page = self.pages.currentIndex()
         if self.units.view.hasFocus():
@@ -785,7 +781,7 @@ class ExposureTab(DataTab):
         from fluorodesk.ui.dialogs.unit_dialog import UnitDialog
 
         dialog = UnitDialog(self.services, self.bus, self)
-        if self.run_dialog(dialog) and dialog.result_value is not None:
+        if runner.run_dialog(dialog) and dialog.result_value is not None:
             self._select_unit(dialog.result_value.id)
 
     def _select_unit(self, unit_id: int) -> None:
@@ -798,7 +794,7 @@ class ExposureTab(DataTab):
         from fluorodesk.ui.dialogs.unit_dialog import UnitDialog
 
         if self.unit is not None:
-            self.run_dialog(UnitDialog(self.services, self.bus, self, unit=self.unit))
+            runner.run_dialog(UnitDialog(self.services, self.bus, self, unit=self.unit))
 
     def retire_or_return(self) -> None:
         from fluorodesk.ui.dialogs.unit_dialog import RetireUnitDialog
@@ -806,7 +802,7 @@ class ExposureTab(DataTab):
         if self.unit is None:
             return
         if not self.unit.retired:
-            self.run_dialog(RetireUnitDialog(self.services, self.bus, self.unit, self))
+            runner.run_dialog(RetireUnitDialog(self.services, self.bus, self.unit, self))
             return
         from fluorodesk.ui.widgets.confirm import confirm_destructive
 
@@ -836,35 +832,35 @@ class ExposureTab(DataTab):
         from fluorodesk.ui.dialogs.unit_dialog import BaselineDialog
 
         if self.unit is not None:
-            self.run_dialog(BaselineDialog(self.services, self.bus, self.unit, self))
+            runner.run_dialog(BaselineDialog(self.services, self.bus, self.unit, self))
 
     def correct_baseline(self) -> None:
         from fluorodesk.ui.dialogs.unit_dialog import BaselineDialog
 
         row = self.baselines.selected()
         if self.unit is not None and row is not None and row.id is not None:
-            self.run_dialog(BaselineDialog(self.services, self.bus, self.unit, self, baseline=row))
+            runner.run_dialog(BaselineDialog(self.services, self.bus, self.unit, self, baseline=row))
 
     def new_check(self) -> None:
         from fluorodesk.ui.dialogs.check_dialog import CheckDialog
 
         if self.unit is None or self.unit.retired:
             return
-        self.run_dialog(CheckDialog(self.services, self.bus, self, unit_id=self.unit.id))
+        runner.run_dialog(CheckDialog(self.services, self.bus, self, unit_id=self.unit.id))
 
     def amend_check(self) -> None:
         from fluorodesk.ui.dialogs.check_dialog import CheckDialog
 
         row = self.table.selected()
         if row is not None and not row.voided:
-            self.run_dialog(CheckDialog(self.services, self.bus, self, check=row))
+            runner.run_dialog(CheckDialog(self.services, self.bus, self, check=row))
 
     def void_check(self) -> None:
         from fluorodesk.ui.dialogs.check_dialog import VoidCheckDialog
 
         row = self.table.selected()
         if row is not None and not row.voided:
-            self.run_dialog(VoidCheckDialog(self.services, self.bus, row, self))
+            runner.run_dialog(VoidCheckDialog(self.services, self.bus, row, self))
 
     def _open_readings(self) -> list[ExposureCheckRow]:
         if self.history is None:
@@ -883,9 +879,9 @@ class ExposureTab(DataTab):
             return
         existing = [a for a in self.history.corrective_actions if a.check_id == row.id]
         if existing:
-            self.run_dialog(CorrectiveActionDialog(self.services, self.bus, self, action=existing[0]))
+            runner.run_dialog(CorrectiveActionDialog(self.services, self.bus, self, action=existing[0]))
         else:
-            self.run_dialog(
+            runner.run_dialog(
                 CorrectiveActionDialog(
                     self.services, self.bus, self, readings=self._open_readings(), check_id=row.id
                 )
@@ -896,36 +892,36 @@ class ExposureTab(DataTab):
 
         readings = self._open_readings()
         if readings:
-            self.run_dialog(CorrectiveActionDialog(self.services, self.bus, self, readings=readings))
+            runner.run_dialog(CorrectiveActionDialog(self.services, self.bus, self, readings=readings))
 
     def edit_corrective_action(self) -> None:
         from fluorodesk.ui.dialogs.corrective_action_dialog import CorrectiveActionDialog
 
         row = self.actions.selected()
         if row is not None:
-            self.run_dialog(CorrectiveActionDialog(self.services, self.bus, self, action=row))
+            runner.run_dialog(CorrectiveActionDialog(self.services, self.bus, self, action=row))
 
     def new_survey(self) -> None:
         from fluorodesk.ui.dialogs.survey_dialog import SurveyDialog
 
         if self.unit is not None:
-            self.run_dialog(SurveyDialog(self.services, self.bus, self.unit, self))
+            runner.run_dialog(SurveyDialog(self.services, self.bus, self.unit, self))
 
     def open_survey(self) -> None:
         from fluorodesk.ui.dialogs.survey_dialog import SurveyDialog
 
         row = self.surveys.selected()
         if self.unit is not None and row is not None:
-            self.run_dialog(SurveyDialog(self.services, self.bus, self.unit, self, survey=row))
+            runner.run_dialog(SurveyDialog(self.services, self.bus, self.unit, self, survey=row))
 
     def note_period(self) -> None:
         from fluorodesk.ui.dialogs.period_note_dialog import PeriodNoteDialog
 
         period: PeriodRow | None = self.calendar.selected
         if self.unit is not None and period is not None and period.state is not PeriodState.CHECKED:
-            self.run_dialog(PeriodNoteDialog(self.services, self.bus, self.unit, period, self))
+            runner.run_dialog(PeriodNoteDialog(self.services, self.bus, self.unit, period, self))
 
     def open_meters(self) -> None:
         from fluorodesk.ui.dialogs.meter_dialogs import MetersDialog
 
-        self.run_dialog(MetersDialog(self.services, self.bus, self))
+        runner.run_dialog(MetersDialog(self.services, self.bus, self))

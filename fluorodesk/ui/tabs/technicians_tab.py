@@ -13,6 +13,7 @@ from fluorodesk.services.registry import Services
 from fluorodesk.services.technicians import TechnicianRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
+from fluorodesk.ui.dialogs import runner
 from fluorodesk.ui.errors import show_storage_error
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tabs.base import DataTab
@@ -77,7 +78,6 @@ class TechniciansTab(DataTab):
 
     def __init__(self, services: Services, bus: DataBus, parent: QWidget | None = None) -> None:
         super().__init__(services, bus, parent)
-        self.dialog: QDialog | None = None  # the dialog opened last (tests drive it)
         self._selected_id: int | None = None
 
         self.new_button = push_button(
@@ -208,29 +208,21 @@ class TechniciansTab(DataTab):
 
     # ---- opening dialogs (each dialog's module is imported when first opened: the tab shows sooner)
 
-    def _open(self, dialog: QDialog) -> QDialog:
-        """Non-blocking modal dialog.  A save announces itself on the bus (the tab reloads); after a
-        Cancel only the file is reloaded, since files may have been attached or removed meanwhile."""
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._dialog_closed)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _dialog_closed(self, result: int) -> None:
-        from fluorodesk.ui.dialogs.technician_dialog import TechnicianDialog
-
-        dialog = self.sender()
-        if result == QDialog.DialogCode.Accepted:
-            if isinstance(dialog, TechnicianDialog) and dialog.row is None and dialog.result_value:
-                self._select(dialog.result_value.id)  # the new technician, ready for their credentials
-        elif self._selected_id is not None:
+    def _open(self, dialog: QDialog) -> bool:
+        """Run a dialog; True when saved.  A save announces itself on the bus (the tab reloads); after
+        a Cancel only the file is reloaded, since files may have been attached or removed meanwhile."""
+        saved = runner.run_dialog(dialog)
+        if not saved and self._selected_id is not None:
             self._show_file(self._selected_id)
+        dialog.deleteLater()  # read by the caller now, gone once back in the event loop
+        return saved
 
     def new_technician(self) -> None:
         from fluorodesk.ui.dialogs.technician_dialog import TechnicianDialog
 
-        self._open(TechnicianDialog(self.services, self.bus, self))
+        dialog = TechnicianDialog(self.services, self.bus, self)
+        if self._open(dialog) and dialog.result_value:
+            self._select(dialog.result_value.id)  # the new technician, ready for their credentials
 
     def edit_technician(self) -> None:
         from fluorodesk.ui.dialogs.technician_dialog import TechnicianDialog

@@ -4,6 +4,8 @@
   other table are created by ``fluorodesk.db.migrate`` after each upgrade
   (``db.generation.ensure_triggers``), so a table added or rebuilt by a later migration gets them too.
 
+History: 0012_drop_data_generation drops the table and every trigger; this build no longer adds them.
+
 Revision ID: 0009_data_generation
 Revises: 0008_dose
 Create Date: 2026-11-26

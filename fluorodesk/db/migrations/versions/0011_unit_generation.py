@@ -4,6 +4,8 @@ No table changes: the ``unit:<id>`` counters in data_generation and the triggers
 created by ``fluorodesk.db.migrate`` after each upgrade (``db.generation.ensure_triggers``), as for
 0009; this revision makes every database at 0010 pass through that step.
 
+History: 0012_drop_data_generation drops the table and every trigger; this build no longer adds them.
+
 Revision ID: 0011_unit_generation
 Revises: 0010_physician_index
 Create Date: 2026-11-27
@@ -20,7 +22,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass  # see the docstring: migrate.run_alembic adds the counters and triggers after this
+    pass  # see the docstring: the released migrate.run_alembic added the counters and triggers after this
 
 
 def downgrade() -> None:
