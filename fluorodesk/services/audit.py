@@ -107,6 +107,47 @@ def record(
     return event
 
 
+def created(session: Session, actor: str, entity: str, obj: Any, summary: str) -> AuditEvent:
+    """The event for a new record (flushed first, so its id is known)."""
+    session.flush()
+    return record(
+        session,
+        actor=actor,
+        action="create",
+        entity=entity,
+        entity_id=obj.id,
+        summary=summary,
+        after=snapshot(obj),
+    )
+
+
+def changed(
+    session: Session,
+    actor: str,
+    entity: str,
+    obj: Any,
+    before: Mapping[str, Any],
+    summary: str,
+    *,
+    action: str = "update",
+) -> AuditEvent | None:
+    """The event for a change to ``obj`` since ``before`` (its ``snapshot``); None, and no event, when
+    nothing changed.  ``action`` names what happened when it is more than an edit ("void", "retire")."""
+    after = snapshot(obj)
+    if after == dict(before):
+        return None
+    return record(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=obj.id,
+        summary=summary,
+        before=before,
+        after=after,
+    )
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     event_id: int

@@ -495,15 +495,12 @@ class GarmentService(Service):
         garment = Garment(**values, status=GarmentStatus.IN_SERVICE)
         self.stamp(garment, new=True)
         session.add(garment)
-        session.flush()
-        audit.record(
+        audit.created(
             session,
-            actor=self.actor,
-            action="create",
-            entity="garments",
-            entity_id=garment.id,
-            summary=f"Garment {garment.code} ({garment.type.label}) added to the inventory",
-            after=audit.snapshot(garment),
+            self.actor,
+            "garments",
+            garment,
+            f"Garment {garment.code} ({garment.type.label}) added to the inventory",
         )
         return garment
 
@@ -514,19 +511,10 @@ class GarmentService(Service):
         before = audit.snapshot(garment)
         for key, value in values.items():
             setattr(garment, key, value)
-        after = audit.snapshot(garment)
-        if before != after:
+        if audit.changed(
+            session, self.actor, "garments", garment, before, f"Garment {garment.code} details changed"
+        ):
             self.stamp(garment)
-            audit.record(
-                session,
-                actor=self.actor,
-                action="update",
-                entity="garments",
-                entity_id=garment.id,
-                summary=f"Garment {garment.code} details changed",
-                before=before,
-                after=after,
-            )
         return garment
 
     def create(self, draft: GarmentDraft) -> GarmentRow:
