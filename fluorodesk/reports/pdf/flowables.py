@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -217,15 +218,18 @@ def table_parts(block: Table, width: float) -> TableParts:
     for index, column in enumerate(block.columns):
         if column.align != "LEFT":
             commands.append(("ALIGN", (index, 0), (index, -1), column.align))
+    data += [_row_cells(row, widths, styles_by_column) for row in block.rows]
+    # One command per run of rows in the same tone: reportlab repeats a table's commands for every
+    # piece it splits off, so a long table with a tint per row would cost that again on every page.
     tints: list[tuple] = []
-    for number, row in enumerate(block.rows, start=1):
-        data.append(_row_cells(row, widths, styles_by_column))
-        background = TONE_BACKGROUND.get(row.tone)
-        if background is not None:
-            tints.append(("BACKGROUND", (0, number), (-1, number), background))
-        text_colour = TONE_TEXT.get(row.tone)
-        if text_colour is not None:
-            tints.append(("TEXTCOLOR", (0, number), (-1, number), text_colour))
+    first = 1  # the header is row 0
+    for tone, run in groupby(block.rows, key=lambda row: row.tone):
+        last = first + sum(1 for _row in run) - 1
+        for command, colours in (("BACKGROUND", TONE_BACKGROUND), ("TEXTCOLOR", TONE_TEXT)):
+            colour = colours.get(tone)
+            if colour is not None:
+                tints.append((command, (0, first), (-1, last), colour))
+        first = last + 1
     return TableParts(widths, data, commands, tints)
 
 

@@ -234,6 +234,8 @@ class PacketDocTemplate(BaseDocTemplate):
     # ---- page furniture
 
     def _draw_footer(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
+        if canv.sizes_only:
+            return  # a pass whose pages are not kept
         geo, data = self.geo, self.data
         canv.saveState()
         y = geo.bottom - 0.42 * inch
@@ -247,7 +249,7 @@ class PacketDocTemplate(BaseDocTemplate):
             y,
             f"Generated {data.generated_at:%Y-%m-%d %H:%M} by FluoroDesk {data.app_version}",
         )
-        total = self.page_total.shown or "…"  # the first pass does not know it yet (never kept)
+        total = self.page_total.shown  # what the pass before this one counted
         canv.setFont(FONT_BOLD, 8)
         canv.setFillColor(INK)
         canv.drawRightString(geo.width - geo.right, y, f"Page {canv.getPageNumber()} of {total}")
@@ -255,6 +257,8 @@ class PacketDocTemplate(BaseDocTemplate):
 
     def _draw_page(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
         """Header (drawn when the page is complete, so it names the section the page ends in)."""
+        if canv.sizes_only:
+            return  # a pass whose pages are not kept
         geo, data = self.geo, self.data
         canv.saveState()
         y = geo.height - geo.top + 0.5 * inch
