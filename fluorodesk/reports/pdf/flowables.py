@@ -188,11 +188,13 @@ class TableParts:
 
     widths: list[float]
     data: list[list[str]]
-    commands: list[tuple]  # for the whole table: fonts, paddings, alignment, rules
-    tints: list[tuple]  # for single rows: their tone's background and text colour
+    sizes: list[tuple]  # the commands the rows' heights depend on: fonts, top and bottom padding
+    paint: list[tuple]  # the others: colours, alignment, side padding, rules, the rows' tints
 
-    def style(self) -> TableStyle:
-        return TableStyle(self.commands + self.tints)
+    def style(self, painted: bool = True) -> TableStyle:
+        """The table's style.  A table that will not be drawn (``PaintedOnKeptPasses``) needs only
+        the commands its size depends on, and a style command costs something for every cell."""
+        return TableStyle(self.sizes + self.paint if painted else self.sizes)
 
 
 def table_parts(block: Table, width: float) -> TableParts:
@@ -201,15 +203,19 @@ def table_parts(block: Table, width: float) -> TableParts:
     header = [_cell(c.header, w, "cell_head", FONT_BOLD) for c, w in zip(block.columns, widths, strict=True)]
     data: list[list[str]] = [header]
     styles_by_column = ["cell_right" if c.align == "RIGHT" else "cell" for c in block.columns]
-    commands: list[tuple] = [
+    sizes: list[tuple] = [
         ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8, 10),
         ("FONT", (0, 1), (-1, -1), FONT, 8, 10),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.8),
+    ]
+    # The cells' text is already broken into lines that fit (``_cell``): the side padding and
+    # the alignment do not change a row's height.
+    paint: list[tuple] = [
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.8),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, GRID),
@@ -217,20 +223,19 @@ def table_parts(block: Table, width: float) -> TableParts:
     ]
     for index, column in enumerate(block.columns):
         if column.align != "LEFT":
-            commands.append(("ALIGN", (index, 0), (index, -1), column.align))
+            paint.append(("ALIGN", (index, 0), (index, -1), column.align))
     data += [_row_cells(row, widths, styles_by_column) for row in block.rows]
     # One command per run of rows in the same tone: reportlab repeats a table's commands for every
     # piece it splits off, so a long table with a tint per row would cost that again on every page.
-    tints: list[tuple] = []
     first = 1  # the header is row 0
     for tone, run in groupby(block.rows, key=lambda row: row.tone):
         last = first + sum(1 for _row in run) - 1
         for command, colours in (("BACKGROUND", TONE_BACKGROUND), ("TEXTCOLOR", TONE_TEXT)):
             colour = colours.get(tone)
             if colour is not None:
-                tints.append((command, (0, first), (-1, last), colour))
+                paint.append((command, (0, first), (-1, last), colour))
         first = last + 1
-    return TableParts(widths, data, commands, tints)
+    return TableParts(widths, data, sizes, paint)
 
 
 class KeepStart(CondPageBreak):
@@ -257,10 +262,12 @@ def flowable_height(flowable: Flowable, width: float) -> float:
     return flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
 
-def table_flowables(block: Table, width: float, parts: TableParts | None = None) -> list[Flowable]:
+def table_flowables(
+    block: Table, width: float, parts: TableParts | None = None, *, painted: bool = True
+) -> list[Flowable]:
     """The block's title, its table (or the words saying it is empty) and a little space.
     ``parts``: the block's ``table_parts`` when already worked out (reportlab reads them, never
-    changes them)."""
+    changes them).  ``painted``: False when the table will not be drawn (see ``TableParts.style``)."""
     out: list[Flowable] = []
     if block.title:
         title = para(block.title, "h3")
@@ -273,7 +280,7 @@ def table_flowables(block: Table, width: float, parts: TableParts | None = None)
     table = PacketTable(
         parts.data,
         colWidths=list(parts.widths),
-        style=parts.style(),
+        style=parts.style(painted),
         repeatRows=1,
         splitInRow=0,
         hAlign="LEFT",
@@ -289,20 +296,20 @@ def start_height(block: Table, width: float, parts: TableParts | None = None) ->
     if not block.rows:
         return flowable_height(para(block.empty, "empty"), width)
     parts = parts or table_parts(block, width)
-    first = SmallTable(parts.data[:2], colWidths=list(parts.widths), style=TableStyle(parts.commands))
-    # (its height does not depend on the tints)
+    first = SmallTable(parts.data[:2], colWidths=list(parts.widths), style=parts.style(painted=False))
     return first.wrap(width, 10_000)[1]
 
 
 class TableMaker:
-    """Makes a block's table flowables for each layout pass, working out their parts only once."""
+    """Makes a block's table flowables for each layout pass, working out their parts only once.
+    ``painted`` says whether the pass at hand draws (``PacketDocTemplate.painting``)."""
 
-    def __init__(self, block: Table, width: float) -> None:
-        self.block, self.width = block, width
+    def __init__(self, block: Table, width: float, painted: Callable[[], bool] = lambda: True) -> None:
+        self.block, self.width, self.painted = block, width, painted
         self.parts: TableParts | None = None
 
     def __call__(self) -> list[Flowable]:
-        return table_flowables(self.block, self.width, self._parts())
+        return table_flowables(self.block, self.width, self._parts(), painted=self.painted())
 
     def start_height(self, width: float) -> float:
         """The table's title (if any) and its first row: what a heading above it must keep with it."""

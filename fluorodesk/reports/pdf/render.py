@@ -129,7 +129,10 @@ class _PageTotal(IndexingFlowable):
 class PacketCanvas(Canvas):
     """The packet's canvas.  ``sizes_only`` is set on a layout pass whose pages will not be kept:
     the first pass never is (it does not know the page total yet), so it only needs the flowables'
-    sizes, and the flowables that only paint skip their drawing (``fl.PaintedOnKeptPasses``)."""
+    sizes.  The flowables that only paint skip their drawing (``fl.PaintedOnKeptPasses``), the
+    tables leave out the style commands that only paint (``fl.TableParts.style``), and the pages
+    get no header or footer.  Should that pass's sizes differ after all, the build would only run
+    another pass."""
 
     sizes_only = False
 
@@ -192,11 +195,16 @@ class PacketDocTemplate(BaseDocTemplate):
         """Each pass starts here, with a new canvas."""
         super().handle_documentBegin()
         self.passes += 1
-        self.canv.sizes_only = self.page_total.shown is None  # this pass cannot be the last
+        self.canv.sizes_only = not self.painting()
         self.scan_slots = []
         self._placed = 0
         self._keys = 0
         self.current_section = ""
+
+    def painting(self) -> bool:
+        """Whether the pass under way draws its pages: a pass that does not know the page total (the
+        first) cannot be the last, so it only needs sizes (see ``PacketCanvas``)."""
+        return self.page_total.shown is not None
 
     def filterFlowables(self, flowables: list[Flowable]) -> None:  # noqa: N802
         """Expand deferred blocks at the front of the list, and behind any run of flowables that
@@ -380,12 +388,12 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
         elif isinstance(block, doc_model.SubHeading):
             following = section.blocks[index + 1] if index + 1 < len(section.blocks) else None
             if isinstance(following, doc_model.Table):
-                makers[index + 1] = fl.TableMaker(following, width)
+                makers[index + 1] = fl.TableMaker(following, width, doc.painting)
             out += _sub_heading(doc, block, out[-1], makers.get(index + 1))
         elif isinstance(block, doc_model.Fields):
             out.append(_Deferred(partial(_one, fl.fields_flowable, block, width), 1))
         elif isinstance(block, doc_model.Table):
-            maker = makers.pop(index, None) or fl.TableMaker(block, width)
+            maker = makers.pop(index, None) or fl.TableMaker(block, width, doc.painting)
             out.append(_Deferred(maker, fl.table_flowable_count(block)))
         elif isinstance(block, doc_model.TrendChart):
             out.append(_Deferred(partial(fl.chart_flowable, block, width), fl.chart_flowable_count(block)))
