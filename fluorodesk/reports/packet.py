@@ -67,7 +67,7 @@ def make_packet(
     data = gather(services, request, progress)
     progress.step(0.25, "Laying out pages")
     result = layout(data, progress, deterministic=deterministic)
-    pdf = merge_scans(result.pdf, result.scan_slots, progress, deterministic=deterministic)
+    pdf = merge_scans(result.pdf, result.scan_slots, progress)
     progress.step(0.98, "Saving the file")
     write_atomically(target, pdf, progress)
     progress.step(1.0, "Done")

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
 from fluorodesk.reports.packet import PacketRequest, make_packet
 from fluorodesk.reports.sections import SECTIONS
@@ -121,6 +121,85 @@ def test_bookmarks_point_at_their_sections_and_the_contents_agrees(packet):
     nested = [entry for item in reader.outline if isinstance(item, list) for entry in item]
     names = {entry.title for entry in nested if not isinstance(entry, list)}
     assert {"Maria Alvarez", "Roster", "CA-1 OR 1 C-arm", "Physicist surveys"} <= names
+
+
+def _outline_pages(reader: PdfReader) -> list[tuple[str, int]]:
+    """Every bookmark below "Cover" and "Contents" (sections and their sub-headings, in order) and
+    the page it opens (1-based)."""
+
+    def flat(items: list) -> list:
+        return [entry for item in items for entry in (flat(item) if isinstance(item, list) else [item])]
+
+    entries = flat(reader.outline)
+    assert [e.title for e in entries[:2]] == ["Cover", "Contents"]
+    return [(e.title, reader.get_destination_page_number(e) + 1) for e in entries[2:]]
+
+
+def _numbered_lines(page: PageObject) -> list[tuple[float, int]]:
+    """The baseline and the number of each line of ``page`` ending in leader dots and a number."""
+    numbers: list[tuple[float, int]] = []
+
+    def visit(text: str, cm: list, tm: list, _font: object, _size: object) -> None:
+        found = re.search(r"(?:\.\s*){3,}(\d+)\s*$", text)
+        if found:
+            numbers.append((tm[4] * cm[1] + tm[5] * cm[3] + cm[5], int(found.group(1))))
+
+    page.extract_text(visitor_text=visit)
+    return numbers
+
+
+def _contents(reader: PdfReader) -> tuple[list[int], list[tuple[list[int], int]]]:
+    """What the contents pages show: the page number ending each entry, in order; and each link on
+    those pages with the page numbers printed on its line(s) and the page it goes to (1-based)."""
+    first, *sections = [page for _title, page in _outline_pages(reader)]
+    contents_pages = range(1, first - 1)  # after the cover, before the first section
+    printed: list[int] = []
+    links: list[tuple[list[int], int]] = []
+    for index in contents_pages:
+        page = reader.pages[index]
+        numbers = _numbered_lines(page)
+        printed += [number for _y, number in numbers]
+        for ref in page.get("/Annots", []):
+            link = ref.get_object()
+            _x0, bottom, _x1, top = (float(v) for v in link["/Rect"])
+            on_its_lines = [number for y, number in numbers if bottom - 3 <= y <= top]
+            links.append((on_its_lines, reader.get_page_number(link["/Dest"][0].get_object()) + 1))
+    return printed, links
+
+
+def test_each_contents_entry_shows_and_links_to_the_page_its_section_starts_on(packet):
+    path, _result, texts = packet
+    reader = PdfReader(path)
+    bookmarks = _outline_pages(reader)
+    printed, links = _contents(reader)
+    assert len(bookmarks) > 30 and any(title == "Maria Alvarez" for title, _page in bookmarks)
+    assert printed == [page for _title, page in bookmarks]  # every entry, sections and sub-headings
+    for title, page in bookmarks:
+        assert title in texts[page - 1].replace("\n", " "), title
+    assert len(links) == 2 * len(bookmarks)  # an entry's words and its page number link to its page
+    for on_its_lines, target in links:
+        assert on_its_lines == [target]
+
+
+def test_the_contents_and_page_totals_are_right_however_many_passes_it_takes(
+    scans_services, tmp_path, monkeypatch
+):
+    """Without its lines given beforehand, the first pass lays the contents out as one placeholder
+    line: the sections move when the real contents take their place, and the build goes on until
+    the page numbers settle."""
+    from fluorodesk.reports.pdf import render
+
+    monkeypatch.setattr(render, "_seed_contents", lambda story: None)
+    out = tmp_path / "unseeded.pdf"
+    result = make_packet(scans_services, PacketRequest(generated_at=GENERATED), out, deterministic=True)
+    assert result.passes >= 3  # the case this test is for: the contents' second page moved the sections
+    reader = PdfReader(out)
+    printed, links = _contents(reader)
+    assert printed == [page for _title, page in _outline_pages(reader)]
+    assert links and all(on_its_lines == [target] for on_its_lines, target in links)
+    texts = page_texts(out)
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} of {len(texts)}" in text, f"page {number}"
 
 
 def test_fonts_are_embedded_and_no_builtin_font_is_used(packet):

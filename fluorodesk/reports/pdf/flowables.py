@@ -8,15 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, LongTable, Paragraph, Spacer, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    FrameBreak,
+    KeepTogether,
+    LongTable,
+    Paragraph,
+    Spacer,
+    TableStyle,
+)
 from reportlab.platypus import Table as RLTable
-from reportlab.platypus.tables import CellStyle
 
 from fluorodesk.reports.document import AttachmentInfo, Fields, Para, Row, Signature, Table, TrendChart
 from fluorodesk.reports.pdf.styles import (
@@ -103,11 +112,33 @@ def column_widths(block: Table, width: float) -> list[float]:
         fixed |= short
 
 
-class PacketTable(LongTable):
-    pass
+class PaintedOnKeptPasses:
+    """Mixed into a flowable whose drawing only paints (it changes nothing the layout depends on):
+    on a layout pass that will not be kept (the canvas says ``sizes_only``, see ``PacketCanvas``)
+    it is measured and placed but not drawn.  Tables are most of a packet's drawing."""
+
+    def draw(self) -> None:
+        if getattr(self.canv, "sizes_only", False):  # type: ignore[attr-defined]
+            return
+        super().draw()  # type: ignore[misc]
 
 
-class SmallTable(RLTable):
+class PacketTable(PaintedOnKeptPasses, LongTable):
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        """The rows that fit here, then the rest at the top of the next page.
+
+        Says so with a ``FrameBreak`` (as reportlab's own ``KeepTogether.split`` does) instead of
+        leaving reportlab to try the rest in the space left and postpone it: reportlab remembers
+        every postponed flowable until the layout pass ends, which would keep every piece of a
+        long table (the rows still to come, again and again) in memory until then.
+        """
+        pieces = super().split(availWidth, availHeight)
+        if len(pieces) == 2:
+            return [pieces[0], FrameBreak(), pieces[1]]
+        return pieces
+
+
+class SmallTable(PaintedOnKeptPasses, RLTable):
     pass
 
 
@@ -152,14 +183,18 @@ def wrap_text(text: str, width: float, font: str) -> str:
 
 @dataclass(frozen=True)
 class TableParts:
-    """What a table's flowable is made of (column widths, the cells' text broken into lines, cell
-    styles, rules and tints): worked out once per layout, each pass makes its table from it."""
+    """What a table's flowable is made of (column widths, the cells' text broken into lines, the
+    style commands): worked out once per layout, each pass makes its table from it."""
 
     widths: list[float]
     data: list[list[str]]
-    cell_styles: list[list[CellStyle]]
-    commands: list[tuple]
-    heights: list[float]
+    sizes: list[tuple]  # the commands the rows' heights depend on: fonts, top and bottom padding
+    paint: list[tuple]  # the others: colours, alignment, side padding, rules, the rows' tints
+
+    def style(self, painted: bool = True) -> TableStyle:
+        """The table's style.  A table that will not be drawn (``PaintedOnKeptPasses``) needs only
+        the commands its size depends on, and a style command costs something for every cell."""
+        return TableStyle(self.sizes + self.paint if painted else self.sizes)
 
 
 def table_parts(block: Table, width: float) -> TableParts:
@@ -168,53 +203,39 @@ def table_parts(block: Table, width: float) -> TableParts:
     header = [_cell(c.header, w, "cell_head", FONT_BOLD) for c, w in zip(block.columns, widths, strict=True)]
     data: list[list[str]] = [header]
     styles_by_column = ["cell_right" if c.align == "RIGHT" else "cell" for c in block.columns]
-    # Cell commands (font, colour, alignment, padding) set attributes on each cell's style; the rest
-    # (rules, tints) are kept as commands and drawn per row range.
-    cell_commands: list[tuple] = [
+    sizes: list[tuple] = [
         ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8, 10),
         ("FONT", (0, 1), (-1, -1), FONT, 8, 10),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.8),
+    ]
+    # The cells' text is already broken into lines that fit (``_cell``): the side padding and
+    # the alignment do not change a row's height.
+    paint: list[tuple] = [
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.8),
-    ]
-    for index, column in enumerate(block.columns):
-        if column.align != "LEFT":
-            cell_commands.append(("ALIGN", (index, 0), (index, -1), column.align))
-    commands: list[tuple] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, GRID),
         ("BOX", (0, 0), (-1, -1), 0.5, RULE),
     ]
-    for number, row in enumerate(block.rows, start=1):
-        data.append(_row_cells(row, widths, styles_by_column))
-        background = TONE_BACKGROUND.get(row.tone)
-        if background is not None:
-            commands.append(("BACKGROUND", (0, number), (-1, number), background))
-    cell_styles = shared_cell_styles(block, widths, cell_commands)
-    return TableParts(widths, data, cell_styles, commands, row_heights(data, cell_styles))
-
-
-def row_heights(data: list[list[str]], cell_styles: list[list[CellStyle]]) -> list[float]:
-    """Each row's height, worked out as reportlab's ``Table._calc_height`` does for plain-string
-    cells (lines × leading, then the paddings; the tallest cell), to the same float.
-
-    Given to the table, they spare reportlab working them out again each time the table or a piece
-    of it is measured, split and drawn.
-    """
-    heights = []
-    for values, styles_ in zip(data, cell_styles, strict=True):
-        height = 0.0
-        for value, style in zip(values, styles_, strict=True):
-            lines = value.count("\n") + 1
-            cell = (style.leading or 1.2 * style.fontsize) * lines
-            cell += style.bottomPadding + style.topPadding
-            height = max(height, cell)
-        heights.append(height)
-    return heights
+    for index, column in enumerate(block.columns):
+        if column.align != "LEFT":
+            paint.append(("ALIGN", (index, 0), (index, -1), column.align))
+    data += [_row_cells(row, widths, styles_by_column) for row in block.rows]
+    # One command per run of rows in the same tone: reportlab repeats a table's commands for every
+    # piece it splits off, so a long table with a tint per row would cost that again on every page.
+    first = 1  # the header is row 0
+    for tone, run in groupby(block.rows, key=lambda row: row.tone):
+        last = first + sum(1 for _row in run) - 1
+        for command, colours in (("BACKGROUND", TONE_BACKGROUND), ("TEXTCOLOR", TONE_TEXT)):
+            colour = colours.get(tone)
+            if colour is not None:
+                paint.append((command, (0, first), (-1, last), colour))
+        first = last + 1
+    return TableParts(widths, data, sizes, paint)
 
 
 class KeepStart(CondPageBreak):
@@ -241,10 +262,12 @@ def flowable_height(flowable: Flowable, width: float) -> float:
     return flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
 
-def table_flowables(block: Table, width: float, parts: TableParts | None = None) -> list[Flowable]:
+def table_flowables(
+    block: Table, width: float, parts: TableParts | None = None, *, painted: bool = True
+) -> list[Flowable]:
     """The block's title, its table (or the words saying it is empty) and a little space.
     ``parts``: the block's ``table_parts`` when already worked out (reportlab reads them, never
-    changes them: the cells are plain strings and every column has its width)."""
+    changes them).  ``painted``: False when the table will not be drawn (see ``TableParts.style``)."""
     out: list[Flowable] = []
     if block.title:
         title = para(block.title, "h3")
@@ -257,14 +280,11 @@ def table_flowables(block: Table, width: float, parts: TableParts | None = None)
     table = PacketTable(
         parts.data,
         colWidths=list(parts.widths),
-        rowHeights=list(parts.heights),
+        style=parts.style(painted),
         repeatRows=1,
         splitInRow=0,
         hAlign="LEFT",
-        cellStyles=parts.cell_styles,
-        normalizedData=1,  # plain strings already: no copy of every row
     )
-    table.setStyle(TableStyle(parts.commands))
     out.append(table)
     out.append(Spacer(1, 8))
     return out
@@ -276,25 +296,20 @@ def start_height(block: Table, width: float, parts: TableParts | None = None) ->
     if not block.rows:
         return flowable_height(para(block.empty, "empty"), width)
     parts = parts or table_parts(block, width)
-    first = SmallTable(
-        parts.data[:2],
-        colWidths=list(parts.widths),
-        rowHeights=parts.heights[:2],
-        cellStyles=parts.cell_styles[:2],
-        normalizedData=1,
-    )
+    first = SmallTable(parts.data[:2], colWidths=list(parts.widths), style=parts.style(painted=False))
     return first.wrap(width, 10_000)[1]
 
 
 class TableMaker:
-    """Makes a block's table flowables for each layout pass, working out their parts only once."""
+    """Makes a block's table flowables for each layout pass, working out their parts only once.
+    ``painted`` says whether the pass at hand draws (``PacketDocTemplate.painting``)."""
 
-    def __init__(self, block: Table, width: float) -> None:
-        self.block, self.width = block, width
+    def __init__(self, block: Table, width: float, painted: Callable[[], bool] = lambda: True) -> None:
+        self.block, self.width, self.painted = block, width, painted
         self.parts: TableParts | None = None
 
     def __call__(self) -> list[Flowable]:
-        return table_flowables(self.block, self.width, self._parts())
+        return table_flowables(self.block, self.width, self._parts(), painted=self.painted())
 
     def start_height(self, width: float) -> float:
         """The table's title (if any) and its first row: what a heading above it must keep with it."""
@@ -305,32 +320,6 @@ class TableMaker:
         if self.parts is None and self.block.rows:
             self.parts = table_parts(self.block, self.width)
         return self.parts
-
-
-def shared_cell_styles(
-    block: Table, widths: list[float], cell_commands: list[tuple]
-) -> list[list[CellStyle]]:
-    """The cells' styles for a table of ``block``: one set per kind of row, shared by every row of
-    that kind.
-
-    reportlab would make a style object per cell and apply every cell command to each one (a
-    10,000-row table: 60,000 objects and 600,000 attribute updates, on every layout pass).  Rows
-    differ only in their tone, so the commands are applied by reportlab itself to a small prototype
-    table (the header and one row per tone) and its styles are shared: the cells end up with
-    exactly the styles reportlab would have given them.  The table's own commands must then not
-    touch cell styles (``table_flowables`` gives it only rules and tints).
-    """
-    tones = list(dict.fromkeys(row.tone for row in block.rows))
-    prototype = RLTable([[""] * len(widths) for _ in range(1 + len(tones))], colWidths=widths)
-    commands = list(cell_commands)
-    for number, tone in enumerate(tones, start=1):
-        text_colour = TONE_TEXT.get(tone)
-        if text_colour is not None:
-            commands.append(("TEXTCOLOR", (0, number), (-1, number), text_colour))
-    prototype.setStyle(TableStyle(commands))
-    header, *kinds = prototype._cellStyles
-    by_tone = dict(zip(tones, kinds, strict=True))
-    return [header] + [list(by_tone[row.tone]) for row in block.rows]
 
 
 def table_flowable_count(block: Table) -> int:
@@ -438,7 +427,7 @@ class ScanPage(Flowable):
         )
 
 
-class ImagePage(Flowable):
+class ImagePage(PaintedOnKeptPasses, Flowable):
     """A scanned image (PNG or JPEG) scaled to fit the frame under its caption, upright."""
 
     def __init__(self, attachment: AttachmentInfo, caption: str) -> None:

@@ -13,9 +13,9 @@ from fluorodesk.reports.pdf.render import ScanSlot
 from fluorodesk.reports.progress import Progress
 
 
-def merge_scans(
-    pdf: bytes, slots: Sequence[ScanSlot], progress: Progress, *, deterministic: bool = False
-) -> bytes:
+def merge_scans(pdf: bytes, slots: Sequence[ScanSlot], progress: Progress) -> bytes:
+    """``pdf`` with the attached pages in their slots.  The document keeps the ID reportlab gave it
+    (a fixed one when laid out with ``deterministic``)."""
     if not slots:
         return pdf
     from pypdf import PdfReader, PdfWriter, Transformation
@@ -44,11 +44,6 @@ def merge_scans(
         ty = y + box_h - height * scale - float(box.bottom) * scale
         transform = Transformation().scale(scale, scale).translate(tx, ty)
         writer.pages[slot.page_number - 1].merge_transformed_page(page, transform, over=True, expand=False)
-    if deterministic:
-        # pypdf would otherwise stamp a fresh random document ID
-        from pypdf.generic import ArrayObject, ByteStringObject
-
-        writer._ID = ArrayObject([ByteStringObject(b"FluoroDesk-pkt"), ByteStringObject(b"FluoroDesk-pkt")])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -2,22 +2,23 @@
 
 Cover and body page templates; a header with the clinic and period and a footer with "Page X of Y",
 the generation time and the app version on every page; a contents page with page numbers; PDF
-bookmarks for every section and sub-heading.  The layout runs once: the contents' lines are known
-beforehand, and the page numbers only the end of the layout knows (the contents', the footers'
-total) are drawn late, in place (``LateCanvas``); another pass runs only if the contents' lines
-turn out different.  Pages of attached PDFs are reserved during layout and merged in afterwards
-(reports/pdf/merge.py), so they carry the same header, footer and numbering.
+bookmarks for every section and sub-heading.  The page numbers that only the end of the layout
+knows (the contents' numbers, the footers' total) come from reportlab's multi-pass build
+(``BaseDocTemplate.multiBuild``): each pass draws what the pass before it found, and the build stops
+when nothing changed.  The contents' lines are given beforehand, so two passes suffice.  Pages of
+attached PDFs are reserved during layout and merged in afterwards (reports/pdf/merge.py), so they
+carry the same header, footer and numbering.
 """
 
 from __future__ import annotations
 
 import io
-from ast import literal_eval
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
 from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -30,14 +31,13 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents, drawPageNumbers
+from reportlab.platypus.doctemplate import IndexingFlowable
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from fluorodesk.domain.text import counted
 from fluorodesk.reports import document as doc_model
 from fluorodesk.reports.document import AttachmentInfo, PacketData, Section
 from fluorodesk.reports.pdf import flowables as fl
-from fluorodesk.reports.pdf.late_canvas import LateCanvas
-from fluorodesk.reports.pdf.quick_text import QuickText
 from fluorodesk.reports.pdf.styles import (
     ACCENT,
     FONT,
@@ -97,30 +97,27 @@ class _Deferred(Flowable):
         raise AssertionError("a deferred block must be expanded before layout")
 
 
-class _PageTotal(Flowable):
-    """Indexing flowable: counts the passes and, after each, keeps the page total for the footers.
+class _PageTotal(IndexingFlowable):
+    """The page total the footers show ("Page X of Y").
 
-    The footers' "of Y" is drawn late (``LateCanvas``), so the total never asks for another pass.
+    Each pass draws the total the pass before it counted (none on the first pass), so the build
+    goes on until a pass drew the total it ended with.
     """
 
     def __init__(self, doc: PacketDocTemplate) -> None:
         super().__init__()
         self.doc = doc
-
-    def isIndexing(self) -> int:  # noqa: N802
-        return 1
-
-    def isSatisfied(self) -> bool:  # noqa: N802
-        return True
+        self.counted: int | None = None  # by the last pass that ended
+        self.shown: int | None = None  # in this pass's footers
 
     def beforeBuild(self) -> None:  # noqa: N802
-        self.doc.passes += 1
-
-    def notify(self, kind: str, stuff: object) -> None:
-        pass  # indexing flowables hear every TOC entry; the page total needs none
+        self.shown = self.counted
 
     def afterBuild(self) -> None:  # noqa: N802
-        self.doc.total_pages = self.doc.page
+        self.counted = self.doc.page
+
+    def isSatisfied(self) -> bool:  # noqa: N802
+        return self.shown == self.counted
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return 0, 0
@@ -129,51 +126,15 @@ class _PageTotal(Flowable):
         pass
 
 
-class _Contents(TableOfContents):
-    """The contents, with each entry's dots and page number drawn late (``LateCanvas``): the numbers
-    are the ones this pass found, so a pass whose entries read as the seeded ones (see
-    ``_seed_contents``) is the last, and the packet is laid out once."""
+class PacketCanvas(Canvas):
+    """The packet's canvas.  ``sizes_only`` is set on a layout pass whose pages will not be kept:
+    the first pass never is (it does not know the page total yet), so it only needs the flowables'
+    sizes.  The flowables that only paint skip their drawing (``fl.PaintedOnKeptPasses``), the
+    tables leave out the style commands that only paint (``fl.TableParts.style``), and the pages
+    get no header or footer.  Should that pass's sizes differ after all, the build would only run
+    another pass."""
 
-    def isSatisfied(self) -> bool:  # noqa: N802
-        return _without_pages(self._entries) == _without_pages(self._lastEntries)
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        size = super().wrap(availWidth, availHeight)
-        # replaces the callback reportlab's wrap registers, which draws the seeded page number
-        self.canv.setNamedCB("drawTOCEntryEnd", partial(self._entry_end, availWidth, availHeight))
-        return size
-
-    def _entry_end(self, width: float, height: float, canvas: LateCanvas, kind: str, label: str) -> None:
-        _page, level, key = label.split(",")
-        key = literal_eval(key)
-        draw = partial(self._draw_entry_end, width, height, int(level), key)
-        canvas.draw_later(draw, links=1 if key else 0)  # reportlab links the number to its page
-
-    def _draw_entry_end(self, width: float, height: float, level: int, key: str, canvas: LateCanvas) -> None:
-        """What reportlab's callback draws (dots, page number, its link), with this pass's number."""
-        page = next(number for _level, _text, number, k in self._entries if k == key)
-        dot = " . " if 0 <= self.dotsMinLevel <= level else ""
-        drawPageNumbers(canvas, self.getLevelStyle(level), [(page, key)], width, height, dot)
-
-
-def _without_pages(entries: list[tuple]) -> list[tuple]:
-    return [(level, text, key) for level, text, _page, key in entries]
-
-
-class PacketCanvas(QuickText, LateCanvas):
-    """Draws late what only the end of the layout knows, and single lines of text quickly."""
-
-
-class _StoryEdits:
-    """Passes on reportlab's between-pass undo notes about the story's own flowables only."""
-
-    def __init__(self, record: Callable[[tuple], None], story_ids: set[int]) -> None:
-        self.record = record
-        self.story_ids = story_ids
-
-    def __call__(self, edit: tuple) -> None:
-        if id(edit[1]) in self.story_ids:
-            self.record(edit)
+    sizes_only = False
 
 
 class PacketDocTemplate(BaseDocTemplate):
@@ -184,14 +145,13 @@ class PacketDocTemplate(BaseDocTemplate):
         self.data = data
         self.progress = progress
         self.geo: Geometry = geometry(data.page_size)
-        self.total_pages: int | None = None
+        self.page_total = _PageTotal(self)
         self.passes = 0
         self.scan_slots: list[ScanSlot] = []
         self.story_length = 1
         self._placed = 0
         self._keys = 0
         self.current_section = ""
-        self._story_ids: set[int] = set()
         super().__init__(
             target,
             pagesize=(self.geo.width, self.geo.height),
@@ -228,26 +188,23 @@ class PacketDocTemplate(BaseDocTemplate):
     # ---- passes, progress, bookmarks
 
     def multiBuild(self, story: list[Flowable], maxPasses: int = 10, **kwargs: object) -> int:  # noqa: N802, N803
-        self._story_ids = {id(f) for f in story}
         kwargs.setdefault("canvasmaker", PacketCanvas)
-        try:
-            return super().multiBuild(story, maxPasses, **kwargs)
-        finally:
-            self._story_ids = set()
+        return super().multiBuild(story, maxPasses, **kwargs)
 
     def handle_documentBegin(self) -> None:  # noqa: N802
+        """Each pass starts here, with a new canvas."""
         super().handle_documentBegin()
-        # reportlab notes, for the whole build, how to undo what a pass changed on a flowable (a
-        # table postponed to the next page, a keep-with-next group) so the next pass starts clean.
-        # Only the story's own flowables are used again; a note about a piece of a split table or a
-        # flowable made from a deferred block would only keep that (large) object alive.
-        record = getattr(self, "_multiBuildEdits", None)
-        if record is not None and not isinstance(record, _StoryEdits):
-            self._multiBuildEdits = _StoryEdits(record, self._story_ids)
+        self.passes += 1
+        self.canv.sizes_only = not self.painting()
         self.scan_slots = []
         self._placed = 0
         self._keys = 0
         self.current_section = ""
+
+    def painting(self) -> bool:
+        """Whether the pass under way draws its pages: a pass that does not know the page total (the
+        first) cannot be the last, so it only needs sizes (see ``PacketCanvas``)."""
+        return self.page_total.shown is not None
 
     def filterFlowables(self, flowables: list[Flowable]) -> None:  # noqa: N802
         """Expand deferred blocks at the front of the list, and behind any run of flowables that
@@ -269,8 +226,8 @@ class PacketDocTemplate(BaseDocTemplate):
         self._placed += 1
         if self._placed % 25 == 0:
             share = min(self._placed / self.story_length, 1.0)
-            start = 0.25 if self.passes == 1 else 0.85  # one pass unless the contents changed
-            span = 0.60 if self.passes == 1 else 0.05
+            # two passes, unless the second changed the page numbers
+            start, span = {1: (0.25, 0.30), 2: (0.55, 0.30)}.get(self.passes, (0.85, 0.05))
             self.progress.step(start + span * share, f"Laying out pages (pass {self.passes})")
         if isinstance(flowable, _Bookmark):
             if flowable.level == 0:
@@ -285,6 +242,8 @@ class PacketDocTemplate(BaseDocTemplate):
     # ---- page furniture
 
     def _draw_footer(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
+        if canv.sizes_only:
+            return  # a pass whose pages are not kept
         geo, data = self.geo, self.data
         canv.saveState()
         y = geo.bottom - 0.42 * inch
@@ -298,17 +257,16 @@ class PacketDocTemplate(BaseDocTemplate):
             y,
             f"Generated {data.generated_at:%Y-%m-%d %H:%M} by FluoroDesk {data.app_version}",
         )
-        canv.draw_later(partial(self._draw_page_number, canv.getPageNumber(), y))
-        canv.restoreState()
-
-    def _draw_page_number(self, number: int, y: float, canv: LateCanvas) -> None:
-        """Drawn late: the total is known only when the layout is done."""
+        total = self.page_total.shown  # what the pass before this one counted
         canv.setFont(FONT_BOLD, 8)
         canv.setFillColor(INK)
-        canv.drawRightString(self.geo.width - self.geo.right, y, f"Page {number} of {self.total_pages}")
+        canv.drawRightString(geo.width - geo.right, y, f"Page {canv.getPageNumber()} of {total}")
+        canv.restoreState()
 
     def _draw_page(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
         """Header (drawn when the page is complete, so it names the section the page ends in)."""
+        if canv.sizes_only:
+            return  # a pass whose pages are not kept
         geo, data = self.geo, self.data
         canv.saveState()
         y = geo.height - geo.top + 0.5 * inch
@@ -391,10 +349,10 @@ def _cover(data: PacketData, width: float) -> list[Flowable]:
 
 
 def _contents() -> list[Flowable]:
-    """The contents page.  Its entries are seeded before the first pass (see ``layout``) so the
-    page count is right from the start and one layout pass suffices."""
+    """The contents page.  Its lines are given before the first pass (``_seed_contents``), so the
+    first pass already has the final page count and the second only fills in the numbers."""
     s = styles()
-    toc = _Contents(
+    toc = TableOfContents(
         levelStyles=[s["toc0"], s["toc1"]],
         dotsMinLevel=0,
         tableStyle=TableStyle(
@@ -430,12 +388,12 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
         elif isinstance(block, doc_model.SubHeading):
             following = section.blocks[index + 1] if index + 1 < len(section.blocks) else None
             if isinstance(following, doc_model.Table):
-                makers[index + 1] = fl.TableMaker(following, width)
+                makers[index + 1] = fl.TableMaker(following, width, doc.painting)
             out += _sub_heading(doc, block, out[-1], makers.get(index + 1))
         elif isinstance(block, doc_model.Fields):
             out.append(_Deferred(partial(_one, fl.fields_flowable, block, width), 1))
         elif isinstance(block, doc_model.Table):
-            maker = makers.pop(index, None) or fl.TableMaker(block, width)
+            maker = makers.pop(index, None) or fl.TableMaker(block, width, doc.painting)
             out.append(_Deferred(maker, fl.table_flowable_count(block)))
         elif isinstance(block, doc_model.TrendChart):
             out.append(_Deferred(partial(fl.chart_flowable, block, width), fl.chart_flowable_count(block)))
@@ -482,9 +440,10 @@ def _one(make: Callable[..., Flowable], *args: object) -> list[Flowable]:
 
 
 def _seed_contents(story: list[Flowable]) -> None:
-    """Give the contents its real lines (with placeholder page numbers) before the first pass: the
-    first pass then already has the final layout, and its numbers are drawn late (``_Contents``)."""
-    tocs = [f for f in story if isinstance(f, _Contents)]
+    """Give the contents its lines, with page 0 for now, before the first pass (as reportlab's
+    ``TableOfContents.addEntries`` suggests): the first pass then lays the contents out at their
+    final length.  Each line is the one ``afterFlowable`` will announce for its bookmark."""
+    tocs = [f for f in story if isinstance(f, TableOfContents)]
     if not tocs:
         return
     entries = []
@@ -493,8 +452,8 @@ def _seed_contents(story: list[Flowable]) -> None:
         if isinstance(flowable, _Bookmark):
             number += 1
             if flowable.toc:
-                entries.append((flowable.level, fl.markup(flowable.text), 999, f"b{number}"))
-    tocs[0]._entries = entries
+                entries.append((flowable.level, fl.markup(flowable.text), 0, f"b{number}"))
+    tocs[0].addEntries(entries)
 
 
 @dataclass(frozen=True)
@@ -513,8 +472,8 @@ def layout(data: PacketData, progress: Progress, *, deterministic: bool = False)
     story: list[Flowable] = _cover(data, width) + _contents()
     for section in data.sections:
         story.extend(_section(doc, section, width))
-    story.append(_PageTotal(doc))
+    story.append(doc.page_total)
     doc.story_length = sum(f.count if isinstance(f, _Deferred) else 1 for f in story)
     _seed_contents(story)
-    doc.multiBuild(story, maxPasses=6)
-    return Layout(buffer.getvalue(), doc.total_pages or doc.page, doc.passes, tuple(doc.scan_slots))
+    passes = doc.multiBuild(story, maxPasses=6)
+    return Layout(buffer.getvalue(), doc.page, passes, tuple(doc.scan_slots))
