@@ -13,6 +13,7 @@ from pypdf import PageObject, PdfReader
 from fluorodesk.reports.packet import PacketRequest, make_packet
 from fluorodesk.reports.sections import SECTIONS
 from tests.reports.conftest import GENERATED, page_texts
+from tests.tools import require_programs
 
 
 @pytest.fixture(scope="module")
@@ -219,10 +220,8 @@ def test_fonts_are_embedded_and_no_builtin_font_is_used(packet):
     assert not any("Helvetica" in name for name in seen)
 
 
-@pytest.mark.skipif(
-    shutil.which("qpdf") is None, reason="qpdf not installed (scripts/setup.sh --test installs it)"
-)
 def test_qpdf_finds_no_structural_errors(packet):
+    require_programs("qpdf", package="qpdf")
     path, _result, _texts = packet
     run = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
