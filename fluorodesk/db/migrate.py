@@ -21,7 +21,7 @@ from fluorodesk.db.sqlite_tools import copy_database
 from fluorodesk.errors import SchemaTooNewError
 
 # The newest revision this build knows.  tests/unit/test_migrations.py proves it matches the scripts.
-HEAD_REVISION = "0012_drop_data_generation"
+HEAD_REVISION = "0013_password_throttle"
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

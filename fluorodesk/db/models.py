@@ -78,6 +78,20 @@ class User(Tracked, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class PasswordThrottle(Base):
+    """Wrong passwords in a row for one user name, and until when its next try waits.
+
+    Keyed by the name that was typed, account or not, so an unknown name is throttled exactly like
+    a real one and the throttle does not tell which names exist (see services/auth.py).
+    """
+
+    __tablename__ = "password_throttle"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class Signoff(Base):
     """The director's signature on one area's records for a period; records in it are then locked.
 

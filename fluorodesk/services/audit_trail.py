@@ -71,6 +71,7 @@ ACTION_LABELS: dict[str, str] = {
     "detach": "File removed",
     "sign_in": "Signed in",
     "sign_in_failed": "Failed sign-in",
+    "sign_in_throttled": "Refused: too many wrong passwords",
     "sign_off": "Signed off",
     "reset_password": "Password reset",
     "change_password": "Password changed",

@@ -20,21 +20,33 @@ The permission rule (``require``):
 Other services call ``require(session, actor, Permission.X)`` at the start of their write
 transaction (the packet maker, settings, sign-off); the window asks ``AuthService.can`` to grey out
 what the user may not do.
+
+The password throttle (``check_password``): every check of a password (the sign-in, the idle lock,
+the sign-off, changing one's password) goes through one function, which counts wrong passwords in a
+row per user name in the database (``password_throttle``: a second window or a restart does not
+reset it).  The first three are free; then each try waits 1, 2, 4, 8 … seconds, at most five
+minutes; a right password clears the count.  A try during the wait is refused without running
+Argon2 (no answer, no CPU spent) and audited like every wrong password; the audit names the user
+name tried, never the password.  A name that is no account is counted the same way, so the
+throttle does not tell which accounts exist.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from fluorodesk.db.base import utcnow
-from fluorodesk.db.models import User
+from fluorodesk.db.database import Database
+from fluorodesk.db.models import PasswordThrottle, User
 from fluorodesk.domain.enums import Role
 from fluorodesk.domain.permissions import Permission, allowed
 from fluorodesk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -43,11 +55,15 @@ from fluorodesk.services.base import Service
 
 #: The hasher in use.  Tests swap in a cheaper one; production keeps argon2-cffi's defaults.
 HASHER = PasswordHasher()
+#: The throttle's clock (naive UTC).  Tests swap in a fixed one.
+CLOCK: Callable[[], datetime] = utcnow
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,39}$")
 _BAD_SIGN_IN = "The user name or password is not right."
+FREE_TRIES = 3  # wrong passwords in a row before the first wait
+MAX_WAIT = 300  # seconds
 _dummy: dict[int, str] = {}
 
 
@@ -219,6 +235,109 @@ def can(session: Session, actor: str, permission: Permission) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- the password throttle
+
+
+def wait_after(failures: int) -> int:
+    """Seconds the next try waits after ``failures`` wrong passwords in a row: none for the first
+    three, then 1, 2, 4, 8 … up to five minutes."""
+    if failures <= FREE_TRIES:
+        return 0
+    return min(2 ** min(failures - FREE_TRIES - 1, 16), MAX_WAIT)
+
+
+def wait_words(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def throttle_sentence(name: str, seconds: int) -> str:
+    return f"Too many wrong passwords for {name}: try again in {wait_words(seconds)}."
+
+
+class PasswordThrottled(ValidationError):
+    """A try refused during the wait, without checking the password; ``seconds`` left to wait."""
+
+    def __init__(self, name: str, seconds: int, field: str) -> None:
+        self.seconds = seconds
+        super().__init__(fields={field: throttle_sentence(name, seconds)})
+
+
+@dataclass(frozen=True)
+class _Try:
+    """One counted try: the account of the name (None for a name that is no account), its hash, and
+    the wrong passwords in a row this try makes if it is wrong."""
+
+    user: UserRow | None
+    stored_hash: str
+    failures: int
+
+
+def check_password(
+    db: Database, username: str, password: str, *, where: str, wrong: str, field: str = "password"
+) -> UserRow:
+    """The account whose password this is, or ValidationError(fields={field: ...}): ``wrong`` for a
+    wrong password or a name that is no account, PasswordThrottled during the wait.
+
+    ``where`` names the check in the audit trail ("sign-in", "the idle lock" …).  The try is counted
+    before the password is checked and the count cleared after a right one, each in a transaction
+    of its own: tries from two windows or processes at once cannot slip past the wait, and a wrong
+    or refused try stays in the trail whatever its caller does next.
+    """
+    name = normalise_username(username)[:80]
+    if not name or not password:
+        raise ValidationError(fields={field: "Type your password." if name else "Type your user name."})
+    attempt = _count_try(db, name, where, field)
+    ok = verify_password(attempt.stored_hash, password) if attempt.stored_hash else _burn(password)
+    with db.write() as session:
+        if ok:
+            session.execute(delete(PasswordThrottle).where(PasswordThrottle.name == name))
+        else:
+            audit.record(
+                session,
+                actor=name,
+                action="sign_in_failed",
+                entity="users",
+                entity_id=attempt.user.id if attempt.user is not None else None,
+                summary=f"Wrong password for “{name}” at {where} ({attempt.failures} in a row)",
+            )
+    if not ok or attempt.user is None:
+        wait = wait_after(attempt.failures)
+        raise ValidationError(fields={field: f"{wrong} {throttle_sentence(name, wait)}" if wait else wrong})
+    return attempt.user
+
+
+def _count_try(db: Database, name: str, where: str, field: str) -> _Try:
+    """Count a try at ``name``'s password and start the wait it would earn if wrong; during a wait,
+    audit the refusal and raise PasswordThrottled instead."""
+    now = CLOCK()
+    with db.write() as session:
+        user = find_user(session, name)
+        entry = session.get(PasswordThrottle, name)
+        if entry is None:
+            entry = PasswordThrottle(name=name, failures=0)
+            session.add(entry)
+        left = math.ceil((entry.locked_until - now).total_seconds()) if entry.locked_until else 0
+        if left > 0:
+            audit.record(
+                session,
+                actor=name,
+                action="sign_in_throttled",
+                entity="users",
+                entity_id=user.id if user is not None else None,
+                summary=f"Password not checked at {where}: {entry.failures} wrong in a row for “{name}”, "
+                f"next try in {wait_words(left)}",
+            )
+        else:
+            entry.failures += 1
+            entry.locked_until = now + timedelta(seconds=wait_after(entry.failures))
+            if user is None:
+                return _Try(None, "", entry.failures)
+            return _Try(_row(user), user.password_hash, entry.failures)
+    raise PasswordThrottled(name, left, field)  # after the commit: the refusal stays in the trail
+
+
 # --------------------------------------------------------------------------- the service
 
 
@@ -292,19 +411,14 @@ class AuthService(Service):
             errors["password"] = "Type your password."
         if errors:
             raise ValidationError(fields=errors)
-        with self.db.read() as session:
-            user = find_user(session, name)
-            stored = user.password_hash if user is not None else ""
-        ok = verify_password(stored, password) if stored else _burn(password)
-        if user is None or not ok:
-            self._record_failed(name, user.id if user is not None else None)
-            raise ValidationError(fields={"password": _BAD_SIGN_IN})
+        user = check_password(self.db, name, password, where="sign-in", wrong=_BAD_SIGN_IN)
         if not user.active:
             raise PermissionDeniedError(
                 f"The account “{user.username}” is switched off. Ask the director to switch it on."
             )
-        rehash = HASHER.check_needs_rehash(stored)
-        new_hash = hash_password(password) if rehash else None
+        with self.db.read() as session:
+            stored = session.scalar(select(User.password_hash).where(User.id == user.id)) or ""
+        new_hash = hash_password(password) if HASHER.check_needs_rehash(stored) else None
         with self.db.write() as session:
             account = session.get(User, user.id)
             if account is None:
@@ -322,23 +436,17 @@ class AuthService(Service):
             )
             return _row(account)
 
-    def verify(self, username: str, password: str) -> bool:
-        """Password check without recording anything (the idle lock screen)."""
-        with self.db.read() as session:
-            user = find_user(session, username)
-            stored = user.password_hash if user is not None and user.active else ""
-        return verify_password(stored, password) if stored else _burn(password)
-
-    def _record_failed(self, username: str, user_id: int | None) -> None:
-        with self.db.write() as session:
-            audit.record(
-                session,
-                actor=username[:80] or "(blank)",
-                action="sign_in_failed",
-                entity="users",
-                entity_id=user_id,
-                summary=f"Failed sign-in as “{username[:80]}”",
-            )
+    def unlock(self, password: str) -> None:
+        """The idle lock: the acting user's password again (throttled and audited like a sign-in)."""
+        user = check_password(
+            self.db,
+            self.actor,
+            password,
+            where="the idle lock",
+            wrong="That is not the password of the signed-in user.",
+        )
+        if not user.active:
+            raise PermissionDeniedError(f"The account “{user.username}” is switched off.")
 
     # ---- managing accounts (director)
 
@@ -457,12 +565,20 @@ class AuthService(Service):
         errors = password_problems(password, confirm, username=self.actor)
         with self.db.read() as session:
             user = find_user(session, self.actor)
-            stored = user.password_hash if user is not None else ""
         if user is None:
             raise NotFoundError("You are not signed in with a FluoroDesk account.")
-        if not verify_password(stored, current or ""):
-            errors["current"] = "That is not your current password."
-        elif password and current == password and "password" not in errors:
+        try:
+            check_password(
+                self.db,
+                user.username,
+                current or "",
+                where="a password change",
+                wrong="That is not your current password.",
+                field="current",
+            )
+        except ValidationError as exc:
+            errors.update(exc.fields)
+        if "current" not in errors and password and current == password and "password" not in errors:
             errors["password"] = "Choose a password different from the current one."
         if errors:
             raise ValidationError(fields=errors)

@@ -37,7 +37,7 @@ from fluorodesk.domain.enums import SignoffArea
 from fluorodesk.domain.permissions import Permission
 from fluorodesk.errors import ConflictError, PermissionDeniedError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.auth import require, verify_password
+from fluorodesk.services.auth import check_password, require
 from fluorodesk.services.base import Service
 
 #: Which table and which date column each area locks.
@@ -297,14 +297,18 @@ class SignoffService(Service):
         statement = (statement or "").strip()
         if len(statement) > 2000:
             raise ValidationError(fields={"statement": "The statement can be at most 2000 characters."})
-        with self.db.write() as session:
-            signer = require(session, self.actor, Permission.SIGN_OFF)
-            if signer is None:
+        with self.db.read() as session:
+            if require(session, self.actor, Permission.SIGN_OFF) is None:
                 raise PermissionDeniedError(
                     "Sign-offs need a director's account. Create the director account first."
                 )
-            if not verify_password(signer.password_hash, password):
-                raise ValidationError(fields={"password": "That is not your password."})
+        # Throttled and audited like every password check, in transactions of its own: a wrong try
+        # stays in the trail.
+        signer = check_password(
+            self.db, self.actor, password, where="the sign-off", wrong="That is not your password."
+        )
+        with self.db.write() as session:
+            require(session, self.actor, Permission.SIGN_OFF)  # still, in the transaction that signs
             summary = self._summary(session, area, first, last)
             if summary.overlapping:
                 other = summary.overlapping[0]

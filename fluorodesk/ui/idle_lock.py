@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fluorodesk.errors import StorageError
+from fluorodesk.errors import FluoroDeskError, StorageError, ValidationError
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
@@ -90,6 +90,8 @@ class LockScreen(QDialog):
         self.error = QLabel(self)
         self.error.setObjectName("passwordError")
         self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.hide()
         self.buttons = QDialogButtonBox(self)
         self.unlock_button = self.buttons.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -112,17 +114,15 @@ class LockScreen(QDialog):
 
     def try_unlock(self) -> None:
         try:
-            ok = self.services.auth.verify(self.services.actor, self.password.text())
-        except StorageError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.password.clear()
-        if not ok:
-            self.error.setText("That is not the password of the signed-in user.")
+            self.services.auth.unlock(self.password.text())
+        except FluoroDeskError as exc:  # a wrong password, the throttle's wait, a storage problem
+            self.password.clear()
+            fields = exc.fields if isinstance(exc, ValidationError) else {}
+            self.error.setText(fields.get("password", str(exc)))
             self.error.show()
             self.password.setFocus()
             return
+        self.password.clear()
         self.error.hide()
         self.hide()
         self.unlocked.emit()

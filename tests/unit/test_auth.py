@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from fluorodesk.db.models import AuditEvent, User
+from fluorodesk.db.database import open_database
+from fluorodesk.db.models import AuditEvent, PasswordThrottle, User
 from fluorodesk.domain.enums import Role
 from fluorodesk.domain.permissions import ROLE_PERMISSIONS, Permission, allowed
 from fluorodesk.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -145,7 +150,8 @@ def test_switched_off_account_cannot_sign_in(clinic, services):
     clinic["director"].auth.update_user(jlee.id, full_name="Jamie Lee", role=Role.FRONT_DESK, active=False)
     with pytest.raises(PermissionDeniedError, match="switched off"):
         services.auth.login("jlee", "front desk 1")
-    assert not services.auth.verify("jlee", "front desk 1")
+    with pytest.raises(PermissionDeniedError, match="switched off"):
+        clinic["front"].auth.unlock("front desk 1")  # nor get past the idle lock
 
 
 def test_old_hash_parameters_are_upgraded_at_sign_in(clinic, services, monkeypatch):
@@ -158,12 +164,20 @@ def test_old_hash_parameters_are_upgraded_at_sign_in(clinic, services, monkeypat
     assert new != old and "t=2" in new and auth.verify_password(new, PW)
 
 
-def test_verify_for_the_lock_screen_writes_nothing(clinic, services):
+def test_the_idle_lock_takes_the_signed_in_users_password_and_audits_a_wrong_one(clinic, services):
+    director = clinic["director"]
     before = counts(services)
-    assert services.auth.verify("hpark", PW)
-    assert not services.auth.verify("hpark", "nope nope")
-    assert not services.auth.verify("ghost", PW)
-    assert counts(services) == before
+    director.auth.unlock(PW)
+    assert counts(services) == before  # a right password records nothing
+    with pytest.raises(ValidationError) as info:
+        director.auth.unlock("nope nope")
+    assert info.value.fields == {"password": "That is not the password of the signed-in user."}
+    with pytest.raises(ValidationError):
+        as_user(services, "ghost").auth.unlock(PW)  # an actor without an account unlocks nothing
+    assert counts(services) == (before[0], before[1] + 2)
+    last = services.audit_trail.query(limit=2)
+    assert [(e.action, e.actor) for e in last] == [("sign_in_failed", "ghost"), ("sign_in_failed", "hpark")]
+    assert "the idle lock" in last[1].summary and "nope" not in last[1].summary
 
 
 # --------------------------------------------------------------------------- roles
@@ -298,3 +312,253 @@ def test_reset_and_change_password(clinic, services):
     assert services.auth.login("jlee", "brand new pw").username == "jlee"
     with pytest.raises(ValidationError):
         services.auth.login("jlee", "temporary 123")
+
+
+# --------------------------------------------------------------------------- the password throttle
+
+
+class Clock:
+    """The throttle's clock, moved by hand: no test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 26, 9, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class CountingHasher(PasswordHasher):
+    """The tests' cheap Argon2, counting the password checks it runs."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.checks = 0
+
+    def verify(self, hash, password):  # noqa: A002 (argon2's own parameter name)
+        self.checks += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    fixed = Clock()
+    monkeypatch.setattr(auth, "CLOCK", fixed)
+    return fixed
+
+
+@pytest.fixture
+def hasher(clinic, monkeypatch) -> CountingHasher:
+    """Swapped in after the clinic's accounts are made (their hashes verify with any parameters)."""
+    counting = CountingHasher()
+    monkeypatch.setattr(auth, "HASHER", counting)
+    return counting
+
+
+def wrong_sign_in(services: Services, name: str) -> str:
+    with pytest.raises(ValidationError) as info:
+        services.auth.login(name, "a wrong guess")
+    return info.value.fields["password"]
+
+
+def wrong_tries(services: Services, clock: Clock, name: str, count: int) -> list[str]:
+    """``count`` wrong passwords in a row, each after the wait the one before earned."""
+    messages = []
+    for _ in range(count):
+        messages.append(wrong_sign_in(services, name))
+        clock.advance(auth.MAX_WAIT)
+    return messages
+
+
+def events(services: Services, count: int) -> list[tuple[str, str]]:
+    return [(e.action, e.actor) for e in reversed(services.audit_trail.query(limit=count))]
+
+
+def test_the_wait_grows_from_the_fourth_wrong_password_and_is_capped():
+    assert [auth.wait_after(n) for n in range(9)] == [0, 0, 0, 0, 1, 2, 4, 8, 16]
+    assert auth.wait_after(12) == 256 and auth.wait_after(13) == 300 and auth.wait_after(10_000) == 300
+    assert auth.throttle_sentence("jamie", 8) == "Too many wrong passwords for jamie: try again in 8 seconds."
+    assert auth.throttle_sentence("jamie", 1).endswith("in 1 second.")
+    assert auth.throttle_sentence("jamie", 300).endswith("in 5 minutes.")
+
+
+def test_a_try_during_the_wait_is_refused_without_checking_the_password(clinic, services, clock, hasher):
+    for _ in range(3):  # three free tries
+        assert wrong_sign_in(services, "jlee") == "The user name or password is not right."
+    assert wrong_sign_in(services, "JLee ") == (
+        "The user name or password is not right. Too many wrong passwords for jlee: try again in 1 second."
+    )
+    assert hasher.checks == 4
+    users, before = counts(services)
+    with pytest.raises(auth.PasswordThrottled) as info:
+        services.auth.login("jlee", "front desk 1")  # even the right password waits
+    assert info.value.fields == {"password": "Too many wrong passwords for jlee: try again in 1 second."}
+    assert info.value.seconds == 1
+    assert hasher.checks == 4  # no Argon2: no answer to learn, no CPU spent
+    assert counts(services) == (users, before + 1)
+    last = services.audit_trail.query(limit=1)[0]
+    assert (last.action, last.actor, last.entity) == ("sign_in_throttled", "jlee", "users")
+    clock.advance(1)
+    assert services.auth.login("jlee", "front desk 1").username == "jlee"
+    for _ in range(3):  # a right password starts the count again
+        assert wrong_sign_in(services, "jlee") == "The user name or password is not right."
+
+
+def test_the_waits_double_up_to_five_minutes(clinic, services, clock):
+    for _ in range(3):
+        wrong_sign_in(services, "hpark")
+    waits = []
+    for _ in range(11):
+        message = wrong_sign_in(services, "hpark")
+        waits.append(message.split("try again in ")[1])
+        with pytest.raises(auth.PasswordThrottled):
+            services.auth.login("hpark", PW)
+        clock.advance(auth.wait_after(auth.FREE_TRIES + len(waits)))
+    assert waits == [
+        "1 second.", "2 seconds.", "4 seconds.", "8 seconds.", "16 seconds.", "32 seconds.", "64 seconds.",
+        "3 minutes.", "5 minutes.", "5 minutes.", "5 minutes.",
+    ]  # fmt: skip
+    clock.advance(-100)  # part of the way through a wait, the sentence says what is left
+    with pytest.raises(auth.PasswordThrottled, match="try again in 100 seconds"):
+        services.auth.login("hpark", PW)
+
+
+def test_an_unknown_name_is_throttled_alike_without_saying_it_is_unknown(clinic, services, clock, hasher):
+    answers = {}
+    for name in ("jlee", "ghost"):
+        answers[name] = [m.replace(name, "NAME") for m in wrong_tries(services, clock, name, 4)]
+        answers[name].append(wrong_sign_in(services, name).replace(name, "NAME"))
+        with pytest.raises(auth.PasswordThrottled) as info:
+            services.auth.login(name, "front desk 1")
+        answers[name].append(info.value.fields["password"].replace(name, "NAME"))
+    assert answers["jlee"] == answers["ghost"]
+    assert answers["ghost"][-1] == "Too many wrong passwords for NAME: try again in 2 seconds."
+    assert hasher.checks == 10  # five each (the unknown name's against a stand-in hash)
+    trail = events(services, 12)
+    assert trail == [("sign_in_failed", n) for n in ["jlee"] * 5] + [("sign_in_throttled", "jlee")] + [
+        ("sign_in_failed", n) for n in ["ghost"] * 5
+    ] + [("sign_in_throttled", "ghost")]
+
+
+def test_every_password_check_shares_one_count(clinic, services, clock, hasher):
+    director = clinic["director"]
+    wrong_sign_in(services, "hpark")
+    with pytest.raises(ValidationError):
+        director.auth.unlock("not it")
+    with pytest.raises(ValidationError):
+        director.signoff.sign("exposure", "2026-10-01", "2026-10-31", password="not it")
+    with pytest.raises(ValidationError) as info:
+        director.auth.change_password("not it", "a new password", "a new password")
+    assert info.value.fields == {
+        "current": "That is not your current password. Too many wrong passwords for hpark: try again in 1 second."
+    }
+    checks = hasher.checks
+    sentence = "Too many wrong passwords for hpark: try again in 1 second."
+    for attempt, field in (
+        (lambda: services.auth.login("hpark", PW), "password"),
+        (lambda: director.auth.unlock(PW), "password"),
+        (lambda: director.signoff.sign("exposure", "2026-10-01", "2026-10-31", password=PW), "password"),
+        (lambda: director.auth.change_password(PW, "a new password", "a new password"), "current"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            attempt()
+        assert info.value.fields[field] == sentence
+    assert hasher.checks == checks
+    assert director.signoff.list_rows("exposure") == []
+    summaries = [e.summary for e in reversed(services.audit_trail.query(limit=8))]
+    for summary, where in zip(
+        summaries, ["sign-in", "the idle lock", "the sign-off", "a password change"] * 2, strict=True
+    ):
+        assert where in summary and "not it" not in summary and PW not in summary
+    clock.advance(1)
+    director.auth.unlock(PW)
+
+
+def test_a_second_window_or_a_restart_does_not_reset_the_count(clinic, services, clock, data_dir):
+    wrong_tries(services, clock, "jlee", 4)
+    wrong_sign_in(services, "jlee")
+    other_window = Services(services.db, "FluoroDesk", today=TODAY)
+    with pytest.raises(auth.PasswordThrottled, match="try again in 2 seconds"):
+        other_window.auth.login("jlee", "front desk 1")
+    services.db.close()
+    reopened = open_database(data_dir)
+    try:
+        with pytest.raises(auth.PasswordThrottled, match="try again in 2 seconds"):
+            Services(reopened, "FluoroDesk", today=TODAY).auth.login("jlee", "front desk 1")
+        clock.advance(2)
+        assert (
+            Services(reopened, "FluoroDesk", today=TODAY).auth.login("jlee", "front desk 1").username
+            == "jlee"
+        )
+    finally:
+        reopened.close()
+
+
+def test_the_trail_names_the_account_tried_and_never_the_password(clinic, services, clock):
+    secret = "Sekrit-Guess-42"
+    for _ in range(5):
+        with pytest.raises(ValidationError):
+            services.auth.login("JLEE", secret)
+        clock.advance(auth.MAX_WAIT)
+    clock.advance(-auth.MAX_WAIT)
+    with pytest.raises(auth.PasswordThrottled):
+        services.auth.login("jlee", secret)
+    with services.db.read() as session:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(["sign_in_failed", "sign_in_throttled"]))
+        ).all()
+    assert len(rows) == 6 and {r.actor for r in rows} == {"jlee"}
+    assert all(secret.lower() not in (r.summary + r.changes).lower() for r in rows)
+    assert rows[-1].summary == (
+        "Password not checked at sign-in: 5 wrong in a row for “jlee”, next try in 2 seconds"
+    )
+
+
+_GUESSER = """
+import sys, time
+from pathlib import Path
+from fluorodesk.db.database import open_database
+from fluorodesk.errors import ValidationError
+from fluorodesk.paths import DataDir
+from fluorodesk.services.auth import PasswordThrottled
+from fluorodesk.services.registry import Services
+
+services = Services(open_database(DataDir(Path(sys.argv[1])), create=False), "attacker")
+go = Path(sys.argv[2])
+print("ready", flush=True)
+deadline = time.monotonic() + 60
+while not go.exists() and time.monotonic() < deadline:
+    time.sleep(0.002)
+try:
+    services.auth.login("jlee", "a wrong guess")
+except PasswordThrottled:
+    print("refused")
+except ValidationError:
+    print("checked")
+"""
+
+
+def test_tries_from_processes_at_once_get_one_password_check(clinic, services, data_dir, tmp_path):
+    """Four processes guess at the same moment, once the count earns a 32-second wait: one check."""
+    with services.db.write() as session:
+        session.add(PasswordThrottle(name="jlee", failures=8, locked_until=None))
+        jlee = session.scalar(select(User).where(User.username == "jlee"))
+        jlee.password_hash = PasswordHasher().hash("front desk 1")  # Argon2's real cost: a wide window
+    go = tmp_path / "go"
+    guessers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _GUESSER, str(data_dir.root), str(go)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    try:
+        assert [g.stdout.readline().strip() for g in guessers] == ["ready"] * 4
+        go.touch()
+        answers = sorted(g.communicate(timeout=60)[0].strip() for g in guessers)
+    finally:
+        for guesser in guessers:
+            guesser.kill()
+    assert answers == ["checked", "refused", "refused", "refused"]
+    assert [action for action, _ in events(services, 4)].count("sign_in_failed") == 1

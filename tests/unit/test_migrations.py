@@ -16,7 +16,7 @@ from fluorodesk.db.base import Base
 from fluorodesk.db.database import open_database
 from fluorodesk.db.engine import make_engine
 from fluorodesk.db.migrate import render_item
-from fluorodesk.errors import DatabaseCorruptError, SchemaTooNewError
+from fluorodesk.errors import DatabaseCorruptError, SchemaTooNewError, ValidationError
 from fluorodesk.paths import DataDir
 
 REVISIONS = migrate.known_revisions()
@@ -218,6 +218,54 @@ def test_a_fresh_database_runs_0009_and_0011_and_ends_without_the_counters(tmp_p
     assert schema_names(path, "trigger") == set()
     migrate.run_alembic(path, "downgrade", "0011_unit_generation")  # 0012 can be undone
     assert "data_generation" in schema_names(path, "table")
+
+
+# --------------------------------------------------------------------------- 0013: the password throttle
+
+
+def test_0013_adds_the_password_throttle_to_a_copy_at_0012_and_keeps_every_row(tmp_path, monkeypatch):
+    from fluorodesk.db.sqlite_tools import copy_database
+    from fluorodesk.services import auth
+    from fluorodesk.services.registry import Services
+
+    at_0012 = tmp_path / "at-0012.sqlite3"
+    migrate.run_alembic(at_0012, "upgrade", "0012_drop_data_generation")
+    written = fill_every_table(at_0012)
+    folder = DataDir(tmp_path / "clinic")
+    copy_database(at_0012, folder.database)
+    assert "password_throttle" not in schema_names(folder.database, "table")
+
+    migrate.upgrade(folder.database, tmp_path / "backups")
+
+    assert migrate.current_revision(folder.database) == "0013_password_throttle"
+    assert migrate.current_revision(at_0012) == "0012_drop_data_generation"  # the original is untouched
+    assert_rows_kept(folder.database, written)
+    con = sqlite3.connect(folder.database)
+    try:
+        columns = [row[1] for row in con.execute("PRAGMA table_info(password_throttle)")]
+        assert con.execute("SELECT count(*) FROM password_throttle").fetchone() == (0,)
+        (name,) = con.execute("SELECT username FROM users ORDER BY id").fetchone()
+        con.execute("UPDATE users SET role = 'front_desk'")  # the filler's text is no role
+        con.commit()
+        for row in written["users"]:
+            row["role"] = "front_desk"
+    finally:
+        con.close()
+    assert columns == ["name", "failures", "locked_until"]
+    # The accounts that were there are throttled from the first wrong password on.
+    monkeypatch.setattr(auth, "CLOCK", lambda: datetime(2026, 12, 2, 9, 0))
+    db = open_database(folder)
+    try:
+        for _ in range(4):
+            with pytest.raises(ValidationError):
+                Services(db, "FluoroDesk").auth.login(name, "a wrong guess")
+        with pytest.raises(auth.PasswordThrottled):
+            Services(db, "FluoroDesk").auth.login(name, "a wrong guess")
+    finally:
+        db.close()
+    migrate.run_alembic(folder.database, "downgrade", "0012_drop_data_generation")  # 0013 can be undone
+    assert "password_throttle" not in schema_names(folder.database, "table")
+    assert_rows_kept(folder.database, written)
 
 
 # --------------------------------------------------------------------------- the SQLite cascade trap

@@ -73,11 +73,18 @@ def test_signing_a_month_locks_exactly_that_month(director):
     assert "records" not in {c.field for c in event.changes}  # the long snapshot stays out of the trail
 
 
-def test_wrong_password_or_bad_period_signs_nothing(director):
-    before = counts(director)
+def test_wrong_password_signs_nothing_and_is_audited(director):
+    signoffs, events = counts(director)
     with pytest.raises(ValidationError) as info:
         director.signoff.sign("exposure", *OCT, password="guess guess")
     assert info.value.fields == {"password": "That is not your password."}
+    assert counts(director) == (signoffs, events + 1)  # the wrong password is in the trail, no sign-off
+    last = director.audit_trail.query(limit=1)[0]
+    assert (last.action, last.actor) == ("sign_in_failed", "hpark") and "the sign-off" in last.summary
+
+
+def test_bad_period_signs_nothing(director):
+    before = counts(director)
     with pytest.raises(ValidationError) as info:
         director.signoff.sign("exposure", *OCT, password="")
     assert "password" in info.value.fields

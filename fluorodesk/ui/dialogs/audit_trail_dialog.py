@@ -28,6 +28,7 @@ from fluorodesk.ui.widgets.table_panel import TablePanel
 
 _ACTION_TONE = {
     "sign_in_failed": Tone.WARNING,
+    "sign_in_throttled": Tone.WARNING,
     "void": Tone.WARNING,
     "detach": Tone.WARNING,
     "restore": Tone.WARNING,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from fluorodesk.ui.dialogs.dialog_tools import rich_label
@@ -68,6 +69,8 @@ class LoginDialog(QuietDialog):
         self.layout().insertWidget(0, intro_label(self, text))
         self.username = self.add_row("username", "User name", QLineEdit(self))
         self.password = self.add_row("password", "Password", password_field(self))
+        # Its message can quote the typed user name ("Too many wrong passwords for …"): shown as typed.
+        self.findChild(QLabel, "passwordError").setTextFormat(Qt.TextFormat.PlainText)
         self.set_buttons("Sign in", "Quit")
         self.username.setFocus()
 
