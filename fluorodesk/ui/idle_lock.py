@@ -120,6 +120,7 @@ class LockScreen(QDialog):
             fields = exc.fields if isinstance(exc, ValidationError) else {}
             self.error.setText(fields.get("password", str(exc)))
             self.error.show()
+            self.adjustSize()  # grow to the message's wrapped lines (the throttle's can take two)
             self.password.setFocus()
             return
         self.password.clear()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
+from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QMainWindow, QMessageBox
 
 from fluorodesk.db.database import open_database
 from fluorodesk.domain.enums import Role
 from fluorodesk.instance_lock import InstanceLock
 from fluorodesk.paths import DataDir
+from fluorodesk.services import auth
 from fluorodesk.services.auth import UserDraft
 from fluorodesk.services.registry import Services
 from fluorodesk.services.startup import HealthReport, health_check
@@ -80,6 +82,50 @@ def test_login_dialog_refuses_a_switched_off_account(qtbot, clinic):
     assert "switched off" in dialog.general_error.text() and not dialog.result_value
 
 
+class FixedClock:
+    """The password throttle's clock, moved by hand (no test waits for real seconds)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 26, 9, 0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FixedClock:
+    fixed = FixedClock()
+    monkeypatch.setattr(auth, "CLOCK", fixed)
+    return fixed
+
+
+def test_login_dialog_says_how_long_to_wait_and_keeps_the_user_name(qtbot, clinic, clock, dialogs):
+    dialog = dialogs.show(LoginDialog(clinic["boot"]))
+    qtbot.keyClicks(dialog.username, "JLee")
+    for _ in range(3):
+        qtbot.keyClicks(dialog.password, "guess guess")
+        dialog.save()
+    assert error_text(dialog, "password") == "The user name or password is not right."
+    qtbot.keyClicks(dialog.password, "guess guess")
+    dialog.save()
+    assert error_text(dialog, "password") == (
+        "The user name or password is not right. Too many wrong passwords for jlee: try again in 1 second."
+    )
+    qtbot.keyClicks(dialog.password, FRONT_PW)  # the right password, too soon
+    dialog.save()
+    assert dialog.isVisible() and not dialog.result_value
+    assert error_text(dialog, "password") == "Too many wrong passwords for jlee: try again in 1 second."
+    message = dialog.findChild(QLabel, "passwordError")
+    assert message.isVisible() and message.height() >= message.heightForWidth(message.width())  # not cut
+    assert dialog.username.text() == "JLee" and dialog.password.text() == ""
+    assert clinic["boot"].audit_trail.query(limit=1)[0].action == "sign_in_throttled"
+    clock.now += timedelta(seconds=1)
+    qtbot.keyClicks(dialog.password, FRONT_PW)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.save()
+    assert dialog.result_value.username == "jlee"
+
+
 def test_first_run_creates_the_director_and_signs_in(qtbot, services, dialogs):
     dialog = dialogs.show(FirstRunDialog(services))
     dialog.full_name.setText("Dr. Helen Park")
@@ -126,6 +172,38 @@ def test_idle_lock_covers_windows_keeps_open_forms_and_unlocks_with_the_password
     assert not lock.is_locked and form.isVisible() and form.full_name.text() == "Half typed name"
     assert not [c for c in form.findChildren(Curtain) if c.isVisible()]
     assert lock.timer.isActive()  # counting again
+    lock.stop()
+
+
+def test_idle_lock_says_how_long_to_wait_after_wrong_passwords(qtbot, clinic, clock):
+    director = clinic["director"]
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    lock = IdleLock(director, None, window, display_name="Dr. Helen Park", interval_ms=0)
+    lock.lock()
+    screen = lock.screen
+    for _ in range(4):
+        screen.password.setText("not it at all")
+        screen.try_unlock()
+    assert screen.error.text() == (
+        "That is not the password of the signed-in user. "
+        "Too many wrong passwords for hpark: try again in 1 second."
+    )
+    texts = [label for label in screen.findChildren(QLabel) if label.wordWrap()]
+    assert screen.error in texts and all(t.height() >= t.heightForWidth(t.width()) for t in texts)  # none cut
+    screen.password.setText(PW)  # the right password, too soon
+    screen.try_unlock()
+    assert lock.is_locked and screen.error.isVisible() and screen.password.text() == ""
+    assert screen.error.text() == "Too many wrong passwords for hpark: try again in 1 second."
+    trail = director.audit_trail.query(limit=5)
+    assert [e.action for e in trail] == ["sign_in_throttled"] + ["sign_in_failed"] * 4
+    assert all(e.actor == "hpark" and "idle lock" in e.summary for e in trail)
+    clock.now += timedelta(seconds=1)
+    screen.password.setText(PW)
+    with qtbot.waitSignal(lock.unlocked):
+        screen.try_unlock()
+    assert not lock.is_locked
     lock.stop()
 
 

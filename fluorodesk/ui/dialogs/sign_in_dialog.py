@@ -16,6 +16,7 @@ from fluorodesk.ui.dialogs.dialog_tools import rich_label
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 
 if TYPE_CHECKING:
+    from fluorodesk.errors import FluoroDeskError
     from fluorodesk.services.auth import UserRow
     from fluorodesk.services.registry import Services
 
@@ -73,6 +74,10 @@ class LoginDialog(QuietDialog):
         self.findChild(QLabel, "passwordError").setTextFormat(Qt.TextFormat.PlainText)
         self.set_buttons("Sign in", "Quit")
         self.username.setFocus()
+
+    def show_errors(self, exc: FluoroDeskError) -> None:
+        super().show_errors(exc)
+        self.adjustSize()  # grow to the message's wrapped lines (the throttle's can take two or three)
 
     def submit(self) -> UserRow:  # waits for the database if it is still opening
         try:
