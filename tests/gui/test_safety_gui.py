@@ -22,7 +22,7 @@ from fluorodesk.services.registry import Services
 from fluorodesk.services.startup import HealthReport, health_check
 from fluorodesk.services.technicians import TechnicianDraft
 from fluorodesk.ui import startup
-from fluorodesk.ui.dialogs.account_dialogs import FirstRunDialog, NewUserDialog
+from fluorodesk.ui.dialogs.account_dialogs import ChangePasswordDialog, FirstRunDialog, NewUserDialog
 from fluorodesk.ui.dialogs.audit_trail_dialog import AuditTrailDialog
 from fluorodesk.ui.dialogs.recovery_dialog import RecoveryDialog
 from fluorodesk.ui.dialogs.sign_in_dialog import LoginDialog
@@ -124,6 +124,26 @@ def test_login_dialog_says_how_long_to_wait_and_keeps_the_user_name(qtbot, clini
     with qtbot.waitSignal(dialog.accepted):
         dialog.save()
     assert dialog.result_value.username == "jlee"
+
+
+def test_change_password_dialog_is_throttled_too(qtbot, clinic, clock, dialogs):
+    dialog = dialogs.show(ChangePasswordDialog(clinic["front"]))
+    dialog.password.setText("a new password")
+    dialog.confirm.setText("a new password")
+    for _ in range(4):
+        dialog.current.setText("guess guess")
+        dialog.save()
+    dialog.current.setText(FRONT_PW)  # the right one, too soon
+    dialog.save()
+    assert dialog.isVisible() and error_text(dialog, "current") == (
+        "Too many wrong passwords for jlee: try again in 1 second."
+    )
+    message = dialog.findChild(QLabel, "currentError")
+    assert message.height() >= message.heightForWidth(message.width())  # not cut
+    clock.now += timedelta(seconds=1)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.save()
+    assert clinic["boot"].auth.login("jlee", "a new password").username == "jlee"
 
 
 def test_first_run_creates_the_director_and_signs_in(qtbot, services, dialogs):

@@ -41,6 +41,10 @@ class QuietDialog(FormDialog):
     def _mark_dirty(self, *_args: Any) -> None:
         return
 
+    def show_errors(self, exc: FluoroDeskError) -> None:
+        super().show_errors(exc)
+        self.adjustSize()  # grow to the message's wrapped lines (the throttle's can take two or three)
+
     def set_buttons(self, accept: str, reject: str) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(accept)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(reject)
@@ -74,10 +78,6 @@ class LoginDialog(QuietDialog):
         self.findChild(QLabel, "passwordError").setTextFormat(Qt.TextFormat.PlainText)
         self.set_buttons("Sign in", "Quit")
         self.username.setFocus()
-
-    def show_errors(self, exc: FluoroDeskError) -> None:
-        super().show_errors(exc)
-        self.adjustSize()  # grow to the message's wrapped lines (the throttle's can take two or three)
 
     def submit(self) -> UserRow:  # waits for the database if it is still opening
         try:
