@@ -541,9 +541,9 @@ except ValidationError:
 
 
 def test_tries_from_processes_at_once_get_one_password_check(clinic, services, data_dir, tmp_path):
-    """Four processes guess at the same moment, once the count earns a 32-second wait: one check."""
+    """Four processes guess at the same moment, once the count earns a five-minute wait: one check."""
     with services.db.write() as session:
-        session.add(PasswordThrottle(name="jlee", failures=8, locked_until=None))
+        session.add(PasswordThrottle(name="jlee", failures=12, locked_until=None))
         jlee = session.scalar(select(User).where(User.username == "jlee"))
         jlee.password_hash = PasswordHasher().hash("front desk 1")  # Argon2's real cost: a wide window
     go = tmp_path / "go"
