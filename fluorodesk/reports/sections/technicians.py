@@ -31,7 +31,8 @@ from fluorodesk.reports.document import (
 )
 from fluorodesk.reports.sections.common import DASH, d, documents_table, join, num
 from fluorodesk.services import packet_data
-from fluorodesk.services.technicians import evaluate_technician, load_technicians
+from fluorodesk.services.technicians.loading import load_technicians
+from fluorodesk.services.technicians.rules import evaluate_technician
 
 KEY = "technicians"
 TITLE = "Technicians and credentials"
@@ -275,7 +276,7 @@ def _detail(
 
 
 def _ce_blocks(tech: Technician, ce: list[packet_data.CeRow], ctx: PacketContext) -> list[Block]:
-    from fluorodesk.services.technicians import evaluate_ce
+    from fluorodesk.services.technicians.rules import evaluate_ce
 
     progress = evaluate_ce(tech, ctx.settings, ctx.as_of)  # the Technicians tab's own rule
     if progress.biennium is not None:
