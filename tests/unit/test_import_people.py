@@ -5,13 +5,15 @@ message on the column it came from; the window's words are accepted; the events 
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from fluorodesk.db.models import Agency, AgencyContact, AuditEvent, Credential, Technician
 from fluorodesk.domain.enums import EmploymentType
+from fluorodesk.reports.packet import PacketRequest, make_packet
 from fluorodesk.services.agencies import AgencyDraft, ContactDraft
 
 TECH_HEADER = ["first_name", "last_name", "email", "phone", "employment_type", "agency", "arrt_id", "notes"]
@@ -308,3 +310,24 @@ def test_a_verification_without_who_is_refused_with_the_forms_message(roster, tm
 def _tech_id(services, email: str) -> int:
     with services.db.read() as session:
         return session.scalar(select(Technician.id).where(Technician.email == email))
+
+
+# --------------------------------------------------------------------------- long text stored before
+
+
+def test_a_five_thousand_character_name_stored_by_an_older_version_does_not_stop_the_packet(demo_services):
+    """An older version's import stored what the form refuses; the packet must still be made."""
+    with demo_services.db.write() as session:
+        session.execute(
+            text("UPDATE technicians SET first_name = :name WHERE last_name = 'Brooks'"),
+            {"name": "Kevinkevin " * 454 + "K" * 6},
+        )
+        session.execute(
+            text("UPDATE technicians SET last_name = :name WHERE last_name = 'Chen'"),
+            {"name": "C" * 5000},
+        )
+    out = demo_services.db.data_dir.root / "long-name.pdf"
+    result = make_packet(
+        demo_services, PacketRequest(as_of=date(2026, 11, 26), sections=("technicians",)), out
+    )
+    assert out.exists() and result.pages > 1
