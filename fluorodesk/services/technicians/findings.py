@@ -15,8 +15,8 @@ from fluorodesk.domain.dates import describe_due
 from fluorodesk.domain.enums import Area, CredentialType, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services.technicians.loading import ce_entries, load_technicians
-from fluorodesk.services.technicians.rules import credential_facts, evaluate_ce, evaluate_technician
+from fluorodesk.services.technicians.loading import ce_entries, facts_by_technician, load_technicians
+from fluorodesk.services.technicians.rules import evaluate_ce, evaluate_technician
 
 _BLOCKING_ACTIONS = (
     (CredentialState.EXPIRED, "renew what expired and file the new card or letter"),
@@ -64,12 +64,13 @@ def findings(session: Session, settings: ClinicSettings, as_of: date) -> list[Fi
     """
     out: list[Finding] = []
     entries = ce_entries(session)
-    for tech in load_technicians(session):
+    facts_of = facts_by_technician(session)
+    for tech in load_technicians(session, credentials=False):
         if tech.retired_on is not None and tech.retired_on <= as_of:
             continue
         if tech.start_date is not None and tech.start_date > as_of:
             continue
-        facts = credential_facts(tech)
+        facts = facts_of.get(tech.id, {})
         statuses, ready = evaluate_technician(tech, settings, as_of, facts)
         if not ready.can_work:
             out.append(_cannot_work(tech, statuses, ready))

@@ -21,7 +21,13 @@ from fluorodesk.services import audit
 from fluorodesk.services.base import Service, existing
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.technicians.checks import check_references, normalise_arrt_id, validated
-from fluorodesk.services.technicians.loading import ce_entries, load_technicians, technician_file, to_row
+from fluorodesk.services.technicians.loading import (
+    ce_entries,
+    facts_by_technician,
+    load_technicians,
+    technician_file,
+    to_row,
+)
 from fluorodesk.services.technicians.rows import (
     AgencyChoice,
     CredentialDraft,
@@ -39,9 +45,10 @@ class TechnicianService(Service):
         with self.db.read() as session:
             settings = load_settings(session)
             entries = ce_entries(session)
+            facts = facts_by_technician(session)
             return [
-                to_row(t, settings, as_of, entries.get(t.id, []))
-                for t in load_technicians(session, include_retired=include_retired)
+                to_row(t, settings, as_of, entries.get(t.id, []), facts.get(t.id, {}))
+                for t in load_technicians(session, include_retired=include_retired, credentials=False)
             ]
 
     def get_file(self, technician_id: int, *, as_of: date | None = None) -> TechnicianFile:
