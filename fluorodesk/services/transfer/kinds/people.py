@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import Agency, Credential, Technician
@@ -95,6 +95,12 @@ class AgenciesKind(Kind):
 # --------------------------------------------------------------------------- technicians
 
 
+@dataclass
+class RosterLookups:
+    people: People
+    agencies: dict[str, Agency]  # by lower-case name
+
+
 class TechniciansKind(Kind):
     name = "technicians"
     description = "the roster"
@@ -110,10 +116,12 @@ class TechniciansKind(Kind):
     )
     field_columns = {"agency_id": "agency"}
 
-    def prepare(self, session: Session, services: Services) -> People:
-        return People.load(session)
+    def prepare(self, session: Session, services: Services) -> RosterLookups:
+        agencies = {a.name.lower(): a for a in session.scalars(select(Agency))}
+        return RosterLookups(People.load(session), agencies)
 
-    def apply(self, session: Session, services: Services, v: dict[str, Any], people: People) -> Outcome:
+    def apply(self, session: Session, services: Services, v: dict[str, Any], ctx: RosterLookups) -> Outcome:
+        people = ctx.people
         label = f"{v['first_name']} {v['last_name']}"
         email, arrt_id = v["email"], normalise_arrt_id(v["arrt_id"])
         tech = (people.by_arrt.get(arrt_id) if arrt_id else None) or (
@@ -135,7 +143,7 @@ class TechniciansKind(Kind):
             }
         )
         if v["agency"]:
-            given["agency_id"] = self._agency_id(session, services, v["agency"])
+            given["agency_id"] = self._agency_id(session, services, v["agency"], ctx.agencies)
             given.setdefault("employment_type", EmploymentType.AGENCY)  # the row names who supplies them
         elif v["employment_type"] not in (None, EmploymentType.AGENCY):
             given["agency_id"] = None  # no longer through an agency, as the row says
@@ -154,16 +162,18 @@ class TechniciansKind(Kind):
         return Outcome(UPDATE if changes else UNCHANGED, key, label, changes)
 
     @staticmethod
-    def _agency_id(session: Session, services: Services, name: str) -> int:
+    def _agency_id(session: Session, services: Services, name: str, agencies: dict[str, Agency]) -> int:
         """The agency called ``name`` (any case); one not on file yet is added, as the Agencies window
-        would add it."""
-        found = session.scalar(select(Agency.id).where(func.lower(Agency.name) == name.lower()))
-        if found is not None:
-            return found
+        would add it (one added by a row that was then taken back is gone: added again)."""
+        found = agencies.get(name.lower())
+        if found is not None and inspect(found).persistent:
+            return found.id
         try:
-            return services.agencies.create_in(session, AgencyDraft(name=name)).id
+            agency = services.agencies.create_in(session, AgencyDraft(name=name))
         except ValidationError as exc:
             raise RowProblem("agency", "; ".join(exc.fields.values()) or str(exc)) from None
+        agencies[name.lower()] = agency
+        return agency.id
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         techs = session.scalars(
