@@ -120,6 +120,16 @@ class CeProgress:
         return text
 
 
+#: Progress of a technician no CE requirement applies to.
+NOT_TRACKED = CeProgress(CeState.NOT_TRACKED)
+
+
+def counts_in(period: Biennium, completed_on: date, as_of: date) -> bool:
+    """An activity completed on ``completed_on`` counts in ``period`` as of ``as_of``: inside the
+    biennium and done by then."""
+    return period.start <= completed_on <= min(period.end, as_of)
+
+
 def ce_progress(
     entries: Iterable[CeEntry],
     biennium_start: date | None,
@@ -142,7 +152,7 @@ def ce_progress(
     if biennium_start is None:
         return CeProgress(CeState.UNKNOWN)
     period = biennium_for(biennium_start, as_of)
-    counted = [e for e in entries if period.start <= e.completed_on <= min(period.end, as_of)]
+    counted = [e for e in entries if counts_in(period, e.completed_on, as_of)]
     parts = [CePart("Total", required, round(sum(e.credits for e in counted), 2))]
     if fluoro_required > 0:
         earned = round(sum(e.credits for e in counted if e.fluoro_safety), 2)

@@ -181,8 +181,13 @@ class Readiness:
     reasons: tuple[str, ...]
 
     @property
+    def summary(self) -> str:
+        """"Can work", or "Cannot work: " and every reason (for a date other than today too)."""
+        return "Can work" if self.can_work else "Cannot work: " + "; ".join(self.reasons)
+
+    @property
     def words(self) -> str:
-        return "Can work today" if self.can_work else "Cannot work: " + "; ".join(self.reasons)
+        return "Can work today" if self.can_work else self.summary
 
 
 def readiness(statuses: Iterable[CredentialStatus], *, retired: bool = False) -> Readiness:

@@ -2,6 +2,8 @@
 
 An agency technician works under the agency's contract; a freelance technician contracts directly.
 Agencies are deactivated, never deleted: their contracts and technicians keep pointing at them.
+Each change is one operation taking the caller's write transaction (``*_in``): the dialog's own, or
+an import's (which also adds the agency a technician row names).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from sqlalchemy.orm import Session, selectinload
 from fluorodesk.db.models import Agency, AgencyContact
 from fluorodesk.domain.contracts import ContractState
 from fluorodesk.domain.text import clean, looks_like_email
-from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
+from fluorodesk.errors import ConflictError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.base import Service
+from fluorodesk.services.base import Service, existing
 from fluorodesk.services.contracts import ContractFacts, contract_facts, load_contracts
+
+#: The longest text each field of the agency form takes (as the database declares it).
+_LIMITS = {"name": 160, "contact_name": 120, "phone": 40, "email": 160}
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,19 @@ class AgencyDetail:
     contacts: tuple[ContactRow, ...]
     technicians: tuple[SuppliedTechnician, ...]  # retired ones too, marked
     contracts: tuple[AgencyContractLine, ...]  # newest first
+
+
+def agency_draft(agency: Agency) -> AgencyDraft:
+    """The draft that would file ``agency`` as stored, its contacts included (an edit starts from it)."""
+    return AgencyDraft(
+        name=agency.name,
+        contact_name=agency.contact_name,
+        phone=agency.phone,
+        email=agency.email,
+        address=agency.address,
+        notes=agency.notes,
+        contacts=tuple(ContactDraft(c.name, c.role, c.phone, c.email, c.id) for c in agency.contacts),
+    )
 
 
 def _email_problem(email: str) -> str | None:
@@ -161,9 +179,7 @@ class AgencyService(Service):
             return self._detail(session, agency_id, as_of)
 
     def _detail(self, session: Session, agency_id: int, as_of: date) -> AgencyDetail:
-        agency = session.get(Agency, agency_id)
-        if agency is None:
-            raise NotFoundError("That agency no longer exists.")
+        agency = existing(session, Agency, agency_id, "agency")
         contracts = load_contracts(session)
         facts = contract_facts(session, contracts, as_of)
         mine = sorted(
@@ -185,13 +201,26 @@ class AgencyService(Service):
 
     # ---- changing
 
-    def _validate(self, draft: AgencyDraft) -> tuple[dict[str, str], list[ContactDraft]]:
+    @staticmethod
+    def _validated(draft: AgencyDraft) -> tuple[dict[str, str], list[ContactDraft]]:
+        """The form's rules: every field's problem, and the contacts to keep (blank new rows dropped)."""
+        values = {
+            "name": clean(draft.name),
+            "contact_name": clean(draft.contact_name),
+            "phone": clean(draft.phone),
+            "email": clean(draft.email),
+            "address": (draft.address or "").strip(),
+            "notes": (draft.notes or "").strip(),
+        }
         errors: dict[str, str] = {}
-        if not clean(draft.name):
+        if not values["name"]:
             errors["name"] = "Enter the agency's name."
-        problem = _email_problem(clean(draft.email))
+        problem = _email_problem(values["email"])
         if problem:
             errors["email"] = problem
+        for name, limit in _LIMITS.items():
+            if len(values[name]) > limit:
+                errors[name] = f"At most {limit} characters."
         contacts: list[ContactDraft] = []
         for index, contact in enumerate(draft.contacts):
             cleaned = ContactDraft(
@@ -207,11 +236,25 @@ class AgencyService(Service):
             if not cleaned.name:
                 errors[f"contacts.{index}"] = "Enter the contact's name (or remove the row)."
             else:
-                problem = _email_problem(cleaned.email)
+                problem = _email_problem(cleaned.email) or next(
+                    (
+                        f"The contact's {what} is at most {limit} characters."
+                        for what, value, limit in (
+                            ("name", cleaned.name, 120),
+                            ("role", cleaned.role, 80),
+                            ("phone", cleaned.phone, 40),
+                            ("e-mail", cleaned.email, 160),
+                        )
+                        if len(value) > limit
+                    ),
+                    None,
+                )
                 if problem:
                     errors[f"contacts.{index}"] = problem
             contacts.append(cleaned)
-        return errors, contacts
+        if errors:
+            raise ValidationError(fields=errors)
+        return values, contacts
 
     def _check_name(self, session: Session, name: str, agency_id: int | None) -> None:
         stmt = select(Agency.id).where(func.lower(Agency.name) == name.lower())
@@ -220,76 +263,44 @@ class AgencyService(Service):
         if session.scalar(stmt) is not None:
             raise ValidationError(fields={"name": f"Another agency is already called “{name}”."})
 
+    def create_in(self, session: Session, draft: AgencyDraft) -> Agency:
+        """Add an agency (active) with its contacts."""
+        values, contacts = self._validated(draft)
+        self._check_name(session, values["name"], None)
+        agency = Agency(**values)
+        self.stamp(agency, new=True)
+        session.add(agency)
+        audit.created(session, self.actor, "agencies", agency, f"Agency {agency.name} added")
+        self._sync_contacts(session, agency, contacts)
+        return agency
+
+    def update_in(self, session: Session, agency_id: int, draft: AgencyDraft) -> Agency:
+        """Change an agency's details and make its contacts those of the draft."""
+        values, contacts = self._validated(draft)
+        agency = existing(session, Agency, agency_id, "agency")
+        self._check_name(session, values["name"], agency_id)
+        before = audit.snapshot(agency)
+        for key, value in values.items():
+            setattr(agency, key, value)
+        if audit.changed(session, self.actor, "agencies", agency, before, f"Agency {agency.name} changed"):
+            self.stamp(agency)
+        self._sync_contacts(session, agency, contacts)
+        return agency
+
     def create(self, draft: AgencyDraft) -> AgencyDetail:
-        errors, contacts = self._validate(draft)
-        if errors:
-            raise ValidationError(fields=errors)
-        name = clean(draft.name)
         with self.writing() as session:
-            self._check_name(session, name, None)
-            agency = Agency(
-                name=name,
-                contact_name=clean(draft.contact_name),
-                phone=clean(draft.phone),
-                email=clean(draft.email),
-                address=draft.address.strip(),
-                notes=draft.notes.strip(),
-                created_by=self.actor,
-                updated_by=self.actor,
-            )
-            session.add(agency)
-            session.flush()
-            audit.record(
-                session,
-                actor=self.actor,
-                action="create",
-                entity="agencies",
-                entity_id=agency.id,
-                summary=f"Agency {agency.name} added",
-                after=audit.snapshot(agency),
-            )
-            self._sync_contacts(session, agency, contacts)
-            return self._detail(session, agency.id, self.today())
+            return self._detail(session, self.create_in(session, draft).id, self.today())
 
     def update(self, agency_id: int, draft: AgencyDraft) -> AgencyDetail:
-        errors, contacts = self._validate(draft)
-        if errors:
-            raise ValidationError(fields=errors)
-        name = clean(draft.name)
         with self.writing() as session:
-            agency = session.get(Agency, agency_id)
-            if agency is None:
-                raise NotFoundError("That agency no longer exists.")
-            self._check_name(session, name, agency_id)
-            before = audit.snapshot(agency)
-            agency.name = name
-            agency.contact_name = clean(draft.contact_name)
-            agency.phone = clean(draft.phone)
-            agency.email = clean(draft.email)
-            agency.address = draft.address.strip()
-            agency.notes = draft.notes.strip()
-            after = audit.snapshot(agency)
-            if audit.diff(before, after):
-                agency.updated_by = self.actor
-                audit.record(
-                    session,
-                    actor=self.actor,
-                    action="update",
-                    entity="agencies",
-                    entity_id=agency.id,
-                    summary=f"Agency {agency.name} changed",
-                    before=before,
-                    after=after,
-                )
-            self._sync_contacts(session, agency, contacts)
-            return self._detail(session, agency.id, self.today())
+            return self._detail(session, self.update_in(session, agency_id, draft).id, self.today())
 
     def _sync_contacts(self, session: Session, agency: Agency, contacts: list[ContactDraft]) -> None:
         """Make the agency's contacts match the form: update by id, add new ones, remove the rest."""
-        existing = {c.id: c for c in agency.contacts}
+        stored = {c.id: c for c in agency.contacts}
         kept: set[int] = set()
         for position, draft in enumerate(contacts):
-            contact = existing.get(draft.id) if draft.id is not None else None
+            contact = stored.get(draft.id) if draft.id is not None else None
             if draft.id is not None and contact is None:
                 raise ConflictError("A contact of this agency was changed elsewhere; close and reopen it.")
             if contact is None:
@@ -300,39 +311,25 @@ class AgencyService(Service):
                     phone=draft.phone,
                     email=draft.email,
                     position=position,
-                    created_by=self.actor,
-                    updated_by=self.actor,
                 )
+                self.stamp(contact, new=True)
                 session.add(contact)
-                session.flush()
-                audit.record(
+                audit.created(
                     session,
-                    actor=self.actor,
-                    action="create",
-                    entity="agency_contacts",
-                    entity_id=contact.id,
-                    summary=f"Contact {contact.name} added to {agency.name}",
-                    after=audit.snapshot(contact),
+                    self.actor,
+                    "agency_contacts",
+                    contact,
+                    f"Contact {contact.name} added to {agency.name}",
                 )
                 continue
             kept.add(contact.id)
             before = audit.snapshot(contact)
             contact.name, contact.role = draft.name, draft.role
             contact.phone, contact.email, contact.position = draft.phone, draft.email, position
-            after = audit.snapshot(contact)
-            if audit.diff(before, after):
-                contact.updated_by = self.actor
-                audit.record(
-                    session,
-                    actor=self.actor,
-                    action="update",
-                    entity="agency_contacts",
-                    entity_id=contact.id,
-                    summary=f"Contact {contact.name} of {agency.name} changed",
-                    before=before,
-                    after=after,
-                )
-        for contact_id, contact in existing.items():
+            summary = f"Contact {contact.name} of {agency.name} changed"
+            if audit.changed(session, self.actor, "agency_contacts", contact, before, summary):
+                self.stamp(contact)
+        for contact_id, contact in stored.items():
             if contact_id in kept:
                 continue
             # A contact person is not a regulated record; the audit event keeps every detail.
@@ -349,30 +346,30 @@ class AgencyService(Service):
         session.flush()
         session.expire(agency, ["contacts"])
 
-    def set_active(self, agency_id: int, active: bool) -> AgencyRow:
+    def set_active_in(self, session: Session, agency_id: int, active: bool) -> Agency:
         """Deactivate (no longer offered for new contracts or technicians) or reactivate an agency."""
-        with self.writing() as session:
-            agency = session.get(Agency, agency_id)
-            if agency is None:
-                raise NotFoundError("That agency no longer exists.")
-            if agency.active is active:
-                raise ConflictError(
-                    f"{agency.name} is already {'active' if active else 'deactivated'}; nothing changed."
-                )
-            before = audit.snapshot(agency)
-            agency.active = active
-            agency.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="reactivate" if active else "deactivate",
-                entity="agencies",
-                entity_id=agency.id,
-                summary=f"Agency {agency.name} {'reactivated' if active else 'deactivated'}",
-                before=before,
-                after=audit.snapshot(agency),
+        agency = existing(session, Agency, agency_id, "agency")
+        if agency.active is active:
+            raise ConflictError(
+                f"{agency.name} is already {'active' if active else 'deactivated'}; nothing changed."
             )
-            return self._detail(session, agency.id, self.today()).row
+        before = audit.snapshot(agency)
+        agency.active = active
+        self.stamp(agency)
+        audit.changed(
+            session,
+            self.actor,
+            "agencies",
+            agency,
+            before,
+            f"Agency {agency.name} {'reactivated' if active else 'deactivated'}",
+            action="reactivate" if active else "deactivate",
+        )
+        return agency
+
+    def set_active(self, agency_id: int, active: bool) -> AgencyRow:
+        with self.writing() as session:
+            return self._detail(session, self.set_active_in(session, agency_id, active).id, self.today()).row
 
     def deactivate(self, agency_id: int) -> AgencyRow:
         return self.set_active(agency_id, False)

@@ -1,4 +1,8 @@
-"""Continuing-education activities: log (with the certificate copied in), correct, void."""
+"""Continuing-education activities: log (with the certificate copied in), correct, void.
+
+Each change is one operation taking the caller's write transaction (``*_in``) with its audit event;
+the dialog's methods (``add``, ``update``, ``void``) run one in a transaction of their own.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fluorodesk.db.base import utcnow
 from fluorodesk.db.models import CeActivity, Technician
 from fluorodesk.domain.ce import credits_problem
-from fluorodesk.domain.dates import parse_date
-from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
+from fluorodesk.domain.dates import parse_date_into
+from fluorodesk.domain.text import clean
+from fluorodesk.errors import ConflictError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.attachments import attach_in_session
-from fluorodesk.services.base import Service
-from fluorodesk.services.technicians import CeActivityRow, ce_row, clean, counts_by_purpose, too_long
+from fluorodesk.services.attachments import attach_in_session, counts_by_purpose
+from fluorodesk.services.base import Service, existing
+from fluorodesk.services.technicians.checks import too_long
+from fluorodesk.services.technicians.rows import CeActivityRow, ce_row
 
 OWNER = "ce_activity"
 
@@ -42,11 +47,7 @@ class CeDraft:
 class CeService(Service):
     def _validated(self, draft: CeDraft) -> dict[str, Any]:
         errors: dict[str, str] = {}
-        try:
-            completed = parse_date(draft.completed_on, field="completed_on")
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            completed = None
+        completed = parse_date_into(draft.completed_on, "completed_on", errors)
         if completed is None and "completed_on" not in errors:
             errors["completed_on"] = "Enter the date it was completed."
         elif completed is not None and completed > self.today():
@@ -88,95 +89,91 @@ class CeService(Service):
     def _row(self, session: Session, act: CeActivity) -> CeActivityRow:
         return ce_row(act, None, counts_by_purpose(session, OWNER, [act.id]))
 
-    def add(self, draft: CeDraft, files: Sequence[str | Path] = ()) -> CeActivityRow:
-        """Log a CE activity with its certificate(s), in one transaction."""
+    def add_in(
+        self,
+        session: Session,
+        draft: CeDraft,
+        files: Sequence[str | Path] = (),
+        written: list[Path] | None = None,
+    ) -> CeActivity:
+        """Log a CE activity with its certificate(s) (``written`` collects the copies made, for the
+        caller to remove if the transaction fails)."""
         values = self._validated(draft)
+        tech = existing(session, Technician, draft.technician_id, "technician")
+        act = CeActivity(technician_id=tech.id, **values)
+        self.stamp(act, new=True)
+        session.add(act)
+        audit.created(
+            session,
+            self.actor,
+            "ce_activities",
+            act,
+            f"CE “{act.title}” ({act.credits:g} credits) logged for {tech.full_name}",
+        )
+        for path in files:
+            attach_in_session(
+                session,
+                self.db.data_dir.root,
+                self.actor,
+                OWNER,
+                act.id,
+                path,
+                purpose="certificate",
+                written=[] if written is None else written,
+                field="files",
+            )
+        return act
+
+    def update_in(self, session: Session, activity_id: int, draft: CeDraft) -> CeActivity:
+        values = self._validated(draft)
+        act = existing(session, CeActivity, activity_id, "CE activity")
+        if act.voided_at is not None:
+            raise ConflictError("This activity was voided; log it again instead.")
+        before = audit.snapshot(act)
+        for key, value in values.items():
+            setattr(act, key, value)
+        summary = f"CE “{act.title}” of {act.technician.full_name} corrected"
+        if audit.changed(session, self.actor, "ce_activities", act, before, summary):
+            self.stamp(act)
+        return act
+
+    def void_in(self, session: Session, activity_id: int, reason: str) -> CeActivity:
+        reason = clean(reason)
+        if not reason:
+            raise ValidationError(fields={"void_reason": "Say why this activity is wrong."})
+        act = existing(session, CeActivity, activity_id, "CE activity")
+        if act.voided_at is not None:
+            raise ConflictError("This activity was already voided.")
+        before = audit.snapshot(act)
+        act.voided_at = self.now()
+        act.void_reason = reason
+        self.stamp(act)
+        audit.changed(
+            session,
+            self.actor,
+            "ce_activities",
+            act,
+            before,
+            f"CE “{act.title}” of {act.technician.full_name} voided: {reason}",
+            action="void",
+        )
+        return act
+
+    def add(self, draft: CeDraft, files: Sequence[str | Path] = ()) -> CeActivityRow:
+        """Log a CE activity with its certificate(s), in one transaction (copies go if it fails)."""
         written: list[Path] = []
         try:
             with self.writing() as session:
-                tech = session.get(Technician, draft.technician_id)
-                if tech is None:
-                    raise NotFoundError("That technician no longer exists.")
-                act = CeActivity(
-                    technician_id=tech.id, **values, created_by=self.actor, updated_by=self.actor
-                )
-                session.add(act)
-                session.flush()
-                audit.record(
-                    session,
-                    actor=self.actor,
-                    action="create",
-                    entity="ce_activities",
-                    entity_id=act.id,
-                    summary=f"CE “{act.title}” ({act.credits:g} credits) logged for {tech.full_name}",
-                    after=audit.snapshot(act),
-                )
-                for path in files:
-                    attach_in_session(
-                        session,
-                        self.db.data_dir.root,
-                        self.actor,
-                        OWNER,
-                        act.id,
-                        path,
-                        purpose="certificate",
-                        written=written,
-                        field="files",
-                    )
-                return self._row(session, act)
+                return self._row(session, self.add_in(session, draft, files, written))
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
 
     def update(self, activity_id: int, draft: CeDraft) -> CeActivityRow:
-        values = self._validated(draft)
         with self.writing() as session:
-            act = session.get(CeActivity, activity_id)
-            if act is None:
-                raise NotFoundError("That CE activity no longer exists.")
-            if act.voided_at is not None:
-                raise ConflictError("This activity was voided; log it again instead.")
-            before = audit.snapshot(act)
-            for key, value in values.items():
-                setattr(act, key, value)
-            after = audit.snapshot(act)
-            if after != before:
-                act.updated_by = self.actor
-                audit.record(
-                    session,
-                    actor=self.actor,
-                    action="update",
-                    entity="ce_activities",
-                    entity_id=act.id,
-                    summary=f"CE “{act.title}” of {act.technician.full_name} corrected",
-                    before=before,
-                    after=after,
-                )
-            return self._row(session, act)
+            return self._row(session, self.update_in(session, activity_id, draft))
 
     def void(self, activity_id: int, reason: str) -> CeActivityRow:
-        reason = clean(reason)
-        if not reason:
-            raise ValidationError(fields={"void_reason": "Say why this activity is wrong."})
         with self.writing() as session:
-            act = session.get(CeActivity, activity_id)
-            if act is None:
-                raise NotFoundError("That CE activity no longer exists.")
-            if act.voided_at is not None:
-                raise ConflictError("This activity was already voided.")
-            before = audit.snapshot(act)
-            act.voided_at = utcnow().replace(microsecond=0)
-            act.void_reason = reason
-            act.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="void",
-                entity="ce_activities",
-                entity_id=act.id,
-                summary=f"CE “{act.title}” of {act.technician.full_name} voided: {reason}",
-                before=before,
-                after=audit.snapshot(act),
-            )
-            return self._row(session, act)
+            return self._row(session, self.void_in(session, activity_id, reason))

@@ -9,15 +9,16 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import contracts, dosimetry, exposure, garments, procedures, technicians
+from fluorodesk.services import contracts, dosimetry, exposure, garments, procedures
 from fluorodesk.services.base import Service
 from fluorodesk.services.settings import load_settings
+from fluorodesk.services.technicians.findings import findings as technician_findings
 
 Provider = Callable[[Session, ClinicSettings, date], list[Finding]]
 
 #: One provider per area.
 AREAS: tuple[Provider, ...] = (
-    technicians.findings,
+    technician_findings,
     contracts.findings,
     garments.findings,
     exposure.findings,

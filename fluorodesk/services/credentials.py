@@ -1,7 +1,9 @@
 """Credential records: add (with their scans), correct, verify at the source, void; "not applicable".
 
-Every action is one transaction with its audit events.  Files chosen in a dialog before the record
-exists are copied in inside the same transaction, so a failed save leaves no orphan record or file.
+Each change is one operation taking the caller's write transaction (``*_in``), with its audit
+events: the dialog's own (``add``, ``update``...), or an import's, which files many in one.  Files
+chosen in a dialog before the record exists are copied in inside the same transaction, so a failed
+save leaves no orphan record or file.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from fluorodesk.db.base import utcnow
 from fluorodesk.db.models import Credential, CredentialExemption, Technician
 from fluorodesk.domain.credentials import (
     EXPIRY_REQUIRED,
@@ -24,22 +25,22 @@ from fluorodesk.domain.credentials import (
     exemption_applies,
     expiry_rule,
 )
-from fluorodesk.domain.dates import parse_date
+from fluorodesk.domain.dates import parse_date, parse_date_into
 from fluorodesk.domain.enums import CredentialType
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
+from fluorodesk.domain.text import clean
+from fluorodesk.errors import ConflictError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import attach_in_session, counts_by_purpose
-from fluorodesk.services.base import Service
+from fluorodesk.services.base import Service, existing
 from fluorodesk.services.settings import load_settings
-from fluorodesk.services.technicians import (
+from fluorodesk.services.technicians.checks import too_long
+from fluorodesk.services.technicians.rows import (
     CredentialDraft,
     CredentialRecord,
     ExemptionRow,
-    clean,
     credential_record,
     exemption_row,
-    too_long,
 )
 
 OWNER = "credential"
@@ -158,10 +159,10 @@ class CredentialService(Service):
 
     def get(self, credential_id: int) -> CredentialRecord:
         with self.db.read() as session:
-            cred = session.get(Credential, credential_id)
-            if cred is None:
-                raise NotFoundError("That credential record no longer exists.")
-            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
+            return self._record(session, existing(session, Credential, credential_id, "credential record"))
+
+    def _record(self, session: Session, cred: Credential) -> CredentialRecord:
+        return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
 
     def suggest_expiry(
         self, technician_id: int, ctype: CredentialType | str, issued_on: date | str | None
@@ -186,13 +187,7 @@ class CredentialService(Service):
             expires = default_expiry(ctype, issued, birth_month=birth_month, **_expiry_settings(settings))
             return ExpirySuggestion(expires, rule)
 
-    # ---- checking a draft
-
-    def _validated(self, draft: CredentialDraft) -> dict[str, Any]:
-        return validate_credential(draft, self.today())
-
-    def _fill_expiry(self, session: Session, tech: Technician, values: dict[str, Any]) -> None:
-        fill_expiry(load_settings(session), tech, values)
+    # ---- files chosen in a dialog
 
     def _attach(
         self, session: Session, owner_id: int, files: Sequence[FileSpec], written: list[Path]
@@ -210,7 +205,7 @@ class CredentialService(Service):
                 field="files",
             )
 
-    def _in_transaction(self, work):  # type: ignore[no-untyped-def]
+    def _with_files(self, work):  # type: ignore[no-untyped-def]
         """Run ``work(session, written)`` in one write transaction; copied files go if it fails."""
         written: list[Path] = []
         try:
@@ -221,72 +216,55 @@ class CredentialService(Service):
                 path.unlink(missing_ok=True)
             raise
 
-    # ---- actions
+    # ---- records
 
-    def add(self, draft: CredentialDraft, files: Sequence[FileSpec] = ()) -> CredentialRecord:
-        """Add a credential record (a new credential or a renewal) with its scans and evidence."""
-        values = self._validated(draft)
+    def add_in(
+        self,
+        session: Session,
+        draft: CredentialDraft,
+        files: Sequence[FileSpec] = (),
+        written: list[Path] | None = None,
+    ) -> Credential:
+        """Add a credential record (a new credential or a renewal) with its scans and evidence
+        (``written`` collects the copies made, for the caller to remove if the transaction fails)."""
+        values = validate_credential(draft, self.today())
+        tech = existing(session, Technician, draft.technician_id, "technician")
+        fill_expiry(load_settings(session), tech, values)
+        cred = Credential(technician_id=tech.id, **values)
+        self.stamp(cred, new=True)
+        session.add(cred)
+        audit.created(
+            session, self.actor, "credentials", cred, f"{cred.type.label} added for {tech.full_name}"
+        )
+        self._attach(session, cred.id, files, [] if written is None else written)
+        return cred
 
-        def work(session: Session, written: list[Path]) -> CredentialRecord:
-            tech = session.get(Technician, draft.technician_id)
-            if tech is None:
-                raise NotFoundError("That technician no longer exists.")
-            self._fill_expiry(session, tech, values)
-            cred = Credential(technician_id=tech.id, **values, created_by=self.actor, updated_by=self.actor)
-            session.add(cred)
-            session.flush()
-            audit.record(
-                session,
-                actor=self.actor,
-                action="create",
-                entity="credentials",
-                entity_id=cred.id,
-                summary=f"{cred.type.label} added for {tech.full_name}",
-                after=audit.snapshot(cred),
-            )
-            self._attach(session, cred.id, files, written)
-            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
-
-        return self._in_transaction(work)
-
-    def update(self, credential_id: int, draft: CredentialDraft) -> CredentialRecord:
+    def update_in(self, session: Session, credential_id: int, draft: CredentialDraft) -> Credential:
         """Correct a record (a typo, a missing number).  A renewal is a new record, not an edit."""
-        values = self._validated(draft)
-        with self.writing() as session:
-            cred = session.get(Credential, credential_id)
-            if cred is None:
-                raise NotFoundError("That credential record no longer exists.")
-            if cred.voided_at is not None:
-                raise ConflictError("This record was voided; add a new one instead.")
-            self._fill_expiry(session, cred.technician, values)
-            before = audit.snapshot(cred)
-            for key, value in values.items():
-                setattr(cred, key, value)
-            after = audit.snapshot(cred)
-            if after != before:
-                cred.updated_by = self.actor
-                audit.record(
-                    session,
-                    actor=self.actor,
-                    action="update",
-                    entity="credentials",
-                    entity_id=cred.id,
-                    summary=f"{cred.type.label} of {cred.technician.full_name} corrected",
-                    before=before,
-                    after=after,
-                )
-            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
+        values = validate_credential(draft, self.today())
+        cred = existing(session, Credential, credential_id, "credential record")
+        if cred.voided_at is not None:
+            raise ConflictError("This record was voided; add a new one instead.")
+        fill_expiry(load_settings(session), cred.technician, values)
+        before = audit.snapshot(cred)
+        for key, value in values.items():
+            setattr(cred, key, value)
+        summary = f"{cred.type.label} of {cred.technician.full_name} corrected"
+        if audit.changed(session, self.actor, "credentials", cred, before, summary):
+            self.stamp(cred)
+        return cred
 
-    def record_verification(
-        self, credential_id: int, draft: VerificationDraft, files: Sequence[str | Path] = ()
-    ) -> CredentialRecord:
+    def record_verification_in(
+        self,
+        session: Session,
+        credential_id: int,
+        draft: VerificationDraft,
+        files: Sequence[str | Path] = (),
+        written: list[Path] | None = None,
+    ) -> Credential:
         """Primary-source verification: who, when, how, and the saved evidence (copied in)."""
         errors: dict[str, str] = {}
-        try:
-            verified_on = parse_date(draft.verified_on, field="verified_on")
-        except ValidationError as exc:
-            errors.update(exc.fields)
-            verified_on = None
+        verified_on = parse_date_into(draft.verified_on, "verified_on", errors)
         by, method = clean(draft.verified_by), clean(draft.verification_method)
         reference = clean(draft.verification_reference)
         if verified_on is None and "verified_on" not in errors:
@@ -302,73 +280,85 @@ class CredentialService(Service):
             errors["verified_on"] = "The verification date is in the future."
         if errors:
             raise ValidationError(fields=errors)
-
-        def work(session: Session, written: list[Path]) -> CredentialRecord:
-            cred = session.get(Credential, credential_id)
-            if cred is None:
-                raise NotFoundError("That credential record no longer exists.")
-            if cred.voided_at is not None:
-                raise ConflictError("This record was voided; verify the record that replaced it.")
-            if cred.issued_on is not None and verified_on is not None and verified_on < cred.issued_on:
-                raise ValidationError(
-                    fields={
-                        "verified_on": f"That is before the credential was issued ({cred.issued_on}); "
-                        "a check of the old credential does not verify this one."
-                    }
-                )
-            before = audit.snapshot(cred)
-            cred.verified_on = verified_on
-            cred.verified_by = by
-            cred.verification_method = method
-            cred.verification_reference = reference
-            cred.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="verify",
-                entity="credentials",
-                entity_id=cred.id,
-                summary=f"{cred.type.label} of {cred.technician.full_name} verified ({method})",
-                before=before,
-                after=audit.snapshot(cred),
+        cred = existing(session, Credential, credential_id, "credential record")
+        if cred.voided_at is not None:
+            raise ConflictError("This record was voided; verify the record that replaced it.")
+        if cred.issued_on is not None and verified_on is not None and verified_on < cred.issued_on:
+            raise ValidationError(
+                fields={
+                    "verified_on": f"That is before the credential was issued ({cred.issued_on}); "
+                    "a check of the old credential does not verify this one."
+                }
             )
-            self._attach(session, cred.id, [(f, "evidence") for f in files], written)
-            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
+        before = audit.snapshot(cred)
+        cred.verified_on = verified_on
+        cred.verified_by = by
+        cred.verification_method = method
+        cred.verification_reference = reference
+        self.stamp(cred)
+        audit.record(
+            session,
+            actor=self.actor,
+            action="verify",
+            entity="credentials",
+            entity_id=cred.id,
+            summary=f"{cred.type.label} of {cred.technician.full_name} verified ({method})",
+            before=before,
+            after=audit.snapshot(cred),
+        )
+        self._attach(session, cred.id, [(f, "evidence") for f in files], [] if written is None else written)
+        return cred
 
-        return self._in_transaction(work)
-
-    def void(self, credential_id: int, reason: str) -> CredentialRecord:
+    def void_in(self, session: Session, credential_id: int, reason: str) -> Credential:
         """Mark a record entered in error.  It stays in the history; it no longer counts."""
         reason = clean(reason)
         if not reason:
             raise ValidationError(fields={"void_reason": "Say why this record is wrong."})
+        cred = existing(session, Credential, credential_id, "credential record")
+        if cred.voided_at is not None:
+            raise ConflictError("This record was already voided.")
+        before = audit.snapshot(cred)
+        cred.voided_at = self.now()
+        cred.void_reason = reason
+        self.stamp(cred)
+        audit.changed(
+            session,
+            self.actor,
+            "credentials",
+            cred,
+            before,
+            f"{cred.type.label} of {cred.technician.full_name} voided: {reason}",
+            action="void",
+        )
+        return cred
+
+    def add(self, draft: CredentialDraft, files: Sequence[FileSpec] = ()) -> CredentialRecord:
+        return self._with_files(
+            lambda session, written: self._record(session, self.add_in(session, draft, files, written))
+        )
+
+    def update(self, credential_id: int, draft: CredentialDraft) -> CredentialRecord:
         with self.writing() as session:
-            cred = session.get(Credential, credential_id)
-            if cred is None:
-                raise NotFoundError("That credential record no longer exists.")
-            if cred.voided_at is not None:
-                raise ConflictError("This record was already voided.")
-            before = audit.snapshot(cred)
-            cred.voided_at = utcnow().replace(microsecond=0)
-            cred.void_reason = reason
-            cred.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="void",
-                entity="credentials",
-                entity_id=cred.id,
-                summary=f"{cred.type.label} of {cred.technician.full_name} voided: {reason}",
-                before=before,
-                after=audit.snapshot(cred),
+            return self._record(session, self.update_in(session, credential_id, draft))
+
+    def record_verification(
+        self, credential_id: int, draft: VerificationDraft, files: Sequence[str | Path] = ()
+    ) -> CredentialRecord:
+        return self._with_files(
+            lambda session, written: self._record(
+                session, self.record_verification_in(session, credential_id, draft, files, written)
             )
-            return credential_record(cred, counts_by_purpose(session, OWNER, [cred.id]))
+        )
+
+    def void(self, credential_id: int, reason: str) -> CredentialRecord:
+        with self.writing() as session:
+            return self._record(session, self.void_in(session, credential_id, reason))
 
     # ---- "not applicable" for one technician
 
-    def mark_not_applicable(
-        self, technician_id: int, ctype: CredentialType | str | None, reason: str
-    ) -> ExemptionRow:
+    def mark_not_applicable_in(
+        self, session: Session, technician_id: int, ctype: CredentialType | str | None, reason: str
+    ) -> CredentialExemption:
         errors: dict[str, str] = {}
         try:
             kind = CredentialType(ctype) if ctype is not None else None
@@ -383,55 +373,46 @@ class CredentialService(Service):
             raise ValidationError(fields=errors)
         assert kind is not None
         today = self.today()
-        with self.writing() as session:
-            tech = session.get(Technician, technician_id)
-            if tech is None:
-                raise NotFoundError("That technician no longer exists.")
-            if any(
-                e.type is kind and exemption_applies(e.starts_on, e.ended_on, today) for e in tech.exemptions
-            ):
-                raise ValidationError(fields={"type": f"{kind.label} is already marked not applicable."})
-            ex = CredentialExemption(
-                technician_id=tech.id,
-                type=kind,
-                reason=reason,
-                starts_on=today,
-                created_by=self.actor,
-                updated_by=self.actor,
-            )
-            session.add(ex)
-            session.flush()
-            audit.record(
-                session,
-                actor=self.actor,
-                action="create",
-                entity="credential_exemptions",
-                entity_id=ex.id,
-                summary=f"{kind.label} marked not applicable for {tech.full_name}: {reason}",
-                after=audit.snapshot(ex),
-            )
-            return exemption_row(ex)
+        tech = existing(session, Technician, technician_id, "technician")
+        if any(e.type is kind and exemption_applies(e.starts_on, e.ended_on, today) for e in tech.exemptions):
+            raise ValidationError(fields={"type": f"{kind.label} is already marked not applicable."})
+        ex = CredentialExemption(technician_id=tech.id, type=kind, reason=reason, starts_on=today)
+        self.stamp(ex, new=True)
+        session.add(ex)
+        audit.created(
+            session,
+            self.actor,
+            "credential_exemptions",
+            ex,
+            f"{kind.label} marked not applicable for {tech.full_name}: {reason}",
+        )
+        return ex
 
-    def withdraw_not_applicable(self, exemption_id: int) -> ExemptionRow:
+    def withdraw_not_applicable_in(self, session: Session, exemption_id: int) -> CredentialExemption:
         """The item applies again from today; the mark stays on file for the dates it covered."""
         today = self.today()
+        ex = existing(session, CredentialExemption, exemption_id, "mark")
+        if ex.ended_on is not None:
+            raise ConflictError("That mark was already withdrawn.")
+        before = audit.snapshot(ex)
+        ex.ended_on = max(today, ex.starts_on or today)
+        self.stamp(ex)
+        audit.changed(
+            session,
+            self.actor,
+            "credential_exemptions",
+            ex,
+            before,
+            f"{ex.type.label} applies again to {ex.technician.full_name}",
+        )
+        return ex
+
+    def mark_not_applicable(
+        self, technician_id: int, ctype: CredentialType | str | None, reason: str
+    ) -> ExemptionRow:
         with self.writing() as session:
-            ex = session.get(CredentialExemption, exemption_id)
-            if ex is None:
-                raise NotFoundError("That mark no longer exists.")
-            if ex.ended_on is not None:
-                raise ConflictError("That mark was already withdrawn.")
-            before = audit.snapshot(ex)
-            ex.ended_on = max(today, ex.starts_on or today)
-            ex.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="update",
-                entity="credential_exemptions",
-                entity_id=ex.id,
-                summary=f"{ex.type.label} applies again to {ex.technician.full_name}",
-                before=before,
-                after=audit.snapshot(ex),
-            )
-            return exemption_row(ex)
+            return exemption_row(self.mark_not_applicable_in(session, technician_id, ctype, reason))
+
+    def withdraw_not_applicable(self, exemption_id: int) -> ExemptionRow:
+        with self.writing() as session:
+            return exemption_row(self.withdraw_not_applicable_in(session, exemption_id))

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import (
     Attachment,
-    CeActivity,
     Contract,
     Credential,
     ExposureCheck,
@@ -209,45 +208,6 @@ _DESCRIBERS = {
     "calibration": _calibrations,
     "exposure_check": _checks,
 }
-
-
-# --------------------------------------------------------------------------- continuing education
-
-
-@dataclass(frozen=True)
-class CeRow:
-    id: int
-    technician_id: int
-    completed_on: date
-    title: str
-    provider: str
-    credits: float
-    category: str
-    fluoro_safety: bool
-
-
-def ce_activities(session: Session, as_of: date) -> dict[int, list[CeRow]]:
-    """CE activities completed on or before ``as_of``, by technician, oldest first."""
-    out: dict[int, list[CeRow]] = defaultdict(list)
-    rows = session.scalars(
-        select(CeActivity)
-        .where(CeActivity.completed_on <= as_of, CeActivity.voided_at.is_(None))
-        .order_by(CeActivity.completed_on, CeActivity.id)
-    )
-    for ce in rows:
-        out[ce.technician_id].append(
-            CeRow(
-                ce.id,
-                ce.technician_id,
-                ce.completed_on,
-                ce.title,
-                ce.provider,
-                ce.credits,
-                ce.category,
-                ce.fluoro_safety,
-            )
-        )
-    return out
 
 
 # --------------------------------------------------------------------------- meters

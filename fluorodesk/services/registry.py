@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # each service module is imported when first used (start-up s
     from fluorodesk.services.settings import SettingsService
     from fluorodesk.services.signoff import SignoffService
     from fluorodesk.services.surveys import SurveyService
-    from fluorodesk.services.technicians import TechnicianService
+    from fluorodesk.services.technicians.operations import TechnicianService
     from fluorodesk.services.transfer.service import ExportService, ImportService
     from fluorodesk.services.units import UnitService
 
@@ -58,7 +58,7 @@ class Services:
 
     @cached_property
     def technicians(self) -> TechnicianService:
-        from fluorodesk.services.technicians import TechnicianService
+        from fluorodesk.services.technicians.operations import TechnicianService
 
         return self._make(TechnicianService)
 

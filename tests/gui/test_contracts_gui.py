@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from fluorodesk.db.models import Agency, AuditEvent, ClauseDefinition, Contract, ContractClauseCheck
 from fluorodesk.domain.enums import ClauseStatus, ContractParty, EmploymentType
 from fluorodesk.services.agencies import AgencyDraft
-from fluorodesk.services.technicians import TechnicianDraft
+from fluorodesk.services.technicians.rows import TechnicianDraft
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.agency_dialogs import AGENCY_COLUMNS, AgenciesDialog, AgencyDialog
 from fluorodesk.ui.dialogs.clause_dialogs import CLAUSE_COLUMNS, ClauseDialog, ClausesDialog

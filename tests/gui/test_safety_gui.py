@@ -20,7 +20,7 @@ from fluorodesk.services import auth
 from fluorodesk.services.auth import UserDraft
 from fluorodesk.services.registry import Services
 from fluorodesk.services.startup import HealthReport, health_check
-from fluorodesk.services.technicians import TechnicianDraft
+from fluorodesk.services.technicians.rows import TechnicianDraft
 from fluorodesk.ui import startup
 from fluorodesk.ui.dialogs.account_dialogs import ChangePasswordDialog, FirstRunDialog, NewUserDialog
 from fluorodesk.ui.dialogs.audit_trail_dialog import AuditTrailDialog

@@ -24,7 +24,7 @@ from fluorodesk.db.models import (
 from fluorodesk.domain.credentials import CredentialState
 from fluorodesk.domain.enums import CredentialType as T
 from fluorodesk.domain.enums import EmploymentType
-from fluorodesk.services.technicians import CredentialDraft, TechnicianDraft
+from fluorodesk.services.technicians.rows import CredentialDraft, TechnicianDraft
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.ce_dialog import CeDialog
 from fluorodesk.ui.dialogs.credential_dialog import CredentialDialog, VerificationDialog

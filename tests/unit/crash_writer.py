@@ -26,7 +26,7 @@ from fluorodesk.db.sqlite_tools import integrity_problems
 from fluorodesk.paths import DataDir
 from fluorodesk.services.backup import write_backup
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import CredentialDraft, TechnicianDraft
+from fluorodesk.services.technicians.rows import CredentialDraft, TechnicianDraft
 
 
 def write_records(data_dir: DataDir, round_no: int, pipe: int) -> None:

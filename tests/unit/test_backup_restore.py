@@ -29,7 +29,7 @@ from fluorodesk.services.backup import (
 from fluorodesk.services.integrity import IntegrityService
 from fluorodesk.services.registry import Services
 from fluorodesk.services.startup import health_check
-from fluorodesk.services.technicians import TechnicianDraft
+from fluorodesk.services.technicians.rows import TechnicianDraft
 from tests.conftest import TODAY
 from tests.damage import corrupt_pages, corrupt_table
 

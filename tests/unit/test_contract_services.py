@@ -31,7 +31,7 @@ from fluorodesk.services.contracts import (
     EvaluationDraft,
     parse_amount,
 )
-from fluorodesk.services.technicians import TechnicianDraft
+from fluorodesk.services.technicians.rows import TechnicianDraft
 
 from ..conftest import TODAY
 

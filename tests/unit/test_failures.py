@@ -34,7 +34,7 @@ from fluorodesk.errors import (
 )
 from fluorodesk.paths import DataDir
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import TechnicianDraft
+from fluorodesk.services.technicians.rows import TechnicianDraft
 from tests.conftest import TODAY
 from tests.damage import corrupt_table
 

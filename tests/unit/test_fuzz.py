@@ -25,7 +25,7 @@ from fluorodesk.services.auth import UserDraft
 from fluorodesk.services.backup import verify_backup
 from fluorodesk.services.registry import Services
 from fluorodesk.services.startup import health_check
-from fluorodesk.services.technicians import CredentialDraft, TechnicianDraft
+from fluorodesk.services.technicians.rows import CredentialDraft, TechnicianDraft
 from tests.conftest import TODAY
 
 FUZZ = settings(

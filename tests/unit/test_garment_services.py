@@ -22,7 +22,7 @@ from fluorodesk.services import garment_inspections as inspections_module
 from fluorodesk.services.garment_inspections import DefectDraft, InspectionDraft
 from fluorodesk.services.garments import GarmentDraft
 from fluorodesk.services.integrity import IntegrityService
-from fluorodesk.services.technicians import TechnicianDraft
+from fluorodesk.services.technicians.rows import TechnicianDraft
 
 from ..conftest import TODAY
 

@@ -17,7 +17,7 @@ from fluorodesk.domain.credentials import CredentialState
 from fluorodesk.domain.enums import CredentialType, EmploymentType, Severity
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services.integrity import IntegrityService
-from fluorodesk.services.technicians import CredentialDraft, TechnicianDraft
+from fluorodesk.services.technicians.rows import CredentialDraft, TechnicianDraft
 
 from ..conftest import TODAY
 

@@ -30,7 +30,7 @@ from fluorodesk.services import audit
 from fluorodesk.services.ce import CeDraft
 from fluorodesk.services.credentials import VerificationDraft
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import CredentialDraft, TechnicianDraft
+from fluorodesk.services.technicians.rows import CredentialDraft, TechnicianDraft
 
 from ..conftest import TODAY
 

@@ -48,19 +48,26 @@ if TYPE_CHECKING:
 
 MAX_CELL_CHARS = 900
 CELL_PAD = 3.0
+# Text that cannot break across pages (a heading, a contents line, a field, a table row) is cut to
+# what fits on one, so an over-long name stored by an older version cannot stop the packet.
+MAX_TEXT_CHARS = 1500
+MAX_CELL_LINES = 45
 
 
-def markup(text: str) -> str:
-    """Plain text → safe Paragraph markup (names like “Pain & Spine” must not break the parser)."""
+def markup(text: str, limit: int | None = MAX_TEXT_CHARS) -> str:
+    """Plain text → safe Paragraph markup (names like “Pain & Spine” must not break the parser), cut
+    to ``limit`` characters with "…" (None: a paragraph of its own, which breaks across pages)."""
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
     return escape(text).replace("\n", "<br/>")
 
 
-def para(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(markup(text), styles()[style])
+def para(text: str, style: str = "body", limit: int | None = MAX_TEXT_CHARS) -> Paragraph:
+    return Paragraph(markup(text, limit), styles()[style])
 
 
 def paragraph_block(block: Para) -> Paragraph:
-    return para(block.text, block.kind)
+    return para(block.text, block.kind, None)
 
 
 def _fits(text: str, width: float, font: str) -> bool:
@@ -156,7 +163,10 @@ def _cell(text: str, width: float, style: str, font: str) -> str:
         text = text[: MAX_CELL_CHARS - 40].rstrip() + " … (shortened; full text in FluoroDesk)"
     if _fits(text, width, font):
         return text
-    return wrap_text(text, width - 2 * CELL_PAD, font)
+    lines = wrap_text(text, width - 2 * CELL_PAD, font).split("\n")
+    if len(lines) > MAX_CELL_LINES:  # a row never splits: it must fit on a page
+        lines = [*lines[: MAX_CELL_LINES - 1], "…"]
+    return "\n".join(lines)
 
 
 def wrap_text(text: str, width: float, font: str) -> str:

@@ -25,7 +25,7 @@ from fluorodesk.services.contracts import (
     technicians_covered,
     terms_of,
 )
-from fluorodesk.services.technicians import load_technicians
+from fluorodesk.services.technicians.loading import load_technicians
 
 KEY = "contracts"
 TITLE = "Contracts"

@@ -1,19 +1,18 @@
 """Technician roster with every credential's status, verification and expiry, then each technician's
-credential detail with the scanned documents reproduced after it.
+credential detail and CE with the scanned documents reproduced after it.
 
-Statuses are computed by services/technicians.evaluate_technician as of the packet date (the same
-rule the Overview uses); records dated after the packet date are left out of the detail.
-
-When the credentials & CE capability lands, the lead can extend ``_ce_blocks`` (biennium totals,
-category checks) and align ``OWNER_TYPES`` with the owner types its dialogs attach files to.
+Everything here is read from the Technicians tab's own files (``services.technicians.loading.
+technician_files``) as of the packet date: the same statuses, readiness, CE progress and "which
+record counts" as the tab and the Overview.  Records issued after the packet date, and records
+voided as entered in error, are left out of the detail.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from fluorodesk.db.models import Credential, Technician
-from fluorodesk.domain.credentials import PRIMARY_SOURCE_TYPES, CredentialState, CredentialStatus
+from fluorodesk.db.models import Technician
+from fluorodesk.domain.credentials import PRIMARY_SOURCE_TYPES, CredentialState
 from fluorodesk.domain.enums import CredentialType
 from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
@@ -30,8 +29,14 @@ from fluorodesk.reports.document import (
     Tone,
 )
 from fluorodesk.reports.sections.common import DASH, d, documents_table, join, num
-from fluorodesk.services import packet_data
-from fluorodesk.services.technicians import evaluate_technician, load_technicians
+from fluorodesk.services.technicians.loading import load_technicians, technician_files
+from fluorodesk.services.technicians.rows import (
+    CeActivityRow,
+    CredentialLine,
+    CredentialRecord,
+    TechnicianFile,
+    TechnicianRow,
+)
 
 KEY = "technicians"
 TITLE = "Technicians and credentials"
@@ -55,83 +60,72 @@ def included(tech: Technician, ctx: PacketContext) -> bool:
     return tech.retired_on is None or tech.retired_on >= ctx.period_from
 
 
-def effective(records: list[Credential], as_of: date) -> Credential | None:
-    """The record that counts on ``as_of`` (the rule of domain.credentials.effective_record)."""
-    known = [r for r in records if r.issued_on is None or r.issued_on <= as_of]
-    if not known:
-        return None
-    return max(known, key=lambda r: (r.expires_on or date.max, r.issued_on or date.min))
+def _left(row: TechnicianRow, as_of: date) -> bool:
+    return row.retired_on is not None and row.retired_on <= as_of
 
 
-def verification_words(cred: Credential | None, ctype: CredentialType, as_of: date) -> str:
+def verification_words(record: CredentialRecord | None, ctype: CredentialType, as_of: date) -> str:
     """Primary-source verification (when, how, by whom) for licences, certifications and permits;
-    for the other items a copy on file is what counts."""
-    if cred is None:
+    for the other items a copy on file is what counts.  A verification after ``as_of`` had not
+    happened yet (the status rule says the same)."""
+    if record is None:
         return DASH
-    verified = cred.verified_on if cred.verified_on is not None and cred.verified_on <= as_of else None
+    verified = record.verified_on if record.verified_on is not None and record.verified_on <= as_of else None
     if ctype in PRIMARY_SOURCE_TYPES:
         if verified is None:
             return "Not verified at the source"
-        by = f"by {cred.verified_by}" if cred.verified_by else ""
-        return join([verified.isoformat(), cred.verification_method, by], ", ")
+        by = f"by {record.verified_by}" if record.verified_by else ""
+        return join([verified.isoformat(), record.verification_method, by], ", ")
     return f"Copy on file, checked {verified.isoformat()}" if verified else "Copy on file"
 
 
-def readiness_words(
-    tech: Technician, statuses: tuple[CredentialStatus, ...], as_of: date
-) -> tuple[str, Tone]:
-    if tech.retired_on is not None and tech.retired_on <= as_of:
-        return f"Left {tech.retired_on.isoformat()}" + (
-            f" ({tech.retired_reason})" if tech.retired_reason else ""
+def readiness_words(row: TechnicianRow, as_of: date) -> tuple[str, Tone]:
+    """The row's readiness on ``as_of`` in words (the reasons are the tab's and the Overview's)."""
+    if _left(row, as_of):
+        assert row.retired_on is not None
+        return f"Left {row.retired_on.isoformat()}" + (
+            f" ({row.retired_reason})" if row.retired_reason else ""
         ), "muted"
-    blocking = [s for s in statuses if s.state.blocks_work]
-    if blocking:
-        return "Cannot work: " + "; ".join(f"{s.type.label} {s.state.label.lower()}" for s in blocking), "bad"
-    if any(s.state is CredentialState.EXPIRING for s in statuses):
+    if not row.readiness.can_work:
+        return row.readiness.summary, "bad"
+    if any(s.state is CredentialState.EXPIRING for s in row.statuses):
         return "Can work (renewal due soon)", "warn"
     return "Can work", "ok"
 
 
+def _employment(row: TechnicianRow, joiner: str) -> str:
+    return row.employment_type.label + (f"{joiner}{row.agency}" if row.agency else "")
+
+
 def gather(ctx: PacketContext) -> Section:
-    techs = [t for t in load_technicians(ctx.session) if included(t, ctx)]
+    techs = [t for t in load_technicians(ctx.session, ce=True) if included(t, ctx)]
     if not techs:
         return Section(KEY, TITLE, (Para("No technicians on file for this period.", "empty"),))
-    ce = packet_data.ce_activities(ctx.session, ctx.as_of)
-    evaluated = [(t, *evaluate_technician(t, ctx.settings, ctx.as_of)) for t in techs]
+    files = technician_files(ctx.session, techs, ctx.settings, ctx.as_of)
 
     roster_rows = []
     credential_rows = []
     can_work = 0
-    for tech, statuses, _ready in evaluated:
-        words, tone = readiness_words(tech, statuses, ctx.as_of)
+    for file in files:
+        row = file.row
+        words, tone = readiness_words(row, ctx.as_of)
         can_work += words.startswith("Can work")
         roster_rows.append(
-            Row(
-                (
-                    tech.full_name,
-                    tech.employment_type.label + (f", {tech.agency.name}" if tech.agency else ""),
-                    tech.arrt_id or DASH,
-                    d(tech.start_date),
-                    words,
-                ),
-                tone,
-            )
+            Row((row.name, _employment(row, ", "), row.arrt_id or DASH, d(row.start_date), words), tone)
         )
-        if tech.retired_on is not None and tech.retired_on <= ctx.as_of:
+        if _left(row, ctx.as_of):
             continue
-        by_type = _records_by_type(tech, ctx)
-        for status in statuses:
-            record = effective(by_type.get(status.type, []), ctx.as_of)
+        for line in file.lines:
             credential_rows.append(
                 Row(
                     (
-                        tech.full_name,
-                        status.type.label,
-                        status.words,
-                        verification_words(record, status.type, ctx.as_of),
-                        d(status.expires_on),
+                        row.name,
+                        line.type.label,
+                        line.words,
+                        verification_words(line.record, line.type, ctx.as_of),
+                        d(line.status.expires_on),
                     ),
-                    _STATE_TONE.get(status.state, ""),
+                    _STATE_TONE.get(line.status.state, ""),
                 )
             )
 
@@ -166,71 +160,70 @@ def gather(ctx: PacketContext) -> Section:
             empty="No credentials on file.",
         ),
     ]
-    for tech, statuses, _ready in evaluated:
-        blocks.extend(_detail(tech, statuses, ce.get(tech.id, []), ctx))
+    for file in files:
+        blocks.extend(_detail(file, ctx))
     return Section(KEY, TITLE, tuple(blocks))
 
 
-def _records_by_type(tech: Technician, ctx: PacketContext) -> dict[CredentialType, list[Credential]]:
-    out: dict[CredentialType, list[Credential]] = {}
-    for cred in tech.credentials:
-        if cred.voided_at is not None:
-            continue  # entered in error (the statuses ignore it too); the audit trail keeps it
-        if ctx.on_file(cred.issued_on, cred.created_at):
-            out.setdefault(cred.type, []).append(cred)
-    return out
+def _records_on_file(file: TechnicianFile, ctx: PacketContext) -> list[CredentialLine]:
+    """The file's records that were on file on the packet date, newest first (voided ones were
+    entered in error: the statuses ignore them too, and the audit trail keeps them)."""
+    return [
+        line
+        for line in file.records
+        if line.record is not None and line.record.voided_at is None and ctx.on_file(line.record.issued_on)
+    ]
 
 
-def _detail(
-    tech: Technician, statuses: tuple[CredentialStatus, ...], ce: list[packet_data.CeRow], ctx: PacketContext
-) -> list[Block]:
-    words, _tone = readiness_words(tech, statuses, ctx.as_of)
+def _ce_done(file: TechnicianFile, ctx: PacketContext) -> list[CeActivityRow]:
+    """CE activities done by the packet date and not voided, oldest first."""
+    return [a for a in reversed(file.ce_activities) if a.voided_at is None and a.completed_on <= ctx.as_of]
+
+
+def _detail(file: TechnicianFile, ctx: PacketContext) -> list[Block]:
+    row = file.row
+    words, _tone = readiness_words(row, ctx.as_of)
     pairs = [
-        ("Employment", tech.employment_type.label + (f" through {tech.agency.name}" if tech.agency else "")),
-        ("ARRT ID", tech.arrt_id or DASH),
-        ("Contact", join([tech.email, tech.phone], ", ") or DASH),
-        ("Started", d(tech.start_date)),
+        ("Employment", _employment(row, " through ")),
+        ("ARRT ID", row.arrt_id or DASH),
+        ("Contact", join([row.email, row.phone], ", ") or DASH),
+        ("Started", d(row.start_date)),
         (f"Status on {ctx.as_of.isoformat()}", words),
     ]
-    if tech.birth_month:
-        pairs.append(("ARRT renewal", f"end of {date(2000, tech.birth_month, 1):%B} each year"))
-    blocks: list[Block] = [SubHeading(tech.full_name, new_page=True), Fields(tuple(pairs))]
+    if row.birth_month:
+        pairs.append(("ARRT renewal", f"end of {date(2000, row.birth_month, 1):%B} each year"))
+    blocks: list[Block] = [SubHeading(row.name, new_page=True), Fields(tuple(pairs))]
 
-    by_type = _records_by_type(tech, ctx)
-    docs = ctx.documents_for(("technician",), tech.id)
-    for records in by_type.values():
-        for record in records:
-            docs.extend(ctx.documents_for(("credential",), record.id))
-    for ce_row in ce:
-        docs.extend(ctx.documents_for(("ce_activity",), ce_row.id))
+    records = _records_on_file(file, ctx)
+    ce = _ce_done(file, ctx)
+    docs = ctx.documents_for(("technician",), row.id)
+    for line in records:
+        assert line.record is not None
+        docs.extend(ctx.documents_for(("credential",), line.record.id))
+    for activity in ce:
+        docs.extend(ctx.documents_for(("ce_activity",), activity.id))
     if not docs:
         # Said under the technician's facts: after the CE table it could be left alone on a page.
         blocks.append(Para("No scanned documents attached for this technician.", "note"))
-    status_of = {s.type: s for s in statuses}
     rows = []
-    ordered = list(status_of) + [t for t in by_type if t not in status_of]
-    for ctype in ordered:
-        records = sorted(by_type.get(ctype, []), key=lambda r: (r.issued_on or date.min, r.id), reverse=True)
-        current = effective(records, ctx.as_of)
-        status = status_of.get(ctype)
-        if not records:
-            exemption = next((e for e in tech.exemptions if e.type is ctype), None)
-            text = status.words if status else "Not on file"
-            if exemption is not None:
-                text = f"Not applicable: {exemption.reason}"
+    for line in file.lines:
+        of_type = [r for r in records if r.type is line.type]
+        if not of_type:
             rows.append(
                 Row(
-                    (ctype.label, DASH, DASH, DASH, DASH, text),
-                    _STATE_TONE.get(status.state, "") if status else "",
+                    (line.type.label, DASH, DASH, DASH, DASH, line.words),
+                    _STATE_TONE.get(line.status.state, ""),
                 )
             )
             continue
-        for record in records:
-            is_current = record is current
+        for record_line in of_type:
+            record = record_line.record
+            assert record is not None
+            counts = not record_line.history  # the record that counts on the packet date
             rows.append(
                 Row(
                     (
-                        ctype.label,
+                        line.type.label,
                         join(
                             [
                                 record.number,
@@ -242,12 +235,10 @@ def _detail(
                         or DASH,
                         d(record.issued_on),
                         d(record.expires_on),
-                        verification_words(record, ctype, ctx.as_of),
-                        (status.words if status else "On file")
-                        if is_current
-                        else "Superseded by a later record",
+                        verification_words(record, line.type, ctx.as_of),
+                        line.words if counts else record_line.words,
                     ),
-                    (_STATE_TONE.get(status.state, "") if status else "") if is_current else "muted",
+                    _STATE_TONE.get(line.status.state, "") if counts else "muted",
                 )
             )
     blocks.append(
@@ -265,51 +256,49 @@ def _detail(
             empty="No credentials on file.",
         )
     )
-    blocks.extend(_ce_blocks(tech, ce, ctx))
+    blocks.append(_ce_table(file, ce, ctx))
     if docs:
         blocks.append(documents_table(docs, reproduced=True))
         for doc in docs:
             if not doc.problem:
-                blocks.append(Scan(doc, f"{doc.owner_label or tech.full_name}: “{doc.name}”"))
+                blocks.append(Scan(doc, f"{doc.owner_label or row.name}: “{doc.name}”"))
     return blocks
 
 
-def _ce_blocks(tech: Technician, ce: list[packet_data.CeRow], ctx: PacketContext) -> list[Block]:
-    from fluorodesk.services.technicians import evaluate_ce
-
-    progress = evaluate_ce(tech, ctx.settings, ctx.as_of)  # the Technicians tab's own rule
+def _ce_table(file: TechnicianFile, done: list[CeActivityRow], ctx: PacketContext) -> Table:
+    """The CE that counts in the biennium of the packet date, with the tab's progress in words (the
+    period's CE when no biennium can be worked out)."""
+    progress = file.row.ce
     if progress.biennium is not None:
         start, end = progress.biennium.start, progress.biennium.end
-        shown = [c for c in ce if start <= c.completed_on <= end]
+        shown = [a for a in done if a.in_biennium]
         title = f"Continuing education, biennium {start.isoformat()} to {end.isoformat()}: {progress.words}"
     else:
-        shown = [c for c in ce if ctx.in_period(c.completed_on)]
+        shown = [a for a in done if ctx.in_period(a.completed_on)]
         title = f"Continuing education in the period ({progress.words.lower()})"
-    return [
-        Table(
-            (
-                Column("Completed", 0.9),
-                Column("Activity", 3.0),
-                Column("Provider", 1.8),
-                Column("Credits", 0.7, "RIGHT"),
-                Column("Category", 0.9),
-            ),
-            tuple(
-                Row(
-                    (
-                        d(c.completed_on),
-                        c.title + (" (fluoroscopy safety)" if c.fluoro_safety else ""),
-                        c.provider or DASH,
-                        num(c.credits),
-                        c.category,
-                    )
+    return Table(
+        (
+            Column("Completed", 0.9),
+            Column("Activity", 3.0),
+            Column("Provider", 1.8),
+            Column("Credits", 0.7, "RIGHT"),
+            Column("Category", 0.9),
+        ),
+        tuple(
+            Row(
+                (
+                    d(a.completed_on),
+                    a.title + (" (fluoroscopy safety)" if a.fluoro_safety else ""),
+                    a.provider or DASH,
+                    num(a.credits),
+                    a.category,
                 )
-                for c in shown
-            ),
-            title=title,
-            empty="No continuing education recorded.",
-        )
-    ]
+            )
+            for a in shown
+        ),
+        title=title,
+        empty="No continuing education recorded.",
+    )
 
 
 SPEC = SectionSpec(

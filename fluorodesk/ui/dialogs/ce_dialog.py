@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QLineEdit, QPla
 
 from fluorodesk.services.ce import CATEGORIES, CeDraft
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import CeActivityRow
+from fluorodesk.services.technicians.rows import CeActivityRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.dialog_tools import editable_combo, widen_rows

@@ -15,7 +15,7 @@ from fluorodesk.domain.enums import CredentialType
 from fluorodesk.errors import StorageError
 from fluorodesk.services.credentials import VerificationDraft
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import CredentialDraft, CredentialRecord
+from fluorodesk.services.technicians.rows import CredentialDraft, CredentialRecord
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.dialog_tools import editable_combo, section, verb_button, widen_rows

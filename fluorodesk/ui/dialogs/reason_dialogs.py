@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from fluorodesk.domain.enums import CredentialType
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import TechnicianRow
+from fluorodesk.services.technicians.rows import TechnicianRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.dialog_tools import verb_button, widen_rows

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from fluorodesk.domain.enums import EmploymentType
 from fluorodesk.errors import StorageError
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import TechnicianDraft, TechnicianRow
+from fluorodesk.services.technicians.rows import TechnicianDraft, TechnicianRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.dialog_tools import widen_rows

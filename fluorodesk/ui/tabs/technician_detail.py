@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from fluorodesk.domain.ce import CeState
 from fluorodesk.domain.credentials import CredentialState
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import CeActivityRow, CredentialLine, TechnicianFile
+from fluorodesk.services.technicians.rows import CeActivityRow, CredentialLine, TechnicianFile
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tones import Tone
 from fluorodesk.ui.widgets.attachments_panel import AttachmentsPanel

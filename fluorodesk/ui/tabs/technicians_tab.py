@@ -10,7 +10,7 @@ from fluorodesk.domain.ce import CeState
 from fluorodesk.domain.enums import CredentialType
 from fluorodesk.errors import FluoroDeskError, StorageError
 from fluorodesk.services.registry import Services
-from fluorodesk.services.technicians import TechnicianRow
+from fluorodesk.services.technicians.rows import TechnicianRow
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs import runner

@@ -6,16 +6,14 @@ from __future__ import annotations
 from fluorodesk.services.transfer.framework import Kind
 from fluorodesk.services.transfer.kinds.garments import GarmentsKind
 from fluorodesk.services.transfer.kinds.legacy import (
-    AgenciesKind,
     ContractsKind,
-    CredentialsKind,
     DosimetryKind,
     ExposureChecksKind,
     InspectionsKind,
     ProceduresKind,
-    TechniciansKind,
     UnitsKind,
 )
+from fluorodesk.services.transfer.kinds.people import AgenciesKind, CredentialsKind, TechniciansKind
 
 KINDS: dict[str, Kind] = {
     kind.name: kind

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any, TypeVar
@@ -24,7 +24,6 @@ from fluorodesk.db.models import (
     ClauseDefinition,
     Contract,
     ContractClauseCheck,
-    Credential,
     DosimeterBadge,
     DosimetryReading,
     ExposureCheck,
@@ -34,16 +33,13 @@ from fluorodesk.db.models import (
     GarmentInspection,
     ProcedureRecord,
     ProcedureType,
-    Technician,
 )
 from fluorodesk.domain.dosimetry import DoseEntry, classify_reading, parse_dose_entry
 from fluorodesk.domain.enums import (
     ClauseStatus,
     ContractParty,
-    CredentialType,
     DefectZone,
     DoseReadingKind,
-    EmploymentType,
     ExposureMode,
     InspectionMethod,
     InspectionResult,
@@ -52,7 +48,6 @@ from fluorodesk.domain.enums import (
     RenewalType,
 )
 from fluorodesk.domain.garments import Defect, RejectionThresholds, propose_result
-from fluorodesk.errors import ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.transfer.cells import CellError, as_bool, as_choice, as_date, as_int, as_number, text
@@ -66,6 +61,7 @@ from fluorodesk.services.transfer.framework import (
     RowProblem,
     yes_no,
 )
+from fluorodesk.services.transfer.kinds.lookups import People, tech_reference
 
 T = TypeVar("T")
 
@@ -136,11 +132,6 @@ def _imported(cls: Callable[..., T], /, **fields: Any) -> T:
     return cls(**fields, created_by="import", updated_by="import")
 
 
-def _check_email(email: str) -> None:
-    if email and ("@" not in email or " " in email):
-        raise RowProblem("email", f"“{email}” is not an e-mail address")
-
-
 def _update(label: str, key: tuple, obj: Any, updates: dict[str, Any]) -> Plan:
     changes = changed_fields(obj, updates)
     if not changes:
@@ -173,293 +164,6 @@ def _upsert(
         if fields[name] is None:
             fields[name] = default
     return _new(label, key, lambda s: _imported(cls, **fields))
-
-
-# --------------------------------------------------------------------------- technician lookups
-
-
-@dataclass
-class People:
-    by_arrt: dict[str, Technician] = field(default_factory=dict)
-    by_email: dict[str, Technician] = field(default_factory=dict)
-    by_name: dict[str, list[Technician]] = field(default_factory=lambda: defaultdict(list))
-
-    @classmethod
-    def load(cls, session: Session) -> People:
-        people = cls()
-        for tech in session.scalars(select(Technician)):
-            people.add(tech)
-        return people
-
-    def add(self, tech: Technician) -> None:
-        if tech.arrt_id:
-            self.by_arrt[tech.arrt_id] = tech
-        if tech.email:
-            self.by_email[tech.email.lower()] = tech
-        self.by_name[tech.full_name.lower()].append(tech)
-
-    def find(self, reference: str, column: str = "technician") -> Technician:
-        """Technician by e-mail, ARRT ID or "First Last"."""
-        ref = reference.strip()
-        tech = self.by_email.get(ref.lower()) or self.by_arrt.get(ref)
-        if tech is not None:
-            return tech
-        named = self.by_name.get(" ".join(ref.lower().split()), [])
-        if len(named) == 1:
-            return named[0]
-        if len(named) > 1:
-            raise RowProblem(column, f"“{ref}” matches {len(named)} technicians; use their e-mail or ARRT ID")
-        raise RowProblem(column, f"no technician “{ref}” (give an e-mail, ARRT ID or “First Last” on file)")
-
-
-def tech_reference(tech: Technician | None) -> str:
-    if tech is None:
-        return ""
-    return tech.email or tech.arrt_id or tech.full_name
-
-
-# --------------------------------------------------------------------------- agencies
-
-
-class AgenciesKind(LegacyKind):
-    name = "agencies"
-    entity = "agencies"
-    description = "staffing agencies"
-    columns = (
-        Col("name", True),
-        Col("contact_name"),
-        Col("phone"),
-        Col("email"),
-        Col("address"),
-        Col("notes"),
-        Col("active", parse=as_bool),
-    )
-
-    def load(self, session: Session, today: date) -> dict[str, Agency]:
-        return {a.name.lower(): a for a in session.scalars(select(Agency))}
-
-    def plan(self, session: Session, v: dict[str, Any], agencies: dict[str, Agency]) -> Plan:
-        email = v["email"]
-        _check_email(email)
-        values = dict(
-            contact_name=v["contact_name"],
-            phone=v["phone"],
-            email=email,
-            address=v["address"],
-            notes=v["notes"],
-            active=v["active"],
-        )
-        label = f"agency {v['name']}"
-        key = ("agency", v["name"].lower())
-        existing = agencies.get(v["name"].lower())
-        return _upsert(label, key, existing, values, Agency, {"name": v["name"]}, {"active": True})
-
-    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
-        for a in session.scalars(select(Agency).order_by(Agency.name)):
-            yield [a.name, a.contact_name, a.phone, a.email, a.address, a.notes, yes_no(a.active)]
-
-
-# --------------------------------------------------------------------------- technicians
-
-
-class TechniciansKind(LegacyKind):
-    name = "technicians"
-    entity = "technicians"
-    description = "the roster"
-    columns = (
-        Col("first_name", True),
-        Col("last_name", True),
-        Col("email"),
-        Col("phone"),
-        _enum_col("employment_type", EmploymentType),
-        Col("agency"),
-        Col("arrt_id"),
-        Col("notes"),
-    )
-
-    @dataclass
-    class Context:
-        people: People
-        agencies: dict[str, Agency]
-
-    def load(self, session: Session, today: date) -> Context:
-        agencies = {a.name.lower(): a for a in session.scalars(select(Agency))}
-        return self.Context(People.load(session), agencies)
-
-    def plan(self, session: Session, v: dict[str, Any], ctx: Context) -> Plan:
-        email = v["email"]
-        _check_email(email)
-        employment = v["employment_type"] or (EmploymentType.AGENCY.value if v["agency"] else "per_diem")
-        label = f"{v['first_name']} {v['last_name']}"
-        existing = (ctx.people.by_arrt.get(v["arrt_id"]) if v["arrt_id"] else None) or (
-            ctx.people.by_email.get(email.lower()) if email else None
-        )
-        if existing is None and not v["arrt_id"] and not email:
-            named = ctx.people.by_name.get(label.lower(), [])
-            existing = named[0] if len(named) == 1 else None
-        key = ("technician", v["arrt_id"] or email.lower() or label.lower())
-        agency_name = v["agency"]
-
-        def agency(session: Session) -> Agency | None:
-            if not agency_name:
-                return None
-            found = ctx.agencies.get(agency_name.lower())
-            if found is None:  # moving in: the agency is created with its first technician
-                found = _imported(Agency, name=agency_name)
-                session.add(found)
-                ctx.agencies[agency_name.lower()] = found
-            return found
-
-        values = dict(
-            first_name=v["first_name"],
-            last_name=v["last_name"],
-            email=email,
-            phone=v["phone"],
-            employment_type=EmploymentType(employment),
-            arrt_id=v["arrt_id"] or None,
-            notes=v["notes"],
-        )
-        if existing is not None:
-            plan = _update(label, key, existing, values)
-            current_agency = existing.agency.name if existing.agency else ""
-            if agency_name and agency_name.lower() != current_agency.lower():
-                inner = plan.apply
-
-                def apply(session: Session):  # type: ignore[no-untyped-def]
-                    obj, before = inner(session) if inner else (existing, audit.snapshot(existing))
-                    obj.agency = agency(session)
-                    return obj, before
-
-                return Plan(UPDATE, key, label, apply, plan.changes + (f"agency → {agency_name}",))
-            return plan
-        return _new(
-            label,
-            key,
-            lambda session: _imported(Technician, **values, agency=agency(session)),
-        )
-
-    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
-        techs = session.scalars(
-            select(Technician).options(selectinload(Technician.agency)).order_by(Technician.last_name)
-        )
-        for t in techs:
-            yield [
-                t.first_name,
-                t.last_name,
-                t.email,
-                t.phone,
-                t.employment_type.value,
-                t.agency.name if t.agency else "",
-                t.arrt_id or "",
-                t.notes,
-            ]
-
-
-# --------------------------------------------------------------------------- credentials
-
-IMPORTED_VERIFICATION = "as recorded in the imported spreadsheet"
-
-_CREDENTIAL_TYPES = [
-    t.value for t in CredentialType if t not in (CredentialType.OTHER, CredentialType.DOSIMETER_BADGE)
-]
-
-
-class CredentialsKind(LegacyKind):
-    name = "credentials"
-    entity = "credentials"
-    description = "licences, certifications and HR items"
-    columns = (
-        Col("technician", True),
-        Col("type", True, partial(as_choice, allowed=_CREDENTIAL_TYPES)),
-        Col("number"),
-        Col("issuer"),
-        Col("issued_on", parse=as_date),
-        Col("expires_on", parse=as_date),
-        Col("verified_on", parse=as_date),
-        Col("verified_by"),
-        Col("result"),  # optional: exclusion check clear/excluded, TB result (the dialog requires them)
-        Col("verification_method"),  # optional: how it was verified (default: the spreadsheet's word)
-    )
-
-    @dataclass
-    class Context:
-        people: People
-        existing: dict[tuple, Credential]
-        settings: Any
-        today: date
-
-    def load(self, session: Session, today: date) -> Context:
-        existing = {
-            (c.technician_id, c.type.value, c.issued_on, c.number): c
-            for c in session.scalars(select(Credential).where(Credential.voided_at.is_(None)))
-        }
-        return self.Context(People.load(session), existing, load_settings(session), today)
-
-    def plan(self, session: Session, v: dict[str, Any], ctx: Context) -> Plan:
-        from fluorodesk.services.credentials import fill_expiry, validate_credential
-        from fluorodesk.services.technicians import CredentialDraft
-
-        tech = ctx.people.find(v["technician"])
-        method = v["verification_method"] or (IMPORTED_VERIFICATION if v["verified_on"] else "")
-        draft = CredentialDraft(
-            tech.id,
-            v["type"],
-            number=v["number"],
-            issuer=v["issuer"],
-            issued_on=v["issued_on"],
-            expires_on=v["expires_on"],
-            result=v["result"],
-            verified_on=v["verified_on"],
-            verified_by=v["verified_by"],
-            verification_method=method,
-        )
-        try:  # the credential dialog's own rules, so an import cannot file what the dialog would refuse
-            checked = validate_credential(draft, ctx.today)
-            fill_expiry(ctx.settings, tech, checked)
-        except ValidationError as exc:
-            raise RowProblem(
-                "", "; ".join(f"{name}: {message}" for name, message in exc.fields.items())
-            ) from None
-        ctype = CredentialType(v["type"])
-        issued = checked["issued_on"]
-        key = (tech.id, ctype.value, issued, v["number"])
-        label = f"{ctype.label} of {tech.full_name}"
-        values = {
-            name: checked[name]
-            for name in (
-                "issuer",
-                "expires_on",
-                "verified_on",
-                "verified_by",
-                "result",
-                "verification_method",
-            )
-        }
-        identity = {"technician_id": tech.id, "type": ctype, "number": v["number"], "issued_on": issued}
-        return _upsert(label, key, ctx.existing.get(key), values, Credential, identity)
-
-    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
-        creds = session.scalars(
-            select(Credential)
-            .where(Credential.voided_at.is_(None))
-            .options(selectinload(Credential.technician))
-            .order_by(Credential.id)
-        )
-        for c in creds:
-            if c.type.value not in _CREDENTIAL_TYPES:
-                continue
-            yield [
-                tech_reference(c.technician),
-                c.type.value,
-                c.number,
-                c.issuer,
-                c.issued_on,
-                c.expires_on,
-                c.verified_on,
-                c.verified_by,
-                c.result,
-                c.verification_method,
-            ]
 
 
 # --------------------------------------------------------------------------- garments and inspections
