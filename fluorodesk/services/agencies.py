@@ -19,7 +19,7 @@ from fluorodesk.domain.text import clean, looks_like_email
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service
-from fluorodesk.services.contracts import ContractFacts, contract_facts, load_contracts
+from fluorodesk.services.contracts.loading import ContractFacts, contract_facts, load_contracts
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from fluorodesk.domain.enums import ClauseStatus, ContractParty, EmploymentType,
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services.agencies import AgencyDraft, ContactDraft
 from fluorodesk.services.compliance import collect
-from fluorodesk.services.contracts import (
+from fluorodesk.services.contracts.drafts import (
     ClauseDraft,
     ClauseEntry,
     ContractDraft,

@@ -17,7 +17,7 @@ from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import Block, Column, Fields, Para, Row, Section, SubHeading, Table, Tone
 from fluorodesk.reports.sections.common import DASH, d, documents_table, join
 from fluorodesk.services import packet_data
-from fluorodesk.services.contracts import (
+from fluorodesk.services.contracts.loading import (
     contract_facts,
     load_contracts,
     missing_required_clauses,
@@ -54,7 +54,7 @@ def _status_tone(words: str) -> Tone:
 
 
 def gather(ctx: PacketContext) -> Section:
-    from fluorodesk.services.contracts import load_clause_definitions
+    from fluorodesk.services.contracts.loading import load_clause_definitions
 
     on_file = load_contracts(ctx.session)
     # Status words from the contracts service's own rules (renewal chains, supersession, notice).
