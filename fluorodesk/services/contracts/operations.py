@@ -26,12 +26,14 @@ from fluorodesk.db.models import (
     Technician,
 )
 from fluorodesk.domain.contracts import (
+    ContractTerms,
     EvaluationOutcome,
+    contract_state,
     current_term_end,
     renewal_months,
     suggested_expiry,
 )
-from fluorodesk.domain.dates import parse_date_into
+from fluorodesk.domain.dates import parse_date, parse_date_into
 from fluorodesk.domain.enums import ClauseStatus, ContractParty
 from fluorodesk.domain.text import clean
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
@@ -206,9 +208,18 @@ class ContractService(Service):
             return self._detail(session, contract_id, self.today())
 
     def create_in(
-        self, session: Session, draft: ContractDraft, *, renews_contract_id: int | None = None
+        self,
+        session: Session,
+        draft: ContractDraft,
+        *,
+        renews_contract_id: int | None = None,
+        ended: tuple[date | str | None, str] | None = None,
     ) -> Contract:
-        """A new contract (a renewal of ``renews_contract_id`` when given) with its checklist."""
+        """A new contract (a renewal of ``renews_contract_id`` when given) with its checklist.
+
+        ``ended`` (the first day it no longer applies, and why) files a contract that has already been
+        ended or given notice, as ``terminate_in`` records it: an import of the clinic's past contracts.
+        """
         parsed = parse_draft(draft, self.today())
         previous = None
         if renews_contract_id is not None:
@@ -216,7 +227,8 @@ class ContractService(Service):
             if previous is None:
                 raise NotFoundError("The contract being renewed no longer exists.")
             self._check_renewal(session, previous, parsed)
-        self._check_party(session, parsed, previous)
+        ends_from = parse_date(ended[0], field="terminated_on") if ended is not None else None
+        self._check_party(session, parsed, previous, terminated_on=ends_from)
         contract = Contract(renews_contract_id=renews_contract_id)
         self.stamp(contract, new=True)
         self._apply(session, contract, parsed)
@@ -237,6 +249,8 @@ class ContractService(Service):
             ),
             after={**audit.snapshot(contract), **_checklist_state(contract)},
         )
+        if ended is not None:
+            self.terminate_in(session, contract.id, *ended)
         return contract
 
     def update_in(self, session: Session, contract_id: int, draft: ContractDraft) -> Contract:
@@ -326,16 +340,26 @@ class ContractService(Service):
         )
         return contract
 
-    def _check_party(self, session: Session, parsed: ParsedContract, previous: Contract | None) -> None:
-        unchanged = previous is not None and (previous.agency_id, previous.technician_id) == (
+    def _check_party(
+        self,
+        session: Session,
+        parsed: ParsedContract,
+        previous: Contract | None,
+        *,
+        terminated_on: date | None = None,
+    ) -> None:
+        """The party exists; a deactivated agency or a retired technician only keeps the contracts it
+        had, or takes one that is already over (the record of a past contract)."""
+        kept = previous is not None and (previous.agency_id, previous.technician_id) == (
             parsed.agency_id,
             parsed.technician_id,
         )
+        may_be_inactive = kept or not self._current(parsed, terminated_on)
         if parsed.party_type is ContractParty.AGENCY:
             agency = session.get(Agency, parsed.agency_id)
             if agency is None:
                 raise ValidationError(fields={"party": "That agency no longer exists; choose another."})
-            if not agency.active and not unchanged:
+            if not agency.active and not may_be_inactive:
                 raise ValidationError(
                     fields={"party": f"{agency.name} is deactivated; reactivate it in Agencies first."}
                 )
@@ -343,8 +367,22 @@ class ContractService(Service):
             tech = session.get(Technician, parsed.technician_id)
             if tech is None:
                 raise ValidationError(fields={"party": "That technician no longer exists; choose another."})
-            if tech.retired_on is not None and tech.retired_on <= self.today() and not unchanged:
+            if tech.retired_on is not None and tech.retired_on <= self.today() and not may_be_inactive:
                 raise ValidationError(fields={"party": f"{tech.full_name} is retired."})
+
+    def _current(self, parsed: ParsedContract, terminated_on: date | None) -> bool:
+        """Would the contract still be part of today's picture (unsigned, pending or in force)?"""
+        assert parsed.effective_on is not None
+        terms = ContractTerms(
+            effective_on=parsed.effective_on,
+            expires_on=parsed.expires_on,
+            renewal=parsed.renewal_type,
+            notice_days=parsed.notice_days,
+            signed_on=parsed.signed_on,
+            terminated_on=terminated_on,
+            renewal_term_months=parsed.renewal_term_months,
+        )
+        return contract_state(terms, self.today()).current
 
     def _check_renewal(self, session: Session, previous: Contract, parsed: ParsedContract) -> None:
         already = session.scalar(select(Contract).where(Contract.renews_contract_id == previous.id))
@@ -379,6 +417,9 @@ class ContractService(Service):
                 errors["clauses"] = (
                     "A clause on this form was removed elsewhere; close and reopen the contract."
                 )
+            elif not applies(clause, parsed.party_type):  # type: ignore[arg-type]
+                party = "an agency" if parsed.party_type is ContractParty.AGENCY else "a technician"
+                errors["clauses"] = f"“{clause.title}” is not a clause of contracts with {party}."
             elif status is ClauseStatus.NOT_APPLICABLE and clause.required and not note:
                 errors[f"clause.{clause_id}"] = f"Say why “{clause.title}” does not apply to this contract."
         known = set(session.scalars(select(ProcedureType.id)).all())
