@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import Agency, ClauseDefinition, Contract, ContractClauseCheck, ProcedureType
 from fluorodesk.domain.enums import ClauseStatus, ContractParty, RenewalType
+from fluorodesk.services.base import existing
 from fluorodesk.services.contracts.drafts import ClauseEntry, ContractDraft, contract_draft
 from fluorodesk.services.contracts.loading import load_clause_definitions
 from fluorodesk.services.transfer.cells import as_date, as_member
@@ -44,7 +45,7 @@ class Lookups:
     agencies: dict[str, tuple[int, str]]  # lower-case name -> (id, name)
     clauses: dict[str, int]  # key -> id
     procedures: dict[str, int]  # CPT code -> id
-    contracts: dict[tuple[str, int, date], int]  # (party type, party id, start) -> id
+    contracts: dict[tuple[str, int | None, date], int]  # (party type, party id, start) -> id
 
 
 class ContractsKind(Kind):
@@ -104,7 +105,7 @@ class ContractsKind(Kind):
         key = (party_type.value, party_id, v["starts_on"])
         label = f"contract with {party} from {v['starts_on']}"
         clause_ids = self._clause_ids(v["clauses"], ids)
-        given = {
+        given: dict[str, Any] = {
             name: value
             for name, value in (
                 ("title", v["title"]),
@@ -131,7 +132,7 @@ class ContractsKind(Kind):
             contract = services.contracts.create_in(session, draft, ended=ended if any(ended) else None)
             ids.contracts[key] = contract.id
             return Outcome(NEW, key, label)
-        contract = session.get(Contract, contract_id)
+        contract = existing(session, Contract, contract_id, "contract")
         stored = contract_draft(contract, load_clause_definitions(session))
         wanted = replace(stored, **given)
         if clause_ids:
