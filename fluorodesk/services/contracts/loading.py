@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, selectinload
 from fluorodesk.db.models import (
     ClauseDefinition,
     Contract,
-    ContractClauseCheck,
     ContractEvaluation,
     Technician,
 )
@@ -54,20 +53,19 @@ def missing_required_clauses(contract: Contract, definitions: Sequence[ClauseDef
     ]
 
 
-def load_contracts(session: Session) -> Sequence[Contract]:
-    """Every contract, newest first, with its agency, technician, clause checks (each with its
-    clause), evaluations and procedures."""
-    return session.scalars(
-        select(Contract)
-        .options(
-            selectinload(Contract.agency),
-            selectinload(Contract.technician),
-            selectinload(Contract.clause_checks).selectinload(ContractClauseCheck.clause),
-            selectinload(Contract.evaluations),
-            selectinload(Contract.procedures),
-        )
-        .order_by(Contract.effective_on.desc(), Contract.id.desc())
-    ).all()
+def load_contracts(session: Session, *, procedures: bool = False) -> Sequence[Contract]:
+    """Every contract, newest first, with its agency, technician, clause checks, evaluations, and its
+    procedures when asked (only a contract's detail shows them: 12 rows a contract the list skips)."""
+    options = [
+        selectinload(Contract.agency),
+        selectinload(Contract.technician),
+        selectinload(Contract.clause_checks),  # each check's clause: from the clause definitions
+        selectinload(Contract.evaluations),
+    ]
+    if procedures:
+        options.append(selectinload(Contract.procedures))
+    stmt = select(Contract).options(*options).order_by(Contract.effective_on.desc(), Contract.id.desc())
+    return session.scalars(stmt).all()
 
 
 def load_clause_definitions(session: Session) -> Sequence[ClauseDefinition]:

@@ -303,7 +303,7 @@ def contract_details(
 ) -> list[ContractDetail]:
     """What the contract dialog shows, for one contract or (the packet) every contract, as seen on
     ``as_of``: its row, terms, checklist, procedures, evaluations and renewal history."""
-    contracts = load_contracts(session)
+    contracts = load_contracts(session, procedures=contract_id is None)  # one contract: its own, lazily
     all_facts = {f.contract.id: f for f in contract_facts(session, contracts, as_of)}
     if contract_id is None:
         wanted = list(all_facts.values())
