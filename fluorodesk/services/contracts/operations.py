@@ -233,8 +233,7 @@ class ContractService(Service):
         self.stamp(contract, new=True)
         self._apply(session, contract, parsed)
         session.add(contract)
-        session.flush()
-        session.refresh(contract, ["agency", "technician"])
+        session.flush()  # from here its party loads (from the identity map: _check_party read it)
         name = party_name(contract)
         audit.record(
             session,
@@ -273,7 +272,7 @@ class ContractService(Service):
         after = {**audit.snapshot(contract), **_checklist_state(contract)}
         if audit.diff(before, after):
             self.stamp(contract)
-            session.refresh(contract, ["agency", "technician"])
+            session.refresh(contract, ["agency", "technician"])  # the party may have just changed
             audit.record(
                 session,
                 actor=self.actor,
@@ -422,8 +421,10 @@ class ContractService(Service):
                 errors["clauses"] = f"“{clause.title}” is not a clause of contracts with {party}."
             elif status is ClauseStatus.NOT_APPLICABLE and clause.required and not note:
                 errors[f"clause.{clause_id}"] = f"Say why “{clause.title}” does not apply to this contract."
-        known = set(session.scalars(select(ProcedureType.id)).all())
-        if set(parsed.procedure_ids) - known:
+        wanted_ids = set(parsed.procedure_ids)
+        if wanted_ids and wanted_ids - set(
+            session.scalars(select(ProcedureType.id).where(ProcedureType.id.in_(wanted_ids)))
+        ):
             errors["procedures"] = "A procedure on this form no longer exists; close and reopen the contract."
         procedures_clause = next((d for d in definitions if d.key == PROCEDURES_CLAUSE), None)
         if (
