@@ -25,7 +25,7 @@ from fluorodesk.services.contracts.loading import load_clause_definitions
 from fluorodesk.services.transfer.cells import as_date, as_member
 from fluorodesk.services.transfer.framework import NEW, UNCHANGED, UPDATE, Col, Kind, Outcome, RowProblem
 
-# TODO(technicians helper): import People and tech_reference from kinds/lookups.py once they move there.
+# The technician lookups move to kinds/lookups.py (technicians work); import them from there once they do.
 from fluorodesk.services.transfer.kinds.legacy import People, tech_reference
 
 if TYPE_CHECKING:
