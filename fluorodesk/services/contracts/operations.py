@@ -3,6 +3,7 @@ their evaluations and the clinic's clause definitions.
 
 Each change is one operation taking the caller's write transaction (``*_in``): the dialog's own
 (``create``, ``update``, ``terminate`` … below open one for it), or an import's, which files many in one.
+It runs a little over 600 lines because the service is one class: every contract change in one place.
 """
 
 from __future__ import annotations
