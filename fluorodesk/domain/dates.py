@@ -37,28 +37,41 @@ def week_start(day: date) -> date:
 
 _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 
+#: The years a date typed into FluoroDesk may fall in: a year outside is a typo (0001-01-01, 9999-12-31)
+#: that would otherwise sit in the records as "valid for ever" or break date arithmetic.
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+
 
 def parse_date(text: str | date | datetime | None, *, field: str = "date") -> date | None:
-    """Parse ISO (2026-03-31) or US (03/31/2026) dates; blank is None; anything else a ValidationError."""
+    """Parse ISO (2026-03-31) or US (03/31/2026) dates; blank is None; anything else, or a year outside
+    1900–2099, a ValidationError naming ``field``."""
     if text is None:
         return None
-    if isinstance(text, datetime):
-        return text.date()
     if isinstance(text, date):
-        return text
-    text = str(text).strip()
-    if not text:
-        return None
-    try:
-        match = _US_DATE.match(text)
-        if match:
-            month, day, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError as exc:
+        day = text.date() if isinstance(text, datetime) else text
+    else:
+        text = str(text).strip()
+        if not text:
+            return None
+        try:
+            match = _US_DATE.match(text)
+            if match:
+                month, day_of_month, year = (int(g) for g in match.groups())
+                day = date(year, month, day_of_month)
+            else:
+                day = date.fromisoformat(text)
+        except ValueError as exc:
+            raise ValidationError(
+                fields={field: f"“{text}” is not a date; use YYYY-MM-DD (e.g. 2026-03-31) or MM/DD/YYYY."}
+            ) from exc
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ValidationError(
-            fields={field: f"“{text}” is not a date; use YYYY-MM-DD (e.g. 2026-03-31) or MM/DD/YYYY."}
-        ) from exc
+            fields={
+                field: f"“{day.isoformat()}” is not a plausible date: "
+                f"the year must be between {FIRST_YEAR} and {LAST_YEAR}."
+            }
+        )
+    return day
 
 
 def parse_date_into(text: str | date | datetime | None, field: str, errors: dict[str, str]) -> date | None:

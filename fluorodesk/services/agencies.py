@@ -21,7 +21,7 @@ from fluorodesk.domain.text import clean, looks_like_email
 from fluorodesk.errors import ConflictError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.base import Service, existing
-from fluorodesk.services.contracts import ContractFacts, contract_facts, load_contracts
+from fluorodesk.services.contracts.loading import ContractFacts, contract_facts, load_contracts
 
 #: The longest text each field of the agency form takes (as the database declares it).
 _LIMITS = {"name": 160, "contact_name": 120, "phone": 40, "email": 160}

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import contracts, dosimetry, exposure, garments, procedures
+from fluorodesk.services import dosimetry, exposure, garments, procedures
 from fluorodesk.services.base import Service
+from fluorodesk.services.contracts import findings as contract_findings
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.technicians.findings import findings as technician_findings
 
@@ -19,7 +20,7 @@ Provider = Callable[[Session, ClinicSettings, date], list[Finding]]
 #: One provider per area.
 AREAS: tuple[Provider, ...] = (
     technician_findings,
-    contracts.findings,
+    contract_findings.findings,
     garments.findings,
     exposure.findings,
     procedures.findings,

@@ -460,7 +460,12 @@ def _contract_history(session: Session, agencies: list[Agency], techs: list[Tech
         column = Contract.agency_id if isinstance(party, Agency) else Contract.technician_id
         return session.scalars(select(Contract).where(column == party.id)).one()
 
+    procedures = session.scalars(select(ProcedureType).limit(12)).all()
+
     def checklist(contract: Contract, missing: tuple[str, ...] = ()) -> None:
+        """Clause decisions as the contract dialog saves them, with the procedures it covers."""
+        for procedure in procedures:
+            contract.procedures.append(ContractProcedure(procedure_type_id=procedure.id))
         for clause in clauses:
             applies = clause.applies_to in ("all", contract.party_type.value)
             if not applies or clause.key == "baa":

@@ -133,7 +133,7 @@ def _technicians(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def _contracts(session: Session, ids: set[int]) -> dict[int, str]:
-    from fluorodesk.services.contracts import party_name
+    from fluorodesk.services.contracts.loading import party_name
 
     rows = session.scalars(select(Contract).where(Contract.id.in_(ids)))
     return {c.id: f"Contract with {party_name(c)} ({c.effective_on.isoformat()})" for c in rows}

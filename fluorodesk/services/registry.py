@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # each service module is imported when first used (start-up s
     from fluorodesk.services.backup import BackupService
     from fluorodesk.services.ce import CeService
     from fluorodesk.services.compliance import ComplianceService
-    from fluorodesk.services.contracts import ContractService
+    from fluorodesk.services.contracts.operations import ContractService
     from fluorodesk.services.credentials import CredentialService
     from fluorodesk.services.demo import DemoService
     from fluorodesk.services.dosimetry import DosimetryService
@@ -76,7 +76,7 @@ class Services:
 
     @cached_property
     def contracts(self) -> ContractService:
-        from fluorodesk.services.contracts import ContractService
+        from fluorodesk.services.contracts.operations import ContractService
 
         return self._make(ContractService)
 

@@ -24,7 +24,7 @@ from fluorodesk.domain.enums import ClauseStatus, ContractParty, EmploymentType,
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services.agencies import AgencyDraft, ContactDraft
 from fluorodesk.services.compliance import collect
-from fluorodesk.services.contracts import (
+from fluorodesk.services.contracts.drafts import (
     ClauseDraft,
     ClauseEntry,
     ContractDraft,
@@ -236,6 +236,41 @@ def test_party_must_exist_and_be_active(services):
         services.contracts.create(draft(services, summit.id, ContractParty.AGENCY))
     with pytest.raises(ValidationError, match="no longer exists"):
         services.contracts.create(draft(services, 999))
+    assert count(services.db, Contract) == 0
+
+
+def test_a_former_party_takes_the_record_of_a_past_contract_but_no_current_one(services):
+    summit = agency(services)
+    services.agencies.deactivate(summit.id)
+    agency_clauses = all_present(services, ContractParty.AGENCY)
+    past = draft(
+        services,
+        summit.id,
+        ContractParty.AGENCY,
+        effective_on=date(2024, 1, 1),
+        expires_on=date(2024, 12, 31),
+        signed_on=date(2023, 12, 20),
+        clauses=agency_clauses,
+    )
+    assert services.contracts.create(past).row.state is ContractState.EXPIRED
+    auto = replace(past, effective_on=date(2025, 1, 1), expires_on=date(2025, 12, 31), renewal_type=RenewalType.AUTO)
+    with pytest.raises(ValidationError) as refused:
+        services.contracts.create(auto)
+    assert refused.value.fields == {"party": "Summit Imaging Staffing is deactivated; reactivate it in Agencies first."}
+    with services.contracts.writing() as session:  # as an import files a past contract with its end
+        ended = services.contracts.create_in(session, auto, ended=(date(2025, 6, 1), "Notice given")).id
+    assert services.contracts.get(ended).row.status == "Ended 2025-06-01"
+
+
+def test_a_clause_of_the_other_kind_of_party_is_refused(services):
+    ana = tech(services)
+    qualified = next(c for c in services.contracts.checklist_for("agency") if c.key == "qualified_staff")
+    clauses = (*all_present(services), ClauseEntry(qualified.clause_id, ClauseStatus.PRESENT))
+    with pytest.raises(ValidationError) as refused:
+        services.contracts.create(draft(services, ana.id, clauses=clauses))
+    assert refused.value.fields == {
+        "clauses": "“Agency supplies only qualified, verified staff” is not a clause of contracts with a technician."
+    }
     assert count(services.db, Contract) == 0
 
 

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given
@@ -54,6 +54,30 @@ def test_parse_date_rejects_garbage_with_a_field_message(text):
         parse_date(text, field="issued_on")
     assert "issued_on" in info.value.fields
     assert text.strip() in info.value.fields["issued_on"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("9999-12-31", "9999-12-31"),
+        ("0001-01-01", "0001-01-01"),
+        ("12/31/2100", "2100-12-31"),
+        ("1899-12-31", "1899-12-31"),
+        (date(9999, 12, 31), "9999-12-31"),  # an Excel date cell, or a draft filled in code
+        (datetime(1, 1, 1, 8, 30), "0001-01-01"),
+    ],
+)
+def test_parse_date_refuses_a_year_outside_1900_to_2099(value, shown):
+    with pytest.raises(ValidationError) as info:
+        parse_date(value, field="expires_on")
+    assert info.value.fields == {
+        "expires_on": f"“{shown}” is not a plausible date: the year must be between 1900 and 2099."
+    }
+
+
+@pytest.mark.parametrize("text", ["1900-01-01", "2099-12-31", "01/01/1900", "12/31/2099"])
+def test_parse_date_accepts_the_first_and_last_plausible_days(text):
+    assert parse_date(text) in (date(1900, 1, 1), date(2099, 12, 31))
 
 
 @given(st.text(max_size=30))

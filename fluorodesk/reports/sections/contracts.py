@@ -1,99 +1,92 @@
 """Contracts with their clause checklists and evaluations, as of the packet date.
 
-Status words come from services/contracts (the same rules as the Contracts tab and the findings).
-The clause checklist is the one on file now (the database keeps no history of ticks); its audit
-trail is in FluoroDesk.  When the contracts capability lands, the lead can add its richer fields
-(document versions, renewal chain) to ``_detail``.
+Everything here is read from the contract service's own rows for the packet's ``as_of``
+(``services.contracts.rows.contract_details``): the rows the Contracts tab and the contract dialog show,
+so the status, the term, who is covered, the missing clauses and the next evaluation are the tab's.
+The clause checklist is the one on file now (the database keeps no history of ticks); its audit trail
+is in FluoroDesk.
 """
 
 from __future__ import annotations
 
-from fluorodesk.db.models import Contract
-from fluorodesk.domain.contracts import cancellation_deadline, current_term_end
-from fluorodesk.domain.dates import add_months, describe_due
+from datetime import date, timedelta
+
+from fluorodesk.domain.contracts import ContractState
+from fluorodesk.domain.dates import describe_due
 from fluorodesk.domain.enums import ClauseStatus, RenewalType
 from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
-from fluorodesk.reports.document import Block, Column, Fields, Para, Row, Section, SubHeading, Table, Tone
+from fluorodesk.reports.document import (
+    Block,
+    Column,
+    Fields,
+    Para,
+    Row,
+    Section,
+    SubHeading,
+    Table,
+    Tone,
+)
 from fluorodesk.reports.sections.common import DASH, d, documents_table, join
 from fluorodesk.services import packet_data
-from fluorodesk.services.contracts import (
-    contract_facts,
-    load_contracts,
-    missing_required_clauses,
-    party_name,
-    technicians_covered,
-    terms_of,
-)
-from fluorodesk.services.technicians.loading import load_technicians
+from fluorodesk.services.contracts.rows import ContractDetail, ContractRow, contract_details
 
 KEY = "contracts"
 TITLE = "Contracts"
 OWNER_TYPES = ("contract", "contract_evaluation", "agency")
 
+STATE_TONE: dict[ContractState, Tone] = {
+    ContractState.IN_FORCE: "",
+    ContractState.PENDING: "muted",
+    ContractState.SUPERSEDED: "muted",
+    ContractState.UNSIGNED: "bad",
+    ContractState.EXPIRED: "bad",
+    ContractState.TERMINATED: "bad",
+}
+OUTCOME_TONE: dict[str, Tone] = {"unsatisfactory": "bad", "needs_improvement": "warn"}
 
-def included(contract: Contract, ctx: PacketContext) -> bool:
+
+def included(row: ContractRow, ctx: PacketContext) -> bool:
     """On file by the packet date and not over before the period began."""
-    on_file = contract.effective_on <= ctx.as_of or (
-        contract.signed_on is not None and contract.signed_on <= ctx.as_of
-    )
-    if not on_file:
-        return False
-    if contract.terminated_on is not None and contract.terminated_on < ctx.period_from:
-        return False
-    end = current_term_end(terms_of(contract), ctx.period_from)
-    return end is None or end >= ctx.period_from
+    on_file = row.effective_on <= ctx.as_of or (row.signed_on is not None and row.signed_on <= ctx.as_of)
+    return on_file and (row.ends_on is None or row.ends_on >= ctx.period_from)
 
 
-def _status_tone(words: str) -> Tone:
-    if words.startswith("In force"):
-        return ""
-    if words.startswith(("Not signed", "Expired", "Ended")):
-        return "bad"
-    return "muted"
+def signed_on(row: ContractRow, ctx: PacketContext) -> date | None:
+    """The signature date, when it was signed by the packet date."""
+    return row.signed_on if row.signed_on is not None and row.signed_on <= ctx.as_of else None
 
 
 def gather(ctx: PacketContext) -> Section:
-    from fluorodesk.services.contracts import load_clause_definitions
-
-    on_file = load_contracts(ctx.session)
-    # Status words from the contracts service's own rules (renewal chains, supersession, notice).
-    status = {f.contract.id: f.status for f in contract_facts(ctx.session, on_file, ctx.as_of)}
-    contracts = sorted(
-        (c for c in on_file if included(c, ctx)),
-        key=lambda c: (party_name(c).lower(), c.effective_on),
+    details = sorted(
+        (c for c in contract_details(ctx.session, ctx.as_of) if included(c.row, ctx)),
+        key=lambda c: (c.row.party.lower(), c.effective_on),
     )
-    if not contracts:
+    if not details:
         return Section(KEY, TITLE, (Para("No contracts on file for this period.", "empty"),))
-    definitions = load_clause_definitions(ctx.session)
-    technicians = [
-        t
-        for t in load_technicians(ctx.session)
-        if (t.retired_on is None or t.retired_on > ctx.as_of)
-        and (t.start_date is None or t.start_date <= ctx.as_of)
-    ]
-    procedures = packet_data.procedure_types(ctx.session)
     rows = []
-    for c in contracts:
-        words = status[c.id]
-        missing = missing_required_clauses(c, definitions)
+    for c in details:
+        r = c.row
+        tone = STATE_TONE[r.state]
         rows.append(
             Row(
                 (
-                    party_name(c),
-                    c.title or DASH,
-                    f"{c.effective_on.isoformat()} to {d(current_term_end(terms_of(c), ctx.as_of))}",
-                    c.renewal_type.label,
-                    d(c.signed_on if c.signed_on and c.signed_on <= ctx.as_of else None),
-                    words,
-                    f"{len(missing)} required missing" if missing else "All required present",
+                    r.party,
+                    r.title or DASH,
+                    f"{r.effective_on.isoformat()} to {d(r.term_end)}",
+                    r.renewal_type.label,
+                    d(signed_on(r, ctx)),
+                    r.status,
+                    f"{len(r.missing_clauses)} required missing"
+                    if r.missing_clauses
+                    else "All required present",
                 ),
-                "bad" if _status_tone(words) == "bad" else ("warn" if missing else _status_tone(words)),
+                tone or ("warn" if r.missing_clauses else ""),
             )
         )
     blocks: list[Block] = [
         Para(
-            f"{counted(len(contracts), 'contracts')} on file for the period, with their status on "
+            f"{counted(len(details), 'contracts')} on file for the period, with their status on "
             f"{ctx.as_of.isoformat()}. A technician works only under a signed contract in force, "
             "directly or through an agency."
         ),
@@ -110,92 +103,88 @@ def gather(ctx: PacketContext) -> Section:
             tuple(rows),
         ),
     ]
-    for c in contracts:
-        blocks.extend(_detail(c, ctx, definitions, technicians, procedures, status[c.id]))
+    procedures = packet_data.procedure_types(ctx.session)
+    for c in details:
+        blocks.extend(_detail(c, ctx, procedures))
     return Section(KEY, TITLE, tuple(blocks))
 
 
-def _detail(contract, ctx, definitions, technicians, procedures, words) -> list[Block]:  # type: ignore[no-untyped-def]
-    terms = terms_of(contract)
-    as_of = ctx.as_of
-    end = current_term_end(terms, as_of)
-    renewal = contract.renewal_type.label
-    if contract.renewal_type is RenewalType.AUTO:
-        deadline = cancellation_deadline(terms, as_of)
-        renewal += f", {contract.notice_days} days' notice" + (
-            f" (give notice by {deadline.isoformat()} to stop the next renewal)" if deadline else ""
-        )
-    signed = contract.signed_on is not None and contract.signed_on <= as_of
-    signatories = join([contract.clinic_signatory, contract.party_signatory], " and ")
-    covered = technicians_covered(contract, technicians)
+def _renewal(c: ContractDetail) -> str:
+    r = c.row
+    words = r.renewal_type.label
+    if r.renewal_type is not RenewalType.AUTO:
+        return words
+    words += f", {c.notice_days} days' notice"
+    if r.notice_by is None:
+        return words
+    if r.notice_passed and r.term_end is not None:
+        renews = r.term_end + timedelta(days=1)
+        return words + f" (notice date {r.notice_by.isoformat()} passed: renews {renews.isoformat()})"
+    return words + f" (give notice by {r.notice_by.isoformat()} to stop the next renewal)"
+
+
+def _detail(c: ContractDetail, ctx: PacketContext, procedures: dict[int, tuple[str, str]]) -> list[Block]:
+    r = c.row
+    signed = signed_on(r, ctx)
+    signatories = join([c.clinic_signatory, c.party_signatory], " and ")
     pairs = [
-        ("Party", f"{party_name(contract)} ({contract.party_type.label.lower()})"),
-        ("Status", words),
-        ("Term", f"{contract.effective_on.isoformat()} to {d(end)}"),
-        ("Renewal", renewal),
+        ("Party", f"{r.party} ({r.party_type.label.lower()})"),
+        ("Status", r.status),
+        ("Term", f"{r.effective_on.isoformat()} to {d(r.term_end)}"),
+        ("Renewal", _renewal(c)),
         (
             "Signed",
-            f"{contract.signed_on.isoformat()}" + (f" by {signatories}" if signatories else "")
-            if signed and contract.signed_on
-            else "Not signed",
+            signed.isoformat() + (f" by {signatories}" if signatories else "") if signed else "Not signed",
         ),
-        ("Covers", ", ".join(t.full_name for t in covered) or "No current technicians"),
+        ("Covers", ", ".join(r.covered) or "No current technicians"),
     ]
-    if contract.rate_amount is not None:
-        basis = contract.rate_basis.label.lower() if contract.rate_basis else ""
-        pairs.append(("Rate", f"{contract.rate_amount:,.2f} {basis}".strip()))
-    if contract.cancellation_terms:
-        pairs.append(("Cancellation", contract.cancellation_terms))
-    if contract.overtime_terms:
-        pairs.append(("Overtime", contract.overtime_terms))
-    if contract.insurance_expires_on is not None:
-        ins = contract.insurance_expires_on
-        pairs.append(
-            ("Insurance certificate", f"{'expired' if ins < as_of else 'valid to'} {ins.isoformat()}")
-        )
-    codes = sorted(
-        procedures[p.procedure_type_id][0] for p in contract.procedures if p.procedure_type_id in procedures
-    )
+    if r.rate:
+        pairs.append(("Rate", r.rate))
+    if c.cancellation_terms:
+        pairs.append(("Cancellation", c.cancellation_terms))
+    if c.overtime_terms:
+        pairs.append(("Overtime", c.overtime_terms))
+    if r.insurance_expires_on is not None:
+        state = "expired" if r.insurance_expired else "valid to"
+        pairs.append(("Insurance certificate", f"{state} {r.insurance_expires_on.isoformat()}"))
+    codes = sorted(procedures[p][0] for p in c.procedure_ids if p in procedures)
     if codes:
         pairs.append(("Procedures (CPT)", ", ".join(codes)))
-    if contract.terminated_on is not None and contract.terminated_on <= as_of:
-        pairs.append(("Terminated", contract.terminated_on.isoformat()))
-    if contract.notes:
-        pairs.append(("Notes", contract.notes))
+    if r.terminated_on is not None and r.terminated_on <= ctx.as_of:
+        pairs.append(("Terminated", r.terminated_on.isoformat()))
+    if c.notes:
+        pairs.append(("Notes", c.notes))
 
     blocks: list[Block] = [
-        SubHeading(
-            f"{party_name(contract)}: {contract.title or 'contract'} ({contract.effective_on.isoformat()})"
-        ),
+        SubHeading(f"{r.party}: {r.title or 'contract'} ({r.effective_on.isoformat()})"),
         Fields(tuple(pairs)),
-        _clauses(contract, definitions),
-        _evaluations(contract, ctx, words),
+        _clauses(c),
+        _evaluations(c, ctx),
     ]
-    docs = ctx.documents_for(("contract",), contract.id)
-    for evaluation in contract.evaluations:
+    docs = ctx.documents_for(("contract",), r.id)
+    for evaluation in c.evaluations:
         docs.extend(ctx.documents_for(("contract_evaluation",), evaluation.id))
     if docs:
         blocks.append(documents_table(docs, reproduced=False, show_owner=True))
     return blocks
 
 
-def _clauses(contract, definitions) -> Table:  # type: ignore[no-untyped-def]
-    checks = {c.clause_id: c for c in contract.clause_checks}
-    missing = set(missing_required_clauses(contract, definitions))
+def _clauses(c: ContractDetail) -> Table:
+    """The contract dialog's checklist: each clause with its recorded decision."""
     rows = []
-    for clause in definitions:
-        check = checks.get(clause.id)
-        applies = clause.applies_to in ("all", contract.party_type.value)
-        if not clause.active or (check is None and not applies):
-            continue
-        status = check.status if check else ClauseStatus.MISSING
-        if status is ClauseStatus.MISSING:
-            words, tone = ("Missing (required)", "bad") if clause.title in missing else ("Missing", "warn")
-        elif status is ClauseStatus.NOT_APPLICABLE:
-            words, tone = "Not applicable", "muted"
-        else:
+    for clause in c.clauses:
+        title = clause.title if clause.active else f"{clause.title} (retired clause)"
+        words: str
+        tone: Tone
+        if clause.status is ClauseStatus.PRESENT:
             words, tone = "Present", ""
-        rows.append(Row((clause.title, words, (check.note if check else "") or DASH), tone))
+        elif clause.status is ClauseStatus.NOT_APPLICABLE:
+            words, tone = "Not applicable", "muted"
+        elif clause.title in c.row.missing_clauses:
+            words, tone = "Missing (required)", "bad"
+        else:
+            words, tone = "Missing", "warn"
+        rows.append(Row((title, words, clause.note or DASH), tone))
     return Table(
         (Column("Clause", 3.5), Column("Status", 1.4), Column("Note", 2.5)),
         tuple(rows),
@@ -204,33 +193,20 @@ def _clauses(contract, definitions) -> Table:  # type: ignore[no-untyped-def]
     )
 
 
-def _evaluations(contract: Contract, ctx: PacketContext, words: str) -> Table:
-    done = sorted(
-        (e for e in contract.evaluations if e.evaluated_on <= ctx.as_of), key=lambda e: e.evaluated_on
+def _evaluations(c: ContractDetail, ctx: PacketContext) -> Table:
+    """Evaluations of the service by the packet date (this contract and the ones it renewed)."""
+    due = c.row.evaluation_due
+    title = (
+        f"Evaluations (next due {due.isoformat()}, {describe_due(due, ctx.as_of)})" if due else "Evaluations"
     )
-    interval = int(ctx.settings["contracts.evaluation_interval_months"])
-    base = done[-1].evaluated_on if done else contract.effective_on
-    due = add_months(base, interval)
-    if words.startswith("In force"):
-        when = describe_due(due, ctx.as_of)
-        title = f"Evaluations (next due {due.isoformat()}, {when})"
-    else:
-        title = "Evaluations"
     return Table(
         (Column("Date", 0.9), Column("Evaluator", 1.5), Column("Outcome", 1.3), Column("Notes", 3.6)),
         tuple(
             Row(
-                (
-                    e.evaluated_on.isoformat(),
-                    e.evaluator,
-                    e.outcome.replace("_", " ").capitalize(),
-                    e.notes or DASH,
-                ),
-                "bad"
-                if e.outcome == "unsatisfactory"
-                else ("warn" if e.outcome == "needs_improvement" else ""),
+                (e.evaluated_on.isoformat(), e.evaluator, e.outcome_label, e.notes or DASH),
+                OUTCOME_TONE.get(e.outcome, ""),
             )
-            for e in done
+            for e in sorted(c.evaluations, key=lambda e: (e.evaluated_on, e.id))
         ),
         title=title,
         empty="No evaluation on file yet.",

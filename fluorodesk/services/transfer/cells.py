@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fluorodesk.domain.dates import parse_date
@@ -25,14 +25,10 @@ def text(value: Any) -> str:
 
 
 def as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise CellError(f"{value!r} is a number, not a date; format the column as dates or type YYYY-MM-DD")
-    try:
-        return parse_date(text(value))
+    try:  # Excel date cells too: the same range rule as a typed date
+        return parse_date(value if isinstance(value, date) else text(value))
     except ValidationError as exc:
         raise CellError(next(iter(exc.fields.values()))) from exc
 

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from fluorodesk.errors import FluoroDeskError, StorageError
-from fluorodesk.services.contracts import APPLIES_TO, ClauseDefinitionRow, ClauseDraft
+from fluorodesk.services.contracts.drafts import ClauseDraft
+from fluorodesk.services.contracts.rows import APPLIES_TO, ClauseDefinitionRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

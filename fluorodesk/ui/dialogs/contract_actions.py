@@ -8,7 +8,8 @@ from html import escape
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from fluorodesk.domain.contracts import EvaluationOutcome
-from fluorodesk.services.contracts import ContractRow, EvaluationDraft, EvaluationRow
+from fluorodesk.services.contracts.drafts import EvaluationDraft
+from fluorodesk.services.contracts.rows import ContractRow, EvaluationRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

@@ -29,13 +29,8 @@ from fluorodesk.domain.contracts import MAX_NOTICE_DAYS, MAX_TERM_MONTHS, sugges
 from fluorodesk.domain.dates import parse_date
 from fluorodesk.domain.enums import ContractParty, RateBasis, RenewalType
 from fluorodesk.errors import FluoroDeskError, ValidationError
-from fluorodesk.services.contracts import (
-    ClauseCheckRow,
-    ContractDetail,
-    ContractDraft,
-    EvaluationRow,
-    HistoryRow,
-)
+from fluorodesk.services.contracts.drafts import ContractDraft
+from fluorodesk.services.contracts.rows import ClauseCheckRow, ContractDetail, EvaluationRow, HistoryRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

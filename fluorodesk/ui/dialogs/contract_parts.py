@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from fluorodesk.domain.enums import ClauseStatus
 from fluorodesk.services.attachments import AttachmentService
-from fluorodesk.services.contracts import ClauseCheckRow, ClauseEntry, ProcedureTypeRow
+from fluorodesk.services.contracts.drafts import ClauseEntry
+from fluorodesk.services.contracts.rows import ClauseCheckRow, ProcedureTypeRow
 from fluorodesk.ui.dialogs.form_dialog import ERROR_STYLE
 from fluorodesk.ui.widgets.attachments_panel import FILE_FILTER, AttachmentsPanel
 

@@ -25,7 +25,7 @@ from fluorodesk.domain.contracts import ContractState
 from fluorodesk.domain.enums import ContractParty, RenewalType
 from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError
-from fluorodesk.services.contracts import ContractDetail, ContractRow
+from fluorodesk.services.contracts.rows import ContractDetail, ContractRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

@@ -20,10 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import (
-    Agency,
-    ClauseDefinition,
-    Contract,
-    ContractClauseCheck,
     DosimeterBadge,
     DosimetryReading,
     ExposureCheck,
@@ -36,8 +32,6 @@ from fluorodesk.db.models import (
 )
 from fluorodesk.domain.dosimetry import DoseEntry, classify_reading, parse_dose_entry
 from fluorodesk.domain.enums import (
-    ClauseStatus,
-    ContractParty,
     DefectZone,
     DoseReadingKind,
     ExposureMode,
@@ -45,7 +39,6 @@ from fluorodesk.domain.enums import (
     InspectionResult,
     KapUnit,
     RateUnit,
-    RenewalType,
 )
 from fluorodesk.domain.garments import Defect, RejectionThresholds, propose_result
 from fluorodesk.services import audit
@@ -412,128 +405,6 @@ class ExposureChecksKind(LegacyKind):
                 c.rate_unit.value,
                 c.notes,
             ]
-
-
-# --------------------------------------------------------------------------- contracts
-
-
-class ContractsKind(LegacyKind):
-    name = "contracts"
-    entity = "contracts"
-    description = "contracts with agencies and freelance technicians"
-    columns = (
-        Col("party", True),
-        Col("starts_on", True, as_date),
-        Col("ends_on", parse=as_date),
-        Col("signed_on", parse=as_date),
-        _enum_col("renewal", RenewalType),
-        Col("clauses"),
-    )
-
-    @dataclass
-    class Context:
-        people: People
-        agencies: dict[str, Agency]
-        clauses: dict[str, ClauseDefinition]
-        existing: dict[tuple, Contract]
-
-    def load(self, session: Session, today: date) -> Context:
-        contracts = session.scalars(select(Contract).options(selectinload(Contract.clause_checks)))
-        existing = {
-            (c.party_type.value, c.agency_id or c.technician_id, c.effective_on): c for c in contracts
-        }
-        return self.Context(
-            People.load(session),
-            {a.name.lower(): a for a in session.scalars(select(Agency))},
-            {c.key: c for c in session.scalars(select(ClauseDefinition))},
-            existing,
-        )
-
-    def plan(self, session: Session, v: dict[str, Any], ctx: Context) -> Plan:
-        agency = ctx.agencies.get(v["party"].lower())
-        tech = None if agency else ctx.people.find(v["party"], "party")
-        party_type = ContractParty.AGENCY if agency else ContractParty.TECHNICIAN
-        if v["ends_on"] and v["ends_on"] < v["starts_on"]:
-            raise RowProblem("ends_on", f"{v['ends_on']} is before the start {v['starts_on']}")
-        keys = [k.strip() for k in (v["clauses"] or "").split(";") if k.strip()]
-        unknown = [k for k in keys if k not in ctx.clauses]
-        if unknown:
-            keys_word = "key" if len(unknown) == 1 else "keys"
-            raise RowProblem(
-                "clauses", f"unknown clause {keys_word} {', '.join(unknown)}; known: {', '.join(ctx.clauses)}"
-            )
-        party_id = agency.id if agency else tech.id  # type: ignore[union-attr]
-        key = (party_type.value, party_id, v["starts_on"])
-        label = f"contract with {agency.name if agency else tech.full_name} from {v['starts_on']}"  # type: ignore[union-attr]
-        values = dict(
-            expires_on=v["ends_on"],
-            signed_on=v["signed_on"],
-            renewal_type=RenewalType(v["renewal"]) if v["renewal"] else None,
-        )
-
-        def checklist(contract: Contract) -> None:
-            if not keys:
-                return
-            current = {c.clause_id: c for c in contract.clause_checks}
-            for clause in ctx.clauses.values():
-                if clause.applies_to not in ("all", party_type.value):
-                    continue
-                status = ClauseStatus.PRESENT if clause.key in keys else ClauseStatus.MISSING
-                if clause.id in current:
-                    if current[clause.id].status is not ClauseStatus.NOT_APPLICABLE:
-                        current[clause.id].status = status
-                else:
-                    contract.clause_checks.append(ContractClauseCheck(clause=clause, status=status))
-
-        existing = ctx.existing.get(key)
-        if existing is not None:
-            present = (
-                {c.clause.key for c in existing.clause_checks if c.status is ClauseStatus.PRESENT}
-                if keys
-                else set()
-            )
-            plan = _update(label, key, existing, values)
-            if not keys or present == set(keys):
-                return plan
-            inner = plan.apply
-
-            def apply(session: Session):  # type: ignore[no-untyped-def]
-                obj, before = inner(session) if inner else (existing, audit.snapshot(existing))
-                checklist(obj)
-                return obj, before
-
-            return Plan(UPDATE, key, label, apply, plan.changes + ("clauses",))
-
-        def make(session: Session) -> Contract:
-            contract = _imported(
-                Contract,
-                party_type=party_type,
-                agency_id=agency.id if agency else None,
-                technician_id=tech.id if tech else None,
-                effective_on=v["starts_on"],
-                expires_on=v["ends_on"],
-                signed_on=v["signed_on"],
-                renewal_type=values["renewal_type"] or RenewalType.FIXED,
-            )
-            checklist(contract)
-            return contract
-
-        return _new(label, key, make)
-
-    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
-        contracts = session.scalars(
-            select(Contract)
-            .options(
-                selectinload(Contract.agency),
-                selectinload(Contract.technician),
-                selectinload(Contract.clause_checks).selectinload(ContractClauseCheck.clause),
-            )
-            .order_by(Contract.effective_on, Contract.id)
-        )
-        for c in contracts:
-            party = c.agency.name if c.agency else tech_reference(c.technician)
-            clauses = ";".join(k.clause.key for k in c.clause_checks if k.status is ClauseStatus.PRESENT)
-            yield [party, c.effective_on, c.expires_on, c.signed_on, c.renewal_type.value, clauses]
 
 
 # --------------------------------------------------------------------------- procedures and dosimetry
