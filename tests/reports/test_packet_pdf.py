@@ -203,14 +203,16 @@ def test_each_contents_entry_shows_and_links_to_the_page_its_section_starts_on(p
 
 def test_contents_over_several_pages_with_wrapped_and_cut_titles(demo_services, tmp_path):
     """The contents are laid out before the sections, with room for every entry: over several
-    pages, an entry whose title takes two lines and one whose title is cut after four lines, each
-    still shows the page its bookmark opens and links there, and every page has its total."""
+    pages, an entry whose title takes two lines, one whose title is cut after four lines and one
+    whose title is a word wider than the page, each still shows the page its bookmark opens and
+    links there, and every page has its total."""
     data = gather(demo_services, PacketRequest(generated_at=GENERATED, sections="attestation"))
     wrapped = "Wrapped title " + "word " * 25
     cut = "Cut title " + "word " * 200
+    unbroken = "Unbroken " + "x" * 3000
     blocks: list[doc_model.Block] = []
     for index in range(70):
-        title = {10: wrapped, 20: cut}.get(index, f"Entry {index}")
+        title = {10: wrapped, 20: cut, 30: unbroken}.get(index, f"Entry {index}")
         blocks += [doc_model.SubHeading(title), doc_model.Para(f"Text of entry {index}. " * 25)]
     data = dataclasses.replace(data, sections=(doc_model.Section("many", "Many entries", tuple(blocks)),))
     path = tmp_path / "contents.pdf"
@@ -220,15 +222,16 @@ def test_contents_over_several_pages_with_wrapped_and_cut_titles(demo_services, 
     printed, links = _contents(reader)
     assert bookmarks[0][1] >= 5  # cover, then three pages of contents
     assert printed == [page for _title, page in bookmarks]
-    # each entry's words and its number link to its page; the wrapped title's first line and the
-    # cut one's first three lines are links without a number on their line
-    assert len(links) == 2 * len(bookmarks) + 1 + 3
+    # each entry's words and its number link to its page; the first line of the wrapped title and
+    # of the unbroken one, and the first three of the cut one, are links without a number on their line
+    assert len(links) == 2 * len(bookmarks) + 1 + 3 + 1
     assert all(on_its_lines == [target] for on_its_lines, target in links if on_its_lines)
     contents = _layout_text(path, 2, bookmarks[0][1] - 1)
     for title, page in bookmarks:
         if title.startswith("Entry"):
             assert re.search(rf"\b{title}[ .]*{page}\n", contents), title
     assert "word …" in contents and contents.count("Cut title") == 1
+    assert re.search(r"Unbroken\n\s*x+… [ .]*\d+\n", contents)  # cut to the line, its number after it
     total = len(reader.pages)
     for number, page in enumerate(reader.pages, start=1):
         assert f"Page {number} of {total}" in page.extract_text(), f"page {number}"

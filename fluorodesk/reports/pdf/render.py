@@ -145,8 +145,9 @@ class ContentsLine(Flowable):
 
     PADDING = 3.0  # above and below each entry
     LEADER = " . "
-    NUMBER_ROOM = " . 0000"  # kept free at the end of the entry's last line
+    NUMBER_ROOM = " .  .  . 0000"  # kept free at the end of each line: a few dots and the number
     MAX_LINES = 4  # a longer title is cut here (the section's own heading shows it whole)
+    MAX_CHARS = 1000  # more than MAX_LINES hold in the narrowest letters
 
     def __init__(self, text: str, key: str, style: ParagraphStyle, pages: Mapping[str, int]) -> None:
         super().__init__()
@@ -157,7 +158,9 @@ class ContentsLine(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         s = self.text_style
         room = availWidth - s.leftIndent - stringWidth(self.NUMBER_ROOM, s.fontName, s.fontSize)
-        lines = simpleSplit(" ".join(self.text.split()), s.fontName, s.fontSize, room) or [""]
+        text = " ".join(self.text.split())[: self.MAX_CHARS]
+        lines = simpleSplit(text, s.fontName, s.fontSize, room) or [""]
+        lines = [fl._clip(line, s.fontName, s.fontSize, room) for line in lines]  # a word wider than a line
         if len(lines) > self.MAX_LINES:
             lines = lines[: self.MAX_LINES]
             last = lines[-1]
