@@ -30,7 +30,6 @@ class PacketResult:
     critical: int
     warnings: int
     documents_with_problems: int
-    passes: int
 
 
 def check_target(path: Path | str) -> Path:
@@ -79,7 +78,6 @@ def make_packet(
         critical=data.counts.get("critical", 0),
         warnings=data.counts.get("warning", 0),
         documents_with_problems=data.counts.get("documents_with_problems", 0),
-        passes=result.passes,
     )
 
 

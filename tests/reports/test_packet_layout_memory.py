@@ -101,10 +101,10 @@ def test_a_deferred_block_is_never_laid_out_as_it_is():
         render._Deferred(list, 0).wrap(100, 100)
 
 
-def test_laid_out_tables_are_not_kept_until_the_pass_ends(demo_services, monkeypatch):
-    """When a layout pass ends no table is alive any more: neither the story's (made on demand) nor
-    the pieces of split tables (reportlab remembers a postponed flowable until the pass ends, so a
-    split table's rest must not be postponed)."""
+def test_laid_out_tables_are_not_kept_until_the_layout_ends(demo_services, monkeypatch):
+    """When the layout ends no table is alive any more: neither the story's (made on demand) nor
+    the pieces of split tables (reportlab remembers a postponed flowable until the layout ends, so
+    a split table's rest must not be postponed)."""
     data = gather(demo_services, PacketRequest(generated_at=GENERATED))
     split_tables = 0
     original_split = fl.PacketTable.split
@@ -116,18 +116,18 @@ def test_laid_out_tables_are_not_kept_until_the_pass_ends(demo_services, monkeyp
         return pieces
 
     alive: list[int] = []
-    original_after = render._PageTotal.afterBuild
+    original_save = render.PacketCanvas.save
 
-    def after_build(self):  # type: ignore[no-untyped-def]
+    def save(self):  # type: ignore[no-untyped-def]
         gc.collect()
         alive.append(sum(isinstance(o, fl.PacketTable) for o in gc.get_objects()))
-        original_after(self)
+        original_save(self)
 
     monkeypatch.setattr(fl.PacketTable, "split", split)
-    monkeypatch.setattr(render._PageTotal, "afterBuild", after_build)
-    result = render.layout(data, Progress(), deterministic=True)
+    monkeypatch.setattr(render.PacketCanvas, "save", save)
+    render.layout(data, Progress(), deterministic=True)
     assert split_tables > 10  # tables long enough to run over a page
-    assert len(alive) == result.passes and alive == [0] * result.passes
+    assert alive == [0]
 
 
 def test_progress_counts_the_flowables_the_deferred_blocks_will_make(demo_services, monkeypatch):
@@ -135,18 +135,18 @@ def test_progress_counts_the_flowables_the_deferred_blocks_will_make(demo_servic
     block will make, as if the whole story had been made up front."""
     data = gather(demo_services, PacketRequest(generated_at=GENERATED))
     seen: dict[str, object] = {}
-    original = render.PacketDocTemplate.multiBuild
+    original = render.PacketDocTemplate.build
 
-    def multi_build(self, story, maxPasses=10, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N803
+    def build(self, story, **kwargs):  # type: ignore[no-untyped-def]
         expanded = []
         for flowable in story:
             expanded.extend(flowable.make() if isinstance(flowable, render._Deferred) else [flowable])
         seen["deferred"] = sum(isinstance(f, render._Deferred) for f in story)
         seen["expanded"] = len(expanded)
         seen["story_length"] = self.story_length
-        return original(self, story, maxPasses, **kwargs)
+        return original(self, story, **kwargs)
 
-    monkeypatch.setattr(render.PacketDocTemplate, "multiBuild", multi_build)
+    monkeypatch.setattr(render.PacketDocTemplate, "build", build)
     render.layout(data, Progress(), deterministic=True)
     assert seen["deferred"] > 20
     assert seen["story_length"] == seen["expanded"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -10,7 +11,11 @@ from pathlib import Path
 import pytest
 from pypdf import PageObject, PdfReader
 
+from fluorodesk.reports import document as doc_model
 from fluorodesk.reports.packet import PacketRequest, make_packet
+from fluorodesk.reports.packet_data import gather
+from fluorodesk.reports.pdf import render
+from fluorodesk.reports.progress import Progress
 from fluorodesk.reports.sections import SECTIONS
 from tests.reports.conftest import GENERATED, page_texts
 from tests.tools import require_programs
@@ -113,7 +118,7 @@ def test_bookmarks_point_at_their_sections_and_the_contents_agrees(packet):
     top = [item for item in reader.outline if not isinstance(item, list)]
     titles = [item.title for item in top]
     assert titles == ["Cover", "Contents"] + [spec.title for spec in SECTIONS]
-    contents = "\n".join(reader.pages[i].extract_text(extraction_mode="layout") for i in (1, 2))
+    contents = _layout_text(path, 2, 3)
     for item in top[2:]:
         page = reader.get_destination_page_number(item)
         assert item.title in texts[page], item.title
@@ -122,6 +127,20 @@ def test_bookmarks_point_at_their_sections_and_the_contents_agrees(packet):
     nested = [entry for item in reader.outline if isinstance(item, list) for entry in item]
     names = {entry.title for entry in nested if not isinstance(entry, list)}
     assert {"Maria Alvarez", "Roster", "CA-1 OR 1 C-arm", "Physicist surveys"} <= names
+
+
+def _layout_text(path: Path, first: int, last: int) -> str:
+    """The text of pages ``first`` to ``last`` (1-based) as poppler places it on the page, forms
+    included (pypdf's layout mode leaves forms out, and its text visitor gives a form's text in
+    the form's own coordinates, wherever the page draws it)."""
+    require_programs("pdftotext", package="poppler-utils")
+    run = subprocess.run(
+        ["pdftotext", "-layout", "-f", str(first), "-l", str(last), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return run.stdout
 
 
 def _outline_pages(reader: PdfReader) -> list[tuple[str, int]]:
@@ -182,25 +201,40 @@ def test_each_contents_entry_shows_and_links_to_the_page_its_section_starts_on(p
         assert on_its_lines == [target]
 
 
-def test_the_contents_and_page_totals_are_right_however_many_passes_it_takes(
-    scans_services, tmp_path, monkeypatch
-):
-    """Without its lines given beforehand, the first pass lays the contents out as one placeholder
-    line: the sections move when the real contents take their place, and the build goes on until
-    the page numbers settle."""
-    from fluorodesk.reports.pdf import render
-
-    monkeypatch.setattr(render, "_seed_contents", lambda story: None)
-    out = tmp_path / "unseeded.pdf"
-    result = make_packet(scans_services, PacketRequest(generated_at=GENERATED), out, deterministic=True)
-    assert result.passes >= 3  # the case this test is for: the contents' second page moved the sections
-    reader = PdfReader(out)
+def test_contents_over_several_pages_with_wrapped_and_cut_titles(demo_services, tmp_path):
+    """The contents are laid out before the sections, with room for every entry: over several
+    pages, an entry whose title takes two lines, one whose title is cut after four lines and one
+    whose title is a word wider than the page, each still shows the page its bookmark opens and
+    links there, and every page has its total."""
+    data = gather(demo_services, PacketRequest(generated_at=GENERATED, sections="attestation"))
+    wrapped = "Wrapped title " + "word " * 25
+    cut = "Cut title " + "word " * 200
+    unbroken = "Unbroken " + "x" * 3000
+    blocks: list[doc_model.Block] = []
+    for index in range(70):
+        title = {10: wrapped, 20: cut, 30: unbroken}.get(index, f"Entry {index}")
+        blocks += [doc_model.SubHeading(title), doc_model.Para(f"Text of entry {index}. " * 25)]
+    data = dataclasses.replace(data, sections=(doc_model.Section("many", "Many entries", tuple(blocks)),))
+    path = tmp_path / "contents.pdf"
+    path.write_bytes(render.layout(data, Progress(), deterministic=True).pdf)
+    reader = PdfReader(path)
+    bookmarks = _outline_pages(reader)
     printed, links = _contents(reader)
-    assert printed == [page for _title, page in _outline_pages(reader)]
-    assert links and all(on_its_lines == [target] for on_its_lines, target in links)
-    texts = page_texts(out)
-    for number, text in enumerate(texts, start=1):
-        assert f"Page {number} of {len(texts)}" in text, f"page {number}"
+    assert bookmarks[0][1] >= 5  # cover, then three pages of contents
+    assert printed == [page for _title, page in bookmarks]
+    # each entry's words and its number link to its page; the first line of the wrapped title and
+    # of the unbroken one, and the first three of the cut one, are links without a number on their line
+    assert len(links) == 2 * len(bookmarks) + 1 + 3 + 1
+    assert all(on_its_lines == [target] for on_its_lines, target in links if on_its_lines)
+    contents = _layout_text(path, 2, bookmarks[0][1] - 1)
+    for title, page in bookmarks:
+        if title.startswith("Entry"):
+            assert re.search(rf"\b{title}[ .]*{page}\n", contents), title
+    assert "word …" in contents and contents.count("Cut title") == 1
+    assert re.search(r"Unbroken\n\s*x+… [ .]*\d+\n", contents)  # cut to the line, its number after it
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Page {number} of {total}" in page.extract_text(), f"page {number}"
 
 
 def test_fonts_are_embedded_and_no_builtin_font_is_used(packet):

@@ -119,18 +119,7 @@ def column_widths(block: Table, width: float) -> list[float]:
         fixed |= short
 
 
-class PaintedOnKeptPasses:
-    """Mixed into a flowable whose drawing only paints (it changes nothing the layout depends on):
-    on a layout pass that will not be kept (the canvas says ``sizes_only``, see ``PacketCanvas``)
-    it is measured and placed but not drawn.  Tables are most of a packet's drawing."""
-
-    def draw(self) -> None:
-        if getattr(self.canv, "sizes_only", False):  # type: ignore[attr-defined]
-            return
-        super().draw()  # type: ignore[misc]
-
-
-class PacketTable(PaintedOnKeptPasses, LongTable):
+class PacketTable(LongTable):
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         """The rows that fit here, then the rest at the top of the next page.
 
@@ -143,10 +132,6 @@ class PacketTable(PaintedOnKeptPasses, LongTable):
         if len(pieces) == 2:
             return [pieces[0], FrameBreak(), pieces[1]]
         return pieces
-
-
-class SmallTable(PaintedOnKeptPasses, RLTable):
-    pass
 
 
 def _cell(text: str, width: float, style: str, font: str) -> str:
@@ -194,7 +179,7 @@ def wrap_text(text: str, width: float, font: str) -> str:
 @dataclass(frozen=True)
 class TableParts:
     """What a table's flowable is made of (column widths, the cells' text broken into lines, the
-    style commands): worked out once per layout, each pass makes its table from it."""
+    style commands): worked out once, shared by the table and the measure of its start."""
 
     widths: list[float]
     data: list[list[str]]
@@ -202,8 +187,8 @@ class TableParts:
     paint: list[tuple]  # the others: colours, alignment, side padding, rules, the rows' tints
 
     def style(self, painted: bool = True) -> TableStyle:
-        """The table's style.  A table that will not be drawn (``PaintedOnKeptPasses``) needs only
-        the commands its size depends on, and a style command costs something for every cell."""
+        """The table's style.  A table that is only measured (``start_height``) needs only the
+        commands its size depends on, and a style command costs something for every cell."""
         return TableStyle(self.sizes + self.paint if painted else self.sizes)
 
 
@@ -272,12 +257,10 @@ def flowable_height(flowable: Flowable, width: float) -> float:
     return flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
 
-def table_flowables(
-    block: Table, width: float, parts: TableParts | None = None, *, painted: bool = True
-) -> list[Flowable]:
+def table_flowables(block: Table, width: float, parts: TableParts | None = None) -> list[Flowable]:
     """The block's title, its table (or the words saying it is empty) and a little space.
     ``parts``: the block's ``table_parts`` when already worked out (reportlab reads them, never
-    changes them).  ``painted``: False when the table will not be drawn (see ``TableParts.style``)."""
+    changes them)."""
     out: list[Flowable] = []
     if block.title:
         title = para(block.title, "h3")
@@ -290,7 +273,7 @@ def table_flowables(
     table = PacketTable(
         parts.data,
         colWidths=list(parts.widths),
-        style=parts.style(painted),
+        style=parts.style(),
         repeatRows=1,
         splitInRow=0,
         hAlign="LEFT",
@@ -306,20 +289,20 @@ def start_height(block: Table, width: float, parts: TableParts | None = None) ->
     if not block.rows:
         return flowable_height(para(block.empty, "empty"), width)
     parts = parts or table_parts(block, width)
-    first = SmallTable(parts.data[:2], colWidths=list(parts.widths), style=parts.style(painted=False))
+    first = RLTable(parts.data[:2], colWidths=list(parts.widths), style=parts.style(painted=False))
     return first.wrap(width, 10_000)[1]
 
 
 class TableMaker:
-    """Makes a block's table flowables for each layout pass, working out their parts only once.
-    ``painted`` says whether the pass at hand draws (``PacketDocTemplate.painting``)."""
+    """Makes a block's table flowables when layout reaches them; their parts are worked out once,
+    for them and for the heading above that must keep with the table's start."""
 
-    def __init__(self, block: Table, width: float, painted: Callable[[], bool] = lambda: True) -> None:
-        self.block, self.width, self.painted = block, width, painted
+    def __init__(self, block: Table, width: float) -> None:
+        self.block, self.width = block, width
         self.parts: TableParts | None = None
 
     def __call__(self) -> list[Flowable]:
-        return table_flowables(self.block, self.width, self._parts(), painted=self.painted())
+        return table_flowables(self.block, self.width, self._parts())
 
     def start_height(self, width: float) -> float:
         """The table's title (if any) and its first row: what a heading above it must keep with it."""
@@ -345,7 +328,7 @@ def _row_cells(row: Row, widths: list[float], cell_styles: list[str]) -> list[st
 def fields_flowable(block: Fields, width: float) -> Flowable:
     s = styles()
     data = [[Paragraph(markup(k), s["label"]), Paragraph(markup(v), s["value"])] for k, v in block.pairs]
-    table = SmallTable(data, colWidths=[width * 0.24, width * 0.76], hAlign="LEFT", splitInRow=0)
+    table = RLTable(data, colWidths=[width * 0.24, width * 0.76], hAlign="LEFT", splitInRow=0)
     table.setStyle(
         TableStyle(
             [
@@ -437,7 +420,7 @@ class ScanPage(Flowable):
         )
 
 
-class ImagePage(PaintedOnKeptPasses, Flowable):
+class ImagePage(Flowable):
     """A scanned image (PNG or JPEG) scaled to fit the frame under its caption, upright."""
 
     def __init__(self, attachment: AttachmentInfo, caption: str) -> None:

@@ -1,23 +1,27 @@
-"""Lay the gathered packet out as a PDF with reportlab.
+"""Lay the gathered packet out as a PDF with reportlab, in one pass.
 
 Cover and body page templates; a header with the clinic and period and a footer with "Page X of Y",
 the generation time and the app version on every page; a contents page with page numbers; PDF
-bookmarks for every section and sub-heading.  The page numbers that only the end of the layout
-knows (the contents' numbers, the footers' total) come from reportlab's multi-pass build
-(``BaseDocTemplate.multiBuild``): each pass draws what the pass before it found, and the build stops
-when nothing changed.  The contents' lines are given beforehand, so two passes suffice.  Pages of
-attached PDFs are reserved during layout and merged in afterwards (reports/pdf/merge.py), so they
-carry the same header, footer and numbering.
+bookmarks for every section and sub-heading.  What only the end of the layout knows (the footers'
+total, the page each contents line points to) is drawn as PDF forms that are defined once the last
+page is laid out (``PacketCanvas.draw_later``): reportlab's ``Canvas.doForm`` lets a page use a form
+defined later, before the file is saved.  The contents' lines are known before layout (the
+sections' and sub-headings' titles), so they take their final room at once and nothing moves.
+Pages of attached PDFs are reserved during layout and merged in afterwards (reports/pdf/merge.py),
+so they carry the same header, footer and numbering.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -29,10 +33,7 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    TableStyle,
 )
-from reportlab.platypus.doctemplate import IndexingFlowable
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from fluorodesk.domain.text import counted
 from fluorodesk.reports import document as doc_model
@@ -64,11 +65,12 @@ class ScanSlot:
 
 
 class _Bookmark(Flowable):
-    """Zero-size marker: a contents line and a PDF bookmark at this point."""
+    """Zero-size marker: a contents line and a PDF bookmark at this point.  ``key`` names the
+    bookmark (the sections' are numbered once they are all made, see ``layout``)."""
 
-    def __init__(self, text: str, level: int, *, toc: bool = True) -> None:
+    def __init__(self, text: str, level: int, *, toc: bool = True, key: str = "") -> None:
         super().__init__()
-        self.text, self.level, self.toc = text, level, toc
+        self.text, self.level, self.toc, self.key = text, level, toc, key
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return 0, 0
@@ -97,44 +99,109 @@ class _Deferred(Flowable):
         raise AssertionError("a deferred block must be expanded before layout")
 
 
-class _PageTotal(IndexingFlowable):
-    """The page total the footers show ("Page X of Y").
+class PacketCanvas(Canvas):
+    """The packet's canvas: it draws now what only the end of the layout knows.
 
-    Each pass draws the total the pass before it counted (none on the first pass), so the build
-    goes on until a pass drew the total it ended with.
+    ``draw_later(name, draw)`` places the PDF form ``name`` on the page, and ``draw(canvas)`` draws
+    into it, in the page's own coordinates, when the canvas is saved after the last page
+    (``Canvas.doForm``: a form "may be defined later"; it must exist when the file is saved).
+    Several parts may go into one form (all from the same page): it is placed once.
     """
 
-    def __init__(self, doc: PacketDocTemplate) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.late_forms: dict[str, list[Callable[[Canvas], None]]] = {}
+
+    def draw_later(self, name: str, draw: Callable[[Canvas], None]) -> None:
+        if name in self.late_forms:
+            self.late_forms[name].append(draw)
+            return
+        x, y = self.absolutePosition(0, 0)
+        self.saveState()
+        self.translate(-x, -y)  # back to the page's own coordinates (nothing in a packet is scaled)
+        self.doForm(name)
+        self.restoreState()
+        self.late_forms[name] = [draw]
+
+    def save(self) -> None:
+        for name, parts in self.late_forms.items():
+            self.beginForm(name)
+            for draw in parts:
+                draw(self)
+            self.endForm()
+        self.late_forms.clear()
+        super().save()
+
+
+class ContentsLine(Flowable):
+    """One entry of the contents: its words, then leader dots and the page its bookmark opens, both
+    linked to that page (as reportlab's ``TableOfContents`` draws them).
+
+    The contents are laid out before the sections, so the dots and the number go into a form drawn
+    when the canvas is saved (``PacketCanvas.draw_later``), from the page the bookmark was placed on
+    (``pages``).  The entry's height does not depend on the number: room for it is kept on the
+    entry's last line.
+    """
+
+    PADDING = 3.0  # above and below each entry
+    LEADER = " . "
+    NUMBER_ROOM = " .  .  . 0000"  # kept free at the end of each line: a few dots and the number
+    MAX_LINES = 4  # a longer title is cut here (the section's own heading shows it whole)
+    MAX_CHARS = 1000  # more than MAX_LINES hold in the narrowest letters
+
+    def __init__(self, text: str, key: str, style: ParagraphStyle, pages: Mapping[str, int]) -> None:
         super().__init__()
-        self.doc = doc
-        self.counted: int | None = None  # by the last pass that ended
-        self.shown: int | None = None  # in this pass's footers
-
-    def beforeBuild(self) -> None:  # noqa: N802
-        self.shown = self.counted
-
-    def afterBuild(self) -> None:  # noqa: N802
-        self.counted = self.doc.page
-
-    def isSatisfied(self) -> bool:  # noqa: N802
-        return self.shown == self.counted
+        # (not ``self.style``: reportlab would take that style's space before and after for the line's)
+        self.text, self.key, self.text_style, self.pages = text, key, style, pages
+        self.lines: list[str] = []
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        return 0, 0
+        s = self.text_style
+        room = availWidth - s.leftIndent - stringWidth(self.NUMBER_ROOM, s.fontName, s.fontSize)
+        text = " ".join(self.text.split())[: self.MAX_CHARS]
+        lines = simpleSplit(text, s.fontName, s.fontSize, room) or [""]
+        lines = [fl._clip(line, s.fontName, s.fontSize, room) for line in lines]  # a word wider than a line
+        if len(lines) > self.MAX_LINES:
+            lines = lines[: self.MAX_LINES]
+            last = lines[-1]
+            while " " in last and stringWidth(last + " …", s.fontName, s.fontSize) > room:
+                last = last.rsplit(" ", 1)[0]
+            lines[-1] = last + " …"
+        self.lines = lines
+        self.width, self.height = availWidth, len(lines) * s.leading + 2 * self.PADDING
+        return self.width, self.height
 
     def draw(self) -> None:
-        pass
+        canv, s = self.canv, self.text_style
+        canv.saveState()
+        canv.setFont(s.fontName, s.fontSize)
+        canv.setFillColor(s.textColor)
+        y = self.height - self.PADDING - s.fontSize
+        end = s.leftIndent
+        for index, line in enumerate(self.lines):
+            if index:
+                y -= s.leading
+            canv.drawString(s.leftIndent, y, line)
+            end = s.leftIndent + stringWidth(line, s.fontName, s.fontSize)
+            canv.linkRect("", self.key, (s.leftIndent, y - 0.2 * s.fontSize, end, y + s.fontSize), relative=1)
+        canv.linkRect("", self.key, (end, y, self.width, y + s.leading), relative=1)
+        line_start = canv.absolutePosition(0, y)
+        # one form for the numbers of all the entries on this page
+        canv.draw_later(f"contents-{canv.getPageNumber()}", partial(self._draw_number, line_start, end))
+        canv.restoreState()
 
-
-class PacketCanvas(Canvas):
-    """The packet's canvas.  ``sizes_only`` is set on a layout pass whose pages will not be kept:
-    the first pass never is (it does not know the page total yet), so it only needs the flowables'
-    sizes.  The flowables that only paint skip their drawing (``fl.PaintedOnKeptPasses``), the
-    tables leave out the style commands that only paint (``fl.TableParts.style``), and the pages
-    get no header or footer.  Should that pass's sizes differ after all, the build would only run
-    another pass."""
-
-    sizes_only = False
+    def _draw_number(self, line_start: tuple[float, float], end: float, canv: Canvas) -> None:
+        """The leader dots from ``end`` and the page number, right-aligned, on the last line
+        (which starts at ``line_start`` on the page)."""
+        x, y = line_start
+        s = self.text_style
+        number = str(self.pages[self.key])
+        number_width = stringWidth(number, s.fontName, s.fontSize)
+        dot_width = stringWidth(self.LEADER, s.fontName, s.fontSize)
+        dots = max(int((self.width - end - number_width) / dot_width), 0)
+        canv.setFont(s.fontName, s.fontSize)
+        canv.setFillColor(s.textColor)
+        canv.drawString(x + self.width - dots * dot_width - number_width, y, dots * self.LEADER + number)
 
 
 class PacketDocTemplate(BaseDocTemplate):
@@ -145,12 +212,10 @@ class PacketDocTemplate(BaseDocTemplate):
         self.data = data
         self.progress = progress
         self.geo: Geometry = geometry(data.page_size)
-        self.page_total = _PageTotal(self)
-        self.passes = 0
         self.scan_slots: list[ScanSlot] = []
         self.story_length = 1
-        self._placed = 0
-        self._keys = 0
+        self.placed = 0
+        self.bookmark_pages: dict[str, int] = {}  # bookmark key -> the page it opens
         self.current_section = ""
         super().__init__(
             target,
@@ -185,26 +250,7 @@ class PacketDocTemplate(BaseDocTemplate):
             ]
         )
 
-    # ---- passes, progress, bookmarks
-
-    def multiBuild(self, story: list[Flowable], maxPasses: int = 10, **kwargs: object) -> int:  # noqa: N802, N803
-        kwargs.setdefault("canvasmaker", PacketCanvas)
-        return super().multiBuild(story, maxPasses, **kwargs)
-
-    def handle_documentBegin(self) -> None:  # noqa: N802
-        """Each pass starts here, with a new canvas."""
-        super().handle_documentBegin()
-        self.passes += 1
-        self.canv.sizes_only = not self.painting()
-        self.scan_slots = []
-        self._placed = 0
-        self._keys = 0
-        self.current_section = ""
-
-    def painting(self) -> bool:
-        """Whether the pass under way draws its pages: a pass that does not know the page total (the
-        first) cannot be the last, so it only needs sizes (see ``PacketCanvas``)."""
-        return self.page_total.shown is not None
+    # ---- progress, bookmarks
 
     def filterFlowables(self, flowables: list[Flowable]) -> None:  # noqa: N802
         """Expand deferred blocks at the front of the list, and behind any run of flowables that
@@ -223,27 +269,22 @@ class PacketDocTemplate(BaseDocTemplate):
         self.scan_slots.append(ScanSlot(page_number, attachment, index, rect))
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802
-        self._placed += 1
-        if self._placed % 25 == 0:
-            share = min(self._placed / self.story_length, 1.0)
-            # two passes, unless the second changed the page numbers
-            start, span = {1: (0.25, 0.30), 2: (0.55, 0.30)}.get(self.passes, (0.85, 0.05))
-            self.progress.step(start + span * share, f"Laying out pages (pass {self.passes})")
+        self.placed += 1
+        if self.placed % 25 == 0:
+            share = min(self.placed / self.story_length, 1.0)
+            self.progress.step(0.25 + 0.6 * share, "Laying out pages")
         if isinstance(flowable, _Bookmark):
             if flowable.level == 0:
                 self.current_section = flowable.text if flowable.toc else ""
-            self._keys += 1
-            key = f"b{self._keys}"
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.text, key, level=flowable.level, closed=flowable.level > 0)
-            if flowable.toc:
-                self.notify("TOCEntry", (flowable.level, fl.markup(flowable.text), self.page, key))
+            self.canv.bookmarkPage(flowable.key)
+            self.canv.addOutlineEntry(
+                flowable.text, flowable.key, level=flowable.level, closed=flowable.level > 0
+            )
+            self.bookmark_pages[flowable.key] = self.page
 
     # ---- page furniture
 
     def _draw_footer(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
-        if canv.sizes_only:
-            return  # a pass whose pages are not kept
         geo, data = self.geo, self.data
         canv.saveState()
         y = geo.bottom - 0.42 * inch
@@ -257,16 +298,20 @@ class PacketDocTemplate(BaseDocTemplate):
             y,
             f"Generated {data.generated_at:%Y-%m-%d %H:%M} by FluoroDesk {data.app_version}",
         )
-        total = self.page_total.shown  # what the pass before this one counted
+        # The total is known once the last page is laid out; the whole of "Page X of Y" is one
+        # form per page, as it is right-aligned and the total's width changes where X starts.
+        number = canv.getPageNumber()
+        canv.draw_later(f"page-{number}", partial(self._draw_page_number, number, y))
+        canv.restoreState()
+
+    def _draw_page_number(self, number: int, y: float, canv: Canvas) -> None:
+        """Draws "Page X of Y" when the canvas is saved (``self.page`` is then the last page)."""
         canv.setFont(FONT_BOLD, 8)
         canv.setFillColor(INK)
-        canv.drawRightString(geo.width - geo.right, y, f"Page {canv.getPageNumber()} of {total}")
-        canv.restoreState()
+        canv.drawRightString(self.geo.width - self.geo.right, y, f"Page {number} of {self.page}")
 
     def _draw_page(self, canv, doc) -> None:  # type: ignore[no-untyped-def]
         """Header (drawn when the page is complete, so it names the section the page ends in)."""
-        if canv.sizes_only:
-            return  # a pass whose pages are not kept
         geo, data = self.geo, self.data
         canv.saveState()
         y = geo.height - geo.top + 0.5 * inch
@@ -300,7 +345,7 @@ class PacketDocTemplate(BaseDocTemplate):
 def _cover(data: PacketData, width: float) -> list[Flowable]:
     s = styles()
     out: list[Flowable] = [
-        _Bookmark("Cover", 0, toc=False),
+        _Bookmark("Cover", 0, toc=False, key="cover"),
         Spacer(1, 0.6 * inch),
         Paragraph(fl.markup(data.clinic.name), s["cover_clinic"]),
     ]
@@ -348,29 +393,22 @@ def _cover(data: PacketData, width: float) -> list[Flowable]:
     return out
 
 
-def _contents() -> list[Flowable]:
-    """The contents page.  Its lines are given before the first pass (``_seed_contents``), so the
-    first pass already has the final page count and the second only fills in the numbers."""
+def _contents(doc: PacketDocTemplate, bookmarks: list[_Bookmark]) -> list[Flowable]:
+    """The contents page: a line for each bookmark meant for the contents, in story order."""
     s = styles()
-    toc = TableOfContents(
-        levelStyles=[s["toc0"], s["toc1"]],
-        dotsMinLevel=0,
-        tableStyle=TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, 9),  # its placeholder would otherwise be Helvetica
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        ),
-    )
-    return [
+    out: list[Flowable] = [
         NextPageTemplate("body"),
         PageBreak(),
-        _Bookmark("Contents", 0, toc=False),
+        _Bookmark("Contents", 0, toc=False, key="contents"),
         Paragraph("Contents", s["h1"]),
-        toc,
     ]
+    level_styles = (s["toc0"], s["toc1"])
+    for bookmark in bookmarks:
+        if bookmark.toc:
+            out.append(
+                ContentsLine(bookmark.text, bookmark.key, level_styles[bookmark.level], doc.bookmark_pages)
+            )
+    return out
 
 
 #: Height (points) a page may have used and still count as empty for a heading that starts a page.
@@ -388,12 +426,12 @@ def _section(doc: PacketDocTemplate, section: Section, width: float) -> list[Flo
         elif isinstance(block, doc_model.SubHeading):
             following = section.blocks[index + 1] if index + 1 < len(section.blocks) else None
             if isinstance(following, doc_model.Table):
-                makers[index + 1] = fl.TableMaker(following, width, doc.painting)
+                makers[index + 1] = fl.TableMaker(following, width)
             out += _sub_heading(doc, block, out[-1], makers.get(index + 1))
         elif isinstance(block, doc_model.Fields):
             out.append(_Deferred(partial(_one, fl.fields_flowable, block, width), 1))
         elif isinstance(block, doc_model.Table):
-            maker = makers.pop(index, None) or fl.TableMaker(block, width, doc.painting)
+            maker = makers.pop(index, None) or fl.TableMaker(block, width)
             out.append(_Deferred(maker, fl.table_flowable_count(block)))
         elif isinstance(block, doc_model.TrendChart):
             out.append(_Deferred(partial(fl.chart_flowable, block, width), fl.chart_flowable_count(block)))
@@ -439,28 +477,10 @@ def _one(make: Callable[..., Flowable], *args: object) -> list[Flowable]:
     return [make(*args)]
 
 
-def _seed_contents(story: list[Flowable]) -> None:
-    """Give the contents its lines, with page 0 for now, before the first pass (as reportlab's
-    ``TableOfContents.addEntries`` suggests): the first pass then lays the contents out at their
-    final length.  Each line is the one ``afterFlowable`` will announce for its bookmark."""
-    tocs = [f for f in story if isinstance(f, TableOfContents)]
-    if not tocs:
-        return
-    entries = []
-    number = 0
-    for flowable in story:
-        if isinstance(flowable, _Bookmark):
-            number += 1
-            if flowable.toc:
-                entries.append((flowable.level, fl.markup(flowable.text), 0, f"b{number}"))
-    tocs[0].addEntries(entries)
-
-
 @dataclass(frozen=True)
 class Layout:
     pdf: bytes
     pages: int
-    passes: int
     scan_slots: tuple[ScanSlot, ...]
 
 
@@ -469,11 +489,13 @@ def layout(data: PacketData, progress: Progress, *, deterministic: bool = False)
     buffer = io.BytesIO()
     doc = PacketDocTemplate(buffer, data, progress, deterministic=deterministic)
     width = doc.geo.frame_width
-    story: list[Flowable] = _cover(data, width) + _contents()
+    sections: list[Flowable] = []
     for section in data.sections:
-        story.extend(_section(doc, section, width))
-    story.append(doc.page_total)
+        sections.extend(_section(doc, section, width))
+    bookmarks = [f for f in sections if isinstance(f, _Bookmark)]
+    for number, bookmark in enumerate(bookmarks, start=1):
+        bookmark.key = f"b{number}"
+    story = _cover(data, width) + _contents(doc, bookmarks) + sections
     doc.story_length = sum(f.count if isinstance(f, _Deferred) else 1 for f in story)
-    _seed_contents(story)
-    passes = doc.multiBuild(story, maxPasses=6)
-    return Layout(buffer.getvalue(), doc.page, passes, tuple(doc.scan_slots))
+    doc.build(story, canvasmaker=PacketCanvas)
+    return Layout(buffer.getvalue(), doc.page, tuple(doc.scan_slots))
