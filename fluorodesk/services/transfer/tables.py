@@ -3,6 +3,10 @@
 CSV: UTF-8 with or without BOM, comma or semicolon (sniffed from the header line).  XLSX through
 openpyxl, where date cells arrive as real dates.  Headers are normalised (case, spaces, a trailing
 ``*`` marking required columns) so "First Name*" matches ``first_name``.
+
+Writing is safe to open in Excel: a CSV cell that Excel would run as a formula (it starts with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading ``'``, which the
+CSV import takes off again; an .xlsx cell holding text is written as text, never as a formula.
 """
 
 from __future__ import annotations
@@ -15,10 +19,26 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from fluorodesk.errors import ValidationError
+
+# A text cell starting with one of these is a formula to Excel (OWASP, "CSV injection").  The CSV
+# export puts a ' before it; so that the import can take exactly that ' off again, a text that
+# already starts with quotes followed by one of these gets one more.
+_NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
+
+
+def neutralised(text: str) -> str:
+    """``text`` as a CSV cell that Excel shows as text, never runs as a formula."""
+    return "'" + text if _NEEDS_QUOTE.match(text) else text
+
+
+def restored(text: str) -> str:
+    """The text that :func:`neutralised` wrote as ``text`` (anything else comes back unchanged)."""
+    return text[1:] if text.startswith("'") and _NEEDS_QUOTE.match(text, 1) else text
 
 
 @dataclass(frozen=True)
@@ -81,7 +101,7 @@ def read_csv(path: Path) -> RawTable:
         all_rows = list(reader)
     except csv.Error as exc:
         raise ValidationError(fields={"file": f"{path.name} is not a readable CSV file ({exc})."}) from exc
-    return _table(all_rows[0], ((i + 2, r) for i, r in enumerate(all_rows[1:])))
+    return _table(all_rows[0], ((i + 2, [restored(c) for c in r]) for i, r in enumerate(all_rows[1:])))
 
 
 def read_xlsx(path: Path) -> RawTable:
@@ -114,7 +134,7 @@ def read_table(path: Path | str) -> RawTable:
     raise ValidationError(fields={"file": f"{path.name}: use a .csv or .xlsx file."})
 
 
-def _cell_text(value: Any) -> str:
+def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -123,7 +143,19 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return f"{value:g}"
-    return str(value)
+    if isinstance(value, int | Decimal):
+        return str(value)  # a number, negative or not, stays a number
+    return neutralised(str(value))
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # openpyxl would make a text starting with "=" a live formula
+    return cell
 
 
 def write_table(path: Path | str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
@@ -142,7 +174,7 @@ def write_table(path: Path | str, headers: Sequence[str], rows: Iterable[Sequenc
                 writer = csv.writer(out)
                 writer.writerow(headers)
                 for row in rows:
-                    writer.writerow([_cell_text(v) for v in row])
+                    writer.writerow([_csv_cell(v) for v in row])
         else:
             from openpyxl import Workbook
 
@@ -150,7 +182,7 @@ def write_table(path: Path | str, headers: Sequence[str], rows: Iterable[Sequenc
             sheet = workbook.create_sheet("FluoroDesk")
             sheet.append(list(headers))
             for row in rows:
-                sheet.append([v for v in row])
+                sheet.append([_xlsx_cell(sheet, v) for v in row])
             workbook.save(temp)
         temp.replace(path)
     except BaseException:
