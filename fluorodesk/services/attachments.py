@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,9 +69,16 @@ def _row(att: Attachment) -> AttachmentRow:
     )
 
 
-def _safe_name(name: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "file"
-    return stem[-80:]
+def stored_name(original: str) -> str:
+    """The copy's file name in the data folder: a unique prefix, the original's stem in characters that
+    are safe on Windows and Linux, and the original's extension in lower case, whatever the stem
+    looked like ("рдф.pdf", "....pdf", "a.PDF" all keep ".pdf").  Starting with the prefix, the name
+    is never a Windows device name ("con.pdf") and never ends in a dot or a space."""
+    extension = Path(original).suffix.lower()  # one of MEDIA_TYPES: check_source refused the rest
+    stem = original[: len(original) - len(extension)]
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()  # "José" → "Jose"
+    safe_stem = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_stem).strip("_-")[:60].rstrip("_-") or "file"
+    return f"{uuid.uuid4().hex[:12]}-{safe_stem}{extension}"
 
 
 def sha256_of(path: Path) -> str:
@@ -185,8 +193,7 @@ def attach_in_session(
     so a failed save leaves neither a row nor an orphan file.
     """
     source = check_source(source, field=field)
-    name = f"{uuid.uuid4().hex[:12]}-{_safe_name(source.name)}"
-    relative = Path("attachments") / owner_type / str(owner_id) / name
+    relative = Path("attachments") / owner_type / str(owner_id) / stored_name(source.name)
     target = root / relative
     partial = target.with_name(target.name + ".partial")
     try:

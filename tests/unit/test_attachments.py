@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from fluorodesk.db.models import Attachment, AuditEvent
 from fluorodesk.errors import NotFoundError, ValidationError
+from fluorodesk.services.attachments import stored_name
 from fluorodesk.services.integrity import IntegrityService
 
 
@@ -71,3 +74,48 @@ def test_integrity_check_sees_an_altered_copy(services, scan, data_dir):
     (data_dir.root / row.stored_path).write_bytes(b"%PDF-1.4 forged")
     report = IntegrityService(services.db, "t").run()
     assert [p.attachment_id for p in report.attachments] == [row.id]
+
+
+WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)}
+
+
+def assert_usable_everywhere(name: str, extension: str) -> None:
+    """A file name that Windows and Linux both accept, keeping the source's real extension."""
+    assert name.endswith(extension) and name.count(".") == 1
+    assert re.fullmatch(r"[A-Za-z0-9_-]+\.[a-z]+", name), name
+    assert name.split(".")[0].lower() not in WINDOWS_DEVICES
+    assert len(name) <= 100
+
+
+@pytest.mark.parametrize(
+    ("name", "extension"),
+    [
+        ("рдф.pdf", ".pdf"),
+        ("....pdf", ".pdf"),
+        ("a.PDF", ".pdf"),
+        ("con.pdf", ".pdf"),
+        ("José (1).JPEG", ".jpeg"),
+    ],
+)
+def test_the_stored_copy_keeps_a_usable_extension_whatever_the_name(services, tmp_path, name, extension):
+    source = tmp_path / name
+    source.write_bytes(b"%PDF-1.4 scanned card")
+    row = services.attachments.add("credential", 1, source)
+    assert_usable_everywhere(Path(row.stored_path).name, extension)
+    assert row.original_name == name  # what the user sees is the name they chose
+    assert services.attachments.path_of(row.id).read_bytes() == b"%PDF-1.4 scanned card"
+
+
+def test_a_long_name_is_shortened_but_keeps_its_extension(services, tmp_path):
+    longest_on_disk = tmp_path / ("scan " * 49 + "x.png")  # 250 characters, about the most a disk allows
+    longest_on_disk.write_bytes(b"png")
+    row = services.attachments.add("credential", 1, longest_on_disk)
+    assert_usable_everywhere(Path(row.stored_path).name, ".png")
+    assert_usable_everywhere(stored_name("x" * 296 + ".pdf"), ".pdf")  # a 300-character name
+
+
+def test_a_name_without_extension_is_refused_with_a_sentence(services, tmp_path):
+    source = tmp_path / "no_extension"
+    source.write_bytes(b"%PDF-1.4")
+    with pytest.raises(ValidationError, match="is not a PDF, PNG or JPEG file"):
+        services.attachments.add("credential", 1, source)

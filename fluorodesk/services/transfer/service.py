@@ -77,11 +77,13 @@ class ImportService(Service):
         if report.file_errors:
             return report
 
+        # Every cell is parsed before the write lock is taken: the lock is held only to file the rows.
+        parsed = [(number, *parse_row(kind, cells)) for number, cells in table.rows]
         services = Services(self.db, self.actor, today=self._today)
         try:
             with self.writing() as session:  # the role is checked once, the write lock held throughout
                 audit.note_source(session, f"import of {path.name}")
-                self._file_rows(session, services, kind, table.rows, report)
+                self._file_rows(session, services, kind, parsed, report)
                 if not report.ok or dry_run:
                     raise _NothingWritten
         except _NothingWritten:
@@ -92,8 +94,7 @@ class ImportService(Service):
     def _file_rows(self, session: Session, services, kind: Kind, rows, report: ImportReport) -> None:  # type: ignore[no-untyped-def]
         context = kind.prepare(session, services)
         seen: dict[tuple, int] = {}
-        for number, cells in rows:
-            values, problems = parse_row(kind, cells)
+        for number, values, problems in rows:
             if problems:
                 report.rows.append(RowOutcome(number, ERROR, "", tuple(problems)))
                 continue
