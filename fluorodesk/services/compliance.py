@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import contracts, dosimetry, exposure, garments, procedures, technicians
+from fluorodesk.services import contracts, dosimetry, exposure, procedures, technicians
 from fluorodesk.services.base import Service
+from fluorodesk.services.garments import findings as garments
 from fluorodesk.services.settings import load_settings
 
 Provider = Callable[[Session, ClinicSettings, date], list[Finding]]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fluorodesk.db.models import Garment
 from fluorodesk.domain.enums import GarmentStatus, GarmentType
 from fluorodesk.domain.garments import StatusAction
-from fluorodesk.services.garments import GarmentDraft, garment_draft
+from fluorodesk.services.garments.rows import GarmentDraft, garment_draft
 from fluorodesk.services.transfer.cells import as_date, as_member, as_number
 from fluorodesk.services.transfer.framework import NEW, UNCHANGED, UPDATE, Col, Kind, Outcome, shown
 
