@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from fluorodesk.services.transfer.framework import Kind
-from fluorodesk.services.transfer.kinds.garments import GarmentsKind
+from fluorodesk.services.transfer.kinds.garments import GarmentsKind, InspectionsKind
 from fluorodesk.services.transfer.kinds.legacy import (
     AgenciesKind,
     ContractsKind,
     CredentialsKind,
     DosimetryKind,
     ExposureChecksKind,
-    InspectionsKind,
     ProceduresKind,
     TechniciansKind,
     UnitsKind,

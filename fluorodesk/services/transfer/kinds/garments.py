@@ -1,4 +1,5 @@
-"""Garments in spreadsheets: the inventory, filed through the garment service's own operations."""
+"""Garments and their inspections in spreadsheets, filed through the garment and inspection services'
+own operations (the ones the garment, status and Inspection dialogs call)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,25 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.models import Garment
-from fluorodesk.domain.enums import GarmentStatus, GarmentType
-from fluorodesk.domain.garments import StatusAction
+from fluorodesk.db.models import Garment, GarmentInspection
+from fluorodesk.domain.enums import DefectZone, Disposition, GarmentStatus, GarmentType, InspectionResult
+from fluorodesk.domain.garments import StatusAction, parse_area_mm2, parse_kvp, parse_methods
+from fluorodesk.errors import ValidationError
+from fluorodesk.services.garment_inspections import DefectDraft, InspectionDraft
 from fluorodesk.services.garments.rows import GarmentDraft, garment_draft
-from fluorodesk.services.transfer.cells import as_date, as_member, as_number
-from fluorodesk.services.transfer.framework import NEW, UNCHANGED, UPDATE, Col, Kind, Outcome, shown
+from fluorodesk.services.transfer.cells import CellError, as_date, as_member, as_number, text
+from fluorodesk.services.transfer.framework import (
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    Col,
+    Kind,
+    Outcome,
+    RowProblem,
+    shown,
+)
 
 if TYPE_CHECKING:
     from fluorodesk.services.registry import Services
@@ -104,3 +116,123 @@ class GarmentsKind(Kind):
                 g.received_on,
                 g.status.value,
             ]
+
+
+# --------------------------------------------------------------------------- inspections
+
+
+def as_defects(value: Any) -> tuple[DefectDraft, ...]:
+    """``zone:size`` joined by ``;`` ("critical:20; Seam/overlap/back:3 x 4"); the size as typed in the
+    Inspection dialog (the service reads it)."""
+    defects = []
+    for part in filter(None, (p.strip() for p in text(value).split(";"))):
+        zone, sep, area = part.partition(":")
+        if not sep or not zone.strip() or not area.strip():
+            raise CellError(f"“{part}” should read zone:mm2, e.g. critical:20")
+        defects.append(DefectDraft(as_member(zone, DefectZone), area.strip()))
+    return tuple(defects)
+
+
+class InspectionsKind(Kind):
+    """Inspections are regulated records: the same inspection again (garment, date and inspector) is
+    unchanged; a different one under that key is refused, never changed by the import."""
+
+    name = "inspections"
+    description = "apron and thyroid-shield inspections"
+    columns = (
+        Col("garment_id", True),
+        Col("inspected_on", True, as_date),
+        Col("inspector", True),
+        Col("method", True),
+        Col("kvp"),
+        Col("equipment"),
+        Col("defects", parse=as_defects),
+        Col("result", parse=lambda cell: as_member(cell, InspectionResult)),
+        Col("disposition", parse=lambda cell: as_member(cell, Disposition)),
+        Col("notes"),
+    )
+    field_columns = {"methods": "method"}
+
+    def column_for(self, field_name: str) -> str:
+        if field_name.startswith("defect_"):  # defect_2_area: the second defect in the cell
+            return "defects"
+        return super().column_for(field_name)
+
+    def prepare(self, session: Session, services: Services) -> dict[str, int]:
+        return {
+            code.upper(): garment_id for garment_id, code in session.execute(select(Garment.id, Garment.code))
+        }
+
+    def apply(self, session: Session, services: Services, v: dict[str, Any], ids: dict[str, int]) -> Outcome:
+        code = v["garment_id"]
+        garment_id = ids.get(code.upper())
+        if garment_id is None:
+            raise RowProblem("garment_id", f"no garment “{code}” on file; import garments first")
+        draft = InspectionDraft(
+            garment_id=garment_id,
+            inspector=v["inspector"],
+            inspected_on=v["inspected_on"],
+            methods=v["method"],
+            kvp=v["kvp"],
+            equipment=v["equipment"],
+            result=v["result"],
+            disposition=v["disposition"],
+            notes=v["notes"],
+            defects=v["defects"] or (),
+        )
+        key = ("inspection", garment_id, draft.inspected_on, draft.inspector.lower())
+        label = f"inspection of {session.get(Garment, garment_id).code} on {draft.inspected_on}"
+        stored = session.scalars(
+            select(GarmentInspection).where(
+                GarmentInspection.garment_id == garment_id,
+                GarmentInspection.inspected_on == draft.inspected_on,
+                GarmentInspection.voided_at.is_(None),
+            )
+        ).all()
+        same_key = [i for i in stored if i.inspector.lower() == draft.inspector.lower()]
+        if same_key:
+            if any(_same(i, draft) for i in same_key):
+                return Outcome(UNCHANGED, key, label)
+            raise RowProblem(
+                "", f"a different {label} by {same_key[0].inspector} is on file; correct it in the app"
+            )
+        services.garment_inspections.record_in(session, draft)
+        return Outcome(NEW, key, label)
+
+    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
+        inspections = session.scalars(
+            select(GarmentInspection)
+            .where(GarmentInspection.voided_at.is_(None))
+            .options(selectinload(GarmentInspection.garment), selectinload(GarmentInspection.defects))
+            .order_by(GarmentInspection.inspected_on, GarmentInspection.id)
+        )
+        for i in inspections:
+            yield [
+                i.garment.code,
+                i.inspected_on,
+                i.inspector,
+                i.methods,
+                i.kvp,
+                i.equipment,
+                ";".join(f"{d.zone.value}:{d.area_mm2:g}" for d in i.defects),
+                i.result.value,
+                i.disposition.value if i.disposition else "",
+                i.notes,
+            ]
+
+
+def _same(stored: GarmentInspection, draft: InspectionDraft) -> bool:
+    """Does the row describe ``stored`` (what it gives matches; blank cells say nothing)?  A row the
+    service could not read is not the same record (filing it then says why)."""
+    try:
+        wanted_defects = sorted((d.zone, parse_area_mm2(d.area)) for d in draft.defects)
+        same = (
+            parse_methods(draft.methods) == parse_methods(stored.methods)
+            and draft.result in (None, stored.result)
+            and draft.disposition in (None, stored.disposition)
+            and (draft.kvp in (None, "") or parse_kvp(draft.kvp) == stored.kvp)
+            and (not draft.defects or wanted_defects == sorted((d.zone, d.area_mm2) for d in stored.defects))
+        )
+    except ValidationError:
+        return False
+    return same
