@@ -32,10 +32,12 @@ from fluorodesk.domain.garments import (
     Defect,
     ProposedResult,
     RejectionThresholds,
+    awaiting_reinspection,
     check_disposition,
     check_result,
     check_technique,
     describe_methods,
+    found_on,
     inspection_refusal,
     join_methods,
     parse_area_mm2,
@@ -50,7 +52,7 @@ from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_owner
 from fluorodesk.services.base import Service, existing
 from fluorodesk.services.garments.operations import change_status
-from fluorodesk.services.garments.state import garment_state, latest_inspections
+from fluorodesk.services.garments.state import latest_inspections, status_changes
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.signoff import ensure_record_unlocked, ensure_unlocked
 
@@ -457,7 +459,6 @@ class GarmentInspectionService(Service):
         # A signed-off period is locked; an amendment referencing the original is how it is corrected.
         ensure_unlocked(session, SignoffArea.GARMENTS, p.inspected_on, amendment=amends is not None)
         garment = existing(session, Garment, draft.garment_id, "garment")
-        settings = load_settings(session)
         # An amendment may correct the inspection that took the garment out of service.
         refusal = None
         if amends is None or garment.status in (GarmentStatus.LOST, GarmentStatus.DISPOSED):
@@ -471,17 +472,18 @@ class GarmentInspectionService(Service):
             errors["inspected_on"] = (
                 f"{garment.code} was received on {garment.received_on}; the inspection can't be earlier."
             )
-        today = self.today()
-        last = latest_inspections(session, today, garment_id=garment.id).get(garment.id)
-        state = garment_state(garment, last, settings, today)
-        if state.awaiting_reinspection and state.found and p.inspected_on < state.found:
-            errors["inspected_on"] = (
-                f"{garment.code} was found on {state.found}; "
-                "its re-inspection must be dated on or after that."
-            )
-        proposed = propose_result(
-            garment.type, [Defect(z, a) for z, a, _ in p.defects], thresholds_from(settings)
-        )
+        # A garment found after being lost is re-inspected on or after that day (only such a garment
+        # needs its last inspection looked up here).
+        found = found_on(status_changes(garment), self.today())
+        if found is not None and p.inspected_on < found:
+            last = latest_inspections(session, self.today(), garment_id=garment.id).get(garment.id)
+            if awaiting_reinspection(found, [last.inspected_on] if last else []):
+                errors["inspected_on"] = (
+                    f"{garment.code} was found on {found}; its re-inspection must be dated on or after that."
+                )
+        # The clinic's limits judge defects; with none entered the proposal is a pass whatever they are.
+        limits = thresholds_from(load_settings(session)) if p.defects else RejectionThresholds()
+        proposed = propose_result(garment.type, [Defect(z, a) for z, a, _ in p.defects], limits)
         result = p.result or proposed.result
         errors.update(check_result(proposed, result, p.notes))
         disposition = p.disposition

@@ -301,6 +301,21 @@ def test_an_inspection_dated_before_the_garment_left_is_filed_late_and_leaves_it
     assert [h.to_status for h in services.garments.history(garment.id)] == [GarmentStatus.REMOVED]
 
 
+def test_a_found_garments_re_inspection_is_dated_on_or_after_the_day_it_was_found(services):
+    garment = new_garment(services)
+    inspect(services, garment.id, on=TODAY - timedelta(days=60))
+    services.garments.change_status(garment.id, "report_lost", on=TODAY - timedelta(days=20))
+    services.garments.change_status(garment.id, "found", on=TODAY - timedelta(days=3))
+    with pytest.raises(ValidationError) as info:
+        inspect(services, garment.id, on=TODAY - timedelta(days=4))
+    assert info.value.fields == {
+        "inspected_on": f"A-100 was found on {TODAY - timedelta(days=3)}; "
+        "its re-inspection must be dated on or after that."
+    }
+    inspect(services, garment.id, on=TODAY - timedelta(days=3))
+    assert services.garments.get(garment.id).status is GarmentStatus.IN_SERVICE
+
+
 def test_a_failure_typed_in_late_still_takes_a_garment_in_service_out(services):
     garment = new_garment(services)
     inspect(services, garment.id, on=TODAY - timedelta(days=30))

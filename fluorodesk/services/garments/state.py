@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -68,29 +69,38 @@ def latest_inspections(
 ) -> dict[int, LastInspection]:
     """Each garment's newest standing (not voided) inspection dated on or before ``as_of``, by garment
     id: the one its state follows.  ``excluding`` leaves one inspection out (the one being amended)."""
-    other = aliased(GarmentInspection)
-    where = [
-        other.garment_id == Garment.id,
-        other.voided_at.is_(None),
-        other.inspected_on <= as_of,
-    ]
-    if excluding is not None:
-        where.append(other.id != excluding)
-    # Per garment, the index on garment_id finds its few inspections: a window over every inspection
-    # would sort the whole table.
-    newest = (
-        select(other.id)
-        .where(*where)
-        .order_by(other.inspected_on.desc(), other.id.desc())
-        .limit(1)
-        .correlate(Garment)
-        .scalar_subquery()
-    )
     i = GarmentInspection
-    stmt = select(i.garment_id, i.id, i.inspected_on, i.result, i.disposition).join(Garment, i.id == newest)
-    if garment_id is not None:
-        stmt = stmt.where(Garment.id == garment_id)
+    columns = (i.garment_id, i.id, i.inspected_on, i.result, i.disposition)
+    if garment_id is not None:  # one garment: its newest, straight from the garment_id index
+        stmt = (
+            select(*columns)
+            .where(i.garment_id == garment_id, *_standing(i, as_of, excluding))
+            .order_by(i.inspected_on.desc(), i.id.desc())
+            .limit(1)
+        )
+    else:  # per garment, its few inspections: a window over all of them would sort the whole table
+        newest = (
+            select(_OTHER.id)
+            .where(_OTHER.garment_id == Garment.id, *_standing(_OTHER, as_of, excluding))
+            .order_by(_OTHER.inspected_on.desc(), _OTHER.id.desc())
+            .limit(1)
+            .correlate(Garment)
+            .scalar_subquery()
+        )
+        stmt = select(*columns).join(Garment, i.id == newest)
     return {row.garment_id: LastInspection(*row[1:]) for row in session.execute(stmt)}
+
+
+#: The inspections compared with each garment's in ``latest_inspections`` (a module constant like a
+#: table: adapting a fresh alias's columns costs more than the query).
+_OTHER = aliased(GarmentInspection, name="other")
+
+
+def _standing(i: type[GarmentInspection], as_of: date, excluding: int | None) -> list[Any]:
+    where = [i.voided_at.is_(None), i.inspected_on <= as_of]
+    if excluding is not None:
+        where.append(i.id != excluding)
+    return where
 
 
 def garment_state(

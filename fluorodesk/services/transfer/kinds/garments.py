@@ -3,8 +3,10 @@ own operations (the ones the garment, status and Inspection dialogs call)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -158,16 +160,26 @@ class InspectionsKind(Kind):
             return "defects"
         return super().column_for(field_name)
 
-    def prepare(self, session: Session, services: Services) -> dict[str, int]:
-        return {
-            code.upper(): garment_id for garment_id, code in session.execute(select(Garment.id, Garment.code))
-        }
+    @dataclass
+    class Context:
+        garments: dict[str, tuple[int, str]]  # CODE -> (id, code as stored)
+        standing: dict[tuple[int, date, str], list[int]]  # (garment id, date, inspector) -> ids
 
-    def apply(self, session: Session, services: Services, v: dict[str, Any], ids: dict[str, int]) -> Outcome:
-        code = v["garment_id"]
-        garment_id = ids.get(code.upper())
-        if garment_id is None:
-            raise RowProblem("garment_id", f"no garment “{code}” on file; import garments first")
+    def prepare(self, session: Session, services: Services) -> Context:
+        i = GarmentInspection
+        standing: dict[tuple[int, date, str], list[int]] = defaultdict(list)
+        for inspection_id, garment_id, day, inspector in session.execute(
+            select(i.id, i.garment_id, i.inspected_on, i.inspector).where(i.voided_at.is_(None))
+        ):
+            standing[(garment_id, day, inspector.lower())].append(inspection_id)
+        garments = session.execute(select(Garment.id, Garment.code))
+        return self.Context({code.upper(): (gid, code) for gid, code in garments}, standing)
+
+    def apply(self, session: Session, services: Services, v: dict[str, Any], ctx: Context) -> Outcome:
+        found = ctx.garments.get(v["garment_id"].upper())
+        if found is None:
+            raise RowProblem("garment_id", f"no garment “{v['garment_id']}” on file; import garments first")
+        garment_id, code = found
         draft = InspectionDraft(
             garment_id=garment_id,
             inspector=v["inspector"],
@@ -180,24 +192,16 @@ class InspectionsKind(Kind):
             notes=v["notes"],
             defects=v["defects"] or (),
         )
-        key = ("inspection", garment_id, draft.inspected_on, draft.inspector.lower())
-        label = f"inspection of {session.get(Garment, garment_id).code} on {draft.inspected_on}"
-        stored = session.scalars(
-            select(GarmentInspection).where(
-                GarmentInspection.garment_id == garment_id,
-                GarmentInspection.inspected_on == draft.inspected_on,
-                GarmentInspection.voided_at.is_(None),
-            )
-        ).all()
-        same_key = [i for i in stored if i.inspector.lower() == draft.inspector.lower()]
-        if same_key:
-            if any(_same(i, draft) for i in same_key):
-                return Outcome(UNCHANGED, key, label)
-            raise RowProblem(
-                "", f"a different {label} by {same_key[0].inspector} is on file; correct it in the app"
-            )
+        key = (garment_id, draft.inspected_on, draft.inspector.lower())
+        label = f"inspection of {code} on {draft.inspected_on}"
+        stored = [session.get(GarmentInspection, i) for i in ctx.standing.get(key, ())]
+        if stored:
+            if any(_same(i, draft) for i in stored):
+                return Outcome(UNCHANGED, ("inspection", *key), label)
+            by = stored[0].inspector
+            raise RowProblem("", f"a different {label} by {by} is on file; correct it in the app")
         services.garment_inspections.record_in(session, draft)
-        return Outcome(NEW, key, label)
+        return Outcome(NEW, ("inspection", *key), label)
 
     def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
         inspections = session.scalars(
