@@ -26,6 +26,12 @@ from fluorodesk.domain.enums import (
 )
 from fluorodesk.errors import ValidationError
 
+
+def garment_name(kind: GarmentType, code: str) -> str:
+    """How findings, the packet and its document index name a garment: "Full apron A-014"."""
+    return f"{kind.label} {code}"
+
+
 # --------------------------------------------------------------------------- rejection criteria
 
 

@@ -11,7 +11,12 @@ from sqlalchemy.orm import Session
 from fluorodesk.db.models import Garment
 from fluorodesk.domain.dates import describe_due
 from fluorodesk.domain.enums import Disposition, GarmentStatus, GarmentType, InspectionResult
-from fluorodesk.domain.garments import StatusAction, available_actions, inspection_refusal
+from fluorodesk.domain.garments import (
+    StatusAction,
+    available_actions,
+    garment_name,
+    inspection_refusal,
+)
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.services.garments.state import (
     GarmentState,
@@ -66,8 +71,7 @@ class GarmentRow:
 
     @property
     def subject(self) -> str:
-        """How findings and the packet name it: "Apron A-014"."""
-        return f"{self.type.label} {self.code}"
+        return garment_name(self.type, self.code)
 
     @property
     def lead_words(self) -> str:

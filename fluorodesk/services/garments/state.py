@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import Garment, GarmentInspection
 from fluorodesk.domain.enums import Disposition, GarmentStatus, InspectionResult
@@ -79,10 +79,11 @@ def latest_inspections(
             .limit(1)
         )
     else:  # per garment, its few inspections: a window over all of them would sort the whole table
+        other = GarmentInspection.__table__.alias("other").c
         newest = (
-            select(_OTHER.id)
-            .where(_OTHER.garment_id == Garment.id, *_standing(_OTHER, as_of, excluding))
-            .order_by(_OTHER.inspected_on.desc(), _OTHER.id.desc())
+            select(other.id)
+            .where(other.garment_id == Garment.id, *_standing(other, as_of, excluding))
+            .order_by(other.inspected_on.desc(), other.id.desc())
             .limit(1)
             .correlate(Garment)
             .scalar_subquery()
@@ -91,12 +92,9 @@ def latest_inspections(
     return {row.garment_id: LastInspection(*row[1:]) for row in session.execute(stmt)}
 
 
-#: The inspections compared with each garment's in ``latest_inspections`` (a module constant like a
-#: table: adapting a fresh alias's columns costs more than the query).
-_OTHER = aliased(GarmentInspection, name="other")
-
-
-def _standing(i: type[GarmentInspection], as_of: date, excluding: int | None) -> list[Any]:
+def _standing(i: Any, as_of: date, excluding: int | None) -> list[Any]:
+    """Not voided, dated on or before ``as_of`` (and not ``excluding``): ``i`` is the mapped class or a
+    table alias's columns."""
     where = [i.voided_at.is_(None), i.inspected_on <= as_of]
     if excluding is not None:
         where.append(i.id != excluding)
