@@ -26,6 +26,12 @@ from fluorodesk.domain.enums import (
 )
 from fluorodesk.errors import ValidationError
 
+
+def garment_name(kind: GarmentType, code: str) -> str:
+    """How findings, the packet and its document index name a garment: "Full apron A-014"."""
+    return f"{kind.label} {code}"
+
+
 # --------------------------------------------------------------------------- rejection criteria
 
 
@@ -261,8 +267,16 @@ def status_after_inspection(result: InspectionResult, disposition: Disposition |
 INSPECTABLE = frozenset({GarmentStatus.IN_SERVICE, GarmentStatus.QUARANTINED})
 
 
-def inspection_refusal(code: str, status: GarmentStatus, since: date | None) -> str | None:
-    """Why a garment cannot be inspected in its current status, or None."""
+def inspection_refusal(
+    code: str, status: GarmentStatus, since: date | None, *, on: date | None = None
+) -> str | None:
+    """Why a garment cannot be inspected in its current status (taken ``since``), or None.
+
+    An inspection dated ``on`` a day before it left (lost, removed, disposed of) is the late entry
+    of a past record, not a new inspection: it is allowed.
+    """
+    if on is not None and since is not None and on < since:
+        return None
     when = f" on {since}" if since else ""
     if status is GarmentStatus.LOST:
         return f"{code} is reported lost. Mark it found first; it then needs this re-inspection before use."
@@ -383,6 +397,19 @@ def status_on(
             break
         status = change.to_status
     return status
+
+
+def status_since(changes: Sequence[StatusChange], current_since: date | None, as_of: date) -> date | None:
+    """The day the garment took the status it had on ``as_of`` (see ``status_on``); None when it has
+    been in service since it came."""
+    if not changes:
+        return current_since if current_since is not None and current_since <= as_of else None
+    since = None
+    for change in changes:
+        if change.changed_on > as_of:
+            break
+        since = change.changed_on
+    return since
 
 
 def found_on(changes: Sequence[StatusChange], as_of: date) -> date | None:

@@ -20,7 +20,7 @@ from fluorodesk.errors import StorageError, ValidationError, storage_error_from
 from fluorodesk.paths import font_path
 
 if TYPE_CHECKING:
-    from fluorodesk.services.garments import LabelRow
+    from fluorodesk.services.garments.rows import LabelRow
     from fluorodesk.services.registry import Services
 
 INCH = 72.0

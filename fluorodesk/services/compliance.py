@@ -9,19 +9,20 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import dosimetry, exposure, garments, procedures
+from fluorodesk.services import dosimetry, exposure, procedures
 from fluorodesk.services.base import Service
 from fluorodesk.services.contracts import findings as contract_findings
+from fluorodesk.services.garments import findings as garment_findings
 from fluorodesk.services.settings import load_settings
-from fluorodesk.services.technicians.findings import findings as technician_findings
+from fluorodesk.services.technicians import findings as technician_findings
 
 Provider = Callable[[Session, ClinicSettings, date], list[Finding]]
 
 #: One provider per area.
 AREAS: tuple[Provider, ...] = (
-    technician_findings,
+    technician_findings.findings,
     contract_findings.findings,
-    garments.findings,
+    garment_findings.findings,
     exposure.findings,
     procedures.findings,
     dosimetry.findings,

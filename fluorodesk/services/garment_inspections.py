@@ -16,7 +16,6 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.base import utcnow
 from fluorodesk.db.models import Garment, GarmentDefect, GarmentInspection
 from fluorodesk.domain.dates import parse_date_into
 from fluorodesk.domain.enums import (
@@ -29,13 +28,16 @@ from fluorodesk.domain.enums import (
     SignoffArea,
 )
 from fluorodesk.domain.garments import (
+    INSPECTABLE,
     Defect,
     ProposedResult,
     RejectionThresholds,
+    awaiting_reinspection,
     check_disposition,
     check_result,
     check_technique,
     describe_methods,
+    found_on,
     inspection_refusal,
     join_methods,
     parse_area_mm2,
@@ -45,11 +47,12 @@ from fluorodesk.domain.garments import (
     status_after_inspection,
 )
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
+from fluorodesk.errors import ConflictError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_owner
-from fluorodesk.services.base import Service
-from fluorodesk.services.garments import change_status, garment_state, load_garments
+from fluorodesk.services.base import Service, existing
+from fluorodesk.services.garments.operations import change_status
+from fluorodesk.services.garments.state import latest_inspections, status_changes
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.signoff import ensure_record_unlocked, ensure_unlocked
 
@@ -161,6 +164,19 @@ def _image_count(session: Session, inspection_id: int) -> int:
     return counts_by_owner(session, OWNER_TYPE, [inspection_id]).get(inspection_id, 0)
 
 
+def inspection_rows(session: Session, *where: object) -> list[InspectionRow]:
+    """The inspections matching ``where`` (SQL conditions), newest first: what the Aprons tab's detail,
+    the inspection-day list and the packet's inspection log show."""
+    found = session.scalars(
+        select(GarmentInspection)
+        .where(*where)  # type: ignore[arg-type]
+        .options(selectinload(GarmentInspection.defects), selectinload(GarmentInspection.garment))
+        .order_by(GarmentInspection.inspected_on.desc(), GarmentInspection.id.desc())
+    ).all()
+    counts = counts_by_owner(session, OWNER_TYPE, [i.id for i in found])
+    return [_row(i, counts.get(i.id, 0)) for i in found]
+
+
 @dataclass(frozen=True)
 class _Parsed:
     inspected_on: date
@@ -184,9 +200,7 @@ class GarmentInspectionService(Service):
     def propose(self, garment_id: int, defects: Sequence[DefectDraft]) -> ProposedResult:
         parsed = self._parse_defects(defects)
         with self.db.read() as session:
-            garment = session.get(Garment, garment_id)
-            if garment is None:
-                raise NotFoundError("That garment no longer exists.")
+            garment = existing(session, Garment, garment_id, "garment")
             return propose_result(
                 garment.type, [Defect(z, a) for z, a, _ in parsed], thresholds_from(load_settings(session))
             )
@@ -195,9 +209,7 @@ class GarmentInspectionService(Service):
 
     def get(self, inspection_id: int) -> InspectionRow:
         with self.db.read() as session:
-            inspection = session.get(GarmentInspection, inspection_id)
-            if inspection is None:
-                raise NotFoundError("That inspection no longer exists.")
+            inspection = existing(session, GarmentInspection, inspection_id, "inspection")
             return _row(inspection, _image_count(session, inspection.id))
 
     def inspectors(self, limit: int = 30) -> list[str]:
@@ -222,26 +234,44 @@ class GarmentInspectionService(Service):
 
     def _list(self, *where: object) -> list[InspectionRow]:
         with self.db.read() as session:
-            found = session.scalars(
-                select(GarmentInspection)
-                .where(*where)  # type: ignore[arg-type]
-                .options(selectinload(GarmentInspection.defects), selectinload(GarmentInspection.garment))
-                .order_by(GarmentInspection.inspected_on.desc(), GarmentInspection.id.desc())
-            ).all()
-            counts = counts_by_owner(session, OWNER_TYPE, [i.id for i in found])
-            return [_row(i, counts.get(i.id, 0)) for i in found]
+            return inspection_rows(session, *where)
 
     # ---- recording
+    #
+    # Each change is one operation taking the caller's write transaction (``*_in``): the window's own
+    # (``record``, ``amend``, ``void``, ``set_disposition`` wrap them) or an import's.
 
     def record(self, draft: InspectionDraft) -> InspectionRow:
         """Record an inspection and move the garment accordingly, in one transaction."""
-        parsed = self._parse(draft)
         with self.writing() as session:
-            inspection = self._write(session, draft, parsed, amends=None)
-            return self._result(session, inspection)
+            return self._result(session, self.record_in(session, draft))
 
     def amend(self, inspection_id: int, draft: InspectionDraft, *, reason: str) -> InspectionRow:
         """Replace a wrong inspection by a corrected one that points at it; the old one is voided."""
+        with self.writing() as session:
+            return self._result(session, self.amend_in(session, inspection_id, draft, reason=reason))
+
+    def void(self, inspection_id: int, *, reason: str) -> InspectionRow:
+        """Mark an inspection as not standing (see ``void_in``)."""
+        with self.writing() as session:
+            return self._result(session, self.void_in(session, inspection_id, reason=reason))
+
+    def set_disposition(
+        self, inspection_id: int, disposition: Disposition | str, *, notes: str = ""
+    ) -> InspectionRow:
+        """Complete a failed inspection that was recorded without a disposition; the garment follows."""
+        with self.writing() as session:
+            inspection = self.set_disposition_in(session, inspection_id, disposition, notes=notes)
+            return self._result(session, inspection)
+
+    def record_in(self, session: Session, draft: InspectionDraft) -> GarmentInspection:
+        """Record an inspection and move the garment accordingly."""
+        return self._write(session, draft, self._parse(draft), amends=None)
+
+    def amend_in(
+        self, session: Session, inspection_id: int, draft: InspectionDraft, *, reason: str
+    ) -> GarmentInspection:
+        """File the corrected inspection pointing at the original, and void the original."""
         errors: dict[str, str] = {}
         reason = (reason or "").strip()
         if not reason:
@@ -252,33 +282,28 @@ class GarmentInspectionService(Service):
             errors.update(exc.fields)
         if errors:
             raise ValidationError(fields=errors)
-        with self.writing() as session:
-            original = session.get(GarmentInspection, inspection_id)
-            if original is None:
-                raise NotFoundError("That inspection no longer exists.")
-            if original.voided_at is not None:
-                raise ConflictError("That inspection was already voided or amended; amend the current one.")
-            if original.garment_id != draft.garment_id:
-                raise ValidationError(fields={"garment": "An amendment must be for the same garment."})
-            inspection = self._write(session, draft, parsed, amends=original)
-            before = audit.snapshot(original)
-            original.voided_at = utcnow().replace(microsecond=0)
-            original.void_reason = f"Amended by inspection #{inspection.id}: {reason}"
-            original.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="amend",
-                entity="garment_inspections",
-                entity_id=original.id,
-                summary=f"Inspection #{original.id} of {original.garment.code} "
-                f"amended by #{inspection.id}: {reason}",
-                before=before,
-                after=audit.snapshot(original),
-            )
-            return self._result(session, inspection)
+        original = existing(session, GarmentInspection, inspection_id, "inspection")
+        if original.voided_at is not None:
+            raise ConflictError("That inspection was already voided or amended; amend the current one.")
+        if original.garment_id != draft.garment_id:
+            raise ValidationError(fields={"garment": "An amendment must be for the same garment."})
+        inspection = self._write(session, draft, parsed, amends=original)
+        before = audit.snapshot(original)
+        original.voided_at = self.now()
+        original.void_reason = f"Amended by inspection #{inspection.id}: {reason}"
+        self.stamp(original)
+        audit.changed(
+            session,
+            self.actor,
+            "garment_inspections",
+            original,
+            before,
+            f"Inspection #{original.id} of {original.garment.code} amended by #{inspection.id}: {reason}",
+            action="amend",
+        )
+        return inspection
 
-    def void(self, inspection_id: int, *, reason: str) -> InspectionRow:
+    def void_in(self, session: Session, inspection_id: int, *, reason: str) -> GarmentInspection:
         """Mark an inspection as not standing (entered for the wrong garment, a duplicate...).
 
         The garment's status is not changed automatically: if voiding leaves it out of service
@@ -287,90 +312,73 @@ class GarmentInspectionService(Service):
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError(fields={"reason": "Say why this inspection record is wrong."})
-        with self.writing() as session:
-            inspection = session.get(GarmentInspection, inspection_id)
-            if inspection is None:
-                raise NotFoundError("That inspection no longer exists.")
-            if inspection.voided_at is not None:
-                raise ConflictError("That inspection was already voided.")
-            ensure_record_unlocked(session, inspection)
-            before = audit.snapshot(inspection)
-            inspection.voided_at = utcnow().replace(microsecond=0)
-            inspection.void_reason = reason
-            inspection.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="void",
-                entity="garment_inspections",
-                entity_id=inspection.id,
-                summary=f"Inspection #{inspection.id} of {inspection.garment.code} voided: {reason}",
-                before=before,
-                after=audit.snapshot(inspection),
-            )
-            return self._result(session, inspection)
+        inspection = existing(session, GarmentInspection, inspection_id, "inspection")
+        if inspection.voided_at is not None:
+            raise ConflictError("That inspection was already voided.")
+        ensure_record_unlocked(session, inspection)
+        before = audit.snapshot(inspection)
+        inspection.voided_at = self.now()
+        inspection.void_reason = reason
+        self.stamp(inspection)
+        audit.changed(
+            session,
+            self.actor,
+            "garment_inspections",
+            inspection,
+            before,
+            f"Inspection #{inspection.id} of {inspection.garment.code} voided: {reason}",
+            action="void",
+        )
+        return inspection
 
-    def set_disposition(
-        self, inspection_id: int, disposition: Disposition | str, *, notes: str = ""
-    ) -> InspectionRow:
-        """Complete a failed inspection that was recorded without a disposition; the garment follows."""
+    def set_disposition_in(
+        self, session: Session, inspection_id: int, disposition: Disposition | str, *, notes: str = ""
+    ) -> GarmentInspection:
+        """Complete a failed inspection recorded without a disposition; the garment follows when this
+        is its newest inspection and it is still in use or held."""
         try:
             chosen = Disposition(disposition)
         except ValueError:
             raise ValidationError(fields={"disposition": "Choose repair, remove or discard."}) from None
-        with self.writing() as session:
-            inspection = session.get(GarmentInspection, inspection_id)
-            if inspection is None:
-                raise NotFoundError("That inspection no longer exists.")
-            if inspection.voided_at is not None:
-                raise ConflictError("That inspection was voided; it needs no disposition.")
-            if inspection.disposition is not None:
-                raise ConflictError(
-                    f"That inspection already has a disposition ({inspection.disposition.label}); "
-                    "amend the inspection to change it."
-                )
-            problem = check_disposition(inspection.result, chosen)
-            if problem:
-                raise ValidationError(fields={"disposition": problem})
-            ensure_record_unlocked(session, inspection)
-            before = audit.snapshot(inspection)
-            inspection.disposition = chosen
-            if notes.strip():
-                inspection.notes = (inspection.notes + "\n" if inspection.notes else "") + notes.strip()
-            inspection.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="disposition",
-                entity="garment_inspections",
-                entity_id=inspection.id,
-                summary=f"Disposition of inspection #{inspection.id} "
-                f"({inspection.garment.code}): {chosen.label}",
-                before=before,
-                after=audit.snapshot(inspection),
+        inspection = existing(session, GarmentInspection, inspection_id, "inspection")
+        if inspection.voided_at is not None:
+            raise ConflictError("That inspection was voided; it needs no disposition.")
+        if inspection.disposition is not None:
+            raise ConflictError(
+                f"That inspection already has a disposition ({inspection.disposition.label}); "
+                "amend the inspection to change it."
             )
-            garment = load_garments(session, garment_id=inspection.garment_id)[0]
-            state = garment_state(garment, load_settings(session), self.today())
-            if (
-                state.last is not None
-                and state.last.id == inspection.id
-                and garment.status
-                in (
-                    GarmentStatus.IN_SERVICE,
-                    GarmentStatus.QUARANTINED,
-                )
-            ):
-                change_status(
-                    session,
-                    garment,
-                    status_after_inspection(inspection.result, chosen),
-                    on=max(self.today(), garment.status_changed_on or self.today()),
-                    reason=f"Disposition of the failed inspection of "
-                    f"{inspection.inspected_on}: {chosen.label}",
-                    actor=self.actor,
-                    inspection_id=inspection.id,
-                )
-            return self._result(session, inspection)
+        problem = check_disposition(inspection.result, chosen)
+        if problem:
+            raise ValidationError(fields={"disposition": problem})
+        ensure_record_unlocked(session, inspection)
+        before = audit.snapshot(inspection)
+        inspection.disposition = chosen
+        if notes.strip():
+            inspection.notes = (inspection.notes + "\n" if inspection.notes else "") + notes.strip()
+        self.stamp(inspection)
+        garment = inspection.garment
+        audit.changed(
+            session,
+            self.actor,
+            "garment_inspections",
+            inspection,
+            before,
+            f"Disposition of inspection #{inspection.id} ({garment.code}): {chosen.label}",
+            action="disposition",
+        )
+        newest = latest_inspections(session, self.today(), garment_id=garment.id).get(garment.id)
+        if newest is not None and newest.id == inspection.id and garment.status in INSPECTABLE:
+            change_status(
+                session,
+                garment,
+                status_after_inspection(inspection.result, chosen),
+                on=max(self.today(), garment.status_changed_on or self.today()),
+                reason=f"Disposition of the failed inspection of {inspection.inspected_on}: {chosen.label}",
+                actor=self.actor,
+                inspection_id=inspection.id,
+            )
+        return inspection
 
     # ---- internals
 
@@ -450,15 +458,13 @@ class GarmentInspectionService(Service):
     ) -> GarmentInspection:
         # A signed-off period is locked; an amendment referencing the original is how it is corrected.
         ensure_unlocked(session, SignoffArea.GARMENTS, p.inspected_on, amendment=amends is not None)
-        found = load_garments(session, garment_id=draft.garment_id)
-        if not found:
-            raise NotFoundError("That garment no longer exists.")
-        garment = found[0]
-        settings = load_settings(session)
+        garment = existing(session, Garment, draft.garment_id, "garment")
         # An amendment may correct the inspection that took the garment out of service.
         refusal = None
         if amends is None or garment.status in (GarmentStatus.LOST, GarmentStatus.DISPOSED):
-            refusal = inspection_refusal(garment.code, garment.status, garment.status_changed_on)
+            refusal = inspection_refusal(
+                garment.code, garment.status, garment.status_changed_on, on=p.inspected_on
+            )
         if refusal:
             raise ConflictError(refusal)
         errors: dict[str, str] = {}
@@ -466,15 +472,18 @@ class GarmentInspectionService(Service):
             errors["inspected_on"] = (
                 f"{garment.code} was received on {garment.received_on}; the inspection can't be earlier."
             )
-        state = garment_state(garment, settings, self.today())
-        if state.awaiting_reinspection and state.found and p.inspected_on < state.found:
-            errors["inspected_on"] = (
-                f"{garment.code} was found on {state.found}; "
-                "its re-inspection must be dated on or after that."
-            )
-        proposed = propose_result(
-            garment.type, [Defect(z, a) for z, a, _ in p.defects], thresholds_from(settings)
-        )
+        # A garment found after being lost is re-inspected on or after that day (only such a garment
+        # needs its last inspection looked up here).
+        found = found_on(status_changes(garment), self.today())
+        if found is not None and p.inspected_on < found:
+            last = latest_inspections(session, self.today(), garment_id=garment.id).get(garment.id)
+            if awaiting_reinspection(found, [last.inspected_on] if last else []):
+                errors["inspected_on"] = (
+                    f"{garment.code} was found on {found}; its re-inspection must be dated on or after that."
+                )
+        # The clinic's limits judge defects; with none entered the proposal is a pass whatever they are.
+        limits = thresholds_from(load_settings(session)) if p.defects else RejectionThresholds()
+        proposed = propose_result(garment.type, [Defect(z, a) for z, a, _ in p.defects], limits)
         result = p.result or proposed.result
         errors.update(check_result(proposed, result, p.notes))
         disposition = p.disposition
@@ -486,10 +495,11 @@ class GarmentInspectionService(Service):
         if errors:
             raise ValidationError(fields=errors)
 
-        standing = [
-            i for i in garment.inspections if i.voided_at is None and (amends is None or i.id != amends.id)
-        ]
-        acceptance = draft.acceptance if draft.acceptance is not None else not standing
+        # The newest standing inspection other than the one amended (any date: a late entry may follow it).
+        before = latest_inspections(
+            session, date.max, garment_id=garment.id, excluding=amends.id if amends is not None else None
+        ).get(garment.id)
+        acceptance = draft.acceptance if draft.acceptance is not None else before is None
         inspection = GarmentInspection(
             garment=garment,
             inspected_on=p.inspected_on,
@@ -502,13 +512,13 @@ class GarmentInspectionService(Service):
             disposition=disposition,
             notes=p.notes,
             amends_id=amends.id if amends is not None else None,
-            created_by=self.actor,
-            updated_by=self.actor,
         )
+        self.stamp(inspection, new=True)
         for zone, area, description in p.defects:
             inspection.defects.append(GarmentDefect(zone=zone, area_mm2=area, description=description))
         session.add(inspection)
         session.flush()
+        # Not audit.created: the event also lists the defects, which are part of the record.
         audit.record(
             session,
             actor=self.actor,
@@ -524,10 +534,12 @@ class GarmentInspectionService(Service):
             },
         )
         # The garment follows its newest standing inspection (a late entry for an older date does not
-        # move it), and a quarantine or removal recorded after the inspection date is not undone by it.
-        newest = all((i.inspected_on, i.id) <= (inspection.inspected_on, inspection.id) for i in standing)
+        # move it), and a quarantine or removal recorded after the inspection date is not undone by it;
+        # a failure still takes a garment out of use (in service or held), whatever its date.
+        newest = before is None or before.inspected_on <= inspection.inspected_on
         not_stale = garment.status_changed_on is None or inspection.inspected_on >= garment.status_changed_on
-        if newest and (not_stale or result is InspectionResult.FAIL):
+        failed_in_use = result is InspectionResult.FAIL and garment.status in INSPECTABLE
+        if newest and (not_stale or failed_in_use):
             target = status_after_inspection(result, disposition)
             why = proposed.summary if result is InspectionResult.FAIL and proposed.reasons else result.label
             if result is InspectionResult.FAIL and not proposed.reasons:

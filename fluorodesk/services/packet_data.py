@@ -32,6 +32,7 @@ from fluorodesk.db.models import (
     Technician,
 )
 from fluorodesk.domain.enums import KapUnit
+from fluorodesk.domain.garments import garment_name
 from fluorodesk.services.integrity import check_attachment
 
 
@@ -140,8 +141,8 @@ def _contracts(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def _garments(session: Session, ids: set[int]) -> dict[int, str]:
-    rows = session.scalars(select(Garment).where(Garment.id.in_(ids)))
-    return {g.id: f"{g.type.label} {g.code}" for g in rows}
+    rows = session.execute(select(Garment.id, Garment.type, Garment.code).where(Garment.id.in_(ids)))
+    return {gid: garment_name(kind, code) for gid, kind, code in rows}
 
 
 def _inspections(session: Session, ids: set[int]) -> dict[int, str]:

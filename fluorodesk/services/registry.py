@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # each service module is imported when first used (start-up s
     from fluorodesk.services.dosimetry import DosimetryService
     from fluorodesk.services.exposure import ExposureService
     from fluorodesk.services.garment_inspections import GarmentInspectionService
-    from fluorodesk.services.garments import GarmentService
+    from fluorodesk.services.garments.operations import GarmentService
     from fluorodesk.services.meters import MeterService
     from fluorodesk.services.procedures import ProcedureService
     from fluorodesk.services.settings import SettingsService
@@ -88,7 +88,7 @@ class Services:
 
     @cached_property
     def garments(self) -> GarmentService:
-        from fluorodesk.services.garments import GarmentService
+        from fluorodesk.services.garments.operations import GarmentService
 
         return self._make(GarmentService)
 

@@ -104,7 +104,7 @@ def test_every_section_gathers_words_from_the_demo(demo_services):
     assert "Missing (required)" in text["contracts"] and "Keystone Rad Tech Partners" in text["contracts"]
     assert (
         "Crack, left chest panel" in text["garments"]
-        and "Removed from service 2026-11-14" in text["garments"]
+        and "Removed from service since 2026-11-14" in text["garments"]
     )
     assert "MISSED: no check recorded" in text["exposure"] and "SIE-448120" in text["exposure"]
     assert "Replace worn collimator label. (OPEN)" in text["exposure"]
@@ -218,7 +218,7 @@ def test_past_packet_shows_the_garment_still_in_service(demo_services):
     assert row.cells[5] == "In service"
     now = gather(demo_services, PacketRequest(sections=("garments",))).sections[0]
     row = next(r for b in now.blocks if hasattr(b, "rows") for r in b.rows if r.cells[0] == "A-010")
-    assert row.cells[5] == "Removed from service 2026-11-14"
+    assert row.cells[5] == "Removed from service since 2026-11-14"
 
 
 def test_documents_added_after_the_as_of_date_are_not_listed(scans_services):

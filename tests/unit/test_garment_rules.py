@@ -33,6 +33,7 @@ from fluorodesk.domain.garments import (
     status_action_refusal,
     status_after_inspection,
     status_on,
+    status_since,
 )
 from fluorodesk.errors import ValidationError
 
@@ -234,6 +235,14 @@ def test_inspection_refusals_name_the_way_out():
     assert "disposed" in inspection_refusal("A-1", S.DISPOSED, None)
 
 
+def test_an_inspection_dated_before_the_garment_left_is_a_late_entry_not_refused():
+    left = date(2026, 6, 1)
+    for status in (S.LOST, S.REMOVED, S.DISPOSED):
+        assert inspection_refusal("A-1", status, left, on=date(2026, 5, 31)) is None
+        assert inspection_refusal("A-1", status, left, on=left) is not None
+    assert inspection_refusal("A-1", S.LOST, None, on=date(2026, 5, 31)) is not None
+
+
 HISTORY = [
     StatusChange(date(2026, 3, 1), S.IN_SERVICE, S.LOST),
     StatusChange(date(2026, 5, 10), S.LOST, S.QUARANTINED),
@@ -256,7 +265,23 @@ def test_status_on_a_past_date_replays_the_history(as_of, status):
     assert status_on(HISTORY, S.IN_SERVICE, date(2026, 5, 12), as_of) is status
 
 
+@pytest.mark.parametrize(
+    ("as_of", "since"),
+    [
+        (date(2026, 2, 28), None),
+        (date(2026, 3, 1), date(2026, 3, 1)),
+        (date(2026, 5, 9), date(2026, 3, 1)),
+        (date(2026, 5, 11), date(2026, 5, 10)),
+        (date(2026, 12, 1), date(2026, 5, 12)),
+    ],
+)
+def test_status_since_is_the_day_it_took_the_status_it_had_then(as_of, since):
+    assert status_since(HISTORY, date(2026, 5, 12), as_of) == since
+
+
 def test_status_without_history_counts_from_its_change_date():
+    assert status_since([], date(2026, 6, 1), date(2026, 6, 1)) == date(2026, 6, 1)
+    assert status_since([], date(2026, 6, 1), date(2026, 5, 31)) is None
     assert status_on([], S.REMOVED, date(2026, 6, 1), date(2026, 6, 1)) is S.REMOVED
     assert status_on([], S.REMOVED, date(2026, 6, 1), date(2026, 5, 31)) is S.IN_SERVICE
     assert status_on([], S.LOST, None, date(2000, 1, 1)) is S.LOST

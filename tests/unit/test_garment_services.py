@@ -20,7 +20,7 @@ from fluorodesk.domain.garments import StatusAction
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
 from fluorodesk.services import garment_inspections as inspections_module
 from fluorodesk.services.garment_inspections import DefectDraft, InspectionDraft
-from fluorodesk.services.garments import GarmentDraft
+from fluorodesk.services.garments.rows import GarmentDraft
 from fluorodesk.services.integrity import IntegrityService
 from fluorodesk.services.technicians.rows import TechnicianDraft
 
@@ -289,6 +289,40 @@ def test_a_removed_lost_or_disposed_garment_cannot_be_inspected(services):
     services.garments.change_status(garment.id, "dispose", disposal_method="Recycled via vendor")
     with pytest.raises(ConflictError, match="disposed"):
         inspect(services, garment.id)
+
+
+def test_an_inspection_dated_before_the_garment_left_is_filed_late_and_leaves_it_where_it_is(services):
+    garment = new_garment(services)
+    services.garments.change_status(garment.id, "remove", on=TODAY - timedelta(days=10), reason="Torn strap")
+    late = inspect(services, garment.id, on=TODAY - timedelta(days=40), defects=[DefectDraft("critical", "40")])
+    assert late.result is InspectionResult.FAIL  # a paper record typed in after the removal
+    row = services.garments.get(garment.id)
+    assert row.status is GarmentStatus.REMOVED and row.last_inspected_on == TODAY - timedelta(days=40)
+    assert [h.to_status for h in services.garments.history(garment.id)] == [GarmentStatus.REMOVED]
+
+
+def test_a_found_garments_re_inspection_is_dated_on_or_after_the_day_it_was_found(services):
+    garment = new_garment(services)
+    inspect(services, garment.id, on=TODAY - timedelta(days=60))
+    services.garments.change_status(garment.id, "report_lost", on=TODAY - timedelta(days=20))
+    services.garments.change_status(garment.id, "found", on=TODAY - timedelta(days=3))
+    with pytest.raises(ValidationError) as info:
+        inspect(services, garment.id, on=TODAY - timedelta(days=4))
+    assert info.value.fields == {
+        "inspected_on": f"A-100 was found on {TODAY - timedelta(days=3)}; "
+        "its re-inspection must be dated on or after that."
+    }
+    inspect(services, garment.id, on=TODAY - timedelta(days=3))
+    assert services.garments.get(garment.id).status is GarmentStatus.IN_SERVICE
+
+
+def test_a_failure_typed_in_late_still_takes_a_garment_in_service_out(services):
+    garment = new_garment(services)
+    inspect(services, garment.id, on=TODAY - timedelta(days=30))
+    services.garments.change_status(garment.id, "quarantine", on=TODAY - timedelta(days=10), reason="Check")
+    services.garments.change_status(garment.id, "return_to_service", on=TODAY - timedelta(days=5), reason="Ok")
+    inspect(services, garment.id, on=TODAY - timedelta(days=8), defects=[DefectDraft("critical", "40")])
+    assert services.garments.get(garment.id).status is GarmentStatus.QUARANTINED
 
 
 # --------------------------------------------------------------------------- void and amend

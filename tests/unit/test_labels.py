@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from fluorodesk.errors import ValidationError
 from fluorodesk.reports.labels import LAYOUTS, layout_for, make_labels, render_labels
-from fluorodesk.services.garments import LabelRow
+from fluorodesk.services.garments.rows import LabelRow
 from tests.tools import require_programs
 
 LETTER = (612, 792)

@@ -242,7 +242,7 @@ def test_inspection_result_is_computed_and_a_false_pass_refused(services, tmp_pa
     ]
     report = services.imports.run("inspections", write_csv(tmp_path / "i.csv", rows))
     errors = {r.row: " ".join(r.messages) for r in report.rows if r.outcome == "error"}
-    assert set(errors) == {3, 4} and "pass is impossible" in errors[3] and "x-ray" in errors[4]
+    assert set(errors) == {3, 4} and "This garment cannot pass" in errors[3] and "x-ray" in errors[4]
     rows.pop(3)
     rows.pop(2)
     assert services.imports.run("inspections", write_csv(tmp_path / "i2.csv", rows)).ok

@@ -1,23 +1,25 @@
 """Protective garments: the inventory as it stood on the packet date, the inspection log for the
 period, and every failure with its disposition.
 
-Next-due dates come from services/garments (the same rule as the Aprons tab and the findings).
-When the garments & inspections capability lands, the lead can add its richer fields (owner,
-defect photos, acceptance details) here.
+Each garment's status, last inspection and next due date are the Aprons tab's own rows
+(``services.garments.rows.garment_rows``) for the packet's as-of date, and the log is the inspection
+service's rows, so the packet, the tab and the findings cannot disagree.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
 
-from fluorodesk.db.models import Garment, GarmentInspection
-from fluorodesk.domain.dates import describe_due
-from fluorodesk.domain.enums import Disposition, GarmentStatus, InspectionMethod, InspectionResult
+from sqlalchemy import select
+
+from fluorodesk.db.models import GarmentInspection
+from fluorodesk.domain.enums import Disposition, GarmentStatus, InspectionResult
 from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import Block, Column, Para, Row, Section, SubHeading, Table, Tone
 from fluorodesk.reports.sections.common import DASH, documents_table, join, num
-from fluorodesk.services.garments import garment_state, load_garments
+from fluorodesk.services.garment_inspections import InspectionRow, inspection_rows
+from fluorodesk.services.garments.rows import GarmentRow, garment_rows
 from fluorodesk.services.packet_data import voided_by
 
 KEY = "garments"
@@ -25,58 +27,45 @@ TITLE = "Protective garments"
 OWNER_TYPES = ("garment", "inspection", "garment_inspection")
 
 
-def status_on(garment: Garment, as_of: date) -> GarmentStatus:
-    """The garment's status on ``as_of``, read back from its status history (the Aprons tab's rule)."""
-    from fluorodesk.domain.garments import status_on as status_from_history
-    from fluorodesk.services.garments import status_changes
-
-    return status_from_history(status_changes(garment), garment.status, garment.status_changed_on, as_of)
-
-
-def included(garment: Garment, ctx: PacketContext) -> bool:
-    if not ctx.on_file(garment.received_on, garment.created_at):
+def included(row: GarmentRow, ctx: PacketContext) -> bool:
+    """On file on the as-of date, and in service or leaving service within the period."""
+    if not ctx.on_file(row.received_on, row.created_at):
         return False
-    status = status_on(garment, ctx.as_of)
-    if status is GarmentStatus.IN_SERVICE:
+    if row.status is GarmentStatus.IN_SERVICE:
         return True
-    changed = garment.status_changed_on or garment.disposed_on
-    return changed is None or changed >= ctx.period_from
+    left = row.status_since or row.disposed_on
+    return left is None or left >= ctx.period_from
 
 
-def _status_words(garment: Garment, status: GarmentStatus, as_of: date) -> str:
-    if status is GarmentStatus.IN_SERVICE:
-        return "In service"
-    changed = garment.status_changed_on or garment.disposed_on
-    words = status.label + (f" {changed.isoformat()}" if changed and changed <= as_of else "")
-    if status is GarmentStatus.DISPOSED and garment.disposal_method:
-        words += f" ({garment.disposal_method})"
-    return words
+def _next_words(row: GarmentRow) -> tuple[str, Tone]:
+    """The Next inspection column: the tab's due date and words, and how it reads."""
+    if row.awaiting_reinspection:
+        return row.standing, "bad"
+    if row.status is not GarmentStatus.IN_SERVICE:
+        return DASH, "muted"
+    tone: Tone = "bad" if row.last_result is InspectionResult.FAIL else ""
+    if row.next_due is None:
+        return row.standing, "bad"
+    if row.days_until_due is not None and row.days_until_due < 0:
+        tone = "bad"
+    elif row.due_soon:
+        tone = tone or "warn"
+    return f"{row.next_due.isoformat()} ({row.due_words})", tone
 
 
-def _methods(text: str) -> str:
-    labels = []
-    for part in (text or "").split("+"):
-        try:
-            labels.append(InspectionMethod(part.strip()).label)
-        except ValueError:
-            if part.strip():
-                labels.append(part.strip())
-    return ", ".join(labels).capitalize() or DASH
-
-
-def _lead(garment: Garment) -> str:
-    if garment.lead_free:
-        front = num(garment.lead_front_mm, digits=2) if garment.lead_front_mm is not None else ""
+def _lead(row: GarmentRow) -> str:
+    if row.lead_free:
+        front = num(row.lead_front_mm, digits=2) if row.lead_front_mm is not None else ""
         return "Lead-free" + (f", {front} mm Pb eq." if front else "")
     parts = []
-    if garment.lead_front_mm is not None:
-        parts.append(f"{garment.lead_front_mm:g} front")
-    if garment.lead_back_mm is not None:
-        parts.append(f"{garment.lead_back_mm:g} back")
+    if row.lead_front_mm is not None:
+        parts.append(f"{row.lead_front_mm:g} front")
+    if row.lead_back_mm is not None:
+        parts.append(f"{row.lead_back_mm:g} back")
     return ", ".join(parts) or DASH
 
 
-def _defects(inspection: GarmentInspection) -> str:
+def _defects(inspection: InspectionRow) -> str:
     return join(
         [
             f"{x.zone.label} {x.area_mm2:g} mm²" + (f": {x.description}" if x.description else "")
@@ -86,101 +75,85 @@ def _defects(inspection: GarmentInspection) -> str:
 
 
 def gather(ctx: PacketContext) -> Section:
-    garments = [g for g in load_garments(ctx.session) if included(g, ctx)]
+    garments = [r for r in garment_rows(ctx.session, ctx.settings, ctx.as_of) if included(r, ctx)]
     if not garments:
         return Section(KEY, TITLE, (Para("No protective garments on file for this period.", "empty"),))
     as_of = ctx.as_of
     inventory = []
-    in_service = 0
     for g in garments:
-        state = garment_state(g, ctx.settings, as_of)  # status read back from the status history
-        status, last, due = state.status, state.last, state.due
-        tone: Tone = ""
-        next_words = DASH
-        if status is GarmentStatus.IN_SERVICE:
-            in_service += 1
-            if last is not None and last.result is InspectionResult.FAIL:
-                tone = "bad"
-            if due is not None:
-                next_words = f"{due.isoformat()} ({describe_due(due, as_of)})"
-                if due < as_of:
-                    tone = "bad"
-                elif (due - as_of).days <= int(ctx.settings["garments.warning_days"]):
-                    tone = tone or "warn"
-            elif last is None:
-                next_words, tone = "Never inspected", "bad"
-        else:
-            tone = "muted"
+        next_words, tone = _next_words(g)
         last_words = (
-            f"{last.inspected_on.isoformat()} {last.result.label.lower()}" if last else "None on file"
+            f"{g.last_inspected_on.isoformat()} {g.last_result.label.lower()}"
+            if g.last_inspected_on and g.last_result
+            else "None on file"
         )
         inventory.append(
             Row(
                 (
                     g.code,
                     g.type.label,
-                    join([g.manufacturer, g.model], " ") or DASH,
+                    g.make_model or DASH,
                     _lead(g),
                     g.location or DASH,
-                    _status_words(g, status, as_of),
+                    g.status_words,
                     last_words,
                     next_words,
                 ),
                 tone,
             )
         )
+    in_service = sum(1 for g in garments if g.status is GarmentStatus.IN_SERVICE)
 
+    by_id = {g.id: g for g in garments}
+    logged = inspection_rows(
+        ctx.session,
+        GarmentInspection.garment_id.in_(list(by_id)),
+        GarmentInspection.inspected_on.between(ctx.period_from, ctx.period_to),
+    )
+    logged.sort(key=lambda i: (i.inspected_on, i.garment_code, i.id))
     log_rows = []
-    failures = []
-    for g in garments:
-        for inspection in g.inspections:
-            if not ctx.in_period(inspection.inspected_on):
-                continue
-            voided = voided_by(inspection.voided_at, as_of)
-            result = inspection.result.label + (" (acceptance)" if inspection.acceptance else "")
-            disposition = inspection.disposition.label if inspection.disposition else "None recorded"
-            notes = join([_defects(inspection), inspection.notes])
-            if voided:
-                notes = join([f"VOIDED: {inspection.void_reason or 'entered in error'}", notes])
-            tone: Tone = "muted" if voided else ("bad" if inspection.result is InspectionResult.FAIL else "")
-            log_rows.append(
+    failures: dict[int, list[Row]] = defaultdict(list)
+    for inspection in logged:
+        g = by_id[inspection.garment_id]
+        voided = voided_by(inspection.voided_at, as_of)
+        result = inspection.result.label + (" (acceptance)" if inspection.acceptance else "")
+        disposition = inspection.disposition.label if inspection.disposition else "None recorded"
+        notes = join([_defects(inspection), inspection.notes])
+        if voided:
+            notes = join([f"VOIDED: {inspection.void_reason or 'entered in error'}", notes])
+        failed = inspection.result is InspectionResult.FAIL
+        tone: Tone = "muted" if voided else ("bad" if failed else "")
+        log_rows.append(
+            Row(
                 (
-                    inspection.inspected_on,
+                    inspection.inspected_on.isoformat(),
                     g.code,
-                    Row(
-                        (
-                            inspection.inspected_on.isoformat(),
-                            g.code,
-                            inspection.inspector,
-                            _methods(inspection.methods)
-                            + (f" at {inspection.kvp:g} kVp" if inspection.kvp else ""),
-                            ("Voided: " if voided else "") + result,
-                            disposition,
-                            notes or DASH,
-                        ),
-                        tone,
+                    inspection.inspector,
+                    inspection.methods_words,
+                    ("Voided: " if voided else "") + result,
+                    disposition,
+                    notes or DASH,
+                ),
+                tone,
+            )
+        )
+        if failed and not voided:
+            handled = inspection.disposition is not None and (
+                inspection.disposition is not Disposition.RETURN_TO_SERVICE
+                or g.status is GarmentStatus.IN_SERVICE
+            )
+            failures[g.id].append(
+                Row(
+                    (
+                        inspection.inspected_on.isoformat(),
+                        g.subject,
+                        _defects(inspection) or inspection.notes or DASH,
+                        disposition,
+                        g.status_words,
                     ),
+                    "" if handled and g.status is not GarmentStatus.IN_SERVICE else "bad",
                 )
             )
-            if inspection.result is InspectionResult.FAIL and not voided:
-                status = status_on(g, as_of)
-                handled = inspection.disposition is not None and (
-                    inspection.disposition is not Disposition.RETURN_TO_SERVICE
-                    or status is GarmentStatus.IN_SERVICE
-                )
-                failures.append(
-                    Row(
-                        (
-                            inspection.inspected_on.isoformat(),
-                            f"{g.type.label} {g.code}",
-                            _defects(inspection) or inspection.notes or DASH,
-                            disposition,
-                            _status_words(g, status, as_of),
-                        ),
-                        "" if handled and status is not GarmentStatus.IN_SERVICE else "bad",
-                    )
-                )
-    log_rows.sort(key=lambda item: (item[0], item[1]))
 
     blocks: list[Block] = [
         Para(
@@ -214,7 +187,7 @@ def gather(ctx: PacketContext) -> Section:
                 Column("Disposition", 1.1),
                 Column("Defects, notes", 2.3),
             ),
-            tuple(row for _day, _code, row in log_rows),
+            tuple(log_rows),
             empty="No inspections recorded in this period.",
         ),
         SubHeading("Failures and dispositions"),
@@ -226,18 +199,32 @@ def gather(ctx: PacketContext) -> Section:
                 Column("Disposition", 1.2),
                 Column(f"Status on {as_of.isoformat()}", 1.6),
             ),
-            tuple(failures),
+            tuple(row for g in garments for row in failures[g.id]),
             empty="No garment failed inspection in this period.",
         ),
     ]
     docs = []
+    inspections_of = _inspection_ids(ctx, list(by_id))
     for g in garments:
         docs.extend(ctx.documents_for(("garment",), g.id))
-        for inspection in g.inspections:
-            docs.extend(ctx.documents_for(("inspection", "garment_inspection"), inspection.id))
+        for inspection_id in inspections_of[g.id]:
+            docs.extend(ctx.documents_for(("inspection", "garment_inspection"), inspection_id))
     if docs:
         blocks.append(documents_table(docs, reproduced=False, show_owner=True))
     return Section(KEY, TITLE, tuple(blocks))
+
+
+def _inspection_ids(ctx: PacketContext, garment_ids: list[int]) -> dict[int, list[int]]:
+    """Every inspection of these garments (any date: their documents are listed), oldest first."""
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = ctx.session.execute(
+        select(GarmentInspection.garment_id, GarmentInspection.id)
+        .where(GarmentInspection.garment_id.in_(garment_ids))
+        .order_by(GarmentInspection.inspected_on, GarmentInspection.id)
+    )
+    for garment_id, inspection_id in rows:
+        found[garment_id].append(inspection_id)
+    return found
 
 
 SPEC = SectionSpec(

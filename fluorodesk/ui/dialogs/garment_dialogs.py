@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from fluorodesk.domain.enums import Disposition, GarmentType
 from fluorodesk.domain.garments import StatusAction
 from fluorodesk.services.garment_inspections import OWNER_TYPE, InspectionRow
-from fluorodesk.services.garments import GarmentDraft, GarmentRow
+from fluorodesk.services.garments.rows import GarmentDraft, GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

@@ -36,7 +36,7 @@ from fluorodesk.domain.enums import InspectionResult
 from fluorodesk.domain.garments import describe_methods
 from fluorodesk.errors import ConflictError, NotFoundError, StorageError, ValidationError
 from fluorodesk.services.garment_inspections import InspectionDraft, InspectionRow
-from fluorodesk.services.garments import GarmentRow
+from fluorodesk.services.garments.rows import GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

@@ -44,7 +44,7 @@ from fluorodesk.domain.garments import (
 from fluorodesk.errors import FluoroDeskError, StorageError, ValidationError
 from fluorodesk.services.attachments import MEDIA_TYPES
 from fluorodesk.services.garment_inspections import OWNER_TYPE, InspectionDraft, InspectionRow
-from fluorodesk.services.garments import GarmentRow
+from fluorodesk.services.garments.rows import GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QFileDialog, QLineEdi
 
 from fluorodesk.errors import ValidationError
 from fluorodesk.reports.labels import LAYOUT_KEYS, PAGE_SIZES, LabelSheet, layout_for, make_labels
-from fluorodesk.services.garments import GarmentRow
+from fluorodesk.services.garments.rows import GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui.dialogs.form_dialog import FormDialog
 from fluorodesk.ui.widgets.fields import ChoiceField

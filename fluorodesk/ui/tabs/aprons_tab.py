@@ -25,7 +25,7 @@ from fluorodesk.domain.garments import StatusAction
 from fluorodesk.domain.text import counted
 from fluorodesk.errors import StorageError
 from fluorodesk.services.garment_inspections import InspectionRow
-from fluorodesk.services.garments import GarmentRow
+from fluorodesk.services.garments.rows import GarmentRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

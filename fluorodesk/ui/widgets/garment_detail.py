@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from fluorodesk.domain.enums import InspectionResult
 from fluorodesk.services.garment_inspections import InspectionRow
-from fluorodesk.services.garments import GarmentRow, StatusChangeRow
+from fluorodesk.services.garments.rows import GarmentRow, StatusChangeRow
 from fluorodesk.ui.models.row_table_model import Column
 from fluorodesk.ui.tones import Tone
 from fluorodesk.ui.widgets.buttons import push_button

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from fluorodesk.services.transfer.framework import Kind
 from fluorodesk.services.transfer.kinds.contracts import ContractsKind
-from fluorodesk.services.transfer.kinds.garments import GarmentsKind
+from fluorodesk.services.transfer.kinds.garments import GarmentsKind, InspectionsKind
 from fluorodesk.services.transfer.kinds.legacy import (
     DosimetryKind,
     ExposureChecksKind,
-    InspectionsKind,
     ProceduresKind,
     UnitsKind,
 )

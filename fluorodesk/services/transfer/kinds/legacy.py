@@ -24,25 +24,17 @@ from fluorodesk.db.models import (
     DosimetryReading,
     ExposureCheck,
     FluoroUnit,
-    Garment,
-    GarmentDefect,
-    GarmentInspection,
     ProcedureRecord,
     ProcedureType,
 )
 from fluorodesk.domain.dosimetry import DoseEntry, classify_reading, parse_dose_entry
 from fluorodesk.domain.enums import (
-    DefectZone,
     DoseReadingKind,
     ExposureMode,
-    InspectionMethod,
-    InspectionResult,
     KapUnit,
     RateUnit,
 )
-from fluorodesk.domain.garments import Defect, RejectionThresholds, propose_result
 from fluorodesk.services import audit
-from fluorodesk.services.settings import load_settings
 from fluorodesk.services.transfer.cells import CellError, as_bool, as_choice, as_date, as_int, as_number, text
 from fluorodesk.services.transfer.framework import (
     NEW,
@@ -157,117 +149,6 @@ def _upsert(
         if fields[name] is None:
             fields[name] = default
     return _new(label, key, lambda s: _imported(cls, **fields))
-
-
-# --------------------------------------------------------------------------- garments and inspections
-
-
-def parse_methods(value: Any) -> str | None:
-    raw = text(value)
-    if not raw:
-        return None
-    allowed = [m.value for m in InspectionMethod]
-    methods = [as_choice(part.strip(), allowed) for part in raw.split("+")]
-    return "+".join(m for m in methods if m)
-
-
-def parse_defects(value: Any) -> tuple[tuple[str, float], ...]:
-    raw = text(value)
-    defects = []
-    for part in filter(None, (p.strip() for p in raw.split(";"))):
-        zone, sep, area = part.partition(":")
-        if not sep:
-            raise CellError(f"“{part}” should read zone:mm2, e.g. critical:20")
-        zone_value = as_choice(zone.strip(), [z.value for z in DefectZone])
-        size = as_number(area)
-        if zone_value is None or size is None:
-            raise CellError(f"“{part}” should read zone:mm2, e.g. critical:20")
-        defects.append((zone_value, size))
-    return tuple(defects)
-
-
-class InspectionsKind(LegacyKind):
-    name = "inspections"
-    entity = "garment_inspections"
-    description = "apron and thyroid-shield inspections"
-    columns = (
-        Col("garment_id", True),
-        Col("inspected_on", True, as_date),
-        Col("inspector", True),
-        Col("method", True, parse_methods),
-        Col("defects", parse=parse_defects),
-        _enum_col("result", InspectionResult),
-        Col("notes"),
-    )
-
-    @dataclass
-    class Context:
-        garments: dict[str, Garment]
-        existing: dict[tuple, GarmentInspection]
-        thresholds: RejectionThresholds
-
-    def load(self, session: Session, today: date) -> Context:
-        settings = load_settings(session)
-        existing = {
-            (i.garment_id, i.inspected_on, i.inspector.lower()): i
-            for i in session.scalars(select(GarmentInspection).where(GarmentInspection.voided_at.is_(None)))
-        }
-        return self.Context(
-            {g.code.lower(): g for g in session.scalars(select(Garment))},
-            existing,
-            RejectionThresholds(
-                settings["garments.reject_critical_mm2"],
-                settings["garments.reject_noncritical_mm2"],
-                settings["garments.reject_thyroid_mm2"],
-            ),
-        )
-
-    def plan(self, session: Session, v: dict[str, Any], ctx: Context) -> Plan:
-        garment = ctx.garments.get(v["garment_id"].lower())
-        if garment is None:
-            raise RowProblem("garment_id", f"no garment “{v['garment_id']}” on file; import garments first")
-        defects = v["defects"] or ()
-        proposed = propose_result(
-            garment.type, [Defect(DefectZone(z), a) for z, a in defects], ctx.thresholds
-        )
-        result = InspectionResult(v["result"]) if v["result"] else proposed.result
-        if result is InspectionResult.PASS and proposed.result is InspectionResult.FAIL:
-            raise RowProblem("result", "pass is impossible: " + "; ".join(proposed.reasons))
-        key = (garment.id, v["inspected_on"], v["inspector"].lower())
-        label = f"inspection of {garment.code} on {v['inspected_on']}"
-        existing = ctx.existing.get(key)
-        if existing is not None:
-            if existing.result is result and existing.methods == v["method"]:
-                return Plan(UNCHANGED, key, label)
-            raise RowProblem(
-                "", f"a different {label} by {existing.inspector} is on file; correct it in the app"
-            )
-
-        def make(session: Session) -> GarmentInspection:
-            inspection = _imported(
-                GarmentInspection,
-                garment_id=garment.id,
-                inspected_on=v["inspected_on"],
-                inspector=v["inspector"],
-                methods=v["method"],
-                result=result,
-                notes=v["notes"],
-            )
-            inspection.defects = [GarmentDefect(zone=DefectZone(z), area_mm2=a) for z, a in defects]
-            return inspection
-
-        return _new(label, key, make)
-
-    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
-        inspections = session.scalars(
-            select(GarmentInspection)
-            .where(GarmentInspection.voided_at.is_(None))
-            .options(selectinload(GarmentInspection.garment), selectinload(GarmentInspection.defects))
-            .order_by(GarmentInspection.inspected_on, GarmentInspection.id)
-        )
-        for i in inspections:
-            defects = ";".join(f"{d.zone.value}:{d.area_mm2:g}" for d in i.defects)
-            yield [i.garment.code, i.inspected_on, i.inspector, i.methods, defects, i.result.value, i.notes]
 
 
 # --------------------------------------------------------------------------- units and exposure checks
