@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import contracts, dosimetry, exposure, garments, procedures, technicians
+from fluorodesk.services import contracts, dosimetry, garments, procedures, technicians
 from fluorodesk.services.base import Service
+from fluorodesk.services.exposure.findings import findings as exposure_findings
 from fluorodesk.services.settings import load_settings
 
 Provider = Callable[[Session, ClinicSettings, date], list[Finding]]
@@ -20,7 +21,7 @@ AREAS: tuple[Provider, ...] = (
     technicians.findings,
     contracts.findings,
     garments.findings,
-    exposure.findings,
+    exposure_findings,
     procedures.findings,
     dosimetry.findings,
 )

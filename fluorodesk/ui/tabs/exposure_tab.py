@@ -27,7 +27,7 @@ from fluorodesk.domain.dates import add_months
 from fluorodesk.domain.enums import ExposureVerdict, Severity, SurveyResult
 from fluorodesk.domain.exposure import CalibrationState, CorrectiveState, DueState, PeriodState
 from fluorodesk.errors import FluoroDeskError, StorageError
-from fluorodesk.services.exposure import CorrectiveActionRow, ExposureCheckRow, PeriodRow, UnitHistory
+from fluorodesk.services.exposure.rows import CorrectiveActionRow, ExposureCheckRow, PeriodRow, UnitHistory
 from fluorodesk.services.registry import Services
 from fluorodesk.services.surveys import SurveyRow
 from fluorodesk.services.units import BaselineRow, UnitRow
