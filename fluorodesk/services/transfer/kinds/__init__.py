@@ -4,17 +4,16 @@
 from __future__ import annotations
 
 from fluorodesk.services.transfer.framework import Kind
+from fluorodesk.services.transfer.kinds.exposure import ExposureChecksKind, MetersKind, UnitsKind
 from fluorodesk.services.transfer.kinds.garments import GarmentsKind
 from fluorodesk.services.transfer.kinds.legacy import (
     AgenciesKind,
     ContractsKind,
     CredentialsKind,
     DosimetryKind,
-    ExposureChecksKind,
     InspectionsKind,
     ProceduresKind,
     TechniciansKind,
-    UnitsKind,
 )
 
 KINDS: dict[str, Kind] = {
@@ -26,6 +25,7 @@ KINDS: dict[str, Kind] = {
         GarmentsKind(),
         InspectionsKind(),
         UnitsKind(),
+        MetersKind(),
         ExposureChecksKind(),
         ContractsKind(),
         ProceduresKind(),
