@@ -82,4 +82,4 @@ def check_length(value: str, limit: int, errors: dict[str, str], field: str, lab
 
 def local_date(moment: datetime) -> date:
     """The local calendar date of a naive UTC timestamp (what the user saw on the clock)."""
-    return moment.replace(tzinfo=UTC).astimezone().date()
+    return date.fromtimestamp(moment.replace(tzinfo=UTC).timestamp())
