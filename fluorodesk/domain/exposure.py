@@ -2,6 +2,9 @@
 
 Readings stay in the unit they were read in and are compared with the limit set in that same unit.
 Converting R/min to mGy/min is deliberately avoided: sources use 8.76, 10 and 8.7 mGy/R.
+
+About 650 lines: every exposure-QC rule in one place (limits, verdicts, baselines, calendars, re-checks,
+meters, surveys, the chart's data), each small and pure, so none is worked out twice elsewhere.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 Each change is one operation taking the caller's write transaction (``*_in``): the dialog's own (the
 method of the same name without ``_in``, which then builds the row the window shows), or an import's.
+About 630 lines: the unit's row, its baseline history and the unit dialog's operations go together.
 """
 
 from __future__ import annotations

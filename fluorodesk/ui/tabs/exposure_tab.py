@@ -1,7 +1,9 @@
 """Exposure Logs: each fluoroscopy unit with its checks log, calendar of expected checks, trend chart,
 corrective actions, physicist surveys and baselines; meters and their calibrations one click away.
 
-Everything here only shows what the services return and opens dialogs that call them.
+Everything here only shows what the services return and opens dialogs that call them.  It is one
+module of about 900 lines because it is one tab of six pages whose code is each short and shares the
+selected unit and its history.
 """
 
 from __future__ import annotations
