@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", "check the database and attachment files for damage", cmd_check)
     backup = command("backup", "write a backup file (database and attachments)", cmd_backup)
     backup.add_argument("--out", metavar="FILE", help="backup file (default: the data folder's backups/)")
-    kinds = "agencies, technicians, credentials, garments, inspections, units, exposure_checks, " + (
+    kinds = "agencies, technicians, credentials, garments, inspections, units, meters, exposure_checks, " + (
         "contracts, procedures, dosimetry"
     )
     import_ = command("import", "import records from a CSV or .xlsx file (all or nothing)", cmd_import)

@@ -219,7 +219,7 @@ def _save_and_reload(clinic: Path, workdir: Path) -> Figure:
     from PySide6.QtWidgets import QApplication
 
     from fluorodesk.db.database import open_database
-    from fluorodesk.services.exposure import CheckDraft
+    from fluorodesk.services.exposure.rows import CheckDraft
     from fluorodesk.services.registry import Services
     from fluorodesk.ui import bus
     from fluorodesk.ui.main_window import MainWindow
@@ -290,7 +290,7 @@ def _import(clinic: Path, workdir: Path) -> Figure:
     """A 10,000-row exposure-check import into a copy of the clinic (the clinic itself stays as built)."""
     import csv
     import shutil
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from fluorodesk.db.database import open_database
     from fluorodesk.services.registry import Services
@@ -300,13 +300,16 @@ def _import(clinic: Path, workdir: Path) -> Figure:
     copy.mkdir(parents=True)
     shutil.copy(clinic / "fluorodesk.sqlite3", copy / "fluorodesk.sqlite3")
     sheet = workdir / "import-10000.csv"
+    services = Services(open_database(DataDir(copy)), "bench")
+    meter = services.meters.get(_bench_meter(services)).name  # a check names the meter it was read on
     with sheet.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"])
-        first = date(1990, 1, 1)
+        writer.writerow(["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit", "meter"])
+        # ten readings a day, none in the future, at rates no stored reading has (those have one decimal)
+        last = services.exposure.today() - timedelta(days=1)
         for i in range(10_000):
-            writer.writerow(["CA-1", first + timedelta(days=i), "Bench", "normal", 30 + i % 10, "mGy/min"])
-    services = Services(open_database(DataDir(copy)), "bench")
+            day = last - timedelta(days=i // 10)
+            writer.writerow(["CA-1", day, "Bench", "normal", 30.05 + i % 10, "mGy/min", meter])
     try:
         report_ = None
 

@@ -2,10 +2,14 @@
 
 Readings stay in the unit they were read in and are compared with the limit set in that same unit.
 Converting R/min to mGy/min is deliberately avoided: sources use 8.76, 10 and 8.7 mGy/R.
+
+About 650 lines: every exposure-QC rule in one place (limits, verdicts, baselines, calendars, re-checks,
+meters, surveys, the chart's data), each small and pure, so none is worked out twice elsewhere.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -133,14 +137,29 @@ def expected_periods(
     week a unit enters service mid-week counts, and so does the week it leaves service after its
     Monday.  Nothing is expected after retirement.
     """
-    periods = []
-    for period in _periods(first_day, interval_days):
-        if retired_on is not None and period.start >= retired_on:
-            break
-        if _last_service_day(period, retired_on) >= as_of:
-            break
-        periods.append(period)
-    return periods
+    origin, count = _expected_span(first_day, as_of, interval_days, retired_on)
+    return [_period(origin, index, interval_days) for index in range(count)]
+
+
+def _expected_span(
+    first_day: date, as_of: date, interval_days: int, retired_on: date | None
+) -> tuple[date, int]:
+    """Where the periods start and how many are complete on ``as_of`` (``expected_periods``, counted:
+    ten years of weekly periods need not be made one by one to find the few that were missed)."""
+    if interval_days <= 0:
+        raise ValueError("interval must be positive")
+    origin = week_start(first_day) if interval_days == 7 else first_day
+    # complete on as_of: the period's last day (or the unit's last day in service) is before as_of
+    count = (as_of - origin).days // interval_days
+    if retired_on is not None:
+        started = -(-(retired_on - origin).days // interval_days)  # periods starting before retirement
+        count = started if retired_on <= as_of else min(count, started)
+    return origin, max(0, count)
+
+
+def _period(origin: date, index: int, interval_days: int) -> Period:
+    start = origin + timedelta(days=index * interval_days)
+    return Period(start, start + timedelta(days=interval_days - 1))
 
 
 def _last_service_day(period: Period, retired_on: date | None) -> date:
@@ -164,18 +183,11 @@ def missed_periods(
     ``excused`` holds the start dates of periods with a recorded reason that excuses them (the unit
     was not used that period); those are not missed.
     """
-    dates = sorted(set(check_dates))
+    origin, count = _expected_span(first_day, as_of, interval_days, retired_on)
+    checked = {(day - origin).days // interval_days for day in check_dates if day >= origin}
     skip = set(excused)
-    missed = []
-    index = 0
-    for period in expected_periods(first_day, as_of, interval_days, retired_on=retired_on):
-        while index < len(dates) and dates[index] < period.start:
-            index += 1
-        if period.start in skip:
-            continue
-        if index >= len(dates) or dates[index] > period.end:
-            missed.append(period)
-    return missed
+    missed = (_period(origin, index, interval_days) for index in sorted(set(range(count)) - checked))
+    return [period for period in missed if period.start not in skip]
 
 
 class PeriodState(StrEnum):
@@ -277,6 +289,60 @@ def baseline_on(baselines: Iterable[Baseline], day: date, mode: ExposureMode) ->
     return best
 
 
+def unit_baselines(
+    recorded: Iterable[Baseline],
+    on_record: tuple[float, RateUnit, float | None, float | None] | None = None,
+) -> list[Baseline]:
+    """A unit's baselines as readings are judged against them: the recorded history, after the baseline
+    written on the unit record itself (``on_record``: rate, rate unit, kVp, mA), which applies before
+    the first recorded one, and to a unit without any, in every mode except high-level control."""
+    history = list(recorded)
+    if on_record is not None and on_record[0]:
+        rate, rate_unit, kvp, ma = on_record
+        history[:0] = [
+            Baseline(date.min, mode, rate, rate_unit, None, kvp, ma)
+            for mode in ExposureMode
+            if mode is not ExposureMode.HIGH_LEVEL
+        ]
+    return history
+
+
+@dataclass(frozen=True)
+class AppliedBaseline:
+    """The baseline a reading is compared with, and the tolerance that applies with it."""
+
+    baseline: Baseline | None  # None: no baseline for the mode on that day
+    tolerance_pct: float
+    compared: bool  # a baseline recorded in the reading's rate unit (another unit is never converted)
+
+    @property
+    def rate(self) -> float | None:
+        """The baseline rate a reading is compared with, or None when it is not compared."""
+        return self.baseline.rate if self.baseline is not None and self.compared else None
+
+
+def baseline_for(
+    baselines: Iterable[Baseline],
+    day: date,
+    mode: ExposureMode,
+    rate_unit: RateUnit | None,
+    default_tolerance_pct: float,
+) -> AppliedBaseline:
+    """Which baseline and tolerance apply to a reading in ``mode`` and ``rate_unit`` on ``day``.
+
+    The one rule the check log, the findings, the units list, the trend chart and the packet share:
+    the newest baseline for the mode in effect on the day (``baselines``: ``unit_baselines``), with its
+    own tolerance, or the clinic's ``default_tolerance_pct`` when the physicist set none.  A baseline
+    recorded in another rate unit is in effect but not compared (never converted); ``rate_unit`` None
+    asks about the baseline itself, in whatever unit it was recorded.
+    """
+    baseline = baseline_on(baselines, day, mode)
+    if baseline is None:
+        return AppliedBaseline(None, default_tolerance_pct, False)
+    tolerance = baseline.tolerance_pct if baseline.tolerance_pct is not None else default_tolerance_pct
+    return AppliedBaseline(baseline, tolerance, rate_unit in (None, baseline.rate_unit))
+
+
 @dataclass(frozen=True)
 class BaselineSpan:
     """A baseline drawn on a chart from ``start`` to ``end`` (inclusive) with its tolerance band."""
@@ -303,21 +369,44 @@ def baseline_spans(
     end: date,
     default_tolerance_pct: float,
 ) -> list[BaselineSpan]:
-    """The baselines for ``mode`` in effect between ``start`` and ``end``, each ending where the next begins.
+    """What ``baseline_for`` answers from ``start`` to ``end``, as steps: each baseline from the day it
+    took effect until the next, with its tolerance.
 
-    A baseline recorded in another unit than ``rate_unit`` is left out (never converted); the gap
-    then shows on the chart as "no baseline".
+    A stretch judged against a baseline recorded in another rate unit is left out (never converted);
+    it shows on the chart as "no baseline".
     """
-    ordered = sorted((b for b in baselines if b.mode is mode), key=lambda b: b.effective_on)
+    changes = sorted({b.effective_on for b in baselines if b.mode is mode and start < b.effective_on <= end})
     spans = []
-    for index, baseline in enumerate(ordered):
-        until = ordered[index + 1].effective_on - timedelta(days=1) if index + 1 < len(ordered) else end
-        lo, hi = max(baseline.effective_on, start), min(until, end)
-        if lo > hi or baseline.rate_unit is not rate_unit:
-            continue
-        tolerance = baseline.tolerance_pct if baseline.tolerance_pct is not None else default_tolerance_pct
-        spans.append(BaselineSpan(lo, hi, baseline.rate, tolerance))
+    for index, first in enumerate([start, *changes]):
+        last = changes[index] - timedelta(days=1) if index < len(changes) else end
+        applied = baseline_for(baselines, first, mode, rate_unit, default_tolerance_pct)
+        if applied.rate is not None:
+            spans.append(BaselineSpan(first, last, applied.rate, applied.tolerance_pct))
     return spans
+
+
+def passing_band(
+    baselines: Iterable[Baseline], mode: ExposureMode, rate_unit: RateUnit, default_tolerance_pct: float
+) -> tuple[float, float] | None:
+    """Rates in ``rate_unit`` within tolerance of every baseline for ``mode`` (whichever applies on a
+    reading's day), or None when no baseline is in that rate unit.
+
+    A reading inside this band and within its limit passes, so a list that only needs the readings
+    that may fail can leave those out unjudged.  Kept a hair narrower than the tolerance: a reading on
+    the edge is judged.
+    """
+    low, high = 0.0, math.inf
+    found = False
+    for baseline in baselines:
+        if baseline.mode is not mode or baseline.rate_unit is not rate_unit:
+            continue
+        applied = baseline_for([baseline], baseline.effective_on, mode, None, default_tolerance_pct)
+        span = BaselineSpan(
+            baseline.effective_on, baseline.effective_on, baseline.rate, applied.tolerance_pct
+        )
+        low, high = max(low, span.low * (1 + 1e-9)), min(high, span.high * (1 - 1e-9))
+        found = True
+    return (low, high) if found else None
 
 
 # --------------------------------------------------------------------------- corrective actions

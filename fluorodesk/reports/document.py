@@ -15,6 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
+from fluorodesk.domain.exposure import TrendSeries
+
 Tone = Literal["", "bad", "warn", "ok", "muted"]
 NO_RECORDS = "No records in this period."
 
@@ -63,26 +65,16 @@ class Table:
 
 
 @dataclass(frozen=True)
-class TrendPoint:
-    day: date
-    value: float
-    tone: Tone = ""  # "bad" over limit, "warn" outside tolerance
-
-
-@dataclass(frozen=True)
 class TrendChart:
-    """Exposure-rate readings over time with the limit, the baseline band and missed periods."""
+    """Exposure-rate readings over time with the limit, the baseline steps and missed periods: the
+    Exposure Logs tab's own chart data, drawn by the tab's own drawing code (``reports/charts``)."""
 
-    title: str
-    unit: str
-    start: date
-    end: date
-    points: tuple[TrendPoint, ...]
-    limit: float | None = None
-    baseline: float | None = None
-    tolerance_pct: float | None = None
-    missed: tuple[tuple[date, date], ...] = ()
-    note: str = ""
+    series: TrendSeries
+    note: str = ""  # a line under the chart
+
+    @property
+    def title(self) -> str:
+        return self.series.title
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import dosimetry, exposure, procedures
+from fluorodesk.services import dosimetry, procedures
 from fluorodesk.services.base import Service
 from fluorodesk.services.contracts import findings as contract_findings
+from fluorodesk.services.exposure import findings as exposure_findings
 from fluorodesk.services.garments import findings as garment_findings
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.technicians import findings as technician_findings
@@ -23,7 +24,7 @@ AREAS: tuple[Provider, ...] = (
     technician_findings.findings,
     contract_findings.findings,
     garment_findings.findings,
-    exposure.findings,
+    exposure_findings.findings,
     procedures.findings,
     dosimetry.findings,
 )

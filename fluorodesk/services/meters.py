@@ -1,6 +1,7 @@
 """Exposure meters (ion chambers, solid-state dosimeters) and their calibration certificates.
 
 A certificate is attached to its calibration record (attachment owner type ``meter_calibration``).
+Each change is one operation taking the caller's write transaction (``*_in``), as in the other services.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from sqlalchemy.orm import Session, selectinload
 from fluorodesk.db.models import ExposureCheck, Meter, MeterCalibration
 from fluorodesk.domain.dates import describe_due
 from fluorodesk.domain.exposure import Calibration, CalibrationState, calibration_on, default_calibration_due
-from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
+from fluorodesk.domain.text import clean
+from fluorodesk.errors import ConflictError, ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_owner
-from fluorodesk.services.exposure import ClockedService, check_length, clean, parse_day
+from fluorodesk.services.base import Service, existing
+from fluorodesk.services.exposure.inputs import check_length, parse_day
 from fluorodesk.services.settings import load_settings
 
 ATTACHMENT_OWNER = "meter_calibration"
@@ -71,6 +74,11 @@ class CalibrationDraft:
     certificate_number: str = ""
 
 
+def meter_draft(meter: Meter) -> MeterDraft:
+    """The draft that would file ``meter`` as it is stored (an edit starts from it)."""
+    return MeterDraft(meter.name, meter.manufacturer, meter.model, meter.serial)
+
+
 def _meter_row(meter: Meter, as_of: date, checks: int) -> MeterRow:
     status = calibration_on((Calibration(c.calibrated_on, c.due_on) for c in meter.calibrations), as_of)
     cal = status.calibration
@@ -99,45 +107,50 @@ def _meter_row(meter: Meter, as_of: date, checks: int) -> MeterRow:
     )
 
 
-class MeterService(ClockedService):
+def meter_rows(session: Session, as_of: date, *, include_retired: bool = False) -> list[MeterRow]:
+    """Every meter by name as of ``as_of`` (those retired by then only with ``include_retired``), with
+    where its calibration stands and the checks made with it."""
+    counts = dict(
+        session.execute(
+            select(ExposureCheck.meter_id, func.count())
+            .where(ExposureCheck.voided_at.is_(None))
+            .group_by(ExposureCheck.meter_id)
+        ).all()
+    )
+    meters = session.scalars(
+        select(Meter).options(selectinload(Meter.calibrations)).order_by(Meter.name)
+    ).all()
+    return [
+        _meter_row(m, as_of, counts.get(m.id, 0))
+        for m in meters
+        if include_retired or m.retired_on is None or m.retired_on > as_of
+    ]
+
+
+def calibration_rows(session: Session, meter: Meter, as_of: date | None = None) -> list[CalibrationRow]:
+    """The meter's calibrations, newest first; ``as_of`` leaves out those made after that date."""
+    kept = [c for c in meter.calibrations if as_of is None or c.calibrated_on <= as_of]
+    counts = counts_by_owner(session, ATTACHMENT_OWNER, [c.id for c in kept])
+    return [
+        _calibration_row(c, meter, counts.get(c.id, 0))
+        for c in sorted(kept, key=lambda c: (c.calibrated_on, c.id), reverse=True)
+    ]
+
+
+class MeterService(Service):
     def list_meters(self, *, include_retired: bool = False, as_of: date | None = None) -> list[MeterRow]:
-        as_of = as_of or self.today()
         with self.db.read() as session:
-            counts = dict(
-                session.execute(
-                    select(ExposureCheck.meter_id, func.count())
-                    .where(ExposureCheck.voided_at.is_(None))
-                    .group_by(ExposureCheck.meter_id)
-                ).all()
-            )
-            meters = session.scalars(
-                select(Meter).options(selectinload(Meter.calibrations)).order_by(Meter.name)
-            ).all()
-            return [
-                _meter_row(m, as_of, counts.get(m.id, 0))
-                for m in meters
-                if include_retired or m.retired_on is None or m.retired_on > as_of
-            ]
+            return meter_rows(session, as_of or self.today(), include_retired=include_retired)
 
     def get(self, meter_id: int) -> MeterRow:
         with self.db.read() as session:
-            meter = session.get(Meter, meter_id)
-            if meter is None:
-                raise NotFoundError("That meter no longer exists.")
+            meter = existing(session, Meter, meter_id, "meter")
             return _meter_row(meter, self.today(), self._count(session, meter_id))
 
     def calibrations(self, meter_id: int, *, as_of: date | None = None) -> list[CalibrationRow]:
         """Newest first; ``as_of`` leaves out calibrations made after that date."""
         with self.db.read() as session:
-            meter = session.get(Meter, meter_id)
-            if meter is None:
-                raise NotFoundError("That meter no longer exists.")
-            kept = [c for c in meter.calibrations if as_of is None or c.calibrated_on <= as_of]
-            counts = counts_by_owner(session, ATTACHMENT_OWNER, [c.id for c in kept])
-            return [
-                _calibration_row(c, meter, counts.get(c.id, 0))
-                for c in sorted(kept, key=lambda c: (c.calibrated_on, c.id), reverse=True)
-            ]
+            return calibration_rows(session, existing(session, Meter, meter_id, "meter"), as_of)
 
     # ---- meters
 
@@ -160,76 +173,65 @@ class MeterService(ClockedService):
             raise ConflictError(f"Another meter is already called {values['name']}.")
         return values
 
+    def create_meter_in(self, session: Session, draft: MeterDraft) -> Meter:
+        values = self._validate_meter(session, draft, None)
+        meter = Meter(**values)
+        self.stamp(meter, new=True)
+        session.add(meter)
+        audit.created(session, self.actor, "meters", meter, f"Meter {meter.name} added")
+        return meter
+
     def create_meter(self, draft: MeterDraft) -> MeterRow:
         with self.writing() as session:
-            values = self._validate_meter(session, draft, None)
-            meter = Meter(created_by=self.actor, updated_by=self.actor, **values)
-            session.add(meter)
-            session.flush()
-            audit.record(
-                session,
-                actor=self.actor,
-                action="create",
-                entity="meters",
-                entity_id=meter.id,
-                summary=f"Meter {meter.name} added",
-                after=audit.snapshot(meter),
-            )
-            return _meter_row(meter, self.today(), 0)
+            return _meter_row(self.create_meter_in(session, draft), self.today(), 0)
+
+    def update_meter_in(self, session: Session, meter_id: int, draft: MeterDraft) -> Meter:
+        meter = existing(session, Meter, meter_id, "meter")
+        values = self._validate_meter(session, draft, meter_id)
+        before = audit.snapshot(meter)
+        for key, value in values.items():
+            setattr(meter, key, value)
+        if audit.changed(session, self.actor, "meters", meter, before, f"Meter {meter.name} updated"):
+            self.stamp(meter)
+        return meter
 
     def update_meter(self, meter_id: int, draft: MeterDraft) -> MeterRow:
         with self.writing() as session:
-            meter = session.get(Meter, meter_id)
-            if meter is None:
-                raise NotFoundError("That meter no longer exists.")
-            values = self._validate_meter(session, draft, meter_id)
-            before = audit.snapshot(meter)
-            for key, value in values.items():
-                setattr(meter, key, value)
-            meter.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="update",
-                entity="meters",
-                entity_id=meter.id,
-                summary=f"Meter {meter.name} updated",
-                before=before,
-                after=audit.snapshot(meter),
-            )
+            meter = self.update_meter_in(session, meter_id, draft)
             return _meter_row(meter, self.today(), self._count(session, meter_id))
 
-    def retire_meter(self, meter_id: int, retired_on: date | str | None = None) -> MeterRow:
+    def retire_meter_in(self, session: Session, meter_id: int, retired_on: date | str | None = None) -> Meter:
         errors: dict[str, str] = {}
         day = parse_day(retired_on, errors, "retired_on", "The date") or self.today()
         if errors:
             raise ValidationError(fields=errors)
+        meter = existing(session, Meter, meter_id, "meter")
+        if meter.retired_on is not None:
+            raise ConflictError(f"Meter {meter.name} was already retired on {meter.retired_on}.")
+        last = session.scalar(
+            select(func.max(ExposureCheck.checked_on)).where(
+                ExposureCheck.meter_id == meter_id, ExposureCheck.voided_at.is_(None)
+            )
+        )
+        if last is not None and day <= last:
+            raise ValidationError(fields={"retired_on": f"Meter {meter.name} was used on {last}."})
+        before = audit.snapshot(meter)
+        meter.retired_on = day
+        self.stamp(meter)
+        audit.changed(
+            session,
+            self.actor,
+            "meters",
+            meter,
+            before,
+            f"Meter {meter.name} retired from {day}",
+            action="retire",
+        )
+        return meter
+
+    def retire_meter(self, meter_id: int, retired_on: date | str | None = None) -> MeterRow:
         with self.writing() as session:
-            meter = session.get(Meter, meter_id)
-            if meter is None:
-                raise NotFoundError("That meter no longer exists.")
-            if meter.retired_on is not None:
-                raise ConflictError(f"Meter {meter.name} was already retired on {meter.retired_on}.")
-            last = session.scalar(
-                select(func.max(ExposureCheck.checked_on)).where(
-                    ExposureCheck.meter_id == meter_id, ExposureCheck.voided_at.is_(None)
-                )
-            )
-            if last is not None and day <= last:
-                raise ValidationError(fields={"retired_on": f"Meter {meter.name} was used on {last}."})
-            before = audit.snapshot(meter)
-            meter.retired_on = day
-            meter.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="retire",
-                entity="meters",
-                entity_id=meter.id,
-                summary=f"Meter {meter.name} retired from {day}",
-                before=before,
-                after=audit.snapshot(meter),
-            )
+            meter = self.retire_meter_in(session, meter_id, retired_on)
             return _meter_row(meter, self.today(), self._count(session, meter_id))
 
     # ---- calibrations
@@ -257,64 +259,60 @@ class MeterService(ClockedService):
             calibrated_on=calibrated, due_on=due, laboratory=laboratory, certificate_number=certificate
         )
 
+    def add_calibration_in(self, session: Session, draft: CalibrationDraft) -> MeterCalibration:
+        meter = existing(session, Meter, draft.meter_id, "meter")
+        values = self._validate_calibration(session, draft)
+        if any(c.calibrated_on == values["calibrated_on"] for c in meter.calibrations):
+            raise ConflictError(
+                f"Meter {meter.name} already has a calibration on {values['calibrated_on']}; "
+                "correct that one."
+            )
+        calibration = MeterCalibration(meter_id=meter.id, **values)
+        self.stamp(calibration, new=True)
+        session.add(calibration)
+        audit.created(
+            session,
+            self.actor,
+            "meter_calibrations",
+            calibration,
+            f"Calibration of meter {meter.name} on {calibration.calibrated_on}, due {calibration.due_on}",
+        )
+        return calibration
+
     def add_calibration(self, draft: CalibrationDraft) -> CalibrationRow:
         with self.writing() as session:
-            meter = session.get(Meter, draft.meter_id)
-            if meter is None:
-                raise NotFoundError("That meter no longer exists.")
-            values = self._validate_calibration(session, draft)
-            if any(c.calibrated_on == values["calibrated_on"] for c in meter.calibrations):
-                raise ConflictError(
-                    f"Meter {meter.name} already has a calibration on {values['calibrated_on']}; "
-                    "correct that one."
-                )
-            calibration = MeterCalibration(
-                meter_id=meter.id, created_by=self.actor, updated_by=self.actor, **values
-            )
-            session.add(calibration)
-            session.flush()
-            audit.record(
-                session,
-                actor=self.actor,
-                action="create",
-                entity="meter_calibrations",
-                entity_id=calibration.id,
-                summary=f"Calibration of meter {meter.name} on {calibration.calibrated_on}, "
-                f"due {calibration.due_on}",
-                after=audit.snapshot(calibration),
-            )
-            return _calibration_row(calibration, meter, 0)
+            calibration = self.add_calibration_in(session, draft)
+            return _calibration_row(calibration, calibration.meter, 0)
+
+    def update_calibration_in(
+        self, session: Session, calibration_id: int, draft: CalibrationDraft
+    ) -> MeterCalibration:
+        calibration = existing(session, MeterCalibration, calibration_id, "calibration record")
+        values = self._validate_calibration(session, draft)
+        meter = calibration.meter
+        if any(
+            c.calibrated_on == values["calibrated_on"] and c.id != calibration.id for c in meter.calibrations
+        ):
+            raise ConflictError(f"Meter {meter.name} already has a calibration on {values['calibrated_on']}.")
+        before = audit.snapshot(calibration)
+        for key, value in values.items():
+            setattr(calibration, key, value)
+        if audit.changed(
+            session,
+            self.actor,
+            "meter_calibrations",
+            calibration,
+            before,
+            f"Calibration of meter {meter.name} corrected",
+        ):
+            self.stamp(calibration)
+        return calibration
 
     def update_calibration(self, calibration_id: int, draft: CalibrationDraft) -> CalibrationRow:
         with self.writing() as session:
-            calibration = session.get(MeterCalibration, calibration_id)
-            if calibration is None:
-                raise NotFoundError("That calibration record no longer exists.")
-            values = self._validate_calibration(session, draft)
-            meter = calibration.meter
-            if any(
-                c.calibrated_on == values["calibrated_on"] and c.id != calibration.id
-                for c in meter.calibrations
-            ):
-                raise ConflictError(
-                    f"Meter {meter.name} already has a calibration on {values['calibrated_on']}."
-                )
-            before = audit.snapshot(calibration)
-            for key, value in values.items():
-                setattr(calibration, key, value)
-            calibration.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="update",
-                entity="meter_calibrations",
-                entity_id=calibration.id,
-                summary=f"Calibration of meter {meter.name} corrected",
-                before=before,
-                after=audit.snapshot(calibration),
-            )
+            calibration = self.update_calibration_in(session, calibration_id, draft)
             counts = counts_by_owner(session, ATTACHMENT_OWNER, [calibration.id])
-            return _calibration_row(calibration, meter, counts.get(calibration.id, 0))
+            return _calibration_row(calibration, calibration.meter, counts.get(calibration.id, 0))
 
     # ---- helpers
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from fluorodesk.db.models import (
     Attachment,
@@ -211,11 +211,6 @@ _DESCRIBERS = {
 }
 
 
-# --------------------------------------------------------------------------- meters
-
-
-def load_meters(session: Session) -> Sequence[Meter]:
-    return session.scalars(select(Meter).options(selectinload(Meter.calibrations)).order_by(Meter.name)).all()
 
 
 # --------------------------------------------------------------------------- patient dose

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # each service module is imported when first used (start-up s
     from fluorodesk.services.credentials import CredentialService
     from fluorodesk.services.demo import DemoService
     from fluorodesk.services.dosimetry import DosimetryService
-    from fluorodesk.services.exposure import ExposureService
+    from fluorodesk.services.exposure.operations import ExposureService
     from fluorodesk.services.garment_inspections import GarmentInspectionService
     from fluorodesk.services.garments.operations import GarmentService
     from fluorodesk.services.meters import MeterService
@@ -100,7 +100,7 @@ class Services:
 
     @cached_property
     def exposure(self) -> ExposureService:
-        from fluorodesk.services.exposure import ExposureService
+        from fluorodesk.services.exposure.operations import ExposureService
 
         return self._make(ExposureService)
 

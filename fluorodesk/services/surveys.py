@@ -1,6 +1,7 @@
 """Medical physicist surveys of each unit: result, recommendations and their closure, the report.
 
 The physicist's report is attached to the survey record (attachment owner type ``survey``).
+Each change is one operation taking the caller's write transaction (``*_in``), as in the other services.
 """
 
 from __future__ import annotations
@@ -14,17 +15,13 @@ from sqlalchemy.orm import Session
 from fluorodesk.db.models import FluoroUnit, PhysicistSurvey
 from fluorodesk.domain.enums import SurveyResult
 from fluorodesk.domain.exposure import SurveyDue, survey_due
-from fluorodesk.errors import NotFoundError, ValidationError
+from fluorodesk.domain.text import clean
+from fluorodesk.errors import ValidationError
 from fluorodesk.services import audit
 from fluorodesk.services.attachments import counts_by_owner
-from fluorodesk.services.exposure import (
-    ClockedService,
-    check_length,
-    clean,
-    parse_day,
-    parse_enum,
-    unit_label,
-)
+from fluorodesk.services.base import Service, existing
+from fluorodesk.services.exposure.inputs import check_length, parse_day, parse_enum
+from fluorodesk.services.exposure.loading import unit_label
 from fluorodesk.services.settings import load_settings
 
 ATTACHMENT_OWNER = "survey"
@@ -85,27 +82,33 @@ def _row(survey: PhysicistSurvey, attachments: int) -> SurveyRow:
     )
 
 
-class SurveyService(ClockedService):
+def survey_rows(
+    session: Session, *, unit_id: int | None = None, as_of: date | None = None
+) -> list[SurveyRow]:
+    """Surveys (of one unit, or all), newest first; ``as_of`` leaves out those done after that date."""
+    stmt = select(PhysicistSurvey).order_by(PhysicistSurvey.surveyed_on.desc(), PhysicistSurvey.id.desc())
+    if unit_id is not None:
+        stmt = stmt.where(PhysicistSurvey.unit_id == unit_id)
+    if as_of is not None:
+        stmt = stmt.where(PhysicistSurvey.surveyed_on <= as_of)
+    surveys = session.scalars(stmt).all()
+    counts = counts_by_owner(session, ATTACHMENT_OWNER, [s.id for s in surveys])
+    return [_row(s, counts.get(s.id, 0)) for s in surveys]
+
+
+class SurveyService(Service):
     def list_surveys(self, *, unit_id: int | None = None, as_of: date | None = None) -> list[SurveyRow]:
         """Newest first; ``as_of`` leaves out surveys done after that date."""
         with self.db.read() as session:
-            stmt = select(PhysicistSurvey).order_by(
-                PhysicistSurvey.surveyed_on.desc(), PhysicistSurvey.id.desc()
-            )
-            if unit_id is not None:
-                stmt = stmt.where(PhysicistSurvey.unit_id == unit_id)
-            if as_of is not None:
-                stmt = stmt.where(PhysicistSurvey.surveyed_on <= as_of)
-            surveys = session.scalars(stmt).all()
-            counts = counts_by_owner(session, ATTACHMENT_OWNER, [s.id for s in surveys])
-            return [_row(s, counts.get(s.id, 0)) for s in surveys]
+            return survey_rows(session, unit_id=unit_id, as_of=as_of)
 
     def get(self, survey_id: int) -> SurveyRow:
         with self.db.read() as session:
-            survey = session.get(PhysicistSurvey, survey_id)
-            if survey is None:
-                raise NotFoundError("That survey no longer exists.")
-            return _row(survey, counts_by_owner(session, ATTACHMENT_OWNER, [survey.id]).get(survey.id, 0))
+            return self._counted_row(session, existing(session, PhysicistSurvey, survey_id, "survey"))
+
+    @staticmethod
+    def _counted_row(session: Session, survey: PhysicistSurvey) -> SurveyRow:
+        return _row(survey, counts_by_owner(session, ATTACHMENT_OWNER, [survey.id]).get(survey.id, 0))
 
     def due(self, unit_id: int, *, as_of: date | None = None) -> SurveyDue:
         as_of = as_of or self.today()
@@ -168,44 +171,45 @@ class SurveyService(ClockedService):
             notes=(draft.notes or "").strip(),
         )
 
+    def create_in(self, session: Session, draft: SurveyDraft) -> PhysicistSurvey:
+        values = self._validate(session, draft)
+        survey = PhysicistSurvey(**values)
+        self.stamp(survey, new=True)
+        session.add(survey)
+        session.flush()
+        audit.created(
+            session,
+            self.actor,
+            "physicist_surveys",
+            survey,
+            f"Physicist survey of {unit_label(survey.unit)} on {survey.surveyed_on}: "
+            f"{survey.result.label.lower()}",
+        )
+        return survey
+
     def create(self, draft: SurveyDraft) -> SurveyRow:
         with self.writing() as session:
-            values = self._validate(session, draft)
-            survey = PhysicistSurvey(created_by=self.actor, updated_by=self.actor, **values)
-            session.add(survey)
-            session.flush()
-            audit.record(
-                session,
-                actor=self.actor,
-                action="create",
-                entity="physicist_surveys",
-                entity_id=survey.id,
-                summary=f"Physicist survey of {unit_label(survey.unit)} on {survey.surveyed_on}: "
-                f"{survey.result.label.lower()}",
-                after=audit.snapshot(survey),
-            )
-            return _row(survey, 0)
+            return _row(self.create_in(session, draft), 0)
+
+    def update_in(self, session: Session, survey_id: int, draft: SurveyDraft) -> PhysicistSurvey:
+        survey = existing(session, PhysicistSurvey, survey_id, "survey")
+        values = self._validate(session, draft)
+        if values["unit_id"] != survey.unit_id:
+            raise ValidationError(fields={"unit_id": "A survey stays with the unit it was made of."})
+        before = audit.snapshot(survey)
+        for key, value in values.items():
+            setattr(survey, key, value)
+        if audit.changed(
+            session,
+            self.actor,
+            "physicist_surveys",
+            survey,
+            before,
+            f"Physicist survey of {unit_label(survey.unit)} on {survey.surveyed_on} updated",
+        ):
+            self.stamp(survey)
+        return survey
 
     def update(self, survey_id: int, draft: SurveyDraft) -> SurveyRow:
         with self.writing() as session:
-            survey = session.get(PhysicistSurvey, survey_id)
-            if survey is None:
-                raise NotFoundError("That survey no longer exists.")
-            values = self._validate(session, draft)
-            if values["unit_id"] != survey.unit_id:
-                raise ValidationError(fields={"unit_id": "A survey stays with the unit it was made of."})
-            before = audit.snapshot(survey)
-            for key, value in values.items():
-                setattr(survey, key, value)
-            survey.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="update",
-                entity="physicist_surveys",
-                entity_id=survey.id,
-                summary=f"Physicist survey of {unit_label(survey.unit)} on {survey.surveyed_on} updated",
-                before=before,
-                after=audit.snapshot(survey),
-            )
-            return _row(survey, counts_by_owner(session, ATTACHMENT_OWNER, [survey.id]).get(survey.id, 0))
+            return self._counted_row(session, self.update_in(session, survey_id, draft))

@@ -1,35 +1,38 @@
-"""Fluoroscopy units (C-arms) and their physicist baselines: the register, retirement, re-baselining."""
+"""Fluoroscopy units (C-arms) and their physicist baselines: the register, retirement, re-baselining.
+
+Each change is one operation taking the caller's write transaction (``*_in``): the dialog's own (the
+method of the same name without ``_in``, which then builds the row the window shows), or an import's.
+About 630 lines: the unit's row, its baseline history and the unit dialog's operations go together.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fluorodesk.db.models import FluoroUnit, UnitBaseline
+from fluorodesk.db.models import ExposureCheck, FluoroUnit, UnitBaseline
 from fluorodesk.domain.enums import ExposureMode, RateUnit, Severity
-from fluorodesk.domain.exposure import HLC_RULE_DATE, Baseline, PeriodState, SurveyDue, survey_due
+from fluorodesk.domain.exposure import (
+    HLC_RULE_DATE,
+    Baseline,
+    PeriodState,
+    SurveyDue,
+    baseline_for,
+    survey_due,
+)
 from fluorodesk.domain.findings import sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.domain.text import counted
-from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
+from fluorodesk.domain.text import clean, counted
+from fluorodesk.errors import ConflictError, ValidationError
 from fluorodesk.services import audit
-from fluorodesk.services.exposure import (
-    ClockedService,
-    UnitEvaluation,
-    check_length,
-    clean,
-    get_unit,
-    load_units,
-    parse_day,
-    parse_enum,
-    parse_number,
-    reference_baseline,
-    unit_findings,
-    unit_label,
-)
+from fluorodesk.services.base import Service, existing
+from fluorodesk.services.exposure.evaluation import UnitEvaluation
+from fluorodesk.services.exposure.findings import unit_findings
+from fluorodesk.services.exposure.inputs import check_length, parse_day, parse_enum, parse_number
+from fluorodesk.services.exposure.loading import baselines_of, default_tolerance, load_unit_logs
 from fluorodesk.services.settings import load_settings
 
 
@@ -144,17 +147,35 @@ class BaselineDraft:
     notes: str = ""
 
 
+def unit_draft(unit: FluoroUnit) -> UnitDraft:
+    """The draft that would file ``unit`` as it is stored (an edit starts from it)."""
+    return UnitDraft(
+        code=unit.code,
+        name=unit.name,
+        manufacturer=unit.manufacturer,
+        model=unit.model,
+        serial=unit.serial,
+        room=unit.room,
+        registration_number=unit.registration_number,
+        registration_expires_on=unit.registration_expires_on,
+        manufactured_on=unit.manufactured_on,
+        has_aerc=unit.has_aerc,
+        has_hlc=unit.has_hlc,
+        in_service_on=unit.in_service_on,
+        notes=unit.notes,
+    )
+
+
 def baseline_row(
-    unit: FluoroUnit, baseline: Baseline, settings: ClinicSettings, row: UnitBaseline | None
+    unit_id: int, baseline: Baseline, settings: ClinicSettings, row: UnitBaseline | None
 ) -> BaselineRow:
-    tolerance = (
-        baseline.tolerance_pct
-        if baseline.tolerance_pct is not None
-        else float(settings["exposure.tolerance_pct"])
+    """``baseline`` in words, with the tolerance that applies from its date (``baseline_for``)."""
+    applied = baseline_for(
+        [baseline], baseline.effective_on, baseline.mode, None, default_tolerance(settings)
     )
     return BaselineRow(
         id=row.id if row else None,
-        unit_id=unit.id,
+        unit_id=unit_id,
         effective_on=baseline.effective_on if row else None,
         mode=baseline.mode,
         rate=baseline.rate,
@@ -162,27 +183,35 @@ def baseline_row(
         kvp=baseline.kvp,
         ma=baseline.ma,
         tolerance_pct=baseline.tolerance_pct,
-        tolerance_effective=tolerance,
+        tolerance_effective=applied.tolerance_pct,
         set_by=row.set_by if row else "",
         notes=row.notes if row else "On the unit record",
     )
 
 
-def unit_row(
-    unit: FluoroUnit, settings: ClinicSettings, as_of: date, evaluation: UnitEvaluation | None = None
-) -> UnitRow:
-    evaluation = evaluation or UnitEvaluation(unit, settings, as_of)
-    calendar = evaluation.calendar()
-    current = reference_baseline(unit, as_of, ExposureMode.NORMAL)
-    current_row = None
-    if current is not None:
+def _recorded(row: UnitBaseline) -> Baseline:
+    return Baseline(row.effective_on, row.mode, row.rate, row.rate_unit, row.tolerance_pct, row.kvp, row.ma)
+
+
+def unit_row(evaluation: UnitEvaluation) -> UnitRow:
+    """A unit as the units list shows it: its details, the baseline in effect, where its checks stand
+    and what needs attention (``unit_findings``), as of the evaluation's date."""
+    unit, settings, as_of = evaluation.unit, evaluation.settings, evaluation.as_of
+    applied = baseline_for(baselines_of(unit), as_of, ExposureMode.NORMAL, None, default_tolerance(settings))
+    current = None
+    if applied.baseline is not None:
         match = next(
-            (b for b in unit.baselines if b.effective_on == current.effective_on and b.mode is current.mode),
+            (
+                b
+                for b in unit.baselines
+                if b.effective_on == applied.baseline.effective_on and b.mode is applied.baseline.mode
+            ),
             None,
         )
-        current_row = baseline_row(unit, current, settings, match)
+        current = baseline_row(unit.id, applied.baseline, settings, match)
     surveys = [s.surveyed_on for s in unit.surveys if s.surveyed_on <= as_of]
-    found = sort_findings(unit_findings(unit, settings, as_of, evaluation))
+    found = sort_findings(unit_findings(evaluation))
+    this_period = evaluation.this_period()
     return UnitRow(
         id=unit.id,
         code=unit.code,
@@ -200,10 +229,10 @@ def unit_row(
         retired_on=unit.retired_on,
         retired_reason=unit.retired_reason,
         notes=unit.notes,
-        baseline=current_row,
-        last_check_on=evaluation.valid[-1].checked_on if evaluation.valid else None,
-        this_period=calendar[-1].state if calendar and calendar[-1].end >= as_of else None,
-        missed_count=sum(1 for p in calendar if p.state is PeriodState.MISSED),
+        baseline=current,
+        last_check_on=evaluation.check_dates[-1] if evaluation.check_dates else None,
+        this_period=this_period.state if this_period else None,
+        missed_count=len(evaluation.missed()),
         survey=survey_due(
             max(surveys) if surveys else None,
             as_of,
@@ -216,47 +245,69 @@ def unit_row(
     )
 
 
-class UnitService(ClockedService):
+def unit_rows(
+    session: Session, settings: ClinicSettings, as_of: date, *, unit_id: int | None = None
+) -> list[UnitRow]:
+    """Every unit (or one) as of ``as_of``, by code, each judged in summary (``load_unit_logs``)."""
+    return [
+        unit_row(UnitEvaluation.of_log(log, settings, as_of))
+        for log in load_unit_logs(session, settings, as_of, unit_id)
+    ]
+
+
+def baseline_rows(session: Session, settings: ClinicSettings, unit: FluoroUnit) -> list[BaselineRow]:
+    """The unit's baseline history, newest first; the unit record's own baseline last, while it still
+    applies to the readings before the first recorded one."""
+    rows = [
+        baseline_row(unit.id, _recorded(b), settings, b)
+        for b in sorted(unit.baselines, key=lambda b: (b.effective_on, b.id), reverse=True)
+    ]
+    on_record = baseline_for(baselines_of(unit), date.min, ExposureMode.NORMAL, None, 0.0).baseline
+    first_check = session.scalar(
+        select(func.min(ExposureCheck.checked_on)).where(ExposureCheck.unit_id == unit.id)
+    )
+    starts = [d for d in (unit.in_service_on, first_check) if d]
+    first = min(starts, default=None)
+    covered = first is not None and any(
+        b.mode is ExposureMode.NORMAL and b.effective_on <= first for b in unit.baselines
+    )
+    if on_record is not None and not covered:
+        rows.append(baseline_row(unit.id, on_record, settings, None))
+    return rows
+
+
+class UnitService(Service):
     # ---- reading
 
     def list_units(self, *, include_retired: bool = False, as_of: date | None = None) -> list[UnitRow]:
         as_of = as_of or self.today()
         with self.db.read() as session:
-            settings = load_settings(session)
             return [
-                unit_row(u, settings, as_of, UnitEvaluation(u, settings, as_of))
-                for u in load_units(session)
-                if include_retired or u.retired_on is None or u.retired_on > as_of
+                row
+                for row in unit_rows(session, load_settings(session), as_of)
+                if include_retired or row.retired_on is None or row.retired_on > as_of
             ]
 
     def get(self, unit_id: int, *, as_of: date | None = None) -> UnitRow:
         with self.db.read() as session:
-            unit, settings, day = get_unit(session, unit_id), load_settings(session), as_of or self.today()
-            return unit_row(unit, settings, day, UnitEvaluation(unit, settings, day))
+            return self._row(session, unit_id, as_of)
 
     def baselines(self, unit_id: int) -> list[BaselineRow]:
         """The unit's baseline history, newest first; the unit record's own baseline last, if any."""
         with self.db.read() as session:
-            unit = get_unit(session, unit_id)
-            settings = load_settings(session)
-            rows = [
-                baseline_row(
-                    unit,
-                    Baseline(b.effective_on, b.mode, b.rate, b.rate_unit, b.tolerance_pct, b.kvp, b.ma),
-                    settings,
-                    b,
-                )
-                for b in sorted(unit.baselines, key=lambda b: (b.effective_on, b.id), reverse=True)
-            ]
-            legacy = reference_baseline(unit, date.min, ExposureMode.NORMAL)
-            starts = [d for d in [unit.in_service_on] + [c.checked_on for c in unit.checks] if d]
-            first = min(starts, default=None)
-            covered = first is not None and any(
-                b.mode is ExposureMode.NORMAL and b.effective_on <= first for b in unit.baselines
-            )
-            if legacy is not None and not covered:  # it still applies to the readings before the first one
-                rows.append(baseline_row(unit, legacy, settings, None))
-            return rows
+            unit = existing(session, FluoroUnit, unit_id, "fluoroscopy unit")
+            return baseline_rows(session, load_settings(session), unit)
+
+    def _row(self, session: Session, unit_id: int, as_of: date | None = None) -> UnitRow:
+        rows = unit_rows(session, load_settings(session), as_of or self.today(), unit_id=unit_id)
+        if not rows:
+            existing(session, FluoroUnit, unit_id, "fluoroscopy unit")  # raises "no longer exists"
+        return rows[0]
+
+    def _written(self, session: Session, unit_id: int) -> UnitRow:
+        session.flush()
+        session.expire_all()
+        return self._row(session, unit_id)
 
     # ---- units
 
@@ -285,15 +336,24 @@ class UnitService(ClockedService):
             errors["manufactured_on"] = "The manufacture date is in the future."
         if made is not None and in_service is not None and in_service < made:
             errors["in_service_on"] = "The unit cannot go into service before it was made."
+        valid = (ExposureCheck.voided_at.is_(None),)
         if unit is not None and in_service is not None:
-            first = min((c.checked_on for c in unit.checks if c.voided_at is None), default=None)
+            first = session.scalar(
+                select(func.min(ExposureCheck.checked_on)).where(ExposureCheck.unit_id == unit.id, *valid)
+            )
             if first is not None and first < in_service:
                 errors["in_service_on"] = f"{unit.code} has checks from {first}; it was in service by then."
         if unit is not None and not draft.has_hlc and unit.has_hlc:
-            hlc_checks = [c for c in unit.checks if c.voided_at is None and c.mode is ExposureMode.HIGH_LEVEL]
+            hlc_checks = session.scalar(
+                select(func.count())
+                .select_from(ExposureCheck)
+                .where(
+                    ExposureCheck.unit_id == unit.id, ExposureCheck.mode == ExposureMode.HIGH_LEVEL, *valid
+                )
+            )
             if hlc_checks:
                 errors["has_hlc"] = (
-                    f"{unit.code} has {counted(len(hlc_checks), 'high-level-control checks')} on file."
+                    f"{unit.code} has {counted(hlc_checks, 'high-level-control checks')} on file."
                 )
         if errors:
             raise ValidationError(fields=errors)
@@ -310,124 +370,125 @@ class UnitService(ClockedService):
             "notes": (draft.notes or "").strip(),
         }
 
-    def create(self, draft: UnitDraft, baseline: BaselineDraft | None = None) -> UnitRow:
-        """Add a unit, optionally with its first baseline (fields prefixed ``baseline_`` on error)."""
-        with self.writing() as session:
-            errors: dict[str, str] = {}
+    def create_in(
+        self, session: Session, draft: UnitDraft, baseline: BaselineDraft | None = None
+    ) -> FluoroUnit:
+        """Add a unit, optionally with its first baseline (its fields prefixed ``baseline_`` on error)."""
+        errors: dict[str, str] = {}
+        try:
+            values = self._validate_unit(session, draft, None)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+            values = {}
+        baseline_values = None
+        if baseline is not None:
             try:
-                values = self._validate_unit(session, draft, None)
+                baseline_values = self._validate_baseline(
+                    baseline, has_hlc=bool(draft.has_hlc), default_day=values.get("in_service_on")
+                )
             except ValidationError as exc:
-                errors.update(exc.fields)
-                values = {}
-            baseline_values = None
-            if baseline is not None:
-                try:
-                    baseline_values = self._validate_baseline(
-                        baseline, has_hlc=bool(draft.has_hlc), default_day=values.get("in_service_on")
-                    )
-                except ValidationError as exc:
-                    errors.update({_prefixed(k): v for k, v in exc.fields.items()})
-            if errors:
-                raise ValidationError(fields=errors)
-            unit = FluoroUnit(created_by=self.actor, updated_by=self.actor, **values)
-            session.add(unit)
-            session.flush()
-            audit.record(
-                session,
-                actor=self.actor,
-                action="create",
-                entity="fluoro_units",
-                entity_id=unit.id,
-                summary=f"Fluoroscopy unit {unit.code} {unit.name} added",
-                after=audit.snapshot(unit),
-            )
-            if baseline_values is not None:
-                self._add_baseline(session, unit, baseline_values)
-            return self._row(session, unit.id)
+                errors.update({_prefixed(k): v for k, v in exc.fields.items()})
+        if errors:
+            raise ValidationError(fields=errors)
+        unit = FluoroUnit(**values)
+        self.stamp(unit, new=True)
+        session.add(unit)
+        audit.created(
+            session, self.actor, "fluoro_units", unit, f"Fluoroscopy unit {unit.code} {unit.name} added"
+        )
+        if baseline_values is not None:
+            self._add_baseline(session, unit, baseline_values)
+        return unit
+
+    def create(self, draft: UnitDraft, baseline: BaselineDraft | None = None) -> UnitRow:
+        with self.writing() as session:
+            unit = self.create_in(session, draft, baseline)
+            return self._written(session, unit.id)
+
+    def update_in(self, session: Session, unit_id: int, draft: UnitDraft) -> FluoroUnit:
+        unit = existing(session, FluoroUnit, unit_id, "fluoroscopy unit")
+        values = self._validate_unit(session, draft, unit)
+        before = audit.snapshot(unit)
+        for key, value in values.items():
+            setattr(unit, key, value)
+        if audit.changed(
+            session, self.actor, "fluoro_units", unit, before, f"Fluoroscopy unit {unit.code} updated"
+        ):
+            self.stamp(unit)
+        return unit
 
     def update(self, unit_id: int, draft: UnitDraft) -> UnitRow:
         with self.writing() as session:
-            unit = get_unit(session, unit_id)
-            values = self._validate_unit(session, draft, unit)
-            before = audit.snapshot(unit)
-            for key, value in values.items():
-                setattr(unit, key, value)
-            unit.updated_by = self.actor
-            after = audit.snapshot(unit)
-            if audit.diff(before, after):
-                audit.record(
-                    session,
-                    actor=self.actor,
-                    action="update",
-                    entity="fluoro_units",
-                    entity_id=unit.id,
-                    summary=f"Fluoroscopy unit {unit.code} updated",
-                    before=before,
-                    after=after,
-                )
-            return self._row(session, unit.id)
+            self.update_in(session, unit_id, draft)
+            return self._written(session, unit_id)
 
-    def retire(self, unit_id: int, retired_on: date | str | None, reason: str) -> UnitRow:
+    def retire_in(
+        self, session: Session, unit_id: int, retired_on: date | str | None, reason: str
+    ) -> FluoroUnit:
         """Take a unit out of service from ``retired_on`` (its first day out of service)."""
         errors: dict[str, str] = {}
         day = parse_day(retired_on, errors, "retired_on", "The date it left service", required=True)
         reason = clean(reason)
         if not reason:
             errors["reason"] = "Say why the unit leaves service (sold, replaced, broken beyond repair...)."
-        with self.writing() as session:
-            unit = get_unit(session, unit_id)
-            if unit.retired_on is not None:
-                raise ConflictError(f"{unit.code} was already retired on {unit.retired_on}.")
-            if day is not None:
-                last = max((c.checked_on for c in unit.checks if c.voided_at is None), default=None)
-                if last is not None and day <= last:
-                    errors["retired_on"] = f"{unit.code} has a check on {last}; it left service after that."
-                elif unit.in_service_on is not None and day <= unit.in_service_on:
-                    errors["retired_on"] = f"{unit.code} only went into service on {unit.in_service_on}."
-            if errors:
-                raise ValidationError(fields=errors)
-            before = audit.snapshot(unit)
-            unit.retired_on = day
-            unit.retired_reason = reason
-            unit.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="retire",
-                entity="fluoro_units",
-                entity_id=unit.id,
-                summary=f"Fluoroscopy unit {unit.code} retired from {day}: {reason}",
-                before=before,
-                after=audit.snapshot(unit),
+        unit = existing(session, FluoroUnit, unit_id, "fluoroscopy unit")
+        if unit.retired_on is not None:
+            raise ConflictError(f"{unit.code} was already retired on {unit.retired_on}.")
+        if day is not None:
+            last = session.scalar(
+                select(func.max(ExposureCheck.checked_on)).where(
+                    ExposureCheck.unit_id == unit.id, ExposureCheck.voided_at.is_(None)
+                )
             )
-            return self._row(session, unit.id)
+            if last is not None and day <= last:
+                errors["retired_on"] = f"{unit.code} has a check on {last}; it left service after that."
+            elif unit.in_service_on is not None and day <= unit.in_service_on:
+                errors["retired_on"] = f"{unit.code} only went into service on {unit.in_service_on}."
+        if errors:
+            raise ValidationError(fields=errors)
+        before = audit.snapshot(unit)
+        unit.retired_on = day
+        unit.retired_reason = reason
+        self.stamp(unit)
+        audit.changed(
+            session,
+            self.actor,
+            "fluoro_units",
+            unit,
+            before,
+            f"Fluoroscopy unit {unit.code} retired from {day}: {reason}",
+            action="retire",
+        )
+        return unit
+
+    def retire(self, unit_id: int, retired_on: date | str | None, reason: str) -> UnitRow:
+        with self.writing() as session:
+            self.retire_in(session, unit_id, retired_on, reason)
+            return self._written(session, unit_id)
+
+    def return_to_service_in(self, session: Session, unit_id: int) -> FluoroUnit:
+        """Undo a retirement (entered by mistake, or the unit came back)."""
+        unit = existing(session, FluoroUnit, unit_id, "fluoroscopy unit")
+        if unit.retired_on is None:
+            raise ConflictError(f"{unit.code} is in service.")
+        before = audit.snapshot(unit)
+        unit.retired_on = None
+        unit.retired_reason = ""
+        self.stamp(unit)
+        audit.changed(
+            session,
+            self.actor,
+            "fluoro_units",
+            unit,
+            before,
+            f"Fluoroscopy unit {unit.code} returned to service",
+        )
+        return unit
 
     def return_to_service(self, unit_id: int) -> UnitRow:
-        """Undo a retirement (entered by mistake, or the unit came back)."""
         with self.writing() as session:
-            unit = get_unit(session, unit_id)
-            if unit.retired_on is None:
-                raise ConflictError(f"{unit.code} is in service.")
-            before = audit.snapshot(unit)
-            unit.retired_on = None
-            unit.retired_reason = ""
-            unit.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="update",
-                entity="fluoro_units",
-                entity_id=unit.id,
-                summary=f"Fluoroscopy unit {unit.code} returned to service",
-                before=before,
-                after=audit.snapshot(unit),
-            )
-            return self._row(session, unit.id)
-
-    def _row(self, session: Session, unit_id: int) -> UnitRow:
-        session.flush()
-        session.expire_all()
-        return unit_row(get_unit(session, unit_id), load_settings(session), self.today())
+            self.return_to_service_in(session, unit_id)
+            return self._written(session, unit_id)
 
     # ---- baselines
 
@@ -481,6 +542,7 @@ class UnitService(ClockedService):
         )
 
     def _add_baseline(self, session: Session, unit: FluoroUnit, values: dict) -> UnitBaseline:  # type: ignore[type-arg]
+        session.flush()  # a new unit has its id from here on
         clash = session.scalar(
             select(UnitBaseline.id).where(
                 UnitBaseline.unit_id == unit.id,
@@ -493,80 +555,82 @@ class UnitService(ClockedService):
                 f"{unit.code} already has a {values['mode'].label.lower()}-mode baseline starting "
                 f"{values['effective_on']}; correct that one instead."
             )
-        row = UnitBaseline(unit_id=unit.id, created_by=self.actor, updated_by=self.actor, **values)
+        row = UnitBaseline(unit_id=unit.id, **values)
+        self.stamp(row, new=True)
         session.add(row)
-        session.flush()
-        audit.record(
+        audit.created(
             session,
-            actor=self.actor,
-            action="create",
-            entity="unit_baselines",
-            entity_id=row.id,
-            summary=f"Baseline for {unit.code} ({row.mode.label.lower()}) from {row.effective_on}: "
+            self.actor,
+            "unit_baselines",
+            row,
+            f"Baseline for {unit.code} ({row.mode.label.lower()}) from {row.effective_on}: "
             f"{row.rate:g} {row.rate_unit.value}",
-            after=audit.snapshot(row),
         )
         return row
 
-    def add_baseline(self, draft: BaselineDraft) -> BaselineRow:
+    def add_baseline_in(self, session: Session, draft: BaselineDraft) -> UnitBaseline:
         """Record a new baseline; readings from its date on are compared with it, older ones keep theirs."""
+        if draft.unit_id is None:
+            raise ValidationError(fields={"unit_id": "Choose the unit."})
+        unit = existing(session, FluoroUnit, draft.unit_id, "fluoroscopy unit")
+        values = self._validate_baseline(draft, has_hlc=unit.has_hlc)
+        return self._add_baseline(session, unit, values)
+
+    def add_baseline(self, draft: BaselineDraft) -> BaselineRow:
         with self.writing() as session:
-            if draft.unit_id is None:
-                raise ValidationError(fields={"unit_id": "Choose the unit."})
-            unit = get_unit(session, draft.unit_id)
-            values = self._validate_baseline(draft, has_hlc=unit.has_hlc)
-            row = self._add_baseline(session, unit, values)
-            return self._baseline_dto(session, row.id)
+            row = self.add_baseline_in(session, draft)
+            return self._baseline_dto(session, row)
+
+    def update_baseline_in(self, session: Session, baseline_id: int, draft: BaselineDraft) -> UnitBaseline:
+        """Correct a recorded baseline (a typo); audited, and it re-judges the readings it covers."""
+        row = existing(session, UnitBaseline, baseline_id, "baseline")
+        unit = row.unit
+        values = self._validate_baseline(draft, has_hlc=unit.has_hlc)
+        clash = session.scalar(
+            select(UnitBaseline.id).where(
+                UnitBaseline.unit_id == unit.id,
+                UnitBaseline.mode == values["mode"],
+                UnitBaseline.effective_on == values["effective_on"],
+                UnitBaseline.id != row.id,
+            )
+        )
+        if clash is not None:
+            raise ConflictError("Another baseline for that mode starts on the same day.")
+        before = audit.snapshot(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        if audit.changed(
+            session,
+            self.actor,
+            "unit_baselines",
+            row,
+            before,
+            f"Baseline for {unit.code} from {row.effective_on} corrected",
+        ):
+            self.stamp(row)
+        return row
 
     def update_baseline(self, baseline_id: int, draft: BaselineDraft) -> BaselineRow:
-        """Correct a recorded baseline (a typo); audited, and it re-judges the readings it covers."""
         with self.writing() as session:
-            row = session.get(UnitBaseline, baseline_id)
-            if row is None:
-                raise NotFoundError("That baseline no longer exists.")
-            unit = get_unit(session, row.unit_id)
-            values = self._validate_baseline(draft, has_hlc=unit.has_hlc)
-            clash = session.scalar(
-                select(UnitBaseline.id).where(
-                    UnitBaseline.unit_id == unit.id,
-                    UnitBaseline.mode == values["mode"],
-                    UnitBaseline.effective_on == values["effective_on"],
-                    UnitBaseline.id != row.id,
-                )
-            )
-            if clash is not None:
-                raise ConflictError("Another baseline for that mode starts on the same day.")
-            before = audit.snapshot(row)
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.updated_by = self.actor
-            audit.record(
-                session,
-                actor=self.actor,
-                action="update",
-                entity="unit_baselines",
-                entity_id=row.id,
-                summary=f"Baseline for {unit.code} from {row.effective_on} corrected",
-                before=before,
-                after=audit.snapshot(row),
-            )
-            return self._baseline_dto(session, row.id)
+            row = self.update_baseline_in(session, baseline_id, draft)
+            return self._baseline_dto(session, row)
 
-    def _baseline_dto(self, session: Session, baseline_id: int) -> BaselineRow:
+    def _baseline_dto(self, session: Session, row: UnitBaseline) -> BaselineRow:
         session.flush()
-        row = session.get(UnitBaseline, baseline_id)
-        assert row is not None
-        unit = row.unit
-        return baseline_row(
-            unit,
-            Baseline(row.effective_on, row.mode, row.rate, row.rate_unit, row.tolerance_pct, row.kvp, row.ma),
-            load_settings(session),
-            row,
-        )
+        return baseline_row(row.unit_id, _recorded(row), load_settings(session), row)
 
 
 def _prefixed(field: str) -> str:
     return f"baseline_{field}"
 
 
-__all__ = ["BaselineDraft", "BaselineRow", "UnitDraft", "UnitRow", "UnitService", "unit_label", "unit_row"]
+__all__ = [
+    "BaselineDraft",
+    "BaselineRow",
+    "UnitDraft",
+    "UnitRow",
+    "UnitService",
+    "unit_draft",
+    "unit_row",
+    "unit_rows",
+]

@@ -397,7 +397,7 @@ def test_meters_dialog_adds_a_meter_and_its_certificate(qtbot, demo_services, di
 
 
 def test_retiring_a_meter_used_today_is_explained_not_done(qtbot, demo_services, dialogs, monkeypatch):
-    from fluorodesk.services.exposure import CheckDraft
+    from fluorodesk.services.exposure.rows import CheckDraft
 
     meter = next(m for m in demo_services.meters.list_meters() if m.name == "RaySafe X2 #1")
     unit = demo_services.units.list_units()[0]

@@ -10,6 +10,8 @@ from datetime import date
 import pytest
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from fluorodesk.domain.enums import ExposureMode, ExposureVerdict, RateUnit
+from fluorodesk.domain.exposure import TrendPoint, TrendSeries
 from fluorodesk.reports import document as doc_model
 from fluorodesk.reports.packet_data import PacketRequest, gather
 from fluorodesk.reports.pdf import flowables as fl
@@ -42,15 +44,19 @@ def test_table_flowable_count_matches_what_is_made(block):
 @pytest.mark.parametrize("note", ["", "Missed weeks are shaded."])
 def test_chart_flowable_count_matches_what_is_made(note):
     register_fonts()
-    chart = doc_model.TrendChart(
-        title="Unit 1",
-        unit="mGy/min",
-        start=date(2026, 1, 1),
-        end=date(2026, 6, 30),
-        points=(doc_model.TrendPoint(date(2026, 2, 1), 3.0), doc_model.TrendPoint(date(2026, 3, 1), 3.2)),
+    series = TrendSeries(
+        "Unit 1",
+        ExposureMode.NORMAL,
+        RateUnit.MGY_PER_MIN,
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+        (
+            TrendPoint(date(2026, 2, 1), 3.0, ExposureVerdict.PASS),
+            TrendPoint(date(2026, 3, 1), 3.2, ExposureVerdict.PASS),
+        ),
         limit=10.0,
-        note=note,
     )
+    chart = doc_model.TrendChart(series, note=note)
     assert fl.chart_flowable_count(chart) == len(fl.chart_flowable(chart, WIDTH))
 
 

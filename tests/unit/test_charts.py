@@ -153,3 +153,26 @@ def test_demo_trend_from_the_service_draws_the_over_limit_reading(demo_services)
     drawing = trend_drawing(trend)
     assert "93.5 (over limit)" in texts(drawing.markers)
     assert trend_svg(trend).startswith(b"<?xml")
+
+
+def test_the_packet_draws_the_tabs_chart_for_a_rebaselined_unit(demo_services):
+    """CA-2 was re-baselined after service: 34 mGy/min ±25 % (the clinic's tolerance), then 35 ±20 %.
+    The packet's chart is the Exposure Logs tab's: the same data (both steps, each with its own
+    tolerance, the same points and missed periods) drawn by the same code."""
+    from fluorodesk.reports.document import TrendChart
+    from fluorodesk.reports.packet_data import PacketRequest, gather
+    from fluorodesk.reports.pdf import trend_chart
+
+    ca2 = next(u for u in demo_services.units.list_units() if u.code == "CA-2")
+    [section] = gather(demo_services, PacketRequest(sections=("exposure",))).sections
+    [chart] = [b for b in section.blocks if isinstance(b, TrendChart) and b.title.startswith("CA-2 ")]
+    packet = chart.series
+    tab = demo_services.exposure.trend(
+        ca2.id, mode=packet.mode, rate_unit=packet.rate_unit, start=packet.start, end=packet.end
+    )
+    assert packet == tab
+    assert [(b.rate, b.tolerance_pct) for b in packet.baselines] == [(34.0, 25.0), (35.0, 20.0)]
+    assert packet.baselines[1].start == date(2026, 4, 24) and len(packet.points) >= 48
+    drawing = trend_chart.trend_drawing(chart, 500)
+    assert len(drawing.baseline_line.contents) == len(drawing.tolerance_band.contents) == 2
+    assert "Baseline, tolerance ±20%/±25%" in texts(drawing.legend)

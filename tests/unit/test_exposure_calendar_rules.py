@@ -18,6 +18,8 @@ from fluorodesk.domain.exposure import (
     Period,
     PeriodState,
     TrendSeries,
+    assess_reading,
+    baseline_for,
     baseline_on,
     baseline_spans,
     calibration_on,
@@ -25,10 +27,12 @@ from fluorodesk.domain.exposure import (
     expected_periods,
     is_late_entry,
     missed_periods,
+    passing_band,
     period_calendar,
     period_holding,
     recheck_problem,
     survey_due,
+    unit_baselines,
 )
 
 
@@ -184,6 +188,55 @@ def test_baseline_spans_end_where_the_next_begins_and_skip_other_units():
     assert result[1].low == pytest.approx(32.0) and result[1].high == pytest.approx(48.0)
     r_min = baseline_spans(baselines, M.NORMAL, U.R_PER_MIN, date(2026, 1, 1), date(2026, 12, 31), 25.0)
     assert [(s.start, s.end, s.rate) for s in r_min] == [(date(2026, 3, 1), date(2026, 5, 31), 4.3)]
+
+
+def test_which_baseline_and_tolerance_apply_on_a_day():
+    """One answer for the log, the findings, the units list, the chart and the packet: the baseline in
+    effect for the mode on the day, with its own tolerance or the clinic's."""
+    history = unit_baselines(
+        [
+            Baseline(date(2025, 11, 24), M.NORMAL, 34.0, U.MGY_PER_MIN),
+            Baseline(date(2026, 4, 24), M.NORMAL, 35.0, U.MGY_PER_MIN, tolerance_pct=20),
+            Baseline(date(2026, 6, 1), M.PULSED, 4.0, U.R_PER_MIN),
+        ],
+        on_record=(38.0, U.MGY_PER_MIN, 78.0, 2.1),
+    )
+    before = baseline_for(history, date(2025, 1, 1), M.NORMAL, U.MGY_PER_MIN, 25.0)
+    assert (before.rate, before.tolerance_pct) == (38.0, 25.0)  # the unit record's, before the first
+    first = baseline_for(history, date(2026, 4, 23), M.NORMAL, U.MGY_PER_MIN, 25.0)
+    assert (first.rate, first.tolerance_pct) == (34.0, 25.0)
+    second = baseline_for(history, date(2026, 4, 24), M.NORMAL, U.MGY_PER_MIN, 30.0)
+    assert (second.rate, second.tolerance_pct) == (35.0, 20.0)  # its own tolerance, not the clinic's
+    in_r = baseline_for(history, date(2026, 7, 1), M.PULSED, U.MGY_PER_MIN, 25.0)
+    assert in_r.baseline is not None and not in_r.compared and in_r.rate is None  # never converted
+    assert baseline_for(history, date(2026, 7, 1), M.HIGH_LEVEL, U.MGY_PER_MIN, 25.0).baseline is None
+    spans_ = baseline_spans(history, M.NORMAL, U.MGY_PER_MIN, date(2026, 1, 1), date(2026, 12, 31), 25.0)
+    assert [(s.start, s.rate, s.tolerance_pct) for s in spans_] == [
+        (date(2026, 1, 1), 34.0, 25.0),
+        (date(2026, 4, 24), 35.0, 20.0),
+    ]
+
+
+@given(rate=st.floats(0.1, 200, allow_nan=False), day=st.dates(date(2024, 1, 1), date(2027, 1, 1)))
+def test_a_reading_inside_the_passing_band_passes_whichever_baseline_applies(rate, day):
+    history = [
+        Baseline(date(2025, 1, 1), M.NORMAL, 34.0, U.MGY_PER_MIN),
+        Baseline(date(2026, 4, 24), M.NORMAL, 35.0, U.MGY_PER_MIN, tolerance_pct=20),
+        Baseline(date(2026, 8, 1), M.NORMAL, 3.9, U.R_PER_MIN),
+    ]
+    low, high = passing_band(history, M.NORMAL, U.MGY_PER_MIN, 25.0)
+    if low <= rate <= high:
+        applied = baseline_for(history, day, M.NORMAL, U.MGY_PER_MIN, 25.0)
+        result = assess_reading(
+            rate,
+            U.MGY_PER_MIN,
+            None,
+            baseline=applied.baseline.rate if applied.baseline else None,
+            baseline_unit=applied.baseline.rate_unit if applied.baseline else None,
+            tolerance_pct=applied.tolerance_pct,
+        )
+        assert result.verdict is V.PASS
+    assert passing_band(history, M.PULSED, U.MGY_PER_MIN, 25.0) is None
 
 
 # --------------------------------------------------------------------------- re-checks

@@ -24,7 +24,7 @@ from fluorodesk.db.models import (
 from fluorodesk.domain.enums import ExposureMode, ExposureVerdict, RateUnit, Severity
 from fluorodesk.domain.exposure import CalibrationState, CorrectiveState, DueState, PeriodState
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
-from fluorodesk.services.exposure import CheckDraft, CorrectiveActionDraft
+from fluorodesk.services.exposure.rows import CheckDraft, CorrectiveActionDraft
 from fluorodesk.services.meters import CalibrationDraft, MeterDraft
 from fluorodesk.services.surveys import SurveyDraft
 from fluorodesk.services.units import BaselineDraft, UnitDraft
@@ -751,15 +751,38 @@ def test_packet_data_as_of_a_past_date(demo_services):
     assert demo_services.meters.list_meters(as_of=date(2025, 12, 1))[0].state is CalibrationState.NONE
 
 
-def test_corrective_closed_for_one_check_at_a_time(demo_services):
-    from fluorodesk.services.exposure import corrective_closed, load_units
-    from fluorodesk.services.settings import load_settings
+def test_corrective_state_of_a_reading_as_of_a_date(demo_services):
+    """A reading's corrective action is closed from its re-check on, not before; the packet reads the
+    history as of its own date."""
+    units = {u.code: u for u in demo_services.units.list_units()}
+    [action] = demo_services.exposure.history(units["CA-2"].id).corrective_actions
 
-    with demo_services.db.read() as session:
-        settings = load_settings(session)
-        units = {u.code: u for u in load_units(session)}
-        ca2 = [c for c in units["CA-2"].checks if c.corrective_actions]
-        ca1 = [c for c in units["CA-1"].checks if c.rate == 93.5]
-        assert len(ca2) == 1 and corrective_closed(ca2[0], TODAY, settings)
-        assert not corrective_closed(ca2[0], ca2[0].corrective_actions[0].performed_on, settings)
-        assert not corrective_closed(ca1[0], TODAY, settings)
+    def state(code, as_of, predicate):
+        [row] = [
+            r for r in demo_services.exposure.history(units[code].id, as_of=as_of).checks if predicate(r)
+        ]
+        return row.corrective
+
+    assert state("CA-2", TODAY, lambda r: r.id == action.check_id) is CorrectiveState.CLOSED
+    assert (
+        state("CA-2", action.performed_on, lambda r: r.id == action.check_id) is CorrectiveState.IN_PROGRESS
+    )
+    assert state("CA-1", TODAY, lambda r: r.rate == 93.5) is CorrectiveState.NEEDED
+
+
+def test_a_rebaselined_unit_reads_the_same_baseline_everywhere(demo_services):
+    """CA-2 was re-baselined on 2026-04-24 (35 mGy/min ±20 % after 34 ±25 %): the units list, the log
+    and the packet's unit page all say which baseline and tolerance applied when."""
+    from fluorodesk.reports.packet_data import PacketRequest, gather
+
+    ca2 = next(u for u in demo_services.units.list_units() if u.code == "CA-2")
+    assert ca2.baseline.words == "35 mGy/min at 77 kVp / 2.2 mA, ±20% since 2026-04-24"
+    rows = [r for r in demo_services.exposure.history(ca2.id).checks if not r.voided]
+    switch = date(2026, 4, 24)
+    assert {(r.baseline_rate, r.tolerance_pct) for r in rows if r.checked_on >= switch} == {(35.0, 20.0)}
+    assert {(r.baseline_rate, r.tolerance_pct) for r in rows if r.checked_on < switch} == {(34.0, 25.0)}
+    [section] = gather(demo_services, PacketRequest(sections=("exposure",))).sections
+    assert (
+        "Physicist's baseline: 34 mGy/min at 78 kVp / 2.1 mA, ±25% since 2025-11-24; "
+        "35 mGy/min at 77 kVp / 2.2 mA, ±20% since 2026-04-24"
+    ) in section.text()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fluorodesk.db.models import ExposureCheck, GarmentInspection
 from fluorodesk.errors import ConflictError
-from fluorodesk.services.exposure import CheckDraft
+from fluorodesk.services.exposure.rows import CheckDraft
 from fluorodesk.services.garment_inspections import InspectionDraft
 from fluorodesk.services.integrity import IntegrityService
 

@@ -22,6 +22,7 @@ ORDER = [
     "agencies",
     "technicians",
     "units",
+    "meters",
     "garments",
     "credentials",
     "inspections",
@@ -99,6 +100,7 @@ def test_reimporting_the_same_file_creates_no_duplicates(services):
     for _ in range(2):
         services.imports.run("technicians", SAMPLES / "technicians.csv")
         services.imports.run("units", SAMPLES / "units.csv")
+        services.imports.run("meters", SAMPLES / "meters.csv")
         report = services.imports.run("exposure_checks", SAMPLES / "exposure_checks.csv")
     assert report.count("unchanged") == 3 and report.count("new") == 0
     assert count(services, Technician) == 3 and count(services, ExposureCheck) == 3
@@ -152,14 +154,15 @@ def test_headers_are_case_insensitive_with_stars_and_bom_and_semicolons(services
 def test_one_bad_row_means_nothing_is_written_and_the_report_names_row_and_column(services, tmp_path):
     services.imports.run("technicians", SAMPLES / "technicians.csv")
     services.imports.run("units", SAMPLES / "units.csv")
+    services.imports.run("meters", SAMPLES / "meters.csv")
     before = count(services, ExposureCheck), count(services, AuditEvent)
     rows = [
-        ["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"],
-        ["CA-1", "2026-11-02", "Grace", "normal", "39", "mGy/min"],
-        ["CA-1", "2026-02-30", "Grace", "normal", "39", "mGy/min"],
-        ["CA-1", "2026-11-16", "Grace", "normal", "39", "mR/min"],
-        ["CA-9", "2026-11-16", "Grace", "normal", "39", "mGy/min"],
-        ["CA-1", "2026-11-23", "Grace", "normal", "fast", "mGy/min"],
+        ["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit", "meter"],
+        ["CA-1", "2026-11-02", "Grace", "normal", "39", "mGy/min", "RaySafe X2 #1"],
+        ["CA-1", "2026-02-30", "Grace", "normal", "39", "mGy/min", "RaySafe X2 #1"],
+        ["CA-1", "2026-11-16", "Grace", "normal", "39", "mR/min", "RaySafe X2 #1"],
+        ["CA-9", "2026-11-16", "Grace", "normal", "39", "mGy/min", "RaySafe X2 #1"],
+        ["CA-1", "2026-11-23", "Grace", "normal", "fast", "mGy/min", "RaySafe X2 #1"],
     ]
     report = services.imports.run("exposure_checks", write_csv(tmp_path / "c.csv", rows))
     assert not report.ok and not report.written
@@ -271,8 +274,9 @@ def test_unknown_kind_is_a_validation_error(services):
 
 def test_ten_thousand_rows_import_in_one_go(services, tmp_path):
     services.imports.run("units", SAMPLES / "units.csv")
-    start = date(2000, 1, 3)
-    rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"]]
+    services.imports.run("meters", SAMPLES / "meters.csv")
+    start = date(1999, 1, 4)  # 10,000 days to 2026-05-22: a check may not be dated in the future
+    rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit", "meter"]]
     rows += [
         [
             "CA-1",
@@ -281,6 +285,7 @@ def test_ten_thousand_rows_import_in_one_go(services, tmp_path):
             "normal",
             f"{30 + i % 10}",
             "mGy/min",
+            "RaySafe X2 #1",
         ]
         for i in range(10_000)
     ]
@@ -332,9 +337,10 @@ def test_a_failure_while_filing_a_later_row_writes_nothing_at_all(services, tmp_
     from fluorodesk.services import audit
 
     services.imports.run("units", SAMPLES / "units.csv")
+    services.imports.run("meters", SAMPLES / "meters.csv")
     before = count(services, ExposureCheck), count(services, AuditEvent)
-    rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit"]]
-    rows += [["CA-1", f"2026-0{1 + i}-05", "G", "normal", "31", "mGy/min"] for i in range(5)]
+    rows = [["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit", "meter"]]
+    rows += [["CA-1", f"2026-0{1 + i}-05", "G", "normal", "31", "mGy/min", "RaySafe X2 #1"] for i in range(5)]
     real, events = audit.record, []
 
     def failing_on_the_fourth_event(session, **kwargs):

@@ -1,21 +1,23 @@
 """Fluoroscopy units: per-unit exposure-rate log with its trend chart, missed periods marked and
 corrective actions; physicist surveys; meter calibrations.
 
-Readings are assessed by services/exposure.assess (the same rule as the Exposure Logs tab and the
-findings) and shown in the unit they were read in.  When the exposure-QC capability lands with
-``reports/charts.py``, the lead can swap the chart block's renderer for it; the data handed over
-(``TrendChart``) stays the same.
+Everything here is read through the services the Exposure Logs tab uses, as of the packet's date: each
+unit's ``UnitEvaluation`` (its check rows, corrective actions, missed periods and the trend chart's
+``TrendSeries``, drawn by the tab's own drawing code), the units list's row, the baseline rows, the
+survey rows and the meter rows.  No verdict, baseline or due date is worked out here.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
-from fluorodesk.db.models import ExposureCheck, FluoroUnit, Meter, PhysicistSurvey
-from fluorodesk.domain.dates import add_months, describe_due
-from fluorodesk.domain.enums import ExposureMode, ExposureVerdict, RateUnit
-from fluorodesk.domain.exposure import applicable_limit
+from sqlalchemy import select
+
+from fluorodesk.db.models import FluoroUnit, Meter
+from fluorodesk.domain.dates import describe_due
+from fluorodesk.domain.enums import ExposureMode, ExposureVerdict, SurveyResult
+from fluorodesk.domain.exposure import CalibrationState, CorrectiveState, DueState, Period, applicable_limit
 from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import (
@@ -29,11 +31,14 @@ from fluorodesk.reports.document import (
     Table,
     Tone,
     TrendChart,
-    TrendPoint,
 )
 from fluorodesk.reports.sections.common import DASH, d, documents_table, join
-from fluorodesk.services.exposure import assess, corrective_closed, load_units, unit_facts
-from fluorodesk.services.packet_data import load_meters, voided_by
+from fluorodesk.services.exposure.evaluation import UnitEvaluation
+from fluorodesk.services.exposure.loading import default_tolerance, load_units, unit_facts
+from fluorodesk.services.exposure.rows import CorrectiveActionRow, ExposureCheckRow, UnitHistory
+from fluorodesk.services.meters import calibration_rows, meter_rows
+from fluorodesk.services.surveys import SurveyRow, survey_rows
+from fluorodesk.services.units import UnitRow, baseline_rows, unit_row
 
 KEY = "exposure"
 TITLE = "Fluoroscopy units and exposure-rate QC"
@@ -61,30 +66,32 @@ def included(unit: FluoroUnit, ctx: PacketContext) -> bool:
     return unit.retired_on is None or unit.retired_on >= ctx.period_from
 
 
-def valid_checks(unit: FluoroUnit, as_of: date) -> list[ExposureCheck]:
-    """Checks dated on or before ``as_of`` and not voided by then, oldest first."""
-    return sorted(
-        (c for c in unit.checks if c.checked_on <= as_of and not voided_by(c.voided_at, as_of)),
-        key=lambda c: (c.checked_on, c.id),
-    )
+class UnitPages:
+    """One unit as the packet shows it: the tab's evaluation as of the packet date, cut to the period."""
 
+    def __init__(self, unit: FluoroUnit, ctx: PacketContext) -> None:
+        self.unit = unit
+        self.evaluation = UnitEvaluation(unit, ctx.settings, ctx.as_of)
+        self.row: UnitRow = unit_row(self.evaluation)
+        self.history: UnitHistory = self.evaluation.history()
+        self.checks = [
+            r for r in reversed(self.history.checks) if ctx.in_period(r.checked_on)
+        ]  # oldest first
+        self.valid = [r for r in self.checks if not r.voided]
+        self.missed: list[Period] = [
+            p for p in self.evaluation.missed() if p.end >= ctx.period_from and p.start <= ctx.period_to
+        ]
 
-def unit_missed_periods(unit: FluoroUnit, ctx: PacketContext) -> list[tuple[date, date]]:
-    """Complete check periods in the packet period with no check: the Exposure Logs tab's own calendar
-    (periods excused as "unit not used" and periods after retirement are not missed), cut to the period."""
-    from fluorodesk.services.exposure import UnitEvaluation
-
-    until = min(ctx.period_to + timedelta(days=1), ctx.as_of)
-    return [
-        (p.start, p.end)
-        for p in UnitEvaluation(unit, ctx.settings, until).missed()
-        if p.end >= ctx.period_from
-    ]
+    def actions_of(self, check: ExposureCheckRow) -> list[CorrectiveActionRow]:
+        return sorted(
+            (a for a in self.history.corrective_actions if a.check_id == check.id),
+            key=lambda a: (a.performed_on, a.id),
+        )
 
 
 def gather(ctx: PacketContext) -> Section:
-    units = [u for u in load_units(ctx.session) if included(u, ctx)]
-    meters = [m for m in load_meters(ctx.session) if ctx.on_file(None, m.created_at)]
+    units = [UnitPages(u, ctx) for u in load_units(ctx.session) if included(u, ctx)]
+    surveys = survey_rows(ctx.session, as_of=ctx.as_of)
     blocks: list[Block] = []
     if not units:
         blocks.append(Para("No fluoroscopy units on file for this period.", "empty"))
@@ -94,28 +101,30 @@ def gather(ctx: PacketContext) -> Section:
         blocks.append(
             Para(
                 f"{counted(len(units), 'units')}. Exposure-rate checks are due every {interval} days "
-                f"({cadence}); readings are "
-                "compared with the federal limit for the unit and mode (21 CFR 1020.32) and with the "
-                f"physicist's baseline (tolerance ±{float(ctx.settings['exposure.tolerance_pct']):g}%)."
+                f"({cadence}); readings are compared with the federal limit for the unit and mode "
+                "(21 CFR 1020.32) and with the physicist's baseline in effect on the check's date, within "
+                "that baseline's tolerance (the clinic's "
+                f"±{default_tolerance(ctx.settings):g}% where the physicist set none)."
             )
         )
-        blocks.append(_summary(units, ctx))
-        for unit in units:
-            blocks.extend(_unit_blocks(unit, ctx))
+        blocks.append(_summary(units, surveys))
+        for pages in units:
+            blocks.extend(_unit_blocks(pages, ctx))
     blocks.append(SubHeading("Physicist surveys", new_page=bool(units)))
-    blocks.append(_surveys(units, ctx))
+    blocks.append(_surveys(units, surveys, ctx))
     blocks.append(SubHeading("Meter calibrations"))
-    blocks.append(_meters(meters, ctx))
+    meters, meter_blocks = _meters(ctx)
+    blocks.append(meter_blocks)
     docs = []
-    for unit in units:
-        docs.extend(ctx.documents_for(("fluoro_unit", "unit"), unit.id))
-        for survey in unit.surveys:
-            docs.extend(ctx.documents_for(("survey", "physicist_survey"), survey.id))
-        for check in unit.checks:
-            if ctx.in_period(check.checked_on):
-                docs.extend(ctx.documents_for(("exposure_check",), check.id))
-                for action in check.corrective_actions:
-                    docs.extend(ctx.documents_for(("corrective_action",), action.id))
+    for pages in units:
+        docs.extend(ctx.documents_for(("fluoro_unit", "unit"), pages.unit.id))
+        for survey in surveys:
+            if survey.unit_id == pages.unit.id:
+                docs.extend(ctx.documents_for(("survey", "physicist_survey"), survey.id))
+        for check in pages.checks:
+            docs.extend(ctx.documents_for(("exposure_check",), check.id))
+            for action in pages.actions_of(check):
+                docs.extend(ctx.documents_for(("corrective_action",), action.id))
     for meter in meters:
         docs.extend(ctx.documents_for(("meter",), meter.id))
         for cal in meter.calibrations:
@@ -125,28 +134,25 @@ def gather(ctx: PacketContext) -> Section:
     return Section(KEY, TITLE, tuple(blocks))
 
 
-def _summary(units: list[FluoroUnit], ctx: PacketContext) -> Table:
+def _summary(units: list[UnitPages], surveys: list[SurveyRow]) -> Table:
     rows = []
-    for unit in units:
-        checks = [c for c in valid_checks(unit, ctx.as_of) if ctx.in_period(c.checked_on)]
-        verdicts = Counter(assess(c, unit, ctx.settings).verdict for c in checks)
-        missed = unit_missed_periods(unit, ctx)
-        problems = verdicts[ExposureVerdict.OVER_LIMIT] + verdicts[ExposureVerdict.OUTSIDE_TOLERANCE]
-        surveys = sorted((s for s in unit.surveys if s.surveyed_on <= ctx.as_of), key=lambda s: s.surveyed_on)
+    for pages in units:
+        verdicts = Counter(r.verdict for r in pages.valid)
+        over, outside = verdicts[ExposureVerdict.OVER_LIMIT], verdicts[ExposureVerdict.OUTSIDE_TOLERANCE]
+        last = next((s.surveyed_on for s in surveys if s.unit_id == pages.unit.id), None)  # newest first
         rows.append(
             Row(
                 (
-                    f"{unit.code} {unit.name}",
-                    unit.room or DASH,
-                    str(len(checks)),
-                    str(len(missed)) if missed else "None",
-                    f"{verdicts[ExposureVerdict.OVER_LIMIT]} over limit, "
-                    f"{verdicts[ExposureVerdict.OUTSIDE_TOLERANCE]} outside tolerance"
-                    if problems
+                    pages.row.label,
+                    pages.row.room or DASH,
+                    str(len(pages.valid)),
+                    str(len(pages.missed)) if pages.missed else "None",
+                    f"{over} over limit, {outside} outside tolerance"
+                    if over or outside
                     else "All within limit and tolerance",
-                    d(surveys[-1].surveyed_on) if surveys else "None on file",
+                    d(last) if last else "None on file",
                 ),
-                "bad" if verdicts[ExposureVerdict.OVER_LIMIT] else ("warn" if missed or problems else ""),
+                "bad" if over else ("warn" if pages.missed or outside else ""),
             )
         )
     return Table(
@@ -163,99 +169,48 @@ def _summary(units: list[FluoroUnit], ctx: PacketContext) -> Table:
     )
 
 
-def _primary_unit(unit: FluoroUnit, checks: list[ExposureCheck]) -> RateUnit:
-    if unit.baseline_unit is not None:
-        return unit.baseline_unit
-    counts = Counter(c.rate_unit for c in checks)
-    return counts.most_common(1)[0][0] if counts else RateUnit.MGY_PER_MIN
-
-
-def _unit_blocks(unit: FluoroUnit, ctx: PacketContext) -> list[Block]:
-    as_of = ctx.as_of
-    settings = ctx.settings
-    all_checks = [c for c in unit.checks if c.checked_on <= as_of]
-    in_period = [c for c in all_checks if ctx.in_period(c.checked_on)]
-    valid = [c for c in in_period if not voided_by(c.voided_at, as_of)]
-    missed = unit_missed_periods(unit, ctx)
-    rate_unit = _primary_unit(unit, valid)
+def _unit_blocks(pages: UnitPages, ctx: PacketContext) -> list[Block]:
+    unit, row, as_of = pages.unit, pages.row, ctx.as_of
+    series = pages.evaluation.trend(None, None, ctx.period_from, ctx.period_to)
     facts = unit_facts(unit)
-    normal_limit = applicable_limit(facts, ExposureMode.NORMAL, rate_unit, settings)
-    hlc_limit = (
-        applicable_limit(facts, ExposureMode.HIGH_LEVEL, rate_unit, settings) if unit.has_hlc else None
-    )
+    normal_limit = applicable_limit(facts, ExposureMode.NORMAL, series.rate_unit, ctx.settings)
+    hlc_limit = applicable_limit(facts, ExposureMode.HIGH_LEVEL, series.rate_unit, ctx.settings)
 
-    registration = unit.registration_number or "not recorded"
-    if unit.registration_expires_on:
-        verb = "expired" if unit.registration_expires_on < as_of else "expires"
-        registration += f", {verb} {unit.registration_expires_on.isoformat()}"
+    registration = row.registration_number or "not recorded"
+    if row.registration_expires_on:
+        verb = "expired" if row.registration_expires_on < as_of else "expires"
+        registration += f", {verb} {row.registration_expires_on.isoformat()}"
     limits = []
     if normal_limit:
-        limits.append(f"{normal_limit.value:g} {rate_unit.value} ({normal_limit.basis})")
+        limits.append(f"{normal_limit.value:g} {series.rate_unit.value} ({normal_limit.basis})")
     if unit.has_hlc:
         limits.append(
-            f"{hlc_limit.value:g} {rate_unit.value} (high-level control)"
+            f"{hlc_limit.value:g} {series.rate_unit.value} (high-level control)"
             if hlc_limit
             else "no limit in high-level control (made before 1995-05-19)"
         )
-    baseline = DASH
-    if unit.baseline_rate is not None:
-        baseline = join(
-            [
-                f"{unit.baseline_rate:g} {unit.baseline_unit.value if unit.baseline_unit else ''}".strip(),
-                f"{unit.baseline_kvp:g} kVp" if unit.baseline_kvp else "",
-                f"{unit.baseline_ma:g} mA" if unit.baseline_ma else "",
-            ],
-            ", ",
-        )
     pairs = (
-        ("Unit", f"{unit.code} {unit.name}"),
-        ("Make, model, serial", join([unit.manufacturer, unit.model, unit.serial], ", ") or DASH),
-        ("Room", unit.room or DASH),
+        ("Unit", row.label),
+        ("Make, model, serial", join([row.manufacturer, row.model, row.serial], ", ") or DASH),
+        ("Room", row.room or DASH),
         ("State registration", registration),
-        ("Manufactured", d(unit.manufactured_on)),
+        ("Manufactured", d(row.manufactured_on)),
         ("Limits", "; ".join(limits) or DASH),
-        ("Physicist's baseline", baseline),
+        ("Physicist's baseline", _baselines(unit, ctx)),
         (
             "In service",
-            d(unit.in_service_on) + (f"; retired {unit.retired_on.isoformat()}" if unit.retired_on else ""),
+            d(row.in_service_on) + (f"; retired {row.retired_on.isoformat()}" if row.retired_on else ""),
         ),
     )
-    tolerance = float(settings["exposure.tolerance_pct"])
-    points = []
-    charted = [c for c in valid if c.rate_unit is rate_unit and c.mode is not ExposureMode.HIGH_LEVEL]
-    for check in charted:
-        verdict = assess(check, unit, settings).verdict
-        points.append(TrendPoint(check.checked_on, check.rate, _VERDICT_TONE.get(verdict, "")))
-    left_out = len(valid) - len(charted)
-    chart = TrendChart(
-        title=f"{unit.code}: exposure rate, {ctx.period_from.isoformat()} to {ctx.period_to.isoformat()}",
-        unit=rate_unit.value,
-        start=ctx.period_from,
-        end=ctx.period_to,
-        points=tuple(points),
-        limit=normal_limit.value if normal_limit else None,
-        baseline=unit.baseline_rate if unit.baseline_unit is rate_unit else None,
-        tolerance_pct=tolerance,
-        missed=tuple(missed),
-        note=(
-            f"{counted(left_out, 'readings')} in high-level control or in another unit "
-            f"{'is' if left_out == 1 else 'are'} in the log but not charted."
-            if left_out
-            else ""
-        ),
-    )
-
-    entries: list[tuple[date, int, Row]] = []
-    for check in in_period:
-        entries.append((check.checked_on, 1, _check_row(check, unit, ctx)))
-    for start, end in missed:
+    entries: list[tuple[date, int, Row]] = [(r.checked_on, 1, _check_row(r)) for r in pages.checks]
+    for period in pages.missed:
         entries.append(
             (
-                start,
+                period.start,
                 0,
                 Row(
                     (
-                        f"{start.isoformat()} to {end.isoformat()}",
+                        f"{period.start.isoformat()} to {period.end.isoformat()}",
                         DASH,
                         DASH,
                         DASH,
@@ -269,9 +224,9 @@ def _unit_blocks(unit: FluoroUnit, ctx: PacketContext) -> list[Block]:
         )
     entries.sort(key=lambda e: (e[0], e[1]))
     return [
-        SubHeading(f"{unit.code} {unit.name}", new_page=True),
+        SubHeading(row.label, new_page=True),
         Fields(pairs),
-        chart,
+        TrendChart(series),
         Table(
             (
                 Column("Date", 0.95),
@@ -282,85 +237,83 @@ def _unit_blocks(unit: FluoroUnit, ctx: PacketContext) -> list[Block]:
                 Column("Limit", 0.95, "RIGHT"),
                 Column("Result", 2.6),
             ),
-            tuple(row for _day, _order, row in entries),
+            tuple(entry for _day, _order, entry in entries),
             title=(
-                f"Exposure-rate log ({counted(len(valid), 'checks')}, "
-                f"{counted(len(missed), 'missed periods')})"
+                f"Exposure-rate log ({counted(len(pages.valid), 'checks')}, "
+                f"{counted(len(pages.missed), 'missed periods')})"
             ),
             empty="No checks recorded and none due in this period.",
         ),
-        _corrective(in_period, unit, ctx),
+        _corrective(pages),
     ]
 
 
-def _check_row(check: ExposureCheck, unit: FluoroUnit, ctx: PacketContext) -> Row:
-    result = assess(check, unit, ctx.settings)
-    voided = voided_by(check.voided_at, ctx.as_of)
-    words = result.verdict.label
-    if result.verdict is not ExposureVerdict.PASS:
-        words += f": {result.detail}"
-        closed = [a for a in check.corrective_actions if a.closed_on is not None and a.closed_on <= ctx.as_of]
-        words += (
-            f". Corrective action closed {closed[-1].closed_on.isoformat()}"  # type: ignore[union-attr]
-            if corrective_closed(check, ctx.as_of, ctx.settings)
-            else ". No corrective action closed yet"
-        )
-    late = (check.entered_at.date() - check.checked_on).days if check.entered_at else 0
-    extras = [
-        f"entered late, on {check.entered_at.date().isoformat()}" if late > 7 else "",
-        check.notes,
-    ]
-    if voided:
-        words = f"VOIDED ({check.void_reason or 'entered in error'}); was: {words}"
-    tone: Tone = "muted" if voided else _VERDICT_TONE.get(result.verdict, "")
-    if (
-        not voided
-        and result.verdict is not ExposureVerdict.PASS
-        and corrective_closed(check, ctx.as_of, ctx.settings)
-    ):
+def _baselines(unit: FluoroUnit, ctx: PacketContext) -> str:
+    """The baselines in effect during the period, each with the tolerance that applied with it."""
+    history = sorted(baseline_rows(ctx.session, ctx.settings, unit), key=lambda b: b.effective_on or date.min)
+    shown = []
+    for index, baseline in enumerate(history):
+        start = baseline.effective_on or date.min
+        if start > ctx.period_to or start > ctx.as_of:
+            continue
+        later = [b for b in history[index + 1 :] if b.mode is baseline.mode]
+        if later and (later[0].effective_on or date.min) <= ctx.period_from:
+            continue  # superseded before the period began
+        mode = "" if baseline.mode is ExposureMode.NORMAL else f"{baseline.mode.label.lower()} mode: "
+        shown.append(mode + baseline.words)
+    return "; ".join(shown) or DASH
+
+
+def _check_row(row: ExposureCheckRow) -> Row:
+    words = row.verdict.label
+    if row.verdict is not ExposureVerdict.PASS:
+        words += f": {row.detail}. {row.corrective_words}"
+    extras = [f"entered late, on {row.entered_on.isoformat()}" if row.late_entry else "", row.notes]
+    tone: Tone = _VERDICT_TONE.get(row.verdict, "")
+    if row.corrective is CorrectiveState.CLOSED:
         tone = ""
+    if row.voided:
+        words = f"VOIDED ({row.void_reason or 'entered in error'}); was: {words}"
+        tone = "muted"
     return Row(
         (
-            check.checked_on.isoformat(),
-            check.performed_by,
-            check.mode.label,
-            join([f"{check.kvp:g}" if check.kvp else "", f"{check.ma:g}" if check.ma else ""], ", ") or DASH,
-            f"{check.rate:g} {check.rate_unit.value}",
-            f"{result.limit.value:g} {result.limit.unit.value}" if result.limit else "none",
+            row.checked_on.isoformat(),
+            row.performed_by,
+            row.mode.label,
+            join([f"{row.kvp:g}" if row.kvp else "", f"{row.ma:g}" if row.ma else ""], ", ") or DASH,
+            row.rate_words,
+            f"{row.limit:g} {row.rate_unit.value}" if row.limit is not None else "none",
             join([words] + [e for e in extras if e], ". "),
         ),
         tone,
     )
 
 
-def _corrective(checks: list[ExposureCheck], unit: FluoroUnit, ctx: PacketContext) -> Table:
+def _corrective(pages: UnitPages) -> Table:
     rows = []
-    for check in checks:
-        if voided_by(check.voided_at, ctx.as_of):
+    for check in pages.valid:
+        actions = pages.actions_of(check)
+        if check.verdict is ExposureVerdict.PASS and not actions:
             continue
-        result = assess(check, unit, ctx.settings)
-        if result.verdict is ExposureVerdict.PASS and not check.corrective_actions:
-            continue
-        actions = [a for a in check.corrective_actions if a.performed_on <= ctx.as_of]
         if not actions:
             rows.append(
                 Row(
-                    (check.checked_on.isoformat(), result.verdict.label, "None recorded", DASH, DASH, "Open"),
-                    "bad" if result.verdict is ExposureVerdict.OVER_LIMIT else "warn",
+                    (check.checked_on.isoformat(), check.verdict.label, "None recorded", DASH, DASH, "Open"),
+                    _VERDICT_TONE.get(check.verdict, "warn"),
                 )
             )
         for action in actions:
-            closed = action.closed_on is not None and action.closed_on <= ctx.as_of
+            closed = action.state is CorrectiveState.CLOSED and action.closed_on is not None
             rows.append(
                 Row(
                     (
                         check.checked_on.isoformat(),
-                        result.verdict.label,
+                        check.verdict.label,
                         action.action
                         + (f" (ticket {action.service_ticket})" if action.service_ticket else ""),
                         action.performed_by,
                         action.performed_on.isoformat(),
-                        f"Closed {action.closed_on.isoformat()}" if closed and action.closed_on else "Open",
+                        action.words,
                     ),
                     "" if closed else "warn",
                 )
@@ -369,10 +322,10 @@ def _corrective(checks: list[ExposureCheck], unit: FluoroUnit, ctx: PacketContex
         (
             Column("Reading of", 0.95),
             Column("Finding", 1.0),
-            Column("Corrective action", 3.0),
-            Column("By", 1.3),
+            Column("Corrective action", 2.6),
+            Column("By", 1.2),
             Column("Performed", 0.95),
-            Column("Status", 1.0),
+            Column("Status", 1.5),
         ),
         tuple(rows),
         title="Corrective actions",
@@ -380,43 +333,44 @@ def _corrective(checks: list[ExposureCheck], unit: FluoroUnit, ctx: PacketContex
     )
 
 
-def _surveys(units: list[FluoroUnit], ctx: PacketContext) -> Table:
+def _surveys(units: list[UnitPages], surveys: list[SurveyRow], ctx: PacketContext) -> Table:
     rows = []
-    due_months = int(ctx.settings["exposure.survey_due_months"])
-    for unit in units:
-        on_file: list[PhysicistSurvey] = sorted(
-            (s for s in unit.surveys if s.surveyed_on <= ctx.as_of), key=lambda s: s.surveyed_on
+    for pages in units:
+        on_file = sorted(
+            (s for s in surveys if s.unit_id == pages.unit.id), key=lambda s: (s.surveyed_on, s.id)
         )
         shown = [s for s in on_file if ctx.in_period(s.surveyed_on)]
         if on_file and on_file[-1] not in shown:
             shown.append(on_file[-1])
-        shown.sort(key=lambda s: s.surveyed_on)
         if not shown:
-            rows.append(Row((f"{unit.code} {unit.name}", DASH, DASH, "No survey on file", DASH, DASH), "bad"))
+            rows.append(Row((pages.row.label, DASH, DASH, "No survey on file", DASH, DASH), "bad"))
         for survey in shown:
             latest = survey is on_file[-1]
-            next_due = add_months(survey.surveyed_on, due_months)
             closed = survey.recommendations_closed_on
+            is_closed = closed is not None and closed <= ctx.as_of
             recommendations = survey.recommendations.strip()
             if recommendations:
-                recommendations += (
-                    f" (closed {closed.isoformat()})" if closed and closed <= ctx.as_of else " (OPEN)"
-                )
+                recommendations += f" (closed {closed.isoformat()})" if is_closed and closed else " (OPEN)"
+            due = pages.row.survey  # the units list's: when the latest survey falls due again
+            next_due = (
+                f"{due.due_on.isoformat()} ({describe_due(due.due_on, ctx.as_of)})"
+                if latest and due.due_on
+                else "Superseded"
+            )
+            late = latest and due.state in (DueState.DUE, DueState.OVERDUE)
             rows.append(
                 Row(
                     (
-                        f"{unit.code} {unit.name}",
+                        pages.row.label,
                         survey.surveyed_on.isoformat(),
                         survey.physicist,
                         survey.result.label,
                         recommendations or "None",
-                        f"{next_due.isoformat()} ({describe_due(next_due, ctx.as_of)})"
-                        if latest
-                        else "Superseded",
+                        next_due,
                     ),
                     "bad"
-                    if survey.result.value == "fail"
-                    else ("warn" if latest and (next_due < ctx.as_of or "(OPEN)" in recommendations) else ""),
+                    if survey.result is SurveyResult.FAIL
+                    else ("warn" if latest and (late or (recommendations and not is_closed)) else ""),
                 )
             )
     return Table(
@@ -433,27 +387,28 @@ def _surveys(units: list[FluoroUnit], ctx: PacketContext) -> Table:
     )
 
 
-def _meters(meters: list[Meter], ctx: PacketContext) -> Table:
+def _meters(ctx: PacketContext) -> tuple[list[Meter], Table]:
+    """The meters on file on the packet date with their calibrations, and where each stood then."""
     rows = []
-    for meter in meters:
+    meters = []
+    by_id = {m.id: m for m in ctx.session.scalars(select(Meter))}
+    for meter_row in meter_rows(ctx.session, ctx.as_of, include_retired=True):
+        meter = by_id[meter_row.id]
+        if not ctx.on_file(None, meter.created_at):
+            continue
         if meter.retired_on is not None and meter.retired_on < ctx.period_from:
             continue
-        calibrations = [c for c in meter.calibrations if c.calibrated_on <= ctx.as_of]
+        meters.append(meter)
+        calibrations = list(reversed(calibration_rows(ctx.session, meter, ctx.as_of)))  # oldest first
         shown = [c for c in calibrations if ctx.in_period(c.calibrated_on)]
         if calibrations and calibrations[-1] not in shown:
             shown.append(calibrations[-1])
-        shown.sort(key=lambda c: c.calibrated_on)
         name = join([meter.name, join([meter.manufacturer, meter.model], " "), meter.serial], ", ")
+        tone: Tone = "" if meter_row.state is CalibrationState.VALID else "warn"
         if not shown:
-            rows.append(Row((name, DASH, DASH, DASH, "No calibration on file"), "warn"))
+            rows.append(Row((name, DASH, DASH, DASH, meter_row.words), tone))
         for cal in shown:
             latest = cal is calibrations[-1]
-            if not latest:
-                words, tone = "Superseded", ""
-            elif cal.due_on < ctx.as_of:
-                words, tone = f"Expired {cal.due_on.isoformat()}", "warn"
-            else:
-                words, tone = f"Valid to {cal.due_on.isoformat()}", ""
             rows.append(
                 Row(
                     (
@@ -468,22 +423,23 @@ def _meters(meters: list[Meter], ctx: PacketContext) -> Table:
                             ", ",
                         )
                         or DASH,
-                        words,
+                        meter_row.words if latest else "Superseded",
                     ),
-                    tone,
+                    tone if latest else "",
                 )
             )
-    return Table(
+    table = Table(
         (
-            Column("Meter", 2.2),
+            Column("Meter", 2.0),
             Column("Calibrated", 0.9),
             Column("Due", 0.9),
-            Column("Laboratory, certificate", 2.2),
-            Column(f"Status on {ctx.as_of.isoformat()}", 1.3),
+            Column("Laboratory, certificate", 1.9),
+            Column(f"Status on {ctx.as_of.isoformat()}", 1.8),
         ),
         tuple(rows),
         empty="No meters on file.",
     )
+    return meters, table
 
 
 SPEC = SectionSpec(

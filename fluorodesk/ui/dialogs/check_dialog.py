@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QP
 from fluorodesk.domain.enums import ExposureMode, ExposureVerdict, RateUnit
 from fluorodesk.domain.exposure import CalibrationState
 from fluorodesk.errors import FluoroDeskError, StorageError
-from fluorodesk.services.exposure import CheckDraft, ExposureCheckRow
+from fluorodesk.services.exposure.rows import CheckDraft, ExposureCheckRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
 
 from fluorodesk.errors import FluoroDeskError
-from fluorodesk.services.exposure import CorrectiveActionDraft, CorrectiveActionRow, ExposureCheckRow
+from fluorodesk.services.exposure.rows import CorrectiveActionDraft, CorrectiveActionRow, ExposureCheckRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QWidget
 
 from fluorodesk.domain.exposure import PeriodState
-from fluorodesk.services.exposure import PeriodRow
+from fluorodesk.services.exposure.rows import PeriodRow
 from fluorodesk.services.registry import Services
 from fluorodesk.services.units import UnitRow
 from fluorodesk.ui import bus as areas

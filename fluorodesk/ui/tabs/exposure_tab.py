@@ -1,7 +1,9 @@
 """Exposure Logs: each fluoroscopy unit with its checks log, calendar of expected checks, trend chart,
 corrective actions, physicist surveys and baselines; meters and their calibrations one click away.
 
-Everything here only shows what the services return and opens dialogs that call them.
+Everything here only shows what the services return and opens dialogs that call them.  It is one
+module of about 900 lines because it is one tab of six pages whose code is each short and shares the
+selected unit and its history.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from fluorodesk.domain.dates import add_months
 from fluorodesk.domain.enums import ExposureVerdict, Severity, SurveyResult
 from fluorodesk.domain.exposure import CalibrationState, CorrectiveState, DueState, PeriodState
 from fluorodesk.errors import FluoroDeskError, StorageError
-from fluorodesk.services.exposure import CorrectiveActionRow, ExposureCheckRow, PeriodRow, UnitHistory
+from fluorodesk.services.exposure.rows import CorrectiveActionRow, ExposureCheckRow, PeriodRow, UnitHistory
 from fluorodesk.services.registry import Services
 from fluorodesk.services.surveys import SurveyRow
 from fluorodesk.services.units import BaselineRow, UnitRow

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QWidget
 
 from fluorodesk.domain.exposure import PeriodState
-from fluorodesk.services.exposure import PeriodRow
+from fluorodesk.services.exposure.rows import PeriodRow
 from fluorodesk.ui.tones import Tone, background_for, foreground_for
 
 STATE_TONE = {

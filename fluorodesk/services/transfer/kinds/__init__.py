@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from fluorodesk.services.transfer.framework import Kind
 from fluorodesk.services.transfer.kinds.contracts import ContractsKind
+from fluorodesk.services.transfer.kinds.exposure import ExposureChecksKind, MetersKind, UnitsKind
 from fluorodesk.services.transfer.kinds.garments import GarmentsKind, InspectionsKind
 from fluorodesk.services.transfer.kinds.legacy import (
     DosimetryKind,
-    ExposureChecksKind,
     ProceduresKind,
-    UnitsKind,
 )
 from fluorodesk.services.transfer.kinds.people import AgenciesKind, CredentialsKind, TechniciansKind
 
@@ -23,6 +22,7 @@ KINDS: dict[str, Kind] = {
         GarmentsKind(),
         InspectionsKind(),
         UnitsKind(),
+        MetersKind(),
         ExposureChecksKind(),
         ContractsKind(),
         ProceduresKind(),

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session, selectinload
 from fluorodesk.db.models import (
     DosimeterBadge,
     DosimetryReading,
-    ExposureCheck,
     FluoroUnit,
     ProcedureRecord,
     ProcedureType,
@@ -30,12 +29,10 @@ from fluorodesk.db.models import (
 from fluorodesk.domain.dosimetry import DoseEntry, classify_reading, parse_dose_entry
 from fluorodesk.domain.enums import (
     DoseReadingKind,
-    ExposureMode,
     KapUnit,
-    RateUnit,
 )
 from fluorodesk.services import audit
-from fluorodesk.services.transfer.cells import CellError, as_bool, as_choice, as_date, as_int, as_number, text
+from fluorodesk.services.transfer.cells import CellError, as_choice, as_date, as_int, as_number, text
 from fluorodesk.services.transfer.framework import (
     NEW,
     UNCHANGED,
@@ -44,7 +41,6 @@ from fluorodesk.services.transfer.framework import (
     Kind,
     Outcome,
     RowProblem,
-    yes_no,
 )
 from fluorodesk.services.transfer.kinds.lookups import People, tech_reference
 
@@ -149,143 +145,6 @@ def _upsert(
         if fields[name] is None:
             fields[name] = default
     return _new(label, key, lambda s: _imported(cls, **fields))
-
-
-# --------------------------------------------------------------------------- units and exposure checks
-
-
-class UnitsKind(LegacyKind):
-    name = "units"
-    entity = "fluoro_units"
-    description = "fluoroscopy units (C-arms)"
-    columns = (
-        Col("unit_id", True),
-        Col("name"),
-        Col("manufacturer"),
-        Col("model"),
-        Col("serial"),
-        Col("room"),
-        Col("manufactured_on", parse=as_date),
-        Col("aerc", parse=as_bool),
-        Col("hlc", parse=as_bool),
-        Col("baseline_rate", parse=as_number),
-        _enum_col("baseline_unit", RateUnit),
-    )
-
-    def load(self, session: Session, today: date) -> dict[str, FluoroUnit]:
-        return {u.code.lower(): u for u in session.scalars(select(FluoroUnit))}
-
-    def plan(self, session: Session, v: dict[str, Any], units: dict[str, FluoroUnit]) -> Plan:
-        if (v["baseline_rate"] is None) != (v["baseline_unit"] is None):
-            raise RowProblem(
-                "baseline_unit", "give the baseline rate and its unit (mGy/min or R/min) together"
-            )
-        code = v["unit_id"]
-        values = dict(
-            name=v["name"] or None,
-            manufacturer=v["manufacturer"],
-            model=v["model"],
-            serial=v["serial"],
-            room=v["room"],
-            manufactured_on=v["manufactured_on"],
-            has_aerc=v["aerc"],
-            has_hlc=v["hlc"],
-            baseline_rate=v["baseline_rate"],
-            baseline_unit=RateUnit(v["baseline_unit"]) if v["baseline_unit"] else None,
-        )
-        label = f"unit {code}"
-        key = ("unit", code.lower())
-        existing = units.get(code.lower())
-        defaults = {"name": code, "has_aerc": True, "has_hlc": False}
-        return _upsert(label, key, existing, values, FluoroUnit, {"code": code}, defaults)
-
-    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
-        for u in session.scalars(select(FluoroUnit).order_by(FluoroUnit.code)):
-            yield [
-                u.code,
-                u.name,
-                u.manufacturer,
-                u.model,
-                u.serial,
-                u.room,
-                u.manufactured_on,
-                yes_no(u.has_aerc),
-                yes_no(u.has_hlc),
-                u.baseline_rate,
-                u.baseline_unit.value if u.baseline_unit else "",
-            ]
-
-
-class ExposureChecksKind(LegacyKind):
-    name = "exposure_checks"
-    entity = "exposure_checks"
-    description = "exposure-rate QC checks"
-    columns = (
-        Col("unit_id", True),
-        Col("checked_on", True, as_date),
-        Col("performed_by", True),
-        _enum_col("mode", ExposureMode, required=True),
-        Col("kvp", parse=as_number),
-        Col("ma", parse=as_number),
-        Col("rate", True, as_number),
-        _enum_col("rate_unit", RateUnit, required=True),
-        Col("notes"),
-    )
-
-    @dataclass
-    class Context:
-        units: dict[str, FluoroUnit]
-        existing: dict[tuple, ExposureCheck]
-
-    def load(self, session: Session, today: date) -> Context:
-        checks = session.scalars(select(ExposureCheck).where(ExposureCheck.voided_at.is_(None)))
-        existing = {(c.unit_id, c.checked_on, c.mode.value, c.rate_unit.value, c.rate): c for c in checks}
-        return self.Context({u.code.lower(): u for u in session.scalars(select(FluoroUnit))}, existing)
-
-    def plan(self, session: Session, v: dict[str, Any], ctx: Context) -> Plan:
-        unit = ctx.units.get(v["unit_id"].lower())
-        if unit is None:
-            raise RowProblem("unit_id", f"no unit “{v['unit_id']}” on file; import units first")
-        key = (unit.id, v["checked_on"], v["mode"], v["rate_unit"], v["rate"])
-        label = f"check of {unit.code} on {v['checked_on']}"
-        if key in ctx.existing:
-            return Plan(UNCHANGED, key, label)
-        return _new(
-            label,
-            key,
-            lambda s: _imported(
-                ExposureCheck,
-                unit_id=unit.id,
-                checked_on=v["checked_on"],
-                performed_by=v["performed_by"],
-                mode=ExposureMode(v["mode"]),
-                kvp=v["kvp"],
-                ma=v["ma"],
-                rate=v["rate"],
-                rate_unit=RateUnit(v["rate_unit"]),
-                notes=v["notes"],
-            ),
-        )
-
-    def export_rows(self, session: Session) -> Iterable[Sequence[Any]]:
-        checks = session.scalars(
-            select(ExposureCheck)
-            .where(ExposureCheck.voided_at.is_(None))
-            .options(selectinload(ExposureCheck.unit))
-            .order_by(ExposureCheck.checked_on, ExposureCheck.id)
-        )
-        for c in checks:
-            yield [
-                c.unit.code,
-                c.checked_on,
-                c.performed_by,
-                c.mode.value,
-                c.kvp,
-                c.ma,
-                c.rate,
-                c.rate_unit.value,
-                c.notes,
-            ]
 
 
 # --------------------------------------------------------------------------- procedures and dosimetry
