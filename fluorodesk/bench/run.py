@@ -305,10 +305,14 @@ def _import(clinic: Path, workdir: Path) -> Figure:
     with sheet.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["unit_id", "checked_on", "performed_by", "mode", "rate", "rate_unit", "meter"])
-        # ten readings a day, none in the future, at rates no stored reading has (those have one decimal)
+        # spread over the days CA-1 has been in service (a check before it is refused), none in the
+        # future, at rates no stored reading has (those have one decimal)
         last = services.exposure.today() - timedelta(days=1)
+        (unit,) = [u for u in services.units.list_units() if u.code == "CA-1"]
+        days = max(1, (last - (unit.in_service_on or last)).days + 1)
+        per_day = -(-10_000 // days)  # rounded up
         for i in range(10_000):
-            day = last - timedelta(days=i // 10)
+            day = last - timedelta(days=i // per_day)
             writer.writerow(["CA-1", day, "Bench", "normal", 30.05 + i % 10, "mGy/min", meter])
     try:
         report_ = None

@@ -50,6 +50,8 @@ def test_bench_command_prints_the_table(capsys, tmp_path, monkeypatch):
         "one search keystroke",
         "compliance findings, all areas",
         "save one exposure check + tab reload",
+        "import 10,000 rows (written)",
+        "audit packet, 1 year(s)",
         "peak memory",
     ):
         assert measure in out
