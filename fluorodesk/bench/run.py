@@ -313,7 +313,8 @@ def _import(clinic: Path, workdir: Path) -> Figure:
         per_day = -(-10_000 // days)  # rounded up
         for i in range(10_000):
             day = last - timedelta(days=i // per_day)
-            writer.writerow(["CA-1", day, "Bench", "normal", 30.05 + i % 10, "mGy/min", meter])
+            rate = round(30.05 + (i % per_day) * 0.1, 2)  # one reading of each rate a day (no duplicates)
+            writer.writerow(["CA-1", day, "Bench", "normal", rate, "mGy/min", meter])
     try:
         report_ = None
 
