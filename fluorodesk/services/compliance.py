@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import contracts, dosimetry, exposure, garments, procedures, technicians
+from fluorodesk.services import contracts, exposure, garments, technicians
 from fluorodesk.services.base import Service
+from fluorodesk.services.dosimetry.findings import findings as dosimetry_findings
+from fluorodesk.services.procedures.findings import findings as dose_findings
 from fluorodesk.services.settings import load_settings
 
 Provider = Callable[[Session, ClinicSettings, date], list[Finding]]
@@ -21,8 +23,8 @@ AREAS: tuple[Provider, ...] = (
     contracts.findings,
     garments.findings,
     exposure.findings,
-    procedures.findings,
-    dosimetry.findings,
+    dose_findings,
+    dosimetry_findings,
 )
 
 

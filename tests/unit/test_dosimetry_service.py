@@ -13,8 +13,8 @@ from fluorodesk.domain.dose import Period
 from fluorodesk.domain.dosimetry import BadgeState, DoseQuantity, InvestigationLevel, ReviewerRole, quarter_of
 from fluorodesk.domain.enums import BadgePosition, DoseReadingKind, EmploymentType, Severity
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
-from fluorodesk.services import dosimetry as dosimetry_service
-from fluorodesk.services.dosimetry import (
+from fluorodesk.services.dosimetry import findings as dosimetry_findings
+from fluorodesk.services.dosimetry.rows import (
     BadgeDraft,
     InvestigationDraft,
     PregnancyDraft,
@@ -447,7 +447,7 @@ def test_level_findings_are_the_same_without_the_clear_cut_shortcut(demo_service
             }
         )
     fast = demo_services.dosimetry.findings()
-    monkeypatch.setattr(dosimetry_service, "clearly_below", lambda readings, levels: False)
+    monkeypatch.setattr(dosimetry_findings, "clearly_below", lambda readings, levels: False)
     assert demo_services.dosimetry.findings() == fast
     if deep_level == 0.05:
         assert sum(f.code == "dosimetry.investigation_needed" for f in fast) > 3
