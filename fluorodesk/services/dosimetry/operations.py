@@ -28,6 +28,7 @@ from fluorodesk.domain.dosimetry import (
     DoseQuantity,
     InvestigationLevel,
     Levels,
+    ReadingFacts,
     ReviewDue,
     ReviewerRole,
     classify_reading,
@@ -346,14 +347,23 @@ class DosimetryService(Service):
         return kind, entries
 
     def same_reading(self, reading: DosimetryReading, draft: ReadingDraft) -> bool:
-        """``draft`` says what ``reading`` holds: the same kind, doses and "M" marks (its wearer and
-        period are the caller's key)."""
+        """``draft`` says what ``reading`` holds: the same kind and the same three cells as the Readings
+        page shows them (a dose, "M" or "Unused"); its wearer and period are the caller's key."""
         kind, entries = self.reading_entries(draft)
-        return kind is reading.kind and all(
-            (getattr(reading, name), getattr(reading, name.replace("_msv", "_minimal")))
-            == (entries[name].value, entries[name].minimal)
-            for name in _DOSE_CELLS
+        stored = ReadingFacts(
+            reading.period_start,
+            reading.period_end,
+            reading.kind,
+            reading.deep_msv,
+            reading.lens_msv,
+            reading.shallow_msv,
+            reading.deep_minimal,
+            reading.lens_minimal,
+            reading.shallow_minimal,
         )
+        if kind is not reading.kind:
+            return False
+        return kind is DoseReadingKind.UNUSED or stored.entries() == tuple(entries[n] for n in _DOSE_CELLS)
 
     def record_reading_in(self, session: Session, draft: ReadingDraft) -> DosimetryReading:
         """A report's line for one badge, or dose reported from another facility (``other_facility``).

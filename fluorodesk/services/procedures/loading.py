@@ -300,14 +300,21 @@ def first_case_day(session: Session) -> date | None:
 # --------------------------------------------------------------------------- the entry panel's choices
 
 
-def procedure_choices(session: Session) -> list[ProcedureChoice]:
-    """The procedures a case may be logged under (the active ones), by CPT code."""
-    rows = session.execute(
-        select(ProcedureType.id, ProcedureType.cpt_code, ProcedureType.name)
-        .where(ProcedureType.active.is_(True))
-        .order_by(ProcedureType.cpt_code)
-    )
-    return [ProcedureChoice(*row) for row in rows]
+def procedure_choices(session: Session) -> tuple[ProcedureChoice, ...]:
+    """The procedures a case may be logged under (the active ones), by CPT code.  Read once per session:
+    the list is reference data, and a transaction filing a file of cases checks each against it."""
+    choices = session.info.get(_CHOICES)
+    if choices is None:
+        rows = session.execute(
+            select(ProcedureType.id, ProcedureType.cpt_code, ProcedureType.name)
+            .where(ProcedureType.active.is_(True))
+            .order_by(ProcedureType.cpt_code)
+        )
+        choices = session.info[_CHOICES] = tuple(ProcedureChoice(*row) for row in rows)
+    return choices
+
+
+_CHOICES = "fluorodesk.procedure_choices"
 
 
 def _last_kap_unit(session: Session, unit_id: int) -> KapUnit | None:
@@ -339,7 +346,7 @@ _PHYSICIANS = text(
 
 
 def entry_options(session: Session, settings: ClinicSettings, as_of: date) -> EntryOptions:
-    procedures = tuple(procedure_choices(session))
+    procedures = procedure_choices(session)
     units = tuple(
         UnitChoice(
             u.id,

@@ -206,9 +206,13 @@ class ProcedureService(Service):
         )
 
     def log_case_in(self, session: Session, draft: CaseDraft) -> ProcedureRecord:
-        """A new case in the log (``check_case_in``'s rules; a case number is used once a day per
-        procedure)."""
-        record = self._file(session, self.check_case_in(session, draft))
+        """A new case in the log: ``file_case_in`` of the draft as ``check_case_in`` reads it."""
+        return self.file_case_in(session, self.check_case_in(session, draft))
+
+    def file_case_in(self, session: Session, case: CaseFields) -> ProcedureRecord:
+        """File a case ``check_case_in`` has read (an import looks it up on file in between); refused
+        when its case number is already in the log for that day and procedure."""
+        record = self._file(session, case)
         audit.created(
             session,
             self.actor,

@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 from fluorodesk.services.transfer.framework import Kind
+from fluorodesk.services.transfer.kinds.dose import ProceduresKind
+from fluorodesk.services.transfer.kinds.dosimetry import DosimetryKind
 from fluorodesk.services.transfer.kinds.garments import GarmentsKind
 from fluorodesk.services.transfer.kinds.legacy import (
     AgenciesKind,
     ContractsKind,
     CredentialsKind,
-    DosimetryKind,
     ExposureChecksKind,
     InspectionsKind,
-    ProceduresKind,
     TechniciansKind,
     UnitsKind,
 )
