@@ -78,7 +78,7 @@ def gather(ctx: PacketContext) -> Section:
     quarters = [
         q for q in periods_between(ctx.period_from, min(ctx.period_to, as_of), "quarter") if q.start <= as_of
     ]
-    records = load_dose_records(session, settings, as_of)  # once, for every quarter below
+    records = load_dose_records(session, settings, as_of, {q.year for q in quarters})  # once, for all
     tables = []
     for quarter in reversed(quarters):  # newest first, as an inspector reads it
         rows = load_totals(session, settings, quarter, as_of, records)  # what is known of it on as_of

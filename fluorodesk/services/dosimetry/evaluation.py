@@ -7,14 +7,14 @@ loaded once (``load_dose_records``) and passed down.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fluorodesk.db.models import DeclaredPregnancy, DosimeterBadge, Technician
+from fluorodesk.db.models import DeclaredPregnancy, DosimeterBadge, DosimetryReading, Technician
 from fluorodesk.domain.dose import Period
 from fluorodesk.domain.dosimetry import (
     InvestigationLevel,
@@ -30,7 +30,7 @@ from fluorodesk.domain.dosimetry import (
     year_to_date,
 )
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services.dosimetry.loading import load_investigations, load_readings
+from fluorodesk.services.dosimetry.loading import counted_on, load_investigations, load_readings
 from fluorodesk.services.dosimetry.rows import InvestigationRow, PregnancyRow, TotalsRow
 
 
@@ -99,21 +99,31 @@ def load_pregnancies(
 
 @dataclass(frozen=True)
 class DoseRecords:
-    """What counts on a date, judged once: the readings, the investigations and the declared
-    pregnancies.  The totals (any number of quarters), the level findings and the packet all use
-    them; a caller that needs several loads them once (``load_dose_records``) and passes them down."""
+    """What counts on a date, loaded once and passed to whatever judges it (the totals of any number of
+    quarters, the level findings, the packet): the readings of some years, the investigations, and the
+    declared pregnancies with their dose so far."""
 
     as_of: date
+    years: frozenset[int]  # ``readings`` holds the readings whose wear period ends in these years
     readings: dict[int, list[ReadingFacts]]
     investigations: list[InvestigationRow]
     pregnancies: list[PregnancyRow]
 
 
-def load_dose_records(session: Session, settings: ClinicSettings, as_of: date) -> DoseRecords:
-    readings = load_readings(session, as_of)
+def load_dose_records(
+    session: Session, settings: ClinicSettings, as_of: date, years: Iterable[int] = ()
+) -> DoseRecords:
+    """The records that count on ``as_of``, with the readings of ``years`` (those the caller's quarters
+    are in; a declared pregnancy reads its wearer's own)."""
+    years = frozenset(years)
+    readings = load_readings(session, as_of, years=years) if years else {}
     investigations = load_investigations(session, as_of)
-    pregnancies = load_pregnancies(session, settings, as_of, readings, investigations)
-    return DoseRecords(as_of, readings, investigations, pregnancies)
+    pregnant = session.scalars(
+        select(DeclaredPregnancy.technician_id).where(DeclaredPregnancy.declared_on <= as_of).distinct()
+    ).all()
+    theirs = load_readings(session, as_of, technician_ids=pregnant) if pregnant else {}
+    pregnancies = load_pregnancies(session, settings, as_of, theirs, investigations)
+    return DoseRecords(as_of, years, readings, investigations, pregnancies)
 
 
 def load_totals(
@@ -124,17 +134,15 @@ def load_totals(
     records: DoseRecords | None = None,
 ) -> list[TotalsRow]:
     """One row per worker with a badge or a reading: the quarter's dose here, the year's dose everywhere.
-    ``records``: ``load_dose_records(session, settings, as_of)`` when the caller has them already."""
+    ``records``: ``load_dose_records(session, settings, as_of, years)`` with the quarter's year, when the
+    caller has them already (a packet's quarters share one load)."""
     levels = Levels.from_settings(settings)
-    records = records or load_dose_records(session, settings, as_of)
-    assert records.as_of == as_of, "records loaded for another day"
+    records = records or load_dose_records(session, settings, as_of, (quarter.year,))
+    assert records.as_of == as_of and quarter.year in records.years, "records loaded for another period"
     readings, investigations = records.readings, records.investigations
-    badge_holders = set(
-        session.scalars(
-            select(DosimeterBadge.technician_id).where(DosimeterBadge.assigned_on <= as_of).distinct()
-        )
-    )
-    ids = badge_holders | set(readings)
+    badge_holders = select(DosimeterBadge.technician_id).where(DosimeterBadge.assigned_on <= as_of)
+    readers = set(session.scalars(select(DosimetryReading.technician_id).where(counted_on(as_of)).distinct()))
+    ids = set(session.scalars(badge_holders.distinct())) | readers
     techs = (
         session.execute(
             select(Technician.id, Technician.first_name, Technician.last_name, Technician.retired_on).where(
@@ -146,7 +154,7 @@ def load_totals(
     )
     out = []
     for tech_id, first, last, retired_on in techs:
-        if retired_on is not None and retired_on < quarter.start and tech_id not in readings:
+        if retired_on is not None and retired_on < quarter.start and tech_id not in readers:
             continue
         # Only the quarter's year counts below: the year's readings, not ten years of them, are added up.
         mine = [r for r in readings.get(tech_id, ()) if r.period_end.year == quarter.year]

@@ -30,13 +30,14 @@ from fluorodesk.domain.enums import Area, Severity
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.settings import ClinicSettings
 from fluorodesk.services.dosimetry.evaluation import DoseRecords, covering, load_dose_records
-from fluorodesk.services.dosimetry.loading import badges_out, load_reviews
+from fluorodesk.services.dosimetry.loading import badges_out, load_readings, load_reviews, possibly_over
 
 
 def findings(
     session: Session, settings: ClinicSettings, as_of: date, records: DoseRecords | None = None
 ) -> list[Finding]:
-    """The area's findings (``records``: ``load_dose_records(session, as_of)`` if the caller has them)."""
+    """The area's findings (``records``: ``load_dose_records(session, settings, as_of)`` if the caller
+    has them; their readings are not used, the level findings load the few that matter)."""
     records = records or load_dose_records(session, settings, as_of)
     out: list[Finding] = []
     out.extend(_badge_findings(session, settings, as_of))
@@ -75,7 +76,17 @@ def _level_findings(
     levels = Levels.from_settings(settings)
     quarter_levels = (*levels.alara1.values(), *levels.alara2.values())
     annual_levels = tuple(levels.annual.values())
-    readings, investigations = records.readings, records.investigations
+    investigations = records.investigations
+    # Only the workers and years whose readings might reach a level are loaded (ten years otherwise).
+    pairs = possibly_over(session, as_of, min(quarter_levels), min(annual_levels))
+    loaded = (
+        load_readings(session, as_of, years={y for _, y in pairs}, technician_ids={t for t, _ in pairs})
+        if pairs
+        else {}
+    )
+    readings = {
+        tech: [r for r in mine if (tech, r.period_end.year) in pairs] for tech, mine in loaded.items()
+    }
     names = dict(
         session.execute(select(Technician.id, Technician.first_name + " " + Technician.last_name)).all()
     )

@@ -4,11 +4,13 @@ the facts the rules judge, and as the rows the Readings page lists), badges, inv
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, extract, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import (
@@ -47,20 +49,66 @@ _FACT_COLUMNS = (
 )
 
 
-def load_readings(session: Session, as_of: date) -> dict[int, list[ReadingFacts]]:
-    """Each worker's readings that count on ``as_of`` (not voided by then, known by then)."""
+def counted_on(as_of: date) -> ColumnElement[bool]:
+    """SQL: the reading counts on ``as_of``: not voided by then, and its report known by then."""
+    return and_(
+        or_(_RD.voided_at.is_(None), _RD.voided_at > known_by(as_of)),
+        func.coalesce(_RD.received_on, _RD.period_end) <= as_of,
+    )
+
+
+def load_readings(
+    session: Session,
+    as_of: date,
+    *,
+    years: Iterable[int] | None = None,
+    technician_ids: Iterable[int] | None = None,
+) -> dict[int, list[ReadingFacts]]:
+    """Each worker's readings that count on ``as_of`` (not voided by then, known by then): all of them,
+    or those whose wear period ends in one of ``years`` / those of ``technician_ids``."""
     stmt = (
         select(_RD.technician_id, *_FACT_COLUMNS)
         .outerjoin(DosimeterBadge, _RD.badge_id == DosimeterBadge.id)
-        .where(or_(_RD.voided_at.is_(None), _RD.voided_at > known_by(as_of)))
+        .where(counted_on(as_of))
         .order_by(_RD.id)  # the table's own order: free
     )
+    if years is not None:
+        stmt = stmt.where(
+            or_(false(), *(_RD.period_end.between(date(y, 1, 1), date(y, 12, 31)) for y in years))
+        )
+    if technician_ids is not None:
+        stmt = stmt.where(_RD.technician_id.in_(list(technician_ids)))
     out: dict[int, list[ReadingFacts]] = defaultdict(list)
     for technician_id, *values in session.execute(stmt):  # columns only: no ORM object per reading
-        facts = ReadingFacts(*values)
-        if facts.available_on <= as_of:
-            out[technician_id].append(facts)
+        out[technician_id].append(ReadingFacts(*values))
     return out
+
+
+def possibly_over(
+    session: Session, as_of: date, quarter_level: Decimal, annual_level: Decimal
+) -> set[tuple[int, int]]:
+    """(worker, year) pairs whose readings might reach a level: a quarter's where some dose column adds up
+    to ``quarter_level`` or to a quarter of ``annual_level`` (a year above the annual level has a quarter
+    above a quarter of it).
+
+    Every quantity a rule adds up is at most one column's sum (a ring's extremity dose is its shallow
+    cell; other facilities' dose is counted in), so a pair left out cannot reach any level: only the
+    few pairs returned need their readings loaded and judged exactly (ten years of readings otherwise).
+    """
+    year = extract("year", _RD.period_end)
+    month = extract("month", _RD.period_end)
+    quarter = case((month <= 3, 1), (month <= 6, 2), (month <= 9, 3), else_=4)
+    floor = float(min(quarter_level, annual_level / 4)) * (1 - 1e-6)  # far wider than a sum's rounding
+    stmt = (
+        select(_RD.technician_id, year)
+        .where(counted_on(as_of))
+        .group_by(_RD.technician_id, year, quarter)
+        .having(or_(*(func.sum(func.coalesce(column, 0.0)) >= floor for column in _DOSE_COLUMNS)))
+    )
+    return {(tech, int(y)) for tech, y in session.execute(stmt)}
+
+
+_DOSE_COLUMNS = (_RD.deep_msv, _RD.lens_msv, _RD.shallow_msv)
 
 
 def investigation_row(inv: DoseInvestigation) -> InvestigationRow:
@@ -97,15 +145,15 @@ def load_investigations(session: Session, as_of: date) -> list[InvestigationRow]
 
 
 def first_record_day(session: Session) -> date | None:
-    days = [
-        session.scalar(select(DosimeterBadge.assigned_on).order_by(DosimeterBadge.assigned_on).limit(1)),
-        session.scalar(
-            select(DosimetryReading.period_end)
+    """The first day of dosimetry on file: the first badge issued or the first wear period read here."""
+    days = session.execute(
+        select(
+            select(func.min(DosimeterBadge.assigned_on)).scalar_subquery(),
+            select(func.min(DosimetryReading.period_end))
             .where(DosimetryReading.other_facility == "")
-            .order_by(DosimetryReading.period_end)
-            .limit(1)
-        ),
-    ]
+            .scalar_subquery(),
+        )
+    ).one()
     known = [d for d in days if d is not None]
     return min(known) if known else None
 

@@ -146,7 +146,7 @@ class DosimetryService(Service):
         quarter = quarter or quarter_of(as_of)
         with self.db.read() as session:
             settings = load_settings(session)
-            records = load_dose_records(session, settings, as_of)
+            records = load_dose_records(session, settings, as_of, (quarter.year,))
             return DosimetrySummary(
                 totals=load_totals(session, settings, quarter, as_of, records),
                 findings=findings(session, settings, as_of, records),
