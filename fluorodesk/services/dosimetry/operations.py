@@ -3,7 +3,8 @@ investigations, declared pregnancies and the quarterly reviews.
 
 Each change is one ``*_in`` operation taking the caller's write transaction: the window's own (the
 methods without ``_in``, which open it and build the row the window shows), or an import's, which
-files many rows in one.
+files many rows in one.  It is one class (a little over 600 lines) because the tab and its dialogs
+call one service; reading what a dialog typed is in ``validation``, the rules in ``domain``.
 """
 
 from __future__ import annotations
@@ -25,16 +26,12 @@ from fluorodesk.domain.dose import Period
 from fluorodesk.domain.dosimetry import (
     BadgeState,
     DoseEntry,
-    DoseQuantity,
-    InvestigationLevel,
     Levels,
     ReadingFacts,
     ReviewDue,
     ReviewerRole,
-    classify_reading,
     default_period_end,
     next_wear_period,
-    parse_dose_entry,
     quarter_of,
 )
 from fluorodesk.domain.enums import BadgePosition, DoseReadingKind
@@ -73,15 +70,16 @@ from fluorodesk.services.dosimetry.rows import (
     TotalsRow,
 )
 from fluorodesk.services.dosimetry.validation import (
+    DOSE_CELLS,
     chosen_quarter,
     chosen_technician,
+    dose_entries,
+    investigation_values,
     parse_day,
     refuse_future,
     short_text,
 )
 from fluorodesk.services.settings import load_settings
-
-_DOSE_CELLS = ("deep_msv", "lens_msv", "shallow_msv")
 
 
 class DosimetryService(Service):
@@ -341,7 +339,7 @@ class DosimetryService(Service):
     def reading_entries(self, draft: ReadingDraft) -> tuple[DoseReadingKind, dict[str, DoseEntry]]:
         """The reading's kind and its three doses as the reading dialog reads them, or ValidationError."""
         errors: dict[str, str] = {}
-        kind, entries = _parse_entries(draft, errors)
+        kind, entries = dose_entries(draft, errors)
         if errors:
             raise ValidationError(fields=errors)
         return kind, entries
@@ -363,7 +361,7 @@ class DosimetryService(Service):
         )
         if kind is not reading.kind:
             return False
-        return kind is DoseReadingKind.UNUSED or stored.entries() == tuple(entries[n] for n in _DOSE_CELLS)
+        return kind is DoseReadingKind.UNUSED or stored.entries() == tuple(entries[n] for n in DOSE_CELLS)
 
     def record_reading_in(self, session: Session, draft: ReadingDraft) -> DosimetryReading:
         """A report's line for one badge, or dose reported from another facility (``other_facility``).
@@ -371,7 +369,7 @@ class DosimetryService(Service):
         A badge with a reading came back to be read: one not yet returned is closed on the day the
         report arrived (the wear period's end when that is not given)."""
         errors: dict[str, str] = {}
-        kind, entries = _parse_entries(draft, errors)
+        kind, entries = dose_entries(draft, errors)
         start = parse_day(draft.period_start, "period_start", errors)
         end = parse_day(draft.period_end, "period_end", errors)
         received = parse_day(draft.received_on, "received_on", errors)
@@ -477,55 +475,9 @@ class DosimetryService(Service):
 
     # ---- investigations
 
-    def _parse_investigation(self, draft: InvestigationDraft, errors: dict[str, str]) -> dict:
-        quarter = chosen_quarter(draft.year, draft.quarter, errors)
-        try:
-            level = InvestigationLevel(draft.level)
-        except ValueError:
-            errors["level"] = "Choose the level that was reached."
-            level = InvestigationLevel.ALARA1
-        try:
-            quantity = DoseQuantity(draft.quantity)
-        except ValueError:
-            errors["quantity"] = "Choose the dose quantity."
-            quantity = DoseQuantity.DEEP
-        opened = parse_day(
-            draft.opened_on, "opened_on", errors, required="Enter the day the investigation started."
-        )
-        closed = parse_day(draft.closed_on, "closed_on", errors)
-        refuse_future(errors, self.today(), opened_on=opened, closed_on=closed)
-        if opened and closed and closed < opened and "closed_on" not in errors:
-            errors["closed_on"] = "It cannot close before it opened."
-        investigator = short_text(
-            draft.investigator, "investigator", errors, required="Say who investigates (RSO or physicist)."
-        )
-        findings_text = (draft.findings or "").strip()
-        if closed is not None and not findings_text:
-            errors["findings"] = "Write what was found before closing the investigation."
-        dose = None
-        if draft.dose_msv not in (None, ""):
-            try:
-                entry = parse_dose_entry(draft.dose_msv)
-                dose = entry.value
-                if dose is None:
-                    raise ValueError("Enter the dose in mSv.")
-            except ValueError as exc:
-                errors["dose_msv"] = str(exc)
-        return {
-            "quarter": quarter,
-            "level": level,
-            "quantity": quantity,
-            "opened_on": opened,
-            "closed_on": closed,
-            "investigator": investigator,
-            "findings": findings_text,
-            "actions": (draft.actions or "").strip(),
-            "dose_msv": dose,
-        }
-
     def open_investigation_in(self, session: Session, draft: InvestigationDraft) -> DoseInvestigation:
         errors: dict[str, str] = {}
-        values = self._parse_investigation(draft, errors)
+        values = investigation_values(draft, self.today(), errors)
         tech = chosen_technician(session, draft.technician_id, errors)
         if errors:
             raise ValidationError(fields=errors)
@@ -549,7 +501,7 @@ class DosimetryService(Service):
     ) -> DoseInvestigation:
         """Record findings and actions, and close it (``closed_on``)."""
         errors: dict[str, str] = {}
-        values = self._parse_investigation(draft, errors)
+        values = investigation_values(draft, self.today(), errors)
         inv = existing(session, DoseInvestigation, investigation_id, "investigation")
         if errors:
             raise ValidationError(fields=errors)
@@ -691,21 +643,3 @@ class DosimetryService(Service):
             after=audit.snapshot(review),
         )
         return review
-
-
-def _parse_entries(
-    draft: ReadingDraft, errors: dict[str, str]
-) -> tuple[DoseReadingKind, dict[str, DoseEntry]]:
-    """The three dose cells as the reading dialog reads them ("M", a number in mSv, or blank), and the
-    reading's kind; each problem goes into ``errors`` under its field."""
-    entries: dict[str, DoseEntry] = {}
-    for name in _DOSE_CELLS:
-        try:
-            entries[name] = parse_dose_entry(getattr(draft, name))
-        except ValueError as exc:
-            errors[name] = str(exc)
-            entries[name] = DoseEntry()
-    kind, problems = classify_reading(entries, unused=draft.unused)
-    for name, message in problems.items():
-        errors.setdefault(name, message)
-    return kind, entries

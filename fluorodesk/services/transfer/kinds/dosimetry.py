@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from fluorodesk.db.models import DosimeterBadge, DosimetryReading
 from fluorodesk.domain.enums import BadgePosition, DoseReadingKind
 from fluorodesk.services.dosimetry.rows import BadgeDraft, ReadingDraft
+from fluorodesk.services.dosimetry.validation import DOSE_CELLS
 from fluorodesk.services.transfer.cells import as_date, as_member
 from fluorodesk.services.transfer.framework import NEW, UNCHANGED, Col, Kind, Outcome, RowProblem
 
@@ -27,8 +28,6 @@ from fluorodesk.services.transfer.kinds.legacy import People, tech_reference
 
 if TYPE_CHECKING:
     from fluorodesk.services.registry import Services
-
-_CELLS = ("deep_msv", "lens_msv", "shallow_msv")
 
 
 @dataclass
@@ -119,9 +118,9 @@ class DosimetryKind(Kind):
             .order_by(DosimetryReading.period_start, DosimetryReading.id)
         )
         for r in readings:
-            flags = [getattr(r, name.replace("_msv", "_minimal")) for name in _CELLS]
+            flags = [getattr(r, name.replace("_msv", "_minimal")) for name in DOSE_CELLS]
             cells: list[Any] = []
-            for name, minimal in zip(_CELLS, flags, strict=True):
+            for name, minimal in zip(DOSE_CELLS, flags, strict=True):
                 value = getattr(r, name)
                 if r.kind is DoseReadingKind.UNUSED:
                     cells.append("unused")
