@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, extract, false, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Row, Select, and_, cast, extract, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import (
@@ -96,8 +96,7 @@ def possibly_over(
     few pairs returned need their readings loaded and judged exactly (ten years of readings otherwise).
     """
     year = extract("year", _RD.period_end)
-    month = extract("month", _RD.period_end)
-    quarter = case((month <= 3, 1), (month <= 6, 2), (month <= 9, 3), else_=4)
+    quarter = (cast(extract("month", _RD.period_end), Integer) + 2) // 3  # whole-number division
     floor = float(min(quarter_level, annual_level / 4)) * (1 - 1e-6)  # far wider than a sum's rounding
     stmt = (
         select(_RD.technician_id, year)
