@@ -322,17 +322,23 @@ class DosimetryService(Service):
     def _refuse_overlap(
         self, session: Session, tech: Technician, position: BadgePosition, start: date, end: date | None
     ) -> None:
-        for other in session.scalars(
-            select(DosimeterBadge).where(
-                DosimeterBadge.technician_id == tech.id, DosimeterBadge.position == position
+        """A wearer has one badge per position at a time: refuse a wear period that overlaps another."""
+        other = session.scalars(
+            select(DosimeterBadge)
+            .where(
+                DosimeterBadge.technician_id == tech.id,
+                DosimeterBadge.position == position,
+                DosimeterBadge.assigned_on <= (end or date.max),
+                or_(DosimeterBadge.period_end.is_(None), DosimeterBadge.period_end >= start),
             )
-        ):
-            other_end = other.period_end or date.max
-            if other.assigned_on <= (end or date.max) and start <= other_end:
-                raise ConflictError(
-                    f"{tech.full_name} already has a {position.label.lower()} badge ({other.badge_code}) "
-                    f"for {other.assigned_on} to {other.period_end or 'open'}."
-                )
+            .order_by(DosimeterBadge.assigned_on)
+            .limit(1)
+        ).first()
+        if other is not None:
+            raise ConflictError(
+                f"{tech.full_name} already has a {position.label.lower()} badge ({other.badge_code}) "
+                f"for {other.assigned_on} to {other.period_end or 'open'}."
+            )
 
     # ---- readings
 

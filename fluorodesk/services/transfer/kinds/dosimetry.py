@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from fluorodesk.db.models import DosimeterBadge, DosimetryReading
@@ -142,18 +142,20 @@ class DosimetryKind(Kind):
 def _badge_worn(
     session: Session, technician_id: int, code: str, start: date, end: date
 ) -> DosimeterBadge | None:
-    """The issue of badge ``code`` worn for this period: the one assigned on its first day, or one
-    whose wear period covers it."""
-    issues = session.scalars(
+    """The issue of badge ``code`` worn for this period: the one assigned on its first day, or else the
+    latest whose wear period covers it."""
+    return session.scalars(
         select(DosimeterBadge)
         .where(
             DosimeterBadge.technician_id == technician_id,
             func.lower(DosimeterBadge.badge_code) == code.lower(),
             DosimeterBadge.assigned_on <= start,
+            or_(
+                DosimeterBadge.assigned_on == start,
+                DosimeterBadge.period_end.is_(None),
+                DosimeterBadge.period_end >= end,
+            ),
         )
         .order_by(DosimeterBadge.assigned_on.desc())
-    )
-    for badge in issues:
-        if badge.assigned_on == start or badge.period_end is None or badge.period_end >= end:
-            return badge
-    return None
+        .limit(1)
+    ).first()
