@@ -290,6 +290,20 @@ class CaseDose:
             return None
         return kap_to_gycm2(self.kap_value, self.kap_unit)
 
+    @property
+    def recorded(self) -> bool:
+        """Some dose was written down: fluoroscopy time, air kerma or KAP (images alone are not a dose)."""
+        return self.fluoro_time_s is not None or self.air_kerma_mgy is not None or self.kap_value is not None
+
+    def same_as(self, other: CaseDose) -> bool:
+        """The same dose: every value equal, the KAP compared in Gy·cm², exactly (250 µGy·m² = 2.5 Gy·cm²)."""
+        return (self.fluoro_time_s, self.air_kerma_mgy, self.images, self.kap_gycm2) == (
+            other.fluoro_time_s,
+            other.air_kerma_mgy,
+            other.images,
+            other.kap_gycm2,
+        )
+
 
 @dataclass(frozen=True)
 class TriggerHit:
@@ -527,6 +541,8 @@ class DoseStats:
     median_kap_gycm2: float | None
     max_kerma_mgy: float | None
     max_kap_gycm2: float | None
+    max_time_s: float | None = None
+    no_dose: int = 0  # cases with no dose recorded at all (``CaseDose.recorded``)
 
 
 def dose_stats(doses: Sequence[CaseDose], flagged: int = 0) -> DoseStats:
@@ -549,6 +565,8 @@ def dose_stats(doses: Sequence[CaseDose], flagged: int = 0) -> DoseStats:
         median_kap_gycm2=median(kaps),
         max_kerma_mgy=max(kermas) if kermas else None,
         max_kap_gycm2=float(max(kaps, key=float).exact) if kaps else None,
+        max_time_s=max(times) if times else None,
+        no_dose=sum(not d.recorded for d in doses),
     )
 
 

@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from fluorodesk.domain.findings import Finding, sort_findings
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.services import dosimetry, procedures
 from fluorodesk.services.base import Service
 from fluorodesk.services.contracts import findings as contract_findings
+from fluorodesk.services.dosimetry import findings as dosimetry_findings
 from fluorodesk.services.exposure import findings as exposure_findings
 from fluorodesk.services.garments import findings as garment_findings
+from fluorodesk.services.procedures import findings as dose_findings
 from fluorodesk.services.settings import load_settings
 from fluorodesk.services.technicians import findings as technician_findings
 
@@ -25,8 +26,8 @@ AREAS: tuple[Provider, ...] = (
     contract_findings.findings,
     garment_findings.findings,
     exposure_findings.findings,
-    procedures.findings,
-    dosimetry.findings,
+    dose_findings.findings,
+    dosimetry_findings.findings,
 )
 
 

@@ -2,14 +2,14 @@
 
 Each function takes the packet's one read session (a consistent snapshot), honours ``as_of``
 (nothing dated after it counts, so a packet for a past date is reproducible) and returns frozen
-rows, never live ORM objects.  (The packet's dosimetry section reads through the dosimetry
-service's own rules; what stays here has no service of its own.)
+rows, never live ORM objects.  (The packet's dose and dosimetry sections read through those
+services' own functions; what stays here has no service of its own.)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -28,10 +28,8 @@ from fluorodesk.db.models import (
     Meter,
     MeterCalibration,
     PhysicistSurvey,
-    ProcedureRecord,
     Technician,
 )
-from fluorodesk.domain.enums import KapUnit
 from fluorodesk.domain.garments import garment_name
 from fluorodesk.services.integrity import check_attachment
 
@@ -211,102 +209,6 @@ _DESCRIBERS = {
 }
 
 
-
-
-# --------------------------------------------------------------------------- patient dose
-
-
-_CHUNK = 2000  # rows fetched at a time when streaming
-
-_KAP_TO_GYCM2 = {KapUnit.GY_CM2: 1.0, KapUnit.MGY_CM2: 0.001, KapUnit.UGY_M2: 0.01}
-
-
-@dataclass(frozen=True)
-class ProcedureDose:
-    id: int
-    performed_on: date
-    case_ref: str
-    cpt_code: str
-    procedure: str
-    unit: str
-    physician: str
-    technician: str
-    fluoro_time_s: float | None
-    air_kerma_mgy: float | None
-    kap_gycm2: float | None  # converted from the unit it was recorded in
-    kap_recorded: str  # as recorded, with its unit
-    images: int | None
-    follow_up_on: date | None
-    follow_up_notes: str
-
-
-def procedures_in(session: Session, start: date, end: date, as_of: date) -> list[ProcedureDose]:
-    """Cases performed from ``start`` to ``end`` (never after ``as_of``), not voided by ``as_of``."""
-    return list(iter_procedures_in(session, start, end, as_of))
-
-
-def iter_procedures_in(session: Session, start: date, end: date, as_of: date) -> Iterator[ProcedureDose]:
-    """The cases of ``procedures_in`` one at a time, oldest first (date, then id).
-
-    One joined Core query, streamed in chunks: a busy clinic logs thousands of cases a year, and a
-    caller that only summarises them need not hold them all (ten years are 60,000 cases)."""
-    from fluorodesk.db.models import ProcedureType
-
-    end = min(end, as_of)
-    rec = ProcedureRecord
-    rows = session.execute(
-        select(
-            rec.id,
-            rec.performed_on,
-            rec.case_ref,
-            ProcedureType.cpt_code,
-            ProcedureType.name,
-            FluoroUnit.code,
-            rec.physician,
-            Technician.first_name,
-            Technician.last_name,
-            rec.fluoro_time_s,
-            rec.air_kerma_mgy,
-            rec.kap_value,
-            rec.kap_unit,
-            rec.images,
-            rec.follow_up_on,
-            rec.follow_up_notes,
-            rec.voided_at,
-        )
-        .join(ProcedureType, ProcedureType.id == rec.procedure_type_id)
-        .join(FluoroUnit, FluoroUnit.id == rec.unit_id)
-        .outerjoin(Technician, Technician.id == rec.technician_id)
-        .where(rec.performed_on >= start, rec.performed_on <= end)
-        .order_by(rec.performed_on, rec.id)
-        .execution_options(yield_per=_CHUNK)
-    )
-    for row in rows:
-        if voided_by(row.voided_at, as_of):
-            continue
-        kap = None
-        recorded = ""
-        if row.kap_value is not None and row.kap_unit is not None:
-            kap = row.kap_value * _KAP_TO_GYCM2[row.kap_unit]
-            recorded = f"{row.kap_value:g} {row.kap_unit.value}"
-        follow_up = row.follow_up_on if row.follow_up_on and row.follow_up_on <= as_of else None
-        yield ProcedureDose(
-            id=row.id,
-            performed_on=row.performed_on,
-            case_ref=row.case_ref,
-            cpt_code=row.cpt_code,
-            procedure=row.name,
-            unit=row.code,
-            physician=row.physician,
-            technician=f"{row.first_name} {row.last_name}" if row.first_name is not None else "",
-            fluoro_time_s=row.fluoro_time_s,
-            air_kerma_mgy=row.air_kerma_mgy,
-            kap_gycm2=kap,
-            kap_recorded=recorded,
-            images=row.images,
-            follow_up_on=follow_up,
-            follow_up_notes=row.follow_up_notes,
-        )
 
 
 # --------------------------------------------------------------------------- reference data

@@ -20,12 +20,12 @@ if TYPE_CHECKING:  # each service module is imported when first used (start-up s
     from fluorodesk.services.contracts.operations import ContractService
     from fluorodesk.services.credentials import CredentialService
     from fluorodesk.services.demo import DemoService
-    from fluorodesk.services.dosimetry import DosimetryService
+    from fluorodesk.services.dosimetry.operations import DosimetryService
     from fluorodesk.services.exposure.operations import ExposureService
     from fluorodesk.services.garment_inspections import GarmentInspectionService
     from fluorodesk.services.garments.operations import GarmentService
     from fluorodesk.services.meters import MeterService
-    from fluorodesk.services.procedures import ProcedureService
+    from fluorodesk.services.procedures.operations import ProcedureService
     from fluorodesk.services.settings import SettingsService
     from fluorodesk.services.signoff import SignoffService
     from fluorodesk.services.surveys import SurveyService
@@ -178,12 +178,12 @@ class Services:
 
     @cached_property
     def procedures(self) -> ProcedureService:
-        from fluorodesk.services.procedures import ProcedureService
+        from fluorodesk.services.procedures.operations import ProcedureService
 
         return self._make(ProcedureService)
 
     @cached_property
     def dosimetry(self) -> DosimetryService:
-        from fluorodesk.services.dosimetry import DosimetryService
+        from fluorodesk.services.dosimetry.operations import DosimetryService
 
         return self._make(DosimetryService)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from fluorodesk.db.models import FluoroUnit, ProcedureRecord, Technician
 from fluorodesk.domain.dose import FollowUpState
 from fluorodesk.domain.enums import EmploymentType, KapUnit
-from fluorodesk.services.procedures import CaseDraft
+from fluorodesk.services.procedures.rows import CaseDraft
 from fluorodesk.ui.bus import DataBus
 from fluorodesk.ui.dialogs.dose_dialogs import (
     CaseDialog,

@@ -13,8 +13,8 @@ from fluorodesk.domain.dose import Period
 from fluorodesk.domain.dosimetry import BadgeState, DoseQuantity, InvestigationLevel, ReviewerRole, quarter_of
 from fluorodesk.domain.enums import BadgePosition, DoseReadingKind, EmploymentType, Severity
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
-from fluorodesk.services import dosimetry as dosimetry_service
-from fluorodesk.services.dosimetry import (
+from fluorodesk.services.dosimetry import findings as dosimetry_findings
+from fluorodesk.services.dosimetry.rows import (
     BadgeDraft,
     InvestigationDraft,
     PregnancyDraft,
@@ -436,18 +436,31 @@ def test_the_dosimetry_summary_matches_the_separate_lists(demo_services):
     assert all(r.id != first.id for r in dosimetry.readings())
 
 
-@pytest.mark.parametrize("deep_level", [None, 0.05, 0.3])
-def test_level_findings_are_the_same_without_the_clear_cut_shortcut(demo_services, monkeypatch, deep_level):
-    if deep_level is not None:  # low levels: many quarters and years above them
-        demo_services.settings.update(
-            {
-                "dosimetry.alara1_quarter_deep_msv": deep_level,
-                "dosimetry.alara2_quarter_deep_msv": deep_level * 2,
-                "dosimetry.annual_deep_msv": deep_level * 4,
-            }
-        )
+@pytest.mark.parametrize(
+    "levels",
+    [
+        {},
+        {"dosimetry.alara1_quarter_deep_msv": 0.05, "dosimetry.alara2_quarter_deep_msv": 0.1, "dosimetry.annual_deep_msv": 0.2},
+        {"dosimetry.alara1_quarter_deep_msv": 0.3, "dosimetry.alara2_quarter_deep_msv": 0.6, "dosimetry.annual_deep_msv": 1.2},
+        {"dosimetry.alara1_quarter_shallow_msv": 0.5, "dosimetry.alara2_quarter_shallow_msv": 1.5, "dosimetry.annual_shallow_msv": 2.5},
+        {"dosimetry.alara1_quarter_deep_msv": 10, "dosimetry.alara2_quarter_deep_msv": 20, "dosimetry.annual_deep_msv": 1.0},
+    ],
+)
+def test_level_findings_are_the_same_when_every_reading_is_judged(demo_services, monkeypatch, levels):
+    """The level findings judge only the workers and years whose sums might reach a level (in SQL), and
+    skip the quarters clearly below (in Python): judging every reading of every year finds the same."""
+    if levels:  # low levels: many quarters and years above them
+        demo_services.settings.update(levels)
     fast = demo_services.dosimetry.findings()
-    monkeypatch.setattr(dosimetry_service, "clearly_below", lambda readings, levels: False)
+    with demo_services.db.read() as session:
+        everyone = {(t, y) for t, y in session.execute(select(DosimetryReading.technician_id, func.strftime("%Y", DosimetryReading.period_end)))}
+    every_year = {(t, int(y)) for t, y in everyone}
+    monkeypatch.setattr(dosimetry_findings, "possibly_over", lambda *args: every_year)
+    monkeypatch.setattr(dosimetry_findings, "clearly_below", lambda readings, levels: False)
     assert demo_services.dosimetry.findings() == fast
-    if deep_level == 0.05:
+    if "dosimetry.annual_deep_msv" in levels and levels["dosimetry.annual_deep_msv"] < 1:
         assert sum(f.code == "dosimetry.investigation_needed" for f in fast) > 3
+    if levels.get("dosimetry.annual_deep_msv") == 1.0:  # the year's total above, no quarter's
+        assert {f.code for f in fast} >= {"dosimetry.over_annual_limit"}
+    if "dosimetry.annual_shallow_msv" in levels:
+        assert any("Extremity" in f.message or "extremity" in f.message for f in fast)

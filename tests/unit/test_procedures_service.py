@@ -13,7 +13,7 @@ from fluorodesk.db.models import AuditEvent, FluoroUnit, ProcedureRecord, Techni
 from fluorodesk.domain.dose import FollowUpState, PeriodKind
 from fluorodesk.domain.enums import EmploymentType, KapUnit, Severity
 from fluorodesk.errors import ConflictError, NotFoundError, ValidationError
-from fluorodesk.services.procedures import ALL_GROUP, CaseDraft, FollowUpDraft, GroupBy
+from fluorodesk.services.procedures.rows import ALL_GROUP, CaseDraft, FollowUpDraft, GroupBy
 
 from ..conftest import TODAY
 

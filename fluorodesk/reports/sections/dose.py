@@ -1,27 +1,24 @@
 """Procedure dose summary and flagged cases, from the procedure records of the period.
 
-The summary streams the period's cases through services/packet_data.iter_procedures_in; which cases are
-flagged, and whether their follow-up is complete, comes from the Dose Log's own rule
-(services/procedures.load_cases: strictly above a trigger level, compared exactly in the unit
-recorded), so the packet and the tab can never disagree.
+Every figure comes from the Dose Log's own functions: the cases as the Dose Log reads them
+(services/procedures/loading.iter_cases, as the log stood on the as-of date), which are flagged and
+whether their follow-up is complete (strictly above a trigger level, compared exactly in the unit
+recorded), and the medians and highest values of its summaries (domain/dose.dose_stats: KAP converted
+to Gy·cm² exactly).  So the packet and the tab can never disagree.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from statistics import median
-from typing import TYPE_CHECKING
 
-from fluorodesk.domain.dose import FollowUpState
+from fluorodesk.domain.dose import CaseDose, FollowUpState, TriggerLevels, dose_stats
 from fluorodesk.domain.text import counted
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import NO_RECORDS, Block, Column, Para, Row, Section, SubHeading, Table
 from fluorodesk.reports.sections.common import DASH, d, join, num
-from fluorodesk.services.packet_data import ProcedureDose, iter_procedures_in
-
-if TYPE_CHECKING:
-    from fluorodesk.services.procedures import CaseRow
+from fluorodesk.services.procedures.loading import iter_cases
+from fluorodesk.services.procedures.rows import CaseRow
 
 KEY = "dose"
 TITLE = "Patient dose: procedure summary and flagged cases"
@@ -35,83 +32,60 @@ def minutes(seconds: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d} min"
 
 
-def _spread(values: list[float], unit: str, fmt=None) -> str:  # type: ignore[no-untyped-def]
-    if not values:
-        return DASH
-    show = fmt or (lambda v: num(v, unit))
-    return f"{show(median(values))} / {show(max(values))}"
+def _spread(median: float | None, highest: float | None, show) -> str:  # type: ignore[no-untyped-def]
+    return DASH if median is None or highest is None else f"{show(median)} / {show(highest)}"
 
 
 @dataclass
 class _Group:
-    """One procedure type's cases in the period, as much as the summary needs of them."""
+    """One procedure type's cases in the period: their doses (the figures are worked out from them)."""
 
-    cases: int = 0
-    fluoro_s: list[float] = field(default_factory=list)
-    air_kerma: list[float] = field(default_factory=list)
-    kap: list[float] = field(default_factory=list)
-    no_dose: int = 0
+    doses: list[CaseDose] = field(default_factory=list)
+    flagged: int = 0
 
 
 def gather(ctx: PacketContext) -> Section:
-    settings = ctx.settings
+    levels = TriggerLevels.from_settings(ctx.settings)
     blocks: list[Block] = [
         Para(
-            "Dose triggers (clinic settings): cumulative air kerma "
-            f"{float(settings['dose.trigger_air_kerma_mgy']):g} mGy, kerma-area product "
-            f"{float(settings['dose.trigger_kap_gycm2']):g} Gy·cm², fluoroscopy time "
-            f"{float(settings['dose.trigger_fluoro_min']):g} min. A case above any of them is listed "
+            f"Dose triggers (clinic settings): {levels.words()}. A case above any of them is listed "
             "under flagged cases with its follow-up (patient informed, skin check)."
         )
     ]
-    from fluorodesk.services.procedures import load_cases
-
-    rule = {
-        c.id: c
-        for c in load_cases(
-            ctx.session, settings, ctx.as_of, start=ctx.period_from, end=ctx.period_to, flagged_only=True
-        )
-    }
-    # The period's cases are streamed, not held: only the summary's figures and the flagged cases
+    # The period's cases are streamed, not held: only each procedure's doses and the flagged cases
     # are kept (ten years of a busy clinic are 60,000 cases).
     by_type: dict[tuple[str, str], _Group] = defaultdict(_Group)
-    flagged: list[tuple[ProcedureDose, CaseRow]] = []
-    total = no_dose = 0
-    for case in iter_procedures_in(ctx.session, ctx.period_from, ctx.period_to, ctx.as_of):
-        total += 1
+    flagged: list[CaseRow] = []
+    for case in iter_cases(
+        ctx.session, ctx.settings, ctx.as_of, start=ctx.period_from, end=ctx.period_to, snapshot=True
+    ):
         group = by_type[(case.cpt_code, case.procedure)]
-        group.cases += 1
-        if case.fluoro_time_s is not None:
-            group.fluoro_s.append(case.fluoro_time_s)
-        if case.air_kerma_mgy is not None:
-            group.air_kerma.append(case.air_kerma_mgy)
-        if case.kap_gycm2 is not None:
-            group.kap.append(case.kap_gycm2)
-        if case.air_kerma_mgy is None and case.kap_gycm2 is None and case.fluoro_time_s is None:
-            group.no_dose += 1
-            no_dose += 1
-        row = rule.get(case.id)
-        if row is not None:
-            flagged.append((case, row))
+        group.doses.append(case.dose)
+        if case.flagged:
+            group.flagged += 1
+            flagged.append(case)
+    flagged.reverse()  # oldest first, as the log was kept
+    stats = {key: dose_stats(group.doses, group.flagged) for key, group in by_type.items()}
+    total = sum(s.cases for s in stats.values())
     if not total:
         blocks.append(Para(NO_RECORDS, "empty"))
         return Section(KEY, TITLE, tuple(blocks))
     summary = []
-    for (cpt, name), group in sorted(by_type.items(), key=lambda kv: (-kv[1].cases, kv[0][0])):
-        missing = group.no_dose
+    for (cpt, name), figures in sorted(stats.items(), key=lambda kv: (-kv[1].cases, kv[0][0])):
         summary.append(
             Row(
                 (
                     f"{cpt} {name}",
-                    str(group.cases),
-                    _spread(group.fluoro_s, "", minutes),
-                    _spread(group.air_kerma, "mGy"),
-                    _spread(group.kap, "Gy·cm²"),
-                    str(missing) if missing else "None",
+                    str(figures.cases),
+                    _spread(figures.median_time_s, figures.max_time_s, minutes),
+                    _spread(figures.median_kerma_mgy, figures.max_kerma_mgy, lambda v: num(v, "mGy")),
+                    _spread(figures.median_kap_gycm2, figures.max_kap_gycm2, lambda v: num(v, "Gy·cm²")),
+                    str(figures.no_dose) if figures.no_dose else "None",
                 ),
-                "warn" if missing else "",
+                "warn" if figures.no_dose else "",
             )
         )
+    no_dose = sum(s.no_dose for s in stats.values())
     blocks.append(
         Para(
             f"{counted(total, 'cases')} from {ctx.period_from.isoformat()} to {ctx.period_to.isoformat()}; "
@@ -150,21 +124,21 @@ def gather(ctx: PacketContext) -> Section:
                         c.performed_on.isoformat(),
                         c.case_ref or f"#{c.id}",
                         f"{c.cpt_code} {c.procedure}",
-                        join([c.unit, c.physician, c.technician], ", "),
+                        join([c.unit_code, c.physician, c.technician], ", "),
                         join(
                             [
                                 minutes(c.fluoro_time_s) if c.fluoro_time_s is not None else "",
                                 num(c.air_kerma_mgy, "mGy") if c.air_kerma_mgy is not None else "",
-                                c.kap_recorded,
+                                c.kap_text,
                             ],
                             ", ",
                         ),
-                        row.trigger_words,
-                        _follow_up_words(row),
+                        c.trigger_words,
+                        _follow_up_words(c),
                     ),
-                    "" if row.follow_up is FollowUpState.DONE else "bad",
+                    "" if c.follow_up is FollowUpState.DONE else "bad",
                 )
-                for c, row in flagged
+                for c in flagged
             ),
             empty="No case went above a dose trigger in this period.",
         )
@@ -172,7 +146,7 @@ def gather(ctx: PacketContext) -> Section:
     return Section(KEY, TITLE, tuple(blocks))
 
 
-def _follow_up_words(row) -> str:  # type: ignore[no-untyped-def]
+def _follow_up_words(row: CaseRow) -> str:
     parts = [row.follow_up.label]
     if row.patient_informed_on:
         parts.append(f"patient informed {d(row.patient_informed_on)}")

@@ -1,18 +1,22 @@
 """Staff dosimetry for the period: each quarter's doses per person against the annual limits and ALARA
 investigation levels, investigations, declared pregnancies and the quarterly RSO/physicist reviews.
 
-Every figure comes from the Dosimetry tab's own rules (services/dosimetry: collar deep dose as whole
-body, ring badges as extremity, "M" kept apart from zero, other facilities' dose counted toward the
-annual limits but not the ALARA levels), so the packet and the tab can never disagree.
+Every figure comes from the Dosimetry tab's own functions (services/dosimetry/evaluation: collar deep
+dose as whole body, ring badges as extremity, "M" kept apart from zero, other facilities' dose counted
+toward the annual limits but not the ALARA levels), from the records as they stood on the as-of date,
+loaded once for every quarter, so the packet and the tab can never disagree.
 """
 
 from __future__ import annotations
 
 from fluorodesk.domain.dose import Period, periods_between
-from fluorodesk.domain.dosimetry import DoseQuantity
+from fluorodesk.domain.dosimetry import DoseQuantity, Levels, fmt_msv
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import NO_RECORDS, Block, Column, Para, Row, Section, SubHeading, Table, Tone
 from fluorodesk.reports.sections.common import DASH, d, join
+from fluorodesk.services.dosimetry.evaluation import load_dose_records, load_totals
+from fluorodesk.services.dosimetry.loading import load_reviews
+from fluorodesk.services.dosimetry.rows import TotalsRow
 
 KEY = "dosimetry"
 TITLE = "Staff dosimetry"
@@ -21,22 +25,23 @@ OWNER_TYPES = ("dosimetry_reading", "dosimeter_badge", "dosimetry_report")
 _QUANTITIES = (DoseQuantity.DEEP, DoseQuantity.LENS, DoseQuantity.SHALLOW, DoseQuantity.EXTREMITY)
 
 
-def _intro(ctx: PacketContext) -> Para:
-    s = ctx.settings
+def _intro(levels: Levels) -> Para:
+    """The levels the totals are judged against (the Dosimetry tab's, from the clinic's settings)."""
+    deep = DoseQuantity.DEEP
     return Para(
-        "Annual limits (clinic settings): whole body (deep) "
-        f"{float(s['dosimetry.annual_deep_msv']):g} mSv, lens {float(s['dosimetry.annual_lens_msv']):g} mSv, "
-        f"skin/extremity {float(s['dosimetry.annual_shallow_msv']):g} mSv; declared pregnancy "
-        f"{float(s['dosimetry.pregnancy_msv']):g} mSv. Quarterly ALARA investigation levels, whole body: "
-        f"{float(s['dosimetry.alara1_quarter_deep_msv']):g} mSv (level I), "
-        f"{float(s['dosimetry.alara2_quarter_deep_msv']):g} mSv (level II). “M” (below the vendor's minimum) "
-        "is shown as M, never as zero; unused badges are counted apart. Dose reported from other facilities "
-        "counts toward the annual limits but not toward the ALARA levels."
+        f"Annual limits (clinic settings): whole body (deep) {fmt_msv(levels.annual[deep])} mSv, "
+        f"lens {fmt_msv(levels.annual[DoseQuantity.LENS])} mSv, "
+        f"skin/extremity {fmt_msv(levels.annual[DoseQuantity.SHALLOW])} mSv; declared pregnancy "
+        f"{fmt_msv(levels.pregnancy)} mSv. Quarterly ALARA investigation levels, whole body: "
+        f"{fmt_msv(levels.alara1[deep])} mSv (level I), {fmt_msv(levels.alara2[deep])} mSv (level II). "
+        "“M” (below the vendor's minimum) is shown as M, never as zero; unused badges are counted apart. "
+        "Dose reported from other facilities counts toward the annual limits but not toward the ALARA "
+        "levels."
     )
 
 
-def _totals_table(rows, quarter: Period) -> Table:  # type: ignore[no-untyped-def]
-    def tone(row) -> Tone:  # type: ignore[no-untyped-def]
+def _totals_table(rows: list[TotalsRow], quarter: Period) -> Table:
+    def tone(row: TotalsRow) -> Tone:
         if row.reached is None:
             return ""
         return "warn" if row.investigation is not None else "bad"
@@ -68,22 +73,15 @@ def _totals_table(rows, quarter: Period) -> Table:  # type: ignore[no-untyped-de
 
 
 def gather(ctx: PacketContext) -> Section:
-    from fluorodesk.services.dosimetry import (
-        load_investigations,
-        load_pregnancies,
-        load_readings,
-        load_reviews,
-        load_totals,
-    )
-
     session, settings, as_of = ctx.session, ctx.settings, ctx.as_of
-    blocks: list[Block] = [_intro(ctx)]
+    blocks: list[Block] = [_intro(Levels.from_settings(settings))]
     quarters = [
         q for q in periods_between(ctx.period_from, min(ctx.period_to, as_of), "quarter") if q.start <= as_of
     ]
+    records = load_dose_records(session, settings, as_of, {q.year for q in quarters})  # once, for all
     tables = []
     for quarter in reversed(quarters):  # newest first, as an inspector reads it
-        rows = load_totals(session, settings, quarter, as_of)  # what is known of that quarter today
+        rows = load_totals(session, settings, quarter, as_of, records)  # what is known of it on as_of
         if rows:
             tables.append(_totals_table(rows, quarter))
     if not tables:
@@ -92,7 +90,7 @@ def gather(ctx: PacketContext) -> Section:
     blocks.append(SubHeading("Doses by quarter"))
     blocks.extend(tables)
 
-    investigations = [i for i in load_investigations(session, as_of) if i.quarter.end >= ctx.period_from]
+    investigations = [i for i in records.investigations if i.quarter.end >= ctx.period_from]
     blocks.append(SubHeading("Investigations"))
     blocks.append(
         Table(
@@ -129,12 +127,7 @@ def gather(ctx: PacketContext) -> Section:
         )
     )
 
-    readings = load_readings(session, as_of)
-    pregnancies = [
-        p
-        for p in load_pregnancies(session, settings, as_of, readings, load_investigations(session, as_of))
-        if p.ended_on is None or p.ended_on >= ctx.period_from
-    ]
+    pregnancies = [p for p in records.pregnancies if p.ended_on is None or p.ended_on >= ctx.period_from]
     if pregnancies:
         blocks.append(SubHeading("Declared pregnancies"))
         blocks.append(

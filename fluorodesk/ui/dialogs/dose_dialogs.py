@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from fluorodesk.domain.enums import KapUnit
 from fluorodesk.domain.settings import SETTINGS_BY_KEY
 from fluorodesk.errors import ValidationError
-from fluorodesk.services.procedures import CaseDraft, CaseRow, EntryOptions, FollowUpDraft
+from fluorodesk.services.procedures.rows import CaseDraft, CaseRow, EntryOptions, FollowUpDraft
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

@@ -20,7 +20,7 @@ from fluorodesk.domain.dosimetry import (
 )
 from fluorodesk.domain.enums import BadgePosition
 from fluorodesk.domain.text import counted
-from fluorodesk.services.dosimetry import (
+from fluorodesk.services.dosimetry.rows import (
     BadgeDraft,
     BadgeRow,
     InvestigationDraft,

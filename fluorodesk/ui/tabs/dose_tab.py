@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from fluorodesk.domain.dose import TRIGGER_SETTING_KEYS, FollowUpState, PeriodKind, format_fluoro_time
 from fluorodesk.domain.text import counted
 from fluorodesk.errors import StorageError
-from fluorodesk.services.procedures import ALL_GROUP, CASE_LIST_DAYS, CaseRow, GroupBy, SummaryRow
+from fluorodesk.services.procedures.rows import ALL_GROUP, CASE_LIST_DAYS, CaseRow, GroupBy, SummaryRow
 from fluorodesk.services.registry import Services
 from fluorodesk.ui import bus as areas
 from fluorodesk.ui.bus import DataBus

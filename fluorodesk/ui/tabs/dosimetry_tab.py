@@ -25,7 +25,7 @@ from fluorodesk.domain.enums import DoseReadingKind
 from fluorodesk.domain.findings import Finding
 from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError, StorageError
-from fluorodesk.services.dosimetry import (
+from fluorodesk.services.dosimetry.rows import (
     BadgeRow,
     InvestigationRow,
     PregnancyRow,

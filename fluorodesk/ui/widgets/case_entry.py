@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from fluorodesk.domain.dose import match_procedure
 from fluorodesk.domain.enums import KapUnit
 from fluorodesk.errors import FluoroDeskError, StorageError, ValidationError
-from fluorodesk.services.procedures import CaseDraft, CaseRow, EntryOptions, UnitChoice
+from fluorodesk.services.procedures.rows import CaseDraft, CaseRow, EntryOptions, UnitChoice
 from fluorodesk.services.registry import Services
 from fluorodesk.ui.bus import DOSE, DataBus
 from fluorodesk.ui.errors import show_storage_error
