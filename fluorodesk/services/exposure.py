@@ -1073,7 +1073,7 @@ class ExposureService(ClockedService):
             if not reason:
                 raise ValidationError(fields={"reason": "Say why the check is being corrected."})
             # An amendment is how a signed-off check is corrected: allowed, it references the original.
-            ensure_unlocked(session, SignoffArea.EXPOSURE, values["checked_on"], amendment=True)
+            ensure_unlocked(session, SignoffArea.EXPOSURE, values["checked_on"], amends=old)
             unit = values.pop("unit")
             new = ExposureCheck(
                 unit_id=unit.id,
