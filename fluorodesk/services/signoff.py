@@ -285,7 +285,7 @@ def _created_by_the_app(session: Session, entity: str, ids: Sequence[int]) -> se
                 made = json.loads(changes).get("id") == [None, entity_id]
             except (ValueError, AttributeError):
                 made = False
-            if made:
+            if made and entity_id is not None:
                 found.add(entity_id)
     return found
 

@@ -134,7 +134,9 @@ def test_check_reports_a_removed_sign_off(capsys, demo_dir):
     con.close()
     code, out, _ = run(capsys, "check", "--data-dir", str(demo_dir.root))
     assert code == 1 and "Signed records: CHANGED AFTER SIGN-OFF" in out
-    assert "  sign-off #1 (exposure-rate checks 2025-11-01…2026-01-31) by Dr. Helen Park, MD was removed" in out
+    assert (
+        "  sign-off #1 (exposure-rate checks 2025-11-01…2026-01-31) by Dr. Helen Park, MD was removed" in out
+    )
 
 
 def test_backup_command(capsys, demo_dir, tmp_path):

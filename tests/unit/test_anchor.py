@@ -38,7 +38,8 @@ def add_technician(services: Services, last: str) -> None:
 def delete_newest_events(services: Services, count: int = 1) -> None:
     con = sqlite3.connect(services.db.path)
     con.execute(
-        "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events ORDER BY id DESC LIMIT ?)", (count,)
+        "DELETE FROM audit_events WHERE id IN (SELECT id FROM audit_events ORDER BY id DESC LIMIT ?)",
+        (count,),
     )
     con.commit()
     con.close()
@@ -141,6 +142,26 @@ def test_a_start_after_the_attack_does_not_hide_it(demo_services, logging_to):
     log_audit_head(demo_services.db.path, read_audit_head(demo_services.db.path), "start")  # the next start
     found = check(demo_services)
     assert len(found) == 1 and found[0].startswith(f"event #{event} is not the one the log (start, ")
+
+
+def test_a_sign_off_removed_with_its_event_and_a_recomputed_chain_is_reported(demo_services):
+    """The sign-off's own proof is its audit event; removing both needs the chain recomputed, and the
+    anchors show that."""
+    signoff = demo_services.signoff.list_rows("exposure")[0]
+    add_technician(demo_services, "After")  # the sign-off event is not the newest one
+    write_backup(demo_services.db.data_dir, demo_services.db.data_dir.backups / "b1")
+    event, _ = head(demo_services)
+    con = sqlite3.connect(demo_services.db.path)
+    con.execute("DELETE FROM signoffs WHERE id = ?", (signoff.id,))
+    con.execute("DELETE FROM audit_events WHERE entity = 'signoffs' AND entity_id = ?", (signoff.id,))
+    con.commit()
+    con.close()
+    edit_and_rechain(demo_services, 0)  # no edit: just link the chain up again
+    report = IntegrityService(demo_services.db, "t").run()
+    assert report.signoffs == []  # no trace of the sign-off is left in the database...
+    assert report.audit == [
+        f"event #{event} is not the one backup b1.fdbackup recorded: the trail was rewritten"
+    ]
 
 
 # --------------------------------------------------------------------------- no false alarms
