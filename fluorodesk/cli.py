@@ -435,10 +435,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", cmd_gui)
     from fluorodesk.errors import FluoroDeskError
-    from fluorodesk.log import setup_logging
+    from fluorodesk.log import log_audit_head, read_audit_head, setup_logging
 
     data_dir = _data_dir(args)
     log_path = setup_logging(data_dir.logs) if data_dir.root.is_dir() else None
+    if log_path:  # every start anchors the audit chain in the log (services/audit.py)
+        log_audit_head(data_dir.database, read_audit_head(data_dir.database), "start")
     try:
         return handler(args)
     except FluoroDeskError as exc:

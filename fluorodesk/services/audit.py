@@ -2,19 +2,27 @@
 
 Each event's hash covers its own content and the previous event's hash, so editing or deleting an
 event anywhere in the log breaks the chain from that point on (``fluorodesk check`` finds it).
+
+The chain alone cannot show that its newest events were deleted, or that someone recomputed every
+hash after an edit; so its head (the newest event's number and hash) is also kept outside the
+database, as *anchors*: in every backup's manifest, in the log at every start and every backup
+(fluorodesk/log.py), and printed on every audit packet.  ``anchor_problems`` compares the chain
+with the anchors ``fluorodesk check`` finds: the chain must reach each anchored event, and that
+event must still have the anchored hash.  A restore legitimately rewinds the chain, so anchors made
+before the newest restore event are not compared (the restore is in the trail for all to see).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from fluorodesk.db.base import utcnow
@@ -168,4 +176,61 @@ def verify_chain(session: Session) -> list[ChainProblem]:
         if problems:
             break
         prev = event.hash
+    return problems
+
+
+# --------------------------------------------------------------------------- anchors
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head of the chain recorded outside the database: the event number, its hash, when it was
+    recorded (UTC; None when unknown) and where, in words ("backup auto-….fdbackup")."""
+
+    event: int
+    hash: str
+    made_at: datetime | None
+    where: str
+
+
+def chain_head(session: Session) -> tuple[int, str] | None:
+    """The newest event's number and hash (None for an empty trail)."""
+    row = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def current_anchors(session: Session, anchors: Iterable[Anchor]) -> list[Anchor]:
+    """The anchors made after the newest restore: a restore rewinds the chain to the backup's, so
+    what was recorded before it (of the chain it replaced) is not compared."""
+    restored = session.scalar(select(func.max(AuditEvent.occurred_at)).where(AuditEvent.action == "restore"))
+    return [a for a in anchors if restored is None or a.made_at is None or a.made_at > restored]
+
+
+def anchor_problems(session: Session, anchors: Iterable[Anchor]) -> list[str]:
+    """What the anchors say is wrong with the chain: it ends before an anchored event (events were
+    removed), or an anchored event has another hash (the chain was rewritten).  At most one line
+    each, naming the anchor that shows it best.  A few indexed reads, however many anchors."""
+    anchors = list(anchors)
+    last = session.scalar(select(func.max(AuditEvent.id))) or 0
+    problems = []
+    beyond = [a for a in anchors if a.event > last]
+    if beyond:
+        a = max(beyond, key=lambda a: a.event)
+        problems.append(
+            f"the trail ends at event #{last}, but {a.where} recorded event #{a.event}: events were removed"
+        )
+    numbers = sorted({a.event for a in anchors if a.event <= last})
+    stored: dict[int, str] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        stored.update(
+            (row.id, row.hash)
+            for row in session.execute(select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.id.in_(chunk)))
+        )
+    rewritten = [a for a in anchors if a.event <= last and stored.get(a.event) != a.hash]
+    if rewritten:
+        a = min(rewritten, key=lambda a: a.event)
+        problems.append(f"event #{a.event} is not the one {a.where} recorded: the trail was rewritten")
     return problems

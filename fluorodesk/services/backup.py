@@ -39,6 +39,7 @@ from fluorodesk.db.migrate import current_revision
 from fluorodesk.db.sqlite_tools import copy_database, integrity_problems, looks_like_sqlite
 from fluorodesk.domain.text import counted
 from fluorodesk.errors import FluoroDeskError, StorageError, storage_error_from
+from fluorodesk.log import log_audit_head, read_audit_head
 from fluorodesk.paths import DATABASE_NAME, DataDir
 from fluorodesk.services.base import Service
 
@@ -181,6 +182,8 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
                 "attachments/" + f.relative_to(data_dir.attachments).as_posix(): sha256_file(f)
                 for f in attachments
             }
+            head = read_audit_head(snapshot)  # an anchor of the audit chain (services/audit.py)
+            log_audit_head(data_dir.database, head, f"backup {destination.name}")
             manifest = {
                 "app": "FluoroDesk",
                 "app_version": __version__,
@@ -190,6 +193,7 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
                 "database_bytes": snapshot.stat().st_size,
                 "quick_check": "ok" if not problems else problems[:20],
                 "audit_head": _audit_head(snapshot),
+                "audit_event": head.event if head else 0,
                 "attachments": len(attachments),
                 "files": files,
             }

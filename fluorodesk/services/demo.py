@@ -900,6 +900,7 @@ def _signoffs(session: Session, today: date) -> None:
         last,
         signed_by=director[0],
         signer_name=director[1],
+        actor="demo",
         statement="Reviewed the weekly exposure-rate checks of all C-arms for the quarter.",
         signed_at=datetime.combine(last + timedelta(days=5), time(9, 30)),
     )
@@ -911,6 +912,7 @@ def _signoffs(session: Session, today: date) -> None:
         date(year, 12, 31),
         signed_by=director[0],
         signer_name=director[1],
+        actor="demo",
         statement=f"Annual review of the {year} apron and thyroid shield inspections.",
         signed_at=datetime.combine(date(year + 1, 1, 15), time(14, 0)),
     )

@@ -457,7 +457,7 @@ class GarmentInspectionService(Service):
         self, session: Session, draft: InspectionDraft, p: _Parsed, *, amends: GarmentInspection | None
     ) -> GarmentInspection:
         # A signed-off period is locked; an amendment referencing the original is how it is corrected.
-        ensure_unlocked(session, SignoffArea.GARMENTS, p.inspected_on, amendment=amends is not None)
+        ensure_unlocked(session, SignoffArea.GARMENTS, p.inspected_on, amends=amends)
         garment = existing(session, Garment, draft.garment_id, "garment")
         # An amendment may correct the inspection that took the garment out of service.
         refusal = None

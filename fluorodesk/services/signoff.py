@@ -1,19 +1,26 @@
 """The director's sign-off of a period's exposure-rate checks or garment inspections.
 
-Signing re-asks the director's password, stores a snapshot of every record in the period (and its
-SHA-256) and writes an audit event.  From then on the records dated in the period are *locked*:
+Signing re-asks the director's password, stores a snapshot of every record in the period (its set:
+ids and content) and the snapshot's SHA-256, and writes an audit event that carries the sign-off's
+id, area, period and that hash.  From then on the records dated in the period are *locked*:
 
 * ``ensure_unlocked(session, area, record_date)`` raises ``ConflictError`` for a date inside a
   signed period.  Every write path that creates, edits or voids an exposure check or a garment
   inspection calls it first, inside its transaction (for an edit that moves the date: with the old
   and the new date).
 * The one way to correct a locked record is an **amendment**: a new record whose ``amends_id``
-  points at the original.  Creating an amendment is allowed in a signed period
-  (``ensure_unlocked(..., amendment=True)``); the original stays exactly as it was signed.
+  points at the original.  An amendment may be dated in a signed period only when it corrects a
+  record of that same period (``ensure_unlocked(..., amends=original)``); the original stays
+  exactly as it was signed, except that it is marked as voided by its amendment.
 * Follow-ups that do not change what was signed stay possible: a corrective action on a locked
   check, adding a scanned document.  Removing an attachment from a locked record is refused.
-* ``verify_signoffs`` (run by ``fluorodesk check``) compares every signed record with its snapshot,
-  so a change made behind the app's back (e.g. with an SQLite editor) is reported.
+* ``verify_signoffs`` (run by ``fluorodesk check``) compares each signed period's set with what is
+  on file, so a change made behind the app's back (e.g. with an SQLite editor) is reported: a
+  signed record changed, removed or voided without an amendment; a record added to the period that
+  is not an amendment the audit trail recorded; a snapshot that is not the one the audit event
+  hashed; a sign-off whose row was removed (its audit event remains) or that has no event at all.
+  The audit trail itself is protected by its hash chain and the anchors kept outside the database
+  (services/audit.py).
 
 A sign-off is never edited or deleted.  Two sign-offs of the same area may not overlap.
 """
@@ -27,11 +34,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fluorodesk.db.base import utcnow
-from fluorodesk.db.models import Attachment, ExposureCheck, GarmentInspection, Signoff
+from fluorodesk.db.models import Attachment, AuditEvent, ExposureCheck, GarmentInspection, Signoff
 from fluorodesk.domain.dates import parse_date
 from fluorodesk.domain.enums import SignoffArea
 from fluorodesk.domain.permissions import Permission
@@ -138,18 +145,26 @@ def ensure_unlocked(
     area: SignoffArea | str,
     record_date: date | None,
     *,
-    amendment: bool = False,
+    amends: Any = None,
 ) -> None:
     """Refuse (ConflictError) a write to a record dated in a signed-off period.
 
-    ``amendment=True`` for a *new* record that references the original it corrects (its
-    ``amends_id``): that is how a locked record is corrected, so it is allowed.
+    ``amends`` is the original record when the write files a *new* record that corrects it (its
+    ``amends_id``): that is how a locked record is corrected, so it is allowed in the original's own
+    signed period, but not in another one, where it would add a record to what was signed.
     """
-    if amendment:
-        return
     signed = covering_signoff(session, area, record_date)
     if signed is None:
         return
+    if amends is not None:
+        _model, date_attr = AREA_RECORDS[SignoffArea(area)]
+        original = covering_signoff(session, area, getattr(amends, date_attr))
+        if original is not None and original.id == signed.id:
+            return
+        raise ConflictError(
+            f"{_row(signed).words}, so an amendment dated {record_date} would add a record to what "
+            "was signed: it can be dated in that period only when it corrects one of its records."
+        )
     raise ConflictError(
         f"{_row(signed).words}, so records dated {record_date} are locked. "
         "To correct one, record an amendment that references it."
@@ -191,38 +206,172 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def verify_signoffs(session: Session) -> list[str]:
-    """Problems with signed records: snapshot altered, record changed or removed after sign-off."""
-    problems: list[str] = []
-    for signed in session.scalars(select(Signoff).order_by(Signoff.id)):
-        label = (
-            f"sign-off #{signed.id} ({signed.area.label.lower()} {signed.period_start}…{signed.period_end})"
+def period_set(session: Session, area: SignoffArea, first: date, last: date) -> tuple[str, str, int]:
+    """The set a sign-off of ``first``…``last`` stores: its snapshot (canonical JSON of every
+    record's content by id), the snapshot's SHA-256, and how many records it holds."""
+    records = {str(r.id): audit.snapshot(r) for r in _records_in(session, area, first, last)}
+    blob = _canonical(records)
+    return blob, _sha256(blob), len(records)
+
+
+@dataclass(frozen=True)
+class SignedEvent:
+    """What a sign-off's audit event says about it (the event is chained, so it is the reference)."""
+
+    event_id: int
+    signoff_id: int
+    area: str
+    period_start: str
+    period_end: str
+    records_sha256: str
+    signer: str
+
+
+def _signed_events(session: Session) -> tuple[dict[int, SignedEvent], set[int]]:
+    """The newest sign-off event per sign-off id, and the ids whose rows a later demo reload
+    (``fluorodesk demo --force``, which replaces every record and keeps the trail) removed."""
+    latest: dict[int, SignedEvent] = {}
+    for event in session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity == "signoffs", AuditEvent.action == "sign_off")
+        .order_by(AuditEvent.id)
+    ):
+        try:
+            changes = json.loads(event.changes)
+            after = {k: v[1] for k, v in changes.items()}
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError):
+            after = {}
+        latest[int(event.entity_id or 0)] = SignedEvent(
+            event.id,
+            int(event.entity_id or 0),
+            str(after.get("area", "")),
+            str(after.get("period_start", "")),
+            str(after.get("period_end", "")),
+            str(after.get("records_sha256", "")),
+            str(after.get("signer_name") or after.get("signed_by") or ""),
         )
+    return latest, {sid for sid, e in latest.items() if e.event_id < _last_demo_load(session)}
+
+
+def _last_demo_load(session: Session) -> int:
+    """The first event of the newest demo load (0 when there is none).  A load writes its own
+    events (its sign-offs, its scans; actor "demo") and then its "demo" event, in one transaction:
+    those sign-offs' rows must exist; the sign-offs of any earlier event it replaced."""
+    demo = session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.action == "demo"))
+    if demo is None:
+        return 0
+    first = demo
+    before = (
+        select(AuditEvent.id, AuditEvent.actor).where(AuditEvent.id < demo).order_by(AuditEvent.id.desc())
+    )
+    for event_id, actor in session.execute(before.limit(1000)):
+        if actor != "demo" or event_id != first - 1:
+            break
+        first = event_id
+    return first
+
+
+def _created_by_the_app(session: Session, entity: str, ids: Sequence[int]) -> set[int]:
+    """Those of ``ids`` whose creation an audit event recorded (its change list gives the new id)."""
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for entity_id, changes in session.execute(
+            select(AuditEvent.entity_id, AuditEvent.changes).where(
+                AuditEvent.entity == entity, AuditEvent.entity_id.in_(chunk)
+            )
+        ):
+            try:
+                made = json.loads(changes).get("id") == [None, entity_id]
+            except (ValueError, AttributeError):
+                made = False
+            if made and entity_id is not None:
+                found.add(entity_id)
+    return found
+
+
+def _set_problems(session: Session, signed: Signoff, stored: dict[str, dict[str, Any]]) -> list[str]:
+    """The signed set against what is on file now: changed, removed, voided, added records."""
+    model, date_attr = AREA_RECORDS[signed.area]
+    date_column = getattr(model, date_attr)
+    ids = sorted(int(k) for k in stored)
+    current: dict[int, Any] = {}
+    for start in range(0, len(ids), 500):  # one query per 500 records, not one per record
+        chunk = ids[start : start + 500]
+        current.update((r.id, r) for r in session.scalars(select(model).where(model.id.in_(chunk))))
+    amended = set(session.scalars(select(model.amends_id).where(model.amends_id.is_not(None))))
+    problems: list[str] = []
+    for key, snapshot in sorted(stored.items(), key=lambda kv: int(kv[0])):
+        record = current.get(int(key))
+        if record is None:
+            problems.append(f"record #{key} was removed after sign-off")
+            continue
+        now = audit.snapshot(record)
+        changed = sorted(f for f, v in snapshot.items() if f not in UNSIGNED_FIELDS and now.get(f, v) != v)
+        if changed:
+            problems.append(f"record #{key} changed after sign-off ({', '.join(changed)})")
+            continue
+        voided = snapshot.get("voided_at") is None and now.get("voided_at") is not None
+        if voided and int(key) not in amended:  # only an amendment voids a signed record
+            problems.append(f"record #{key} was voided after sign-off")
+    # Records dated in the period now that were not signed: only amendments the app recorded.
+    in_period = session.execute(
+        select(model.id, date_column, model.amends_id)
+        .where(date_column >= signed.period_start, date_column <= signed.period_end)
+        .order_by(model.id)
+    )
+    added = [row for row in in_period if str(row[0]) not in stored]
+    recorded = _created_by_the_app(session, model.__tablename__, [i for i, _, a in added if a is not None])
+    for record_id, day, amends_id in added:
+        if amends_id is None or record_id not in recorded:
+            problems.append(f"record #{record_id} dated {day} was added after sign-off")
+    return problems
+
+
+def verify_signoffs(session: Session) -> list[str]:
+    """Problems with signed periods: a set changed after sign-off, a sign-off removed or forged."""
+    problems: list[str] = []
+    events, replaced = _signed_events(session)
+    rows = session.scalars(select(Signoff).order_by(Signoff.id)).all()
+    for signed in rows:
+        period = f"{signed.period_start}…{signed.period_end}"
+        label = f"sign-off #{signed.id} ({signed.area.label.lower()} {period})"
+        event = events.get(signed.id)
+        if event is None:
+            problems.append(f"{label}: it has no event in the audit trail (it was not made in FluoroDesk)")
+            continue
         if _sha256(signed.records) != signed.records_sha256:
             problems.append(f"{label}: its record snapshot was altered")
+            continue
+        if (event.records_sha256, event.area, event.period_start, event.period_end) != (
+            signed.records_sha256,
+            signed.area.value,
+            signed.period_start.isoformat(),
+            signed.period_end.isoformat(),
+        ):
+            problems.append(
+                f"{label}: its set of records is not the one signed (the hash differs from its audit event)"
+            )
             continue
         try:
             stored: dict[str, dict[str, Any]] = json.loads(signed.records)
         except ValueError:
             problems.append(f"{label}: its record snapshot cannot be read")
             continue
-        model, _date_attr = AREA_RECORDS[signed.area]
-        ids = sorted(int(k) for k in stored)
-        current: dict[int, Any] = {}
-        for start in range(0, len(ids), 500):  # one query per 500 records, not one per record
-            chunk = ids[start : start + 500]
-            current.update((r.id, r) for r in session.scalars(select(model).where(model.id.in_(chunk))))
-        for key, snapshot in sorted(stored.items(), key=lambda kv: int(kv[0])):
-            record = current.get(int(key))
-            if record is None:
-                problems.append(f"{label}: record #{key} was removed after sign-off")
-                continue
-            now = audit.snapshot(record)
-            changed = sorted(
-                f for f, v in snapshot.items() if f not in UNSIGNED_FIELDS and now.get(f, v) != v
-            )
-            if changed:
-                problems.append(f"{label}: record #{key} changed after sign-off ({', '.join(changed)})")
+        problems.extend(f"{label}: {p}" for p in _set_problems(session, signed, stored))
+    present = {s.id for s in rows}
+    for signoff_id, event in sorted(events.items()):
+        if signoff_id in present or signoff_id in replaced:
+            continue
+        try:
+            area = SignoffArea(event.area).label.lower()
+        except ValueError:
+            area = event.area
+        by = f" by {event.signer}" if event.signer else ""
+        problems.append(
+            f"sign-off #{signoff_id} ({area} {event.period_start}…{event.period_end}){by} was removed "
+            f"(its audit event #{event.event_id} remains), so its records are no longer locked"
+        )
     return problems
 
 
@@ -236,10 +385,13 @@ def record_signoff(
     signer_name: str,
     statement: str = "",
     signed_at: datetime | None = None,
+    actor: str | None = None,
 ) -> Signoff:
-    """Write the sign-off row with its snapshot (no checks: ``SignoffService.sign`` does those)."""
-    records = {str(r.id): audit.snapshot(r) for r in _records_in(session, area, first, last)}
-    blob = _canonical(records)
+    """Write the sign-off row with its snapshot, and its audit event (no checks:
+    ``SignoffService.sign`` does those).  The event carries the sign-off's id, area, period and
+    the snapshot's hash (the snapshot itself is long), so ``verify_signoffs`` can tell a removed or
+    rewritten sign-off from outside its row."""
+    blob, blob_sha256, count = period_set(session, area, first, last)
     signed = Signoff(
         area=area,
         period_start=first,
@@ -248,12 +400,23 @@ def record_signoff(
         signed_by=signed_by,
         signer_name=signer_name,
         statement=statement,
-        record_count=len(records),
+        record_count=count,
         records=blob,
-        records_sha256=_sha256(blob),
+        records_sha256=blob_sha256,
     )
     session.add(signed)
     session.flush()
+    after = audit.snapshot(signed)
+    after.pop("records", None)
+    audit.record(
+        session,
+        actor=actor or signed_by,
+        action="sign_off",
+        entity="signoffs",
+        entity_id=signed.id,
+        summary=f"{area.label} {first} to {last} signed off ({signed.record_count} records)",
+        after=after,
+    )
     return signed
 
 
@@ -324,17 +487,7 @@ class SignoffService(Service):
                 signed_by=signer.username,
                 signer_name=signer.full_name,
                 statement=statement,
-            )
-            after = audit.snapshot(signed)
-            after.pop("records", None)  # the snapshot is long; its hash is in records_sha256
-            audit.record(
-                session,
                 actor=self.actor,
-                action="sign_off",
-                entity="signoffs",
-                entity_id=signed.id,
-                summary=f"{area.label} {first} to {last} signed off ({signed.record_count} records)",
-                after=after,
             )
             return _row(signed)
 

@@ -109,6 +109,36 @@ def test_check_ok_and_tampered(capsys, demo_dir):
     assert code == 1 and "TAMPERED" in out
 
 
+def test_check_compares_the_audit_trail_with_its_anchors(capsys, demo_dir):
+    """Issue 20: the chain's head is anchored by every start and backup; deleting the newest events
+    after that is reported (the chain alone links up)."""
+    code, _, _ = run(capsys, "backup", "--data-dir", str(demo_dir.root))
+    assert code == 0
+    code, out, _ = run(capsys, "check", "--data-dir", str(demo_dir.root))
+    assert code == 0 and "Audit trail: unbroken (matches 1 anchor kept outside the database)" in out
+    con = sqlite3.connect(demo_dir.database)
+    (newest,) = con.execute("SELECT max(id) FROM audit_events").fetchone()
+    con.execute("DELETE FROM audit_events WHERE id = ?", (newest,))
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "check", "--data-dir", str(demo_dir.root))
+    assert code == 1 and "Audit trail: TAMPERED" in out
+    assert f"  the trail ends at event #{newest - 1}, but backup fluorodesk-" in out
+    assert f"recorded event #{newest}: events were removed" in out
+
+
+def test_check_reports_a_removed_sign_off(capsys, demo_dir):
+    con = sqlite3.connect(demo_dir.database)
+    con.execute("DELETE FROM signoffs WHERE area = 'exposure'")
+    con.commit()
+    con.close()
+    code, out, _ = run(capsys, "check", "--data-dir", str(demo_dir.root))
+    assert code == 1 and "Signed records: CHANGED AFTER SIGN-OFF" in out
+    assert (
+        "  sign-off #1 (exposure-rate checks 2025-11-01…2026-01-31) by Dr. Helen Park, MD was removed" in out
+    )
+
+
 def test_backup_command(capsys, demo_dir, tmp_path):
     code, out, _ = run(
         capsys, "backup", "--data-dir", str(demo_dir.root), "--out", str(tmp_path / "b.fdbackup")

@@ -58,11 +58,11 @@ def test_signing_a_month_locks_exactly_that_month(director):
         ensure_unlocked(session, SignoffArea.EXPOSURE, date(2026, 9, 30))  # the day before
         ensure_unlocked(session, SignoffArea.EXPOSURE, date(2026, 11, 1))  # the day after
         ensure_unlocked(session, SignoffArea.GARMENTS, date(2026, 10, 15))  # another area
-        ensure_unlocked(session, SignoffArea.EXPOSURE, date(2026, 10, 15), amendment=True)
         ensure_unlocked(session, SignoffArea.EXPOSURE, None)
         check = session.scalars(
             select(ExposureCheck).where(ExposureCheck.checked_on.between(*OCT)).limit(1)
         ).one()
+        ensure_unlocked(session, SignoffArea.EXPOSURE, date(2026, 10, 15), amends=check)  # corrects it
         with pytest.raises(ConflictError):
             ensure_record_unlocked(session, check)
     assert director.signoff.is_locked("exposure", date(2026, 10, 15))

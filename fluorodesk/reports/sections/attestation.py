@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fluorodesk.reports.context import PacketContext, SectionSpec
 from fluorodesk.reports.document import Para, Section, Signature
+from fluorodesk.services.audit import chain_head
 
 KEY = "attestation"
 TITLE = "Attestation"
@@ -12,6 +13,7 @@ TITLE = "Attestation"
 def gather(ctx: PacketContext) -> Section:
     clinic = str(ctx.settings["clinic.name"])
     director = str(ctx.settings["clinic.director"]).strip()
+    head = chain_head(ctx.session)  # an anchor of the audit trail on paper (services/audit.py)
     return Section(
         KEY,
         TITLE,
@@ -22,6 +24,11 @@ def gather(ctx: PacketContext) -> Section:
                 f"with every status stated as of {ctx.as_of.isoformat()}. To the best of my knowledge "
                 "the records it reproduces are complete and accurate, and each exception it lists has "
                 "been or is being addressed as described."
+            ),
+            Para(
+                f"Audit trail when this packet was made: event #{head[0]}, SHA-256 {head[1]}."
+                if head
+                else "Audit trail when this packet was made: empty."
             ),
             Signature(
                 (

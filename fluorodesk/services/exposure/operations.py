@@ -371,7 +371,7 @@ class ExposureService(Service):
             raise ValidationError(fields=exc.fields) from None
         if not reason:
             raise ValidationError(fields={"reason": "Say why the check is being corrected."})
-        ensure_unlocked(session, SignoffArea.EXPOSURE, values["checked_on"], amendment=True)
+        ensure_unlocked(session, SignoffArea.EXPOSURE, values["checked_on"], amends=old)
         unit = values.pop("unit")
         new = ExposureCheck(unit_id=unit.id, entered_at=self.now(), amends_id=old.id, **values)
         self.stamp(new, new=True)
