@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", "check the database and attachment files for damage", cmd_check)
     backup = command("backup", "write a backup file (database and attachments)", cmd_backup)
     backup.add_argument("--out", metavar="FILE", help="backup file (default: the data folder's backups/)")
+    backup.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     kinds = "agencies, technicians, credentials, garments, inspections, units, exposure_checks, " + (
         "contracts, procedures, dosimetry"
     )
@@ -297,7 +298,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
             from datetime import datetime
 
             target = services.db.data_dir.backups / f"fluorodesk-{datetime.now():%Y%m%d-%H%M%S}"
-        info = services.backup.backup_to(target)
+        info = services.backup.backup_to(target, replace=args.force)
     finally:
         services.db.close()
     print(
