@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from fluorodesk import __version__
@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", "check the database and attachment files for damage", cmd_check)
     backup = command("backup", "write a backup file (database and attachments)", cmd_backup)
     backup.add_argument("--out", metavar="FILE", help="backup file (default: the data folder's backups/)")
+    backup.add_argument("--force", action="store_true", help="replace the --out file if it exists")
     kinds = "agencies, technicians, credentials, garments, inspections, units, meters, exposure_checks, " + (
         "contracts, procedures, dosimetry"
     )
@@ -238,7 +239,7 @@ def _demo(args: argparse.Namespace) -> int:
                 empty = is_empty(session)
             if not empty:
                 backup = services.backup.backup_to(
-                    services.db.data_dir.backups / f"before-demo-{date.today():%Y%m%d}"
+                    services.db.data_dir.backups / f"before-demo-{datetime.now():%Y%m%d-%H%M%S}"
                 )
                 print(f"Backed up the existing records to {backup.path}")
         summary = services.demo.load(force=args.force)
@@ -294,10 +295,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         if args.out:
             target = Path(args.out)
         else:
-            from datetime import datetime
-
             target = services.db.data_dir.backups / f"fluorodesk-{datetime.now():%Y%m%d-%H%M%S}"
-        info = services.backup.backup_to(target)
+        info = services.backup.backup_to(target, replace=args.force)
     finally:
         services.db.close()
     print(

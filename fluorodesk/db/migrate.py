@@ -70,6 +70,14 @@ def known_revisions() -> list[str]:
     return [s.revision for s in reversed(list(scripts.walk_revisions()))]
 
 
+def build_at(path: Path, revision: str) -> None:
+    """A new database at ``path`` migrated from nothing to ``revision``: that revision's schema and
+    the reference data its migrations add, nothing else (to judge or rebuild a backup made there)."""
+    if path.exists():
+        raise FileExistsError(path)
+    run_alembic(path, "upgrade", revision)
+
+
 def needs_upgrade(path: Path) -> bool:
     return current_revision(path) != HEAD_REVISION
 

@@ -1,26 +1,28 @@
 """Backups: one zip file holding a consistent copy of the database and every attachment.
 
 The database is copied through SQLite's online backup API, so a backup taken while the app is
-writing is still consistent.  The zip is written under a temporary name and renamed at the end:
-a crash or a full disk never leaves a half-written file under the name the user chose.
+writing is still consistent.  A database that fails SQLite's quick check is never backed up (a copy
+of a damaged file could not be restored, and automatic ones would push good backups out).  The zip
+is written under a temporary name, read back and checked against what was written, and only then
+renamed: a crash, a full disk or a failing disk never leaves a bad file under the name the user
+chose, and an existing file is replaced only when asked (``replace=True``, ``backup --force``).
 
 Automatic backups (``auto-YYYYMMDD-HHMMSS.fdbackup`` in the data folder's ``backups/``) are made at
 start-up and then daily while the app runs, when anything changed since the newest one; the
 newest ``app.backups_keep`` are kept, older automatic ones are deleted.  Backups made by hand,
-before a migration or before a restore are never rotated away.  A database that fails SQLite's
-quick check is never backed up automatically, so a damaged file cannot push good backups out.
+before a migration or before a restore are never rotated away.
 
-Restoring (``restore_backup``) verifies the file first (zip structure and CRCs, manifest, SHA-256
-of the database and of every attachment, ``PRAGMA integrity_check``, a schema revision this version
-knows), then moves the current database and attachments aside into ``replaced/`` (never deleting
-or overwriting them) and puts the backup's copies in their place.  The caller must hold the data
-folder's instance lock (see fluorodesk/instance_lock.py).
+A backup file is trusted in nothing: ``backup_verify.verify_backup`` checks it whole.
+``restore_backup`` then copies its rows into a freshly migrated database (``db.transplant``)
+rather than adopting the file, upgrades that if the backup is older and records the restore in its
+audit trail, all in a staging folder; only then does it move the current database and attachments
+aside into ``replaced/`` (never deleting or overwriting them) and put the new ones in their place.
+The caller must hold the data folder's instance lock (see fluorodesk/instance_lock.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -29,27 +31,43 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from fluorodesk import __version__
 from fluorodesk.db.migrate import current_revision
-from fluorodesk.db.sqlite_tools import copy_database, integrity_problems, looks_like_sqlite
-from fluorodesk.domain.text import counted
-from fluorodesk.errors import FluoroDeskError, StorageError, storage_error_from
+from fluorodesk.db.sqlite_tools import copy_database, integrity_problems
+from fluorodesk.errors import (
+    ConflictError,
+    DatabaseCorruptError,
+    FluoroDeskError,
+    StorageError,
+    disk_full_error,
+    free_space,
+    storage_error_from,
+)
 from fluorodesk.log import log_audit_head, read_audit_head
 from fluorodesk.paths import DATABASE_NAME, DataDir
+from fluorodesk.services.backup_manifest import MANIFEST, ManifestError, parse_manifest
+from fluorodesk.services.backup_verify import (
+    CHUNK,
+    VERIFY_PREFIX,
+    BackupCheck,
+    hash_member,
+    sha256_file,
+    verify_backup,
+)
 from fluorodesk.services.base import Service
+
+if TYPE_CHECKING:
+    from fluorodesk.db.database import Database
+    from fluorodesk.db.transplant import ReferenceDatabases
 
 BACKUP_SUFFIX = ".fdbackup"
 AUTO_PREFIX = "auto-"
-MANIFEST = "manifest.json"
 DAILY = timedelta(hours=24)
-#: Bytes read, compressed and hashed per call: large, so a backup made in a background thread hands
-#: Python's lock back and forth a few dozen times, not thousands (zipfile's own copy uses 8 KiB).
-CHUNK = 4 << 20
 #: Folder (inside the data folder) where a restore puts the database it replaced.
 REPLACED_DIR = "replaced"
 SNAPSHOT_PREFIX = ".backup-snapshot-"  # in the data folder while a backup is written
@@ -68,49 +86,10 @@ class BackupInfo:
 
 
 @dataclass(frozen=True)
-class BackupCheck:
-    """What ``verify_backup`` found in a backup file."""
-
-    path: Path
-    problems: tuple[str, ...]
-    created_at: datetime | None = None  # UTC, from the manifest
-    app_version: str = ""
-    schema_revision: str | None = None
-    attachments: int = 0
-    database_bytes: int = 0
-    manifest: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def created_local(self) -> datetime | None:
-        if self.created_at is None:
-            return None
-        return self.created_at.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
-
-    def describe(self) -> str:
-        when = f"{self.created_local:%Y-%m-%d %H:%M}" if self.created_local else "an unknown time"
-        return (
-            f"{self.path.name}, made {when} by FluoroDesk {self.app_version or '?'}, "
-            f"{counted(self.attachments, 'attachments')}"
-        )
-
-
-@dataclass(frozen=True)
 class RestoreResult:
     source: Path
     replaced: Path | None  # where the previous database and attachments were moved
     check: BackupCheck
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _stamp(now: datetime | None = None) -> str:
@@ -148,12 +127,19 @@ def _fsync_dir(folder: Path) -> None:
 # --------------------------------------------------------------------------- writing
 
 
-def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = False) -> BackupInfo:
-    """Write a backup of ``data_dir`` to ``destination`` (``.fdbackup`` added when missing)."""
+def write_backup(data_dir: DataDir, destination: Path, *, replace: bool = False) -> BackupInfo:
+    """Write a backup of ``data_dir`` to ``destination`` (``.fdbackup`` added when missing).
+
+    Refused, with nothing written: when ``destination`` exists and ``replace`` is false
+    (ConflictError), when the database fails its quick check (DatabaseCorruptError), when the disk
+    is full or the written file does not read back as written (StorageError).
+    """
     destination = Path(destination)
     if destination.suffix != BACKUP_SUFFIX:
         destination = destination.with_name(destination.name + BACKUP_SUFFIX)
+    _refuse_existing(destination, replace)
     partial = destination.with_name(destination.name + ".partial")
+    needed = _backup_need(data_dir)
     try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(data_dir.root, destination.parent)
@@ -163,16 +149,7 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
         with tempfile.TemporaryDirectory(prefix=SNAPSHOT_PREFIX, dir=data_dir.root) as tmp:
             snapshot = Path(tmp) / DATABASE_NAME
             copy_database(data_dir.database, snapshot)
-            try:
-                problems = integrity_problems(snapshot, quick=True)
-            except sqlite3.DatabaseError as exc:  # damaged enough that the check itself fails
-                problems = [f"integrity: {exc}"]
-            problems = [p for p in problems if p.startswith("integrity")]  # not foreign-key findings
-            if problems and require_sound:
-                raise StorageError(
-                    "The database failed its quick check, so no automatic backup was made "
-                    "(the existing backups are kept). Run `fluorodesk check` for details."
-                )
+            _refuse_damaged(snapshot)
             attachments = (
                 sorted(p for p in data_dir.attachments.rglob("*") if p.is_file())
                 if data_dir.attachments.is_dir()
@@ -191,7 +168,7 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
                 "schema_revision": _revision_or_none(snapshot),
                 "database_sha256": sha256_file(snapshot),
                 "database_bytes": snapshot.stat().st_size,
-                "quick_check": "ok" if not problems else problems[:20],
+                "quick_check": "ok",
                 "audit_head": _audit_head(snapshot),
                 "audit_event": head.event if head else 0,
                 "attachments": len(attachments),
@@ -209,12 +186,14 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
                     )
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
+        _check_written(partial, manifest)
+        _refuse_existing(destination, replace)  # made meanwhile (another window, another command)?
         partial.replace(destination)
         _fsync_dir(destination.parent)
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
-        raise storage_error_from(exc, path=destination) or StorageError(
+        raise storage_error_from(exc, path=destination.parent, needed=needed) or StorageError(
             f"The backup could not be written to {destination}: {getattr(exc, 'strerror', None) or exc}."
         ) from exc
     except BaseException:
@@ -224,17 +203,58 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
     return BackupInfo(destination, destination.stat().st_size, len(attachments))
 
 
-VERIFY_PREFIX = ".fluorodesk-verify-"
+def _refuse_existing(destination: Path, replace: bool) -> None:
+    if not replace and destination.exists():
+        raise ConflictError(
+            f"{destination} already exists and was left as it is. Choose another file name, "
+            "or replace it on purpose (`fluorodesk backup --force`)."
+        )
 
 
-def _scratch_folder(near: Path) -> tempfile.TemporaryDirectory[str]:
-    """Where a backup's database is unpacked to be checked: next to the backup (that copy of the
-    records is then no more exposed than the backup itself, and not left in the system's temporary
-    folder if the check is cut short), or the system's temporary folder if that one is read-only."""
+def _refuse_damaged(snapshot: Path) -> None:
+    """No backup of a damaged database: it could not be restored, and it would count as the newest."""
     try:
-        return tempfile.TemporaryDirectory(prefix=VERIFY_PREFIX, dir=near)
-    except OSError:
-        return tempfile.TemporaryDirectory(prefix=VERIFY_PREFIX.lstrip("."))
+        problems = integrity_problems(snapshot, quick=True)
+    except sqlite3.DatabaseError as exc:  # damaged enough that the check itself fails
+        if not isinstance(storage_error_from(exc), DatabaseCorruptError):
+            raise  # the disk, not the file: said as what it is by write_backup
+        problems = [f"integrity: {exc}"]
+    damage = [p.removeprefix("integrity: ") for p in problems if p.startswith("integrity")]
+    if damage:  # foreign-key findings are not damage: `check` reports them, the backup keeps them
+        raise DatabaseCorruptError(
+            f"The database failed its quick check ({damage[0].splitlines()[0][:160]}), so no backup "
+            "was made: a copy of a damaged file could not be restored. The existing backups are "
+            "kept. Run `fluorodesk check` for details."
+        )
+
+
+def _check_written(partial: Path, manifest: dict[str, Any]) -> None:
+    """Read the written zip back: every member whole (its CRC) and equal to what was hashed."""
+    expected = {DATABASE_NAME: manifest["database_sha256"], **manifest["files"]}
+    try:
+        with zipfile.ZipFile(partial) as archive:
+            if parse_manifest(archive.read(MANIFEST)) != manifest:
+                raise ValueError("its manifest")
+            if sorted(archive.namelist()) != sorted([MANIFEST, *expected]):
+                raise ValueError("its list of files")
+            for name, digest in expected.items():
+                if hash_member(archive, name, None) != digest:
+                    raise ValueError(name)
+    except (ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise StorageError(
+            f"The backup did not read back as it was written ({exc}), so it was deleted and nothing "
+            f"was replaced. The disk holding {partial.parent} may be failing; try another place."
+        ) from exc
+
+
+def _backup_need(data_dir: DataDir) -> int:
+    """Bytes a backup needs at most: the snapshot and the zip (the database and the attachments)."""
+    total = 0
+    with contextlib.suppress(OSError):
+        total += 2 * data_dir.database.stat().st_size
+        if data_dir.attachments.is_dir():
+            total += sum(p.stat().st_size for p in data_dir.attachments.rglob("*") if p.is_file())
+    return total
 
 
 def _remove_leftovers(data_folder: Path, backup_folder: Path) -> None:
@@ -294,162 +314,31 @@ def all_backups(data_dir: DataDir, extra: Iterable[Path] = ()) -> list[Path]:
 
 def newest_good_backup(data_dir: DataDir, extra: Iterable[Path] = ()) -> BackupCheck | None:
     """The newest backup that passes ``verify_backup`` (None when there is none)."""
-    for path in all_backups(data_dir, extra):
-        check = verify_backup(path)
-        if check.ok:
-            return check
+    from fluorodesk.db.transplant import ReferenceDatabases
+
+    with tempfile.TemporaryDirectory(prefix="fluorodesk-schemas-") as tmp:
+        references = ReferenceDatabases(Path(tmp))  # one per revision, for every backup looked at
+        for path in all_backups(data_dir, extra):
+            check = verify_backup(path, references=references)
+            if check.ok:
+                return check
     return None
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
+    """The backup's manifest, every field checked; {} when it has none that can be used."""
     try:
         with zipfile.ZipFile(path) as archive:
-            data = json.loads(archive.read(MANIFEST))
-            return data if isinstance(data, dict) else {}
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+            return parse_manifest(archive.read(MANIFEST))
+    except (OSError, zipfile.BadZipFile, KeyError, ManifestError):
         return {}
-
-
-# --------------------------------------------------------------------------- verifying
-
-
-def _safe_member(name: str) -> bool:
-    pure = PurePosixPath(name)
-    return not (pure.is_absolute() or ".." in pure.parts or "\\" in name or ":" in name)
-
-
-def _parse_time(text: Any) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def _hash_member(archive: zipfile.ZipFile, name: str, out_path: Path | None) -> str:
-    """SHA-256 of one archive member, copied to ``out_path`` on the way when one is given."""
-    digest = hashlib.sha256()
-    out = None
-    if out_path is not None:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out = out_path.open("wb")
-    try:
-        with archive.open(name) as src:
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                digest.update(chunk)
-                if out is not None:
-                    out.write(chunk)
-    finally:
-        if out is not None:
-            out.close()
-    return digest.hexdigest()
-
-
-def verify_backup(path: Path, *, extract_to: Path | None = None) -> BackupCheck:
-    """Check a backup file thoroughly; with ``extract_to``, leave the verified contents there.
-
-    Never raises for a bad file: every problem is a sentence in ``problems``.
-    """
-    from fluorodesk.db.migrate import known_revisions
-
-    path = Path(path)
-
-    def bad(*problems: str, **known: Any) -> BackupCheck:
-        return BackupCheck(path, tuple(problems), **known)
-
-    try:
-        if not path.is_file():
-            return bad("the file does not exist")
-        if not zipfile.is_zipfile(path):
-            return bad("it is not a FluoroDesk backup (not a zip file)")
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            unsafe = [n for n in names if not _safe_member(n)]
-            if unsafe:
-                return bad(f"it contains an unsafe file name ({unsafe[0]})")
-            if MANIFEST not in names:
-                return bad("it has no manifest (not a FluoroDesk backup)")
-            try:
-                manifest = json.loads(archive.read(MANIFEST))
-            except (ValueError, UnicodeDecodeError):
-                return bad("its manifest cannot be read")
-            if not isinstance(manifest, dict) or manifest.get("app") != "FluoroDesk":
-                return bad("its manifest is not a FluoroDesk manifest")
-            known = {
-                "created_at": _parse_time(manifest.get("created_at")),
-                "app_version": str(manifest.get("app_version", "")),
-                "schema_revision": manifest.get("schema_revision"),
-                "attachments": int(manifest.get("attachments") or 0),
-                "database_bytes": int(manifest.get("database_bytes") or 0),
-                "manifest": manifest,
-            }
-            try:
-                broken = archive.testzip()  # reads every member and checks its CRC
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                return bad(f"the file is damaged (a member fails its checksum: {exc})", **known)
-            if broken is not None:
-                return bad(f"the file is damaged ({broken} fails its checksum)", **known)
-            if DATABASE_NAME not in names:
-                return bad("it holds no database", **known)
-            attachment_names = [n for n in names if n.startswith("attachments/") and not n.endswith("/")]
-            problems: list[str] = []
-            if len(attachment_names) != known["attachments"]:
-                problems.append(
-                    f"it should hold {counted(known['attachments'], 'attachments')} "
-                    f"but holds {len(attachment_names)}"
-                )
-            with _scratch_folder(path.parent) as tmp:
-                target = Path(extract_to) if extract_to is not None else Path(tmp)
-                target.mkdir(parents=True, exist_ok=True)
-                database = target / DATABASE_NAME
-                with archive.open(DATABASE_NAME) as src, database.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                if sha256_file(database) != manifest.get("database_sha256"):
-                    problems.append("its database does not match the SHA-256 in its manifest")
-                elif not looks_like_sqlite(database):
-                    problems.append("its database is not an SQLite file")
-                else:
-                    try:
-                        problems.extend(f"database {p}" for p in integrity_problems(database)[:5])
-                        revision = current_revision(database)
-                    except sqlite3.Error as exc:
-                        problems.append(f"its database cannot be read ({exc})")
-                        revision = None
-                    known["schema_revision"] = revision
-                    if not problems and revision is None:
-                        problems.append("its database has no FluoroDesk schema")
-                    elif revision is not None and revision not in known_revisions():
-                        problems.append(
-                            f"it was made by a newer FluoroDesk (schema {revision}); install that version"
-                        )
-                files = manifest.get("files") if isinstance(manifest.get("files"), dict) else None
-                for name in attachment_names:
-                    expected = files.get(name) if files is not None else None
-                    if files is not None and expected is None:
-                        problems.append(f"{name} is not listed in its manifest")
-                        continue
-                    if expected is None and extract_to is None:
-                        continue  # an older backup without per-file hashes: the zip CRC was checked
-                    actual = _hash_member(archive, name, target / name if extract_to is not None else None)
-                    if expected is not None and actual != expected:
-                        problems.append(f"{name} does not match the SHA-256 in its manifest")
-            return bad(*problems, **known)
-    except (zipfile.BadZipFile, zlib.error) as exc:
-        return bad(f"the file is damaged ({exc})")
-    except (OSError, EOFError, zipfile.LargeZipFile) as exc:
-        mapped = storage_error_from(exc, path=path) if isinstance(exc, OSError) else None
-        if mapped is not None and extract_to is not None:
-            raise mapped from exc  # cannot unpack where we must (disk full, read-only): not the file's fault
-        return bad(f"the file cannot be read ({exc})")
 
 
 # --------------------------------------------------------------------------- restoring
 
 
-def _move_aside(data_dir: DataDir, stamp: str) -> tuple[Path | None, list[tuple[Path, Path]]]:
-    """Move the live database files and attachments into replaced/<stamp>/; return what moved."""
+def _live_items(data_dir: DataDir) -> list[Path]:
+    """The database's files and the attachments folder, those that exist."""
     candidates = [
         data_dir.database,
         data_dir.database.with_name(DATABASE_NAME + "-wal"),
@@ -457,21 +346,22 @@ def _move_aside(data_dir: DataDir, stamp: str) -> tuple[Path | None, list[tuple[
         data_dir.database.with_name(DATABASE_NAME + "-journal"),
         data_dir.attachments,
     ]
-    present = [p for p in candidates if p.exists()]
-    if not present:
-        return None, []
-    aside = data_dir.root / REPLACED_DIR / f"before-restore-{stamp}"
+    return [p for p in candidates if p.exists()]
+
+
+def _move_aside(items: list[Path], aside: Path) -> list[tuple[Path, Path]]:
+    """Move ``items`` into the folder ``aside``; return what moved (all of it, or nothing)."""
     aside.mkdir(parents=True, exist_ok=False)
     moved: list[tuple[Path, Path]] = []
     try:
-        for item in present:
+        for item in items:
             target = aside / item.name
             os.replace(item, target)
             moved.append((item, target))
     except OSError:
         _move_back(moved)
         raise
-    return aside, moved
+    return moved
 
 
 def _move_back(moved: list[tuple[Path, Path]]) -> None:
@@ -482,29 +372,59 @@ def _move_back(moved: list[tuple[Path, Path]]) -> None:
             os.replace(target, original)
 
 
+def _restore_need(source: Path) -> int:
+    """Bytes a restore unpacks into the data folder: the backup's database twice (as it came, and
+    the rebuilt one) and its attachments."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+    except (OSError, zipfile.BadZipFile):
+        return 0  # verify_backup says what is wrong with it
+    return sum(sizes.values()) + sizes.get(DATABASE_NAME, 0)
+
+
 def restore_backup(data_dir: DataDir, source: Path, *, actor: str) -> RestoreResult:
     """Replace the clinic's data with a verified backup; the current data is moved aside, not lost.
 
-    The caller holds the instance lock and has closed its own database connections.
+    The backup's rows are copied into a database made by the migrations (see the module docstring),
+    upgraded and given the restore's audit event, all in a staging folder; the live data is
+    touched only once that is done.  The caller holds the instance lock and has closed its own
+    database connections.
     """
-    from fluorodesk.db.engine import set_wal
+    from fluorodesk.db.database import Database
+    from fluorodesk.db.engine import make_engine, set_wal
+    from fluorodesk.db.transplant import ReferenceDatabases
 
     source = Path(source)
     stamp = _stamp()
-    staging = data_dir.root / f".restore-{stamp}"
+    staging = DataDir(data_dir.root / f".restore-{stamp}")
+    needed = _restore_need(source)
     try:
         data_dir.root.mkdir(parents=True, exist_ok=True)
-        check = verify_backup(source, extract_to=staging)
+        free = free_space(data_dir.root)
+        if free is not None and free < needed:
+            raise disk_full_error(data_dir.root, needed, free=free)
+        unpacked = staging.root / "backup"
+        references = ReferenceDatabases(staging.root / "reference")
+        check = verify_backup(source, extract_to=unpacked, references=references)
         if not check.ok:
             raise BackupRejectedError(
                 f"{source.name} cannot be restored: {check.problems[0]}. Nothing was changed."
             )
-        aside, moved = _move_aside(data_dir, stamp)
+        _rebuild(unpacked / DATABASE_NAME, staging.database, check, references, data_dir.backups)
+        set_wal(staging.database)
+        live = _live_items(data_dir)
+        aside = data_dir.root / REPLACED_DIR / f"before-restore-{stamp}" if live else None
+        db = Database(staging, make_engine(staging.database))
         try:
-            os.replace(staging / DATABASE_NAME, data_dir.database)
-            staged_attachments = staging / "attachments"
-            if staged_attachments.is_dir():
-                os.replace(staged_attachments, data_dir.attachments)
+            _record_restore(db, check, aside and aside.relative_to(data_dir.root), actor)
+        finally:
+            db.close()
+        moved = _move_aside(live, aside) if aside is not None else []
+        try:
+            os.replace(staging.database, data_dir.database)
+            if (unpacked / "attachments").is_dir():
+                os.replace(unpacked / "attachments", data_dir.attachments)
             else:
                 data_dir.attachments.mkdir(exist_ok=True)
             _fsync_dir(data_dir.root)
@@ -516,47 +436,66 @@ def restore_backup(data_dir: DataDir, source: Path, *, actor: str) -> RestoreRes
                     leftover.unlink()
             _move_back(moved)
             raise
-        set_wal(data_dir.database)
-    except OSError as exc:
-        raise storage_error_from(exc, path=data_dir.root) or StorageError(
-            f"The backup could not be restored into {data_dir.root}: {exc.strerror or exc}. "
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise storage_error_from(exc, path=data_dir.root, needed=needed) or StorageError(
+            f"The backup could not be restored into {data_dir.root}: {reason}. "
             "The current data was left in place."
         ) from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    _record_restore(data_dir, source, check, aside, actor)
+        shutil.rmtree(staging.root, ignore_errors=True)
     return RestoreResult(source, aside, check)
 
 
-def _record_restore(
-    data_dir: DataDir, source: Path, check: BackupCheck, aside: Path | None, actor: str
+def _rebuild(
+    untrusted: Path, fresh: Path, check: BackupCheck, references: ReferenceDatabases, backups: Path
 ) -> None:
-    """Write the restore into the restored database's audit trail (migrating it first if older)."""
-    from fluorodesk.db.database import open_database
+    """The backup's rows in a new database at ``fresh``, made by the migrations and upgraded to
+    this version's schema; BackupRejectedError when the rows do not fit."""
+    from fluorodesk.db.migrate import HEAD_REVISION, upgrade
+    from fluorodesk.db.transplant import RowsRefused, copy_rows
+
+    def refused(reason: object) -> BackupRejectedError:
+        return BackupRejectedError(f"{check.path.name} cannot be restored: {reason}. Nothing was changed.")
+
+    revision = check.schema_revision
+    if revision is None:  # verify_backup refuses such a file; said again rather than assumed
+        raise refused("its database has no FluoroDesk schema")
+    references.fresh_copy(revision, fresh)
+    try:
+        copy_rows(untrusted, fresh, references.shape(revision))
+    except RowsRefused as exc:
+        raise refused(exc) from exc
+    except sqlite3.OperationalError as exc:
+        if storage_error_from(exc) is not None:
+            raise  # the disk, said as what it is by restore_backup
+        raise refused(f"its rows cannot be copied ({exc})") from exc
+    if revision != HEAD_REVISION:
+        upgrade(fresh, backups)  # keeps a copy from before the upgrade in backups/, as at start-up
+
+
+def _record_restore(db: Database, check: BackupCheck, aside: Path | None, actor: str) -> None:
+    """Write the restore into the restored database's own audit trail."""
     from fluorodesk.services import audit
 
-    db = open_database(data_dir, create=False)
-    try:
-        with db.write() as session:
-            kept = f"; the replaced data is in {aside.relative_to(data_dir.root)}" if aside else ""
-            audit.record(
-                session,
-                actor=actor,
-                action="restore",
-                entity="clinic",
-                entity_id=None,
-                summary=f"Restored the backup {check.describe()}{kept}",
-            )
-    finally:
-        db.close()
+    with db.write() as session:
+        kept = f"; the replaced data is in {aside}" if aside else ""
+        audit.record(
+            session,
+            actor=actor,
+            action="restore",
+            entity="clinic",
+            entity_id=None,
+            summary=f"Restored the backup {check.describe()}{kept}",
+        )
 
 
 # --------------------------------------------------------------------------- the service
 
 
 class BackupService(Service):
-    def backup_to(self, destination: Path) -> BackupInfo:
-        return write_backup(self.db.data_dir, destination)
+    def backup_to(self, destination: Path, *, replace: bool = False) -> BackupInfo:
+        return write_backup(self.db.data_dir, destination, replace=replace)
 
     def verify(self, path: Path) -> BackupCheck:
         return verify_backup(path)
@@ -600,7 +539,7 @@ class BackupService(Service):
         while target.exists():
             target = folder / f"{name}-{n}{BACKUP_SUFFIX}"
             n += 1
-        info = write_backup(self.db.data_dir, target, require_sound=True)
+        info = write_backup(self.db.data_dir, target)
         self.rotate(keep)
         return info
 

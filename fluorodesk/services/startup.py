@@ -3,6 +3,8 @@
 ``health_check`` runs SQLite's ``quick_check`` (a few milliseconds for a clinic-sized file) on a
 read-only connection.  It never changes the file: a damaged database is reported, the caller offers
 the newest good backup, and ``restore_backup`` moves the damaged file aside rather than over it.
+Only damage leads there: a full disk, a failing disk or another program holding the file raise
+their own StorageError, whose sentence says what to do (restoring a backup would not help).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 from fluorodesk.db.sqlite_tools import integrity_problems, looks_like_sqlite
 from fluorodesk.domain.enums import Role
 from fluorodesk.domain.settings import ClinicSettings
-from fluorodesk.errors import DatabaseCorruptError
+from fluorodesk.errors import DatabaseCorruptError, storage_error_from
 from fluorodesk.paths import DataDir
 
 T = TypeVar("T")
@@ -47,6 +49,7 @@ class HealthReport:
 
 
 def health_check(data_dir: DataDir) -> HealthReport:
+    """What the quick check finds; StorageError when the disk or another program is in the way."""
     path = data_dir.database
     if not path.exists():
         return HealthReport(False, ())
@@ -56,10 +59,11 @@ def health_check(data_dir: DataDir) -> HealthReport:
         if not looks_like_sqlite(path):
             return HealthReport(True, ("the file is not an SQLite database",))
         problems = integrity_problems(path, quick=True)
-    except sqlite3.DatabaseError as exc:
-        return HealthReport(True, (str(exc),))
-    except OSError as exc:
-        return HealthReport(True, (exc.strerror or str(exc),))
+    except (sqlite3.DatabaseError, OSError) as exc:
+        mapped = storage_error_from(exc, path=path)
+        if mapped is not None and not isinstance(mapped, DatabaseCorruptError):
+            raise mapped from exc  # the disk or another program, not the file
+        return HealthReport(True, (getattr(exc, "strerror", None) or str(exc),))
     damage = [_first_line(p) for p in problems if p.startswith("integrity")]
     return HealthReport(True, tuple(damage))
 

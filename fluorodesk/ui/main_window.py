@@ -182,7 +182,8 @@ class MainWindow(QMainWindow):
         if not target:
             return
         try:
-            info = self.services.backup.backup_to(Path(target))
+            # The save dialog has asked before choosing an existing file: replacing it is the user's choice.
+            info = self.services.backup.backup_to(Path(target), replace=True)
         except StorageError as exc:
             show_storage_error(self, exc)
             return

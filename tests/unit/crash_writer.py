@@ -43,7 +43,7 @@ def write_records(data_dir: DataDir, round_no: int, pipe: int) -> None:
 
 def write_backups(data_dir: DataDir, round_no: int, pipe: int) -> None:
     while True:
-        info = write_backup(data_dir, data_dir.root / "crash-backup")
+        info = write_backup(data_dir, data_dir.root / "crash-backup", replace=True)
         os.write(pipe, f"{info.size_bytes}\n".encode())
 
 

@@ -18,6 +18,7 @@ from fluorodesk.db.database import open_database
 from fluorodesk.errors import DiskFullError, StorageError
 from fluorodesk.paths import DataDir
 from fluorodesk.services import backup as backup_module
+from fluorodesk.services import backup_verify
 from fluorodesk.services.backup import (
     BackupRejectedError,
     auto_backups,
@@ -323,13 +324,13 @@ def test_a_backup_is_unpacked_next_to_itself_to_be_checked_and_nothing_is_left(c
     data_dir = clinic.db.data_dir
     info = write_backup(data_dir, data_dir.backups / "by-hand")
     checked = []
-    real_check = backup_module.integrity_problems
+    real_check = backup_verify.integrity_problems
 
     def check(path, **kwargs):
         checked.append(Path(path))
         return real_check(path, **kwargs)
 
-    monkeypatch.setattr(backup_module, "integrity_problems", check)
+    monkeypatch.setattr(backup_verify, "integrity_problems", check)
     assert verify_backup(info.path).ok
     assert checked[0].parent.parent == info.path.parent
     assert not list(info.path.parent.glob(".fluorodesk-verify-*"))
@@ -431,3 +432,94 @@ def test_health_check_on_new_sound_and_damaged_files(clinic, tmp_path):
     assert data_dir.database.read_bytes() == damaged  # looking never changes the file
     data_dir.database.write_bytes(b"not sqlite at all")
     assert health_check(data_dir).problems == ("the file is not an SQLite database",)
+
+
+# --------------------------------------------------------------------------- a backup is verified before it counts
+
+
+def test_a_damaged_database_is_not_backed_up_by_hand(demo_dir, tmp_path, capsys):
+    from fluorodesk.cli import main
+
+    corrupt_table(demo_dir.database, "technicians")
+    out = tmp_path / "by-hand.fdbackup"
+    code = main(["backup", "--data-dir", str(demo_dir.root), "--out", str(out)])
+    _, err = capsys.readouterr()
+    assert code == 1 and "failed its quick check" in err and "no backup was made" in err
+    assert "Traceback" not in err and not out.exists()
+    assert not list(tmp_path.glob("*.partial")) and not list(demo_dir.root.glob(".backup-snapshot-*"))
+
+
+def test_backup_out_never_replaces_an_existing_file_unless_forced(demo_dir, tmp_path, capsys):
+    from fluorodesk.cli import main
+
+    out = tmp_path / "monday.fdbackup"
+    assert main(["backup", "--data-dir", str(demo_dir.root), "--out", str(out)]) == 0
+    monday = out.read_bytes()
+    capsys.readouterr()
+    code = main(["backup", "--data-dir", str(demo_dir.root), "--out", str(out)])
+    _, err = capsys.readouterr()
+    assert code == 1 and "already exists" in err and "--force" in err
+    assert out.read_bytes() == monday
+    corrupt_table(demo_dir.database, "technicians")  # even forced, a damaged database replaces nothing
+    assert main(["backup", "--data-dir", str(demo_dir.root), "--out", str(out), "--force"]) == 1
+    assert out.read_bytes() == monday and verify_backup(out).ok
+
+
+def test_backup_force_replaces_the_file_with_a_verified_backup(demo_dir, tmp_path):
+    from fluorodesk.cli import main
+
+    out = tmp_path / "monday.fdbackup"
+    out.write_bytes(b"an old file")
+    assert main(["backup", "--data-dir", str(demo_dir.root), "--out", str(out), "--force"]) == 0
+    assert verify_backup(out).ok
+
+
+def test_a_backup_that_does_not_read_back_as_written_replaces_nothing(clinic, tmp_path, monkeypatch):
+    """A disk that garbles what it is given: the zip is sound, its database is not what was hashed."""
+    good = clinic.backup.backup_to(tmp_path / "good").path
+    before = good.read_bytes()
+    real_deflate = backup_module._deflate_into
+
+    def garbled(archive, source, name):
+        spoiled = source.with_name("spoiled")
+        data = bytearray(source.read_bytes())
+        data[5000] ^= 0xFF
+        spoiled.write_bytes(bytes(data))
+        real_deflate(archive, spoiled, name)
+
+    monkeypatch.setattr(backup_module, "_deflate_into", garbled)
+    with pytest.raises(StorageError, match="did not read back as it was written"):
+        clinic.backup.backup_to(good, replace=True)
+    assert good.read_bytes() == before
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_backup_on_a_full_disk_says_how_much_space_it_needs(clinic, tmp_path, monkeypatch):
+    real_deflate = backup_module._deflate_into
+
+    def full(archive, source, name):
+        real_deflate(archive, source, name)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup_module, "_deflate_into", full)
+    with pytest.raises(DiskFullError) as raised:
+        clinic.backup.backup_to(tmp_path / "b")
+    needed = 2 * clinic.db.path.stat().st_size
+    assert "disk is full" in str(raised.value) and "FluoroDesk needs about" in str(raised.value)
+    assert "damaged" not in str(raised.value).replace("not damaged", "") and "Restore" not in str(
+        raised.value
+    )
+    assert backup_module._backup_need(clinic.db.data_dir) >= needed
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_restore_that_would_not_fit_says_how_much_space_it_needs(clinic, tmp_path, monkeypatch):
+    data_dir = clinic.db.data_dir
+    info = clinic.backup.backup_to(tmp_path / "b")
+    clinic.db.close()
+    before = data_dir.database.read_bytes()
+    monkeypatch.setattr(backup_module, "free_space", lambda _path: 4096)
+    with pytest.raises(DiskFullError, match="disk is full") as raised:
+        restore_backup(data_dir, info.path, actor="t")
+    assert "4 KB free, and FluoroDesk needs about" in str(raised.value)
+    assert data_dir.database.read_bytes() == before and not (data_dir.root / "replaced").exists()

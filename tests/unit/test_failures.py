@@ -218,3 +218,99 @@ def test_tampered_audit_event_is_detected(demo_dir, capsys):
     code = main(["check", "--data-dir", str(demo_dir.root)])
     out, _ = capsys.readouterr()
     assert code == 1 and "TAMPERED" in out and "content was changed" in out
+
+
+# --------------------------------------------------------------------------- a full disk is a full disk
+
+
+def _says_full_not_damaged(text: str, *, need_known: bool = True) -> None:
+    assert "disk is full" in text and ("needs about" in text or not need_known), text
+    assert "damaged" not in text.replace("not damaged", "") and "restore" not in text.lower(), text
+
+
+@needs_root
+def test_real_full_disk_is_called_a_full_disk_by_every_command(tmp_path, demo_dir, capsys):
+    """The attack: a full disk made every command say the database was damaged (SQLite's
+    SQLITE_IOERR_SHMSIZE: no room for the shared-memory file the WAL needs)."""
+    from fluorodesk.services.startup import health_check
+
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    with mounted("-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)):
+        clinic = DataDir(disk / "clinic")
+        shutil.copytree(demo_dir.root, clinic.root)
+        filler = disk / "filler"
+        with contextlib.suppress(OSError), filler.open("wb", buffering=0) as handle:
+            while True:
+                handle.write(b"\0" * 65536)
+        for command in (
+            ["status"],
+            ["check"],
+            ["backup"],
+            ["export", "technicians", "--out", str(tmp_path / "t.csv")],
+        ):
+            code = main([*command, "--data-dir", str(clinic.root)])
+            _, err = capsys.readouterr()
+            assert code == 1, command
+            _says_full_not_damaged(err)
+        with pytest.raises(DiskFullError) as raised:
+            health_check(clinic)  # the window's start-up: no recovery dialog for a full disk
+        _says_full_not_damaged(str(raised.value))
+        filler.unlink()
+        assert main(["check", "--data-dir", str(clinic.root)]) == 0
+        assert health_check(clinic).ok
+
+
+def _sqlite_error(message: str, code: int, name: str) -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError(message)
+    error.sqlite_errorcode = code
+    error.sqlite_errorname = name
+    return error
+
+
+def test_simulated_disk_errors_at_start_up_are_never_called_damage(demo_dir, monkeypatch):
+    from fluorodesk import errors
+    from fluorodesk.errors import DiskIOError
+    from fluorodesk.services import startup
+
+    def failing(*_args, **_kwargs):
+        raise _sqlite_error("disk I/O error", 4874, "SQLITE_IOERR_SHMSIZE")
+
+    monkeypatch.setattr(startup, "integrity_problems", failing)
+    monkeypatch.setattr(errors, "free_space", lambda _path: 0)
+    with pytest.raises(DiskFullError) as raised:
+        startup.health_check(demo_dir)
+    _says_full_not_damaged(str(raised.value))
+    monkeypatch.setattr(errors, "free_space", lambda _path: 50 << 30)  # room enough: a failing disk
+    with pytest.raises(DiskIOError, match="not a sign that the records are damaged") as raised:
+        startup.health_check(demo_dir)
+    assert "restore" not in str(raised.value).lower()
+
+
+@pytest.mark.parametrize(
+    ("error", "free", "kind"),
+    [
+        (_sqlite_error("database or disk is full", 13, "SQLITE_FULL"), 50 << 30, DiskFullError),
+        (_sqlite_error("disk I/O error", 4874, "SQLITE_IOERR_SHMSIZE"), 0, DiskFullError),
+        (_sqlite_error("disk I/O error", 266, "SQLITE_IOERR_READ"), 50 << 30, "DiskIOError"),
+        (OSError(errno.ENOSPC, "No space left on device"), 0, DiskFullError),
+        (OSError(errno.EIO, "Input/output error"), 50 << 30, "DiskIOError"),
+        (
+            _sqlite_error("database disk image is malformed", 11, "SQLITE_CORRUPT"),
+            50 << 30,
+            DatabaseCorruptError,
+        ),
+        (_sqlite_error("file is not a database", 26, "SQLITE_NOTADB"), 50 << 30, DatabaseCorruptError),
+    ],
+)
+def test_storage_errors_are_classified_by_what_really_happened(error, free, kind, tmp_path, monkeypatch):
+    from fluorodesk import errors
+
+    monkeypatch.setattr(errors, "free_space", lambda _path: free)
+    mapped = errors.storage_error_from(error, path=tmp_path / "fluorodesk.sqlite3")
+    expected = getattr(errors, kind) if isinstance(kind, str) else kind
+    assert type(mapped) is expected, mapped
+    if expected is DiskFullError:  # an OS error comes without a figure: the caller's to give
+        _says_full_not_damaged(str(mapped), need_known=isinstance(error, sqlite3.Error))
+    elif expected is not DatabaseCorruptError:
+        assert "restore" not in str(mapped).lower()

@@ -17,7 +17,7 @@ from fluorodesk.db.models import ExposureCheck, GarmentInspection, Signoff
 from fluorodesk.domain.enums import SignoffArea
 from fluorodesk.errors import ConflictError
 from fluorodesk.services.auth import UserDraft
-from fluorodesk.services.exposure import CheckDraft
+from fluorodesk.services.exposure.rows import CheckDraft
 from fluorodesk.services.garment_inspections import InspectionDraft
 from fluorodesk.services.integrity import IntegrityService
 from fluorodesk.services.registry import Services
