@@ -13,8 +13,8 @@ quick check is never backed up automatically, so a damaged file cannot push good
 Restoring (``restore_backup``) verifies the file first (zip structure and CRCs, manifest, SHA-256
 of the database and of every attachment, ``PRAGMA integrity_check``, a schema revision this version
 knows), then moves the current database and attachments aside into ``replaced/`` (never deleting
-or overwriting them) and puts the backup's copies in their place.  The caller must hold the data
-folder's instance lock (see fluorodesk/instance_lock.py).
+or overwriting them) and puts the backup's copies in their place, refusing while anyone else uses
+the clinic (``instance_lock.replacing``).
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
         # The snapshot is a full copy of the records: it stays in the data folder, which is protected
         # like the database, and not in the system's temporary folder, where a backup cut short (power
         # cut, Task Manager) would leave it.
-        with tempfile.TemporaryDirectory(prefix=SNAPSHOT_PREFIX, dir=data_dir.root) as tmp:
+        with _snapshot_folder(data_dir, destination.parent) as tmp:
             snapshot = Path(tmp) / DATABASE_NAME
             copy_database(data_dir.database, snapshot)
             try:
@@ -218,6 +218,15 @@ def write_backup(data_dir: DataDir, destination: Path, *, require_sound: bool = 
             partial.unlink(missing_ok=True)
         raise
     return BackupInfo(destination, destination.stat().st_size, len(attachments))
+
+
+def _snapshot_folder(data_dir: DataDir, beside: Path) -> tempfile.TemporaryDirectory[str]:
+    """Where the database is copied to be backed up: the data folder, or next to the backup when the
+    data folder is read-only (a backup of a folder FluoroDesk may only read)."""
+    try:
+        return tempfile.TemporaryDirectory(prefix=SNAPSHOT_PREFIX, dir=data_dir.root)
+    except OSError:
+        return tempfile.TemporaryDirectory(prefix=SNAPSHOT_PREFIX, dir=beside)
 
 
 VERIFY_PREFIX = ".fluorodesk-verify-"
@@ -481,8 +490,16 @@ def _move_back(moved: list[tuple[Path, Path]]) -> None:
 def restore_backup(data_dir: DataDir, source: Path, *, actor: str) -> RestoreResult:
     """Replace the clinic's data with a verified backup; the current data is moved aside, not lost.
 
-    The caller holds the instance lock and has closed its own database connections.
+    The caller has closed its own database connections.  ClinicBusyError (nothing changed) while a
+    window other than the caller's, or a command that writes, is using the clinic.
     """
+    from fluorodesk.instance_lock import replacing
+
+    with replacing(data_dir, f"restore of {Path(source).name}", doing="restore a backup"):
+        return _restore(data_dir, source, actor=actor)
+
+
+def _restore(data_dir: DataDir, source: Path, *, actor: str) -> RestoreResult:
     from fluorodesk.db.engine import set_wal
 
     source = Path(source)
