@@ -132,6 +132,7 @@ def test_an_import_refuses_while_a_restore_runs_and_works_after_it(clinic, tmp_p
         started = time.monotonic()
         refused = fluorodesk("import", "technicians", str(csv), "--data-dir", root)
         took = time.monotonic() - started
+        backup_refused = fluorodesk("backup", "--data-dir", root, "--out", str(tmp_path / "c.fdbackup"))
     finally:
         code, out, err = restorer.finish()
     assert refused.returncode == 1 and "imported" not in refused.stdout + refused.stderr
@@ -141,6 +142,7 @@ def test_an_import_refuses_while_a_restore_runs_and_works_after_it(clinic, tmp_p
     )
     assert f"(process {restorer.pid})" in refused.stderr and refused.stderr.count("\n") == 1
     assert took < 10  # it refuses, it does not wait for the restore to end
+    assert backup_refused.returncode == 1 and "cannot make a backup now" in backup_refused.stderr
     assert code == 0 and "Restored b.fdbackup" in out, err
     assert technicians(demo_dir.database, "Concurrent") == 0
     again = fluorodesk("import", "technicians", str(csv), "--data-dir", root)
@@ -209,3 +211,29 @@ def test_the_window_and_commands(clinic, tmp_path):
     finally:
         window.kill()
         window.wait(timeout=WAIT)
+
+
+def test_the_windows_own_restore_refuses_while_a_command_imports(clinic, tmp_path):
+    """File → Restore… (the window holds its lock, in this process) while an import runs elsewhere."""
+    from fluorodesk.instance_lock import ClinicBusyError, InstanceLock
+    from fluorodesk.services.backup import restore_backup
+
+    demo_dir, backup, csv = clinic
+    with InstanceLock(demo_dir, purpose="FluoroDesk window"):
+        importer = Paused(
+            tmp_path,
+            "fluorodesk.services.transfer.service",
+            "ImportService.run",
+            ["import", "technicians", str(csv), "--data-dir", str(demo_dir.root)],
+        )
+        try:
+            with pytest.raises(
+                ClinicBusyError, match=f"in use by fluorodesk import .*process {importer.pid}"
+            ):
+                restore_backup(demo_dir, backup, actor="hpark")
+        finally:
+            code, out, err = importer.finish()
+        assert code == 0 and "40 new" in out, err
+        assert technicians(demo_dir.database, "Concurrent") == 40
+        restore_backup(demo_dir, backup, actor="hpark")  # once it has finished: the window's own restore
+    assert technicians(demo_dir.database, "Concurrent") == 0
