@@ -86,6 +86,8 @@ class LockHolder:
     kind: str = ""  # WINDOW, USING or REPLACING ("" from an older FluoroDesk: a window)
 
     def words(self) -> str:
+        if not (self.pid or self.host):  # nothing recorded, only what it is
+            return self.purpose
         try:
             since = datetime.fromisoformat(self.since).strftime("%Y-%m-%d %H:%M")
         except ValueError:
@@ -207,9 +209,11 @@ class _LockFile:
     def take(self, *, create: bool = True) -> bool:
         """Try once, without waiting: True when taken, False when someone else holds it.
 
-        OSError when the file cannot be opened (FileNotFoundError with ``create=False`` when it is gone).
+        ``create=False`` only probes an existing file: it is opened for reading, which is enough to
+        lock it (so another login's file can be probed too).  OSError when the file cannot be opened
+        (FileNotFoundError with ``create=False`` when it is gone).
         """
-        handle = open(self.path, "a+b" if create else "r+b")  # noqa: SIM115 - kept open while held
+        handle = open(self.path, "a+b" if create else "rb")  # noqa: SIM115 - kept open while held
         try:
             taken = _os_lock(handle)
         except OSError:
@@ -373,7 +377,10 @@ def _users(data_dir: DataDir) -> list[LockHolder]:
         probe = _LockFile(path)
         try:
             taken = probe.take(create=False)
-        except OSError:  # gone meanwhile: its command has just finished
+        except FileNotFoundError:  # gone meanwhile: its command has just finished
+            continue
+        except OSError:  # cannot be probed: counted as in use, rather than risk a command's work
+            found.append(LockHolder(0, "", "", "", f"a FluoroDesk command (see {path})", USING))
             continue
         if taken:
             probe.release(remove=True)  # its process has ended (a crash, or killed)

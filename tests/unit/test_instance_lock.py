@@ -233,3 +233,16 @@ def test_writers_do_not_exclude_each_other(tmp_path):
             assert len(list((tmp_path / IN_USE_DIR).iterdir())) == 2
     finally:
         crash(child)
+
+
+def test_an_in_use_file_that_cannot_be_probed_counts_as_in_use(tmp_path):
+    """Better refuse a restore than swallow a command's work (a file of another login, say)."""
+    data_dir = DataDir(tmp_path)
+    odd = tmp_path / IN_USE_DIR / "123-abcd.lock"
+    odd.mkdir(parents=True)  # cannot be opened as a file
+    with (
+        pytest.raises(ClinicBusyError, match=rf"in use by a FluoroDesk command \(see {odd}\);"),
+        replacing(data_dir, "restore of b.fdbackup", doing="restore a backup"),
+    ):
+        pytest.fail("the restore ran")
+    assert odd.is_dir()
