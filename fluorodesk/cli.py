@@ -3,6 +3,18 @@
 Exit codes: 0 success; 1 problems found or operation refused; 2 usage error.  Errors a user can
 meet print one clear sentence on stderr; a bug's traceback goes to the log file, not the terminal.
 Heavy modules (Qt, SQLAlchemy, Alembic, reportlab) are imported inside the commands that need them.
+
+Three kinds of command, guarded as the window is:
+
+* reading (status, check, export, packet, labels, backup, users list) opens the database for reading
+  only, so it works on a folder FluoroDesk may not write to;
+* writing (import, demo, backup, users add/disable) says it is using the clinic while it runs
+  (``instance_lock.using``): refused while a restore replaces the data, and a restore waits for
+  nobody: it refuses while one runs.  Once the clinic has accounts, ``--user`` must name one;
+* what the window allows only the director (restore, demo --force, users add/disable) also needs
+  that account's password in ``FLUORODESK_PASSWORD``, checked like a sign-in.
+
+Every event a command records in the audit trail says "(command line)".
 """
 
 from __future__ import annotations
@@ -16,8 +28,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from fluorodesk import __version__
+from fluorodesk import cli_access as access
+from fluorodesk.cli_access import PASSWORD_ENV
 from fluorodesk.domain.text import counted
-from fluorodesk.paths import ENV_DATA_DIR, DataDir, resolve_data_dir
+from fluorodesk.paths import ENV_DATA_DIR, DataDir
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("fluorodesk.cli")
@@ -44,8 +58,9 @@ def _user_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--user",
         metavar="NAME",
         default=argparse.SUPPRESS if suppress else None,
-        help="FluoroDesk account to act as (recorded in the audit trail; its role applies). "
-        "Default: your system login name, which has no director rights once accounts exist",
+        help="FluoroDesk account to act as (recorded in the audit trail; its role applies; "
+        f"director-only commands also need its password in ${PASSWORD_ENV}). "
+        "Default: your system login name, which may not write once accounts exist",
     )
 
 
@@ -159,6 +174,34 @@ def build_parser() -> argparse.ArgumentParser:
     labels.add_argument(
         "--outlines", action="store_true", help="draw label outlines (test print on plain paper)"
     )
+    users = commands.add_parser(
+        "users", help="list, add or switch off accounts", description="list, add or switch off accounts"
+    )
+    actions = users.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def users_action(name: str, help_text: str, handler: Callable[[argparse.Namespace], int]):  # type: ignore[no-untyped-def]
+        sub = actions.add_parser(name, help=help_text, description=help_text)
+        _data_dir_option(sub, suppress=True)
+        _user_option(sub, suppress=True)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    users_action("list", "list the accounts", cmd_users_list)
+    add = users_action(
+        "add",
+        "add an account; its password is read from standard input (one line). The first account "
+        f"must be the director's; later ones need --user naming a director and ${PASSWORD_ENV}",
+        cmd_users_add,
+    )
+    add.add_argument("name", metavar="NAME", help="user name (2 to 40 letters, digits, . _ - @)")
+    add.add_argument("--role", required=True, choices=("director", "front_desk"), help="what it may do")
+    add.add_argument("--full-name", required=True, metavar="TEXT", help="the person's full name")
+    disable = users_action(
+        "disable",
+        f"switch an account off (needs --user naming a director and ${PASSWORD_ENV})",
+        cmd_users_disable,
+    )
+    disable.add_argument("name", metavar="NAME", help="the account's user name")
     selfcheck = command(
         "selfcheck",
         "check that this installation works (temporary database, window offscreen, PDF); "
@@ -172,69 +215,35 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- commands
 
 
-def _data_dir(args: argparse.Namespace) -> DataDir:
-    return DataDir(resolve_data_dir(getattr(args, "data_dir", None)))
-
-
-def cli_actor(args: argparse.Namespace) -> str:
-    """Who the audit trail names for a command: ``--user NAME``, else the system login name."""
-    name = getattr(args, "user", None)
-    if name:
-        return name.strip().lower()
-    from fluorodesk.services.registry import default_actor
-
-    return f"{default_actor()} (command line)"[:80]
-
-
-def _open(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
-    from fluorodesk.db.database import open_database
-    from fluorodesk.services.registry import Services
-
-    db = open_database(_data_dir(args), create=create)
-    if getattr(args, "user", None):
-        from fluorodesk.errors import PermissionDeniedError
-        from fluorodesk.services.auth import find_user
-
-        with db.read() as session:
-            account = find_user(session, args.user)
-            active = account is not None and account.active
-        if not active:
-            db.close()
-            raise PermissionDeniedError(f"There is no active FluoroDesk account called “{args.user}”.")
-    return Services(db, cli_actor(args))
-
-
-def _instance_lock(args: argparse.Namespace, purpose: str):  # type: ignore[no-untyped-def]
-    """Commands that replace data refuse to run while the window has the same folder open."""
-    from fluorodesk.instance_lock import InstanceLock
-
-    return InstanceLock(_data_dir(args), purpose=purpose)
-
-
 def cmd_gui(args: argparse.Namespace) -> int:
     from fluorodesk.app import demo_data_dir, run_gui
 
     if getattr(args, "demo", False) and getattr(args, "data_dir", None) is None:
         data_dir = DataDir(demo_data_dir())
     else:
-        data_dir = _data_dir(args)
+        data_dir = access.data_dir(args)
     return run_gui(data_dir, demo=bool(getattr(args, "demo", False)))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from fluorodesk.db.folder import prepare_folder
-
-    prepare_folder(_data_dir(args), create=True)
-    with _instance_lock(args, "fluorodesk demo"):
+    if args.force:
+        with access.replacing(args, "replace the records with the demo clinic"):
+            return _demo(args)
+    with access.writing(args, "load the demo clinic", create=True):
         return _demo(args)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    services = _open(args, create=True)
+    from fluorodesk.domain.permissions import Permission
+
+    services = access.open_services(args, create=True)
     try:
         if args.force:
             from fluorodesk.services.demo import is_empty
 
+            access.require_director(
+                services, args, Permission.RESTORE_BACKUP, doing="replace the records with the demo clinic"
+            )
             with services.db.read() as session:
                 empty = is_empty(session)
             if not empty:
@@ -242,6 +251,8 @@ def _demo(args: argparse.Namespace) -> int:
                     services.db.data_dir.backups / f"before-demo-{datetime.now():%Y%m%d-%H%M%S}"
                 )
                 print(f"Backed up the existing records to {backup.path}")
+        else:
+            access.require_account(services, args, Permission.EDIT_RECORDS)
         summary = services.demo.load(force=args.force)
     finally:
         services.db.close()
@@ -257,7 +268,7 @@ def _demo(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from fluorodesk.domain.enums import Severity
 
-    services = _open(args)
+    services = access.open_services(args, write=False)
     try:
         as_of = args.as_of or services.compliance.today()
         findings = services.compliance.findings(as_of)
@@ -279,7 +290,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from fluorodesk.services.integrity import IntegrityService
 
-    services = _open(args)
+    services = access.open_services(args, write=False)
     try:
         report = IntegrityService(services.db, services.actor).run()
     finally:
@@ -290,15 +301,25 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    services = _open(args)
-    try:
-        if args.out:
-            target = Path(args.out)
-        else:
-            target = services.db.data_dir.backups / f"fluorodesk-{datetime.now():%Y%m%d-%H%M%S}"
-        info = services.backup.backup_to(target, replace=args.force)
-    finally:
-        services.db.close()
+    from contextlib import nullcontext
+
+    from fluorodesk.db.folder import writable
+
+    folder = access.data_dir(args)
+    # A backup only reads the clinic: where FluoroDesk may not write, nobody can replace the data
+    # meanwhile, and it works without saying it is there (into --out elsewhere).
+    elsewhere = args.out and not writable(folder.root)
+    using = nullcontext() if elsewhere else access.writing(args, "make a backup")
+    with using:
+        services = access.open_services(args, write=False)
+        try:
+            if args.out:
+                target = Path(args.out)
+            else:
+                target = services.db.data_dir.backups / f"fluorodesk-{datetime.now():%Y%m%d-%H%M%S}"
+            info = services.backup.backup_to(target, replace=args.force)
+        finally:
+            services.db.close()
     print(
         f"Backup written: {info.path} "
         f"({info.size_bytes:,} bytes, {counted(info.attachments, 'attachments')})."
@@ -307,11 +328,20 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    services = _open(args, create=not args.dry_run)  # moving in: the first import may create the database
-    try:
-        report = services.imports.run(args.kind, Path(args.file), dry_run=args.dry_run)
-    finally:
-        services.db.close()
+    from contextlib import nullcontext
+
+    from fluorodesk.domain.permissions import Permission
+
+    # A dry run writes nothing (its transaction is rolled back); a real import is a user of the clinic.
+    # Moving in: the first import may create the database.
+    using = nullcontext() if args.dry_run else access.writing(args, "import", create=True)
+    with using:
+        services = access.open_services(args, create=not args.dry_run)
+        try:
+            access.require_account(services, args, Permission.EDIT_RECORDS)
+            report = services.imports.run(args.kind, Path(args.file), dry_run=args.dry_run)
+        finally:
+            services.db.close()
     stream = sys.stdout if report.ok else sys.stderr
     for line in report.lines():
         print(line, file=stream)
@@ -319,7 +349,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    services = _open(args)
+    services = access.open_services(args, write=False)
     try:
         path, count = services.exports.run(args.kind, Path(args.out))
     finally:
@@ -364,7 +394,7 @@ def cmd_packet(args: argparse.Namespace) -> int:
         sections=args.sections,
         prepared_by=args.prepared_by,
     )
-    services = _open(args)
+    services = access.open_services(args, write=False)
     try:
         result = make_packet(services, request, args.out)
     except ValidationError as exc:
@@ -386,7 +416,7 @@ def cmd_packet(args: argparse.Namespace) -> int:
 def cmd_labels(args: argparse.Namespace) -> int:
     from fluorodesk.reports.labels import make_labels
 
-    services = _open(args)
+    services = access.open_services(args, write=False)
     try:
         sheet = make_labels(
             services,
@@ -410,13 +440,93 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from fluorodesk.db.folder import prepare_folder
     from fluorodesk.services.backup import restore_backup
 
-    data_dir = _data_dir(args)
+    data_dir = access.data_dir(args)
     prepare_folder(data_dir, create=True)
-    with _instance_lock(args, "fluorodesk restore"):
-        result = restore_backup(data_dir, Path(args.file), actor=cli_actor(args))
+    actor = access.restore_actor(args)
+    # restore_backup refuses while anyone else uses the clinic, and holds it alone while it runs.
+    result = restore_backup(data_dir, Path(args.file), actor=actor)
     print(f"Restored {result.check.describe()} into {data_dir.root}.")
     if result.replaced is not None:
         print(f"The data it replaced was moved to {result.replaced} (nothing was deleted).")
+    return EXIT_OK
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    services = access.open_services(args, write=False)
+    try:
+        rows = services.auth.list_users()
+    finally:
+        services.db.close()
+    if not rows:
+        print(
+            "No accounts yet: create the director's with `fluorodesk users add NAME --role director "
+            '--full-name "…"` (its password on standard input).'
+        )
+        return EXIT_OK
+    width = max(len(r.username) for r in rows)
+    for r in rows:
+        state = "active" if r.active else "switched off"
+        last = f"  last sign-in {r.last_login_at:%Y-%m-%d %H:%M} UTC" if r.last_login_at else ""
+        print(f"{r.username:{width}}  {r.role.label.lower():10}  {state:12}  {r.full_name}{last}")
+    return EXIT_OK
+
+
+def _new_password() -> str:
+    """The new account's password: one line of standard input (asked for without echo at a terminal)."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Password for the new account: ")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from fluorodesk.domain.enums import Role
+    from fluorodesk.domain.permissions import Permission
+    from fluorodesk.errors import ValidationError
+    from fluorodesk.services.auth import UserDraft
+
+    password = _new_password()
+    with access.writing(args, "add an account", create=True):
+        services = access.open_services(args, create=True)
+        try:
+            draft = UserDraft(args.name, args.full_name, args.role, password, password)
+            if services.auth.needs_first_director():  # as the window's first start: no actor needed
+                if args.role != Role.DIRECTOR:
+                    raise ValidationError(
+                        "The clinic has no director yet, so the first account must be the director's: "
+                        "use --role director."
+                    )
+                row = services.auth.create_first_director(draft)
+            else:
+                access.require_director(services, args, Permission.MANAGE_USERS)
+                row = services.auth.create_user(draft)
+        finally:
+            services.db.close()
+    then = "; a new password is chosen at its first sign-in" if row.must_change_password else ""
+    print(f"Account {row.username} ({row.role.label.lower()}, {row.full_name}) created{then}.")
+    return EXIT_OK
+
+
+def cmd_users_disable(args: argparse.Namespace) -> int:
+    from fluorodesk.domain.permissions import Permission
+    from fluorodesk.errors import NotFoundError
+    from fluorodesk.services.auth import normalise_username
+
+    with access.writing(args, "switch off an account"):
+        services = access.open_services(args)
+        try:
+            access.require_director(services, args, Permission.MANAGE_USERS)
+            name = normalise_username(args.name)
+            row = next((r for r in services.auth.list_users() if r.username == name), None)
+            if row is None:
+                raise NotFoundError(f"There is no account called “{args.name}”.")
+            if row.active:
+                services.auth.update_user(row.id, full_name=row.full_name, role=row.role, active=False)
+        finally:
+            services.db.close()
+    was = "" if row.active else " (it was already)"
+    print(f"Account {row.username} is switched off{was}; it can no longer sign in.")
     return EXIT_OK
 
 
@@ -433,15 +543,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", cmd_gui)
+    from fluorodesk.db.folder import writable
     from fluorodesk.errors import FluoroDeskError
     from fluorodesk.log import log_audit_head, read_audit_head, setup_logging
 
-    data_dir = _data_dir(args)
-    log_path = setup_logging(data_dir.logs) if data_dir.root.is_dir() else None
+    data_dir = access.data_dir(args)
+    usable = data_dir.root.is_dir() and writable(data_dir.root)  # reading a read-only folder: no log
+    log_path = setup_logging(data_dir.logs) if usable else None
     if log_path:  # every start anchors the audit chain in the log (services/audit.py)
         log_audit_head(data_dir.database, read_audit_head(data_dir.database), "start")
     try:
-        return handler(args)
+        if handler in (cmd_gui, cmd_selfcheck, cmd_bench):  # not the clinic's data, or the window
+            return handler(args)
+        from fluorodesk.services import audit
+
+        with audit.channel("command line"):
+            return handler(args)
     except FluoroDeskError as exc:
         print(f"fluorodesk: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

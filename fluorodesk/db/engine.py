@@ -11,6 +11,9 @@ PRAGMAs, chosen on purpose:
 
 Transactions are begun by us, not by the sqlite3 module (whose implicit BEGIN is unreliable), so a
 write session can ask for ``BEGIN IMMEDIATE`` and take the write lock before reading.
+
+A read-only engine (``read_only=True``, for reading a folder FluoroDesk may not write to) opens the
+file through a ``mode=ro`` URI (see ``sqlite_tools.read_only_uri``): SQLite then writes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -38,12 +42,20 @@ def _on_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(path: Path, *, echo: bool = False) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}",
-        echo=echo,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-    )
+def make_engine(path: Path, *, echo: bool = False, read_only: bool = False) -> Engine:
+    options: dict[str, Any] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    if read_only:
+        from fluorodesk.db.sqlite_tools import read_only_uri
+
+        uri = read_only_uri(path)
+        engine = create_engine(
+            "sqlite://",
+            echo=echo,
+            creator=lambda: sqlite3.connect(uri, uri=True, **options),
+            poolclass=QueuePool,  # as for a file named in the URL ("sqlite://" alone means memory)
+        )
+    else:
+        engine = create_engine(f"sqlite:///{path}", echo=echo, connect_args=options)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

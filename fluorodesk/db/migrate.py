@@ -10,14 +10,13 @@ Alembic itself is imported only when the schema is behind: it costs ~0.3 s of st
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fluorodesk.db.sqlite_tools import copy_database
+from fluorodesk.db.sqlite_tools import connect_read_only, copy_database
 from fluorodesk.errors import SchemaTooNewError
 
 # The newest revision this build knows.  tests/unit/test_migrations.py proves it matches the scripts.
@@ -49,7 +48,7 @@ def current_revision(path: Path) -> str | None:
     """Revision stamped in the file, or None for a new or empty database."""
     if not path.exists() or path.stat().st_size == 0:
         return None
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = connect_read_only(path)
     try:
         has_table = con.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"

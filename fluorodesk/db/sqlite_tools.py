@@ -10,6 +10,30 @@ from contextlib import contextmanager
 from pathlib import Path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+JOURNALS = ("-wal", "-journal")
+
+
+def read_only_uri(path: Path) -> str:
+    """A URI that opens ``path`` for reading and writes nothing, not even beside it.
+
+    ``mode=ro``; and ``immutable=1`` too when its folder is read-only and no WAL or journal lies
+    beside it: SQLite cannot otherwise open a WAL-mode file where it may not make the ``-shm`` file,
+    and with no WAL or journal the file alone is the whole database (a FluoroDesk writing to it would
+    have its WAL there).  A WAL beside it may hold committed changes: it is read, never ignored.
+    """
+    from fluorodesk.db.folder import writable
+
+    path = Path(path).absolute()
+    uri = f"{path.as_uri()}?mode=ro"
+    journals = (path.with_name(path.name + suffix) for suffix in JOURNALS)
+    if not writable(path.parent) and not any(j.exists() for j in journals):
+        uri += "&immutable=1"
+    return uri
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(read_only_uri(path), uri=True)
+
 
 #: How often (in SQLite virtual-machine steps) a query on an untrusted file looks at its clock.
 _STEPS_BETWEEN_CLOCK_LOOKS = 10_000
@@ -26,7 +50,7 @@ def copy_database(source: Path, destination: Path) -> None:
     """Consistent copy through SQLite's online backup API (safe while the app is writing)."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = connect_read_only(source)
     try:
         dst = sqlite3.connect(partial)
         try:
@@ -85,7 +109,7 @@ def integrity_problems(path: Path, *, quick: bool = False, untrusted: bool = Fal
     if untrusted:
         with open_untrusted(path) as con:
             return _integrity_problems(con, quick=quick)
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = connect_read_only(path)
     try:
         return _integrity_problems(con, quick=quick)
     finally:

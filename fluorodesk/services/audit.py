@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -35,9 +37,24 @@ _SKIP = {"created_at", "updated_at", "created_by", "updated_by"}
 _SOURCE = "fluorodesk.audit_source"
 
 
+#: How the changes of the running command came in when not through the window ("command line").
+_CHANNEL: ContextVar[str] = ContextVar("fluorodesk_audit_channel", default="")
+
+
 def note_source(session: Session, words: str) -> None:
     """Say in every event of ``session``'s transaction where its changes came from."""
     session.info[_SOURCE] = words
+
+
+@contextmanager
+def channel(words: str) -> Iterator[None]:
+    """Every event recorded meanwhile (in this thread) says it came in by ``words`` ("command line"),
+    before any source noted for its transaction: "… (command line, import of technicians.csv)"."""
+    token = _CHANNEL.set(words)
+    try:
+        yield
+    finally:
+        _CHANNEL.reset(token)
 
 
 def plain(value: Any) -> Any:
@@ -95,7 +112,7 @@ def record(
 ) -> AuditEvent:
     """Append one event inside the caller's transaction (so it commits or rolls back with the change)."""
     session.flush()  # entity ids are known from here on
-    source = session.info.get(_SOURCE)
+    source = ", ".join(s for s in (_CHANNEL.get(), session.info.get(_SOURCE)) if s)
     if source:
         summary = f"{summary} ({source})"
     last = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()

@@ -448,6 +448,24 @@ class AuthService(Service):
         if not user.active:
             raise PermissionDeniedError(f"The account “{user.username}” is switched off.")
 
+    def confirm(
+        self, password: str, permission: Permission, *, where: str, wrong: str, doing: str = ""
+    ) -> UserRow:
+        """The acting account, for a command that asks for its password (the command line's restore,
+        demo --force, managing accounts): the password checked like a sign-in's (throttled, a wrong
+        one audited; ``wrong`` says so), then the account must be active and its role allow
+        ``permission`` (``doing``: what the refusal says was refused, by default the permission's
+        phrase).  ValidationError or PermissionDeniedError otherwise."""
+        user = check_password(self.db, self.actor, password, where=where, wrong=wrong)
+        if not user.active:
+            raise PermissionDeniedError(f"The account “{user.username}” is switched off.")
+        if not allowed(user.role, permission):
+            raise PermissionDeniedError(
+                f"Only the director can {doing or permission.phrase}, and “{user.username}” is a "
+                f"{user.role.label.lower()} account."
+            )
+        return user
+
     # ---- managing accounts (director)
 
     def list_users(self) -> list[UserRow]:

@@ -17,7 +17,7 @@ A backup file is trusted in nothing: ``backup_verify.verify_backup`` checks it w
 rather than adopting the file, upgrades that if the backup is older and records the restore in its
 audit trail, all in a staging folder; only then does it move the current database and attachments
 aside into ``replaced/`` (never deleting or overwriting them) and put the new ones in their place.
-The caller must hold the data folder's instance lock (see fluorodesk/instance_lock.py).
+It refuses while anyone else uses the clinic (``instance_lock.replacing``).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def write_backup(data_dir: DataDir, destination: Path, *, replace: bool = False)
         # The snapshot is a full copy of the records: it stays in the data folder, which is protected
         # like the database, and not in the system's temporary folder, where a backup cut short (power
         # cut, Task Manager) would leave it.
-        with tempfile.TemporaryDirectory(prefix=SNAPSHOT_PREFIX, dir=data_dir.root) as tmp:
+        with _snapshot_folder(data_dir, destination.parent) as tmp:
             snapshot = Path(tmp) / DATABASE_NAME
             copy_database(data_dir.database, snapshot)
             _refuse_damaged(snapshot)
@@ -209,6 +209,15 @@ def _refuse_existing(destination: Path, replace: bool) -> None:
             f"{destination} already exists and was left as it is. Choose another file name, "
             "or replace it on purpose (`fluorodesk backup --force`)."
         )
+
+
+def _snapshot_folder(data_dir: DataDir, beside: Path) -> tempfile.TemporaryDirectory[str]:
+    """Where the database is copied to be backed up: the data folder, or next to the backup when the
+    data folder is read-only (a backup of a folder FluoroDesk may only read)."""
+    try:
+        return tempfile.TemporaryDirectory(prefix=SNAPSHOT_PREFIX, dir=data_dir.root)
+    except OSError:
+        return tempfile.TemporaryDirectory(prefix=SNAPSHOT_PREFIX, dir=beside)
 
 
 def _refuse_damaged(snapshot: Path) -> None:
@@ -388,9 +397,17 @@ def restore_backup(data_dir: DataDir, source: Path, *, actor: str) -> RestoreRes
 
     The backup's rows are copied into a database made by the migrations (see the module docstring),
     upgraded and given the restore's audit event, all in a staging folder; the live data is
-    touched only once that is done.  The caller holds the instance lock and has closed its own
-    database connections.
+    touched only once that is done.  The caller has closed its own database connections.
+    ClinicBusyError (nothing changed) while a window other than the caller's, or a command that
+    writes, is using the clinic.
     """
+    from fluorodesk.instance_lock import replacing
+
+    with replacing(data_dir, f"restore of {Path(source).name}", doing="restore a backup"):
+        return _restore(data_dir, source, actor=actor)
+
+
+def _restore(data_dir: DataDir, source: Path, *, actor: str) -> RestoreResult:
     from fluorodesk.db.database import Database
     from fluorodesk.db.engine import make_engine, set_wal
     from fluorodesk.db.transplant import ReferenceDatabases

@@ -1,6 +1,8 @@
 """GUI start-up, step by step (called by app.run_gui once the QApplication exists):
 
-1. the data folder must be usable, and no other FluoroDesk may have it open (instance lock);
+1. the data folder must be usable, and no other window may have it open nor a restore be replacing
+   its data (``InstanceLock``: while the window holds it, restores from the command line refuse, and
+   commands that write work alongside);
 2. the database file gets a quick integrity check; a damaged one opens the recovery dialog, which
    offers the newest good backup and never overwrites the damaged file;
 3. the database is opened (migrated if needed, with a backup first);
@@ -30,7 +32,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from fluorodesk.domain.enums import Role
 from fluorodesk.errors import DatabaseCorruptError, FluoroDeskError, StorageError
-from fluorodesk.instance_lock import AlreadyRunningError, InstanceLock
+from fluorodesk.instance_lock import REPLACING, AlreadyRunningError, InstanceLock
 from fluorodesk.paths import DataDir
 from fluorodesk.services.startup import (
     ClinicOpener,
@@ -75,7 +77,9 @@ def run_session(app: QApplication, data_dir: DataDir, *, demo: bool = False) -> 
     try:
         lock.acquire()
     except AlreadyRunningError as exc:
-        QMessageBox.warning(None, "FluoroDesk is already open", str(exc))
+        replaced = exc.holder is not None and exc.holder.kind == REPLACING
+        title = "The clinic's data is being replaced" if replaced else "FluoroDesk is already open"
+        QMessageBox.warning(None, title, str(exc))
         return 1
     except FluoroDeskError as exc:
         QMessageBox.critical(None, "FluoroDesk cannot use its data folder", str(exc))
@@ -92,7 +96,10 @@ def run_session(app: QApplication, data_dir: DataDir, *, demo: bool = False) -> 
 
 
 def restore_after_session(data_dir: DataDir, outcome: Outcome) -> str:
-    """The window asked for a restore and has closed the database: restore, say what happened."""
+    """The window asked for a restore and has closed the database: restore, say what happened.
+
+    The restore is the window's own (it holds the window's lock), so only commands that are writing
+    to the clinic, or another restore, make it refuse."""
     from fluorodesk.services.backup import restore_backup
 
     assert outcome.restore is not None

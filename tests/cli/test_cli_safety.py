@@ -1,4 +1,4 @@
-"""`fluorodesk restore`, `--user`, and commands refused while the window has the folder open."""
+"""`fluorodesk restore` and `--user` (with the window open: test_cli_concurrency.py; roles: test_cli_users.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import sqlite3
 
 from fluorodesk.cli import main
 from fluorodesk.db.database import open_database
-from fluorodesk.instance_lock import InstanceLock
 from fluorodesk.services.auth import UserDraft
 from fluorodesk.services.registry import Services
 
@@ -57,20 +56,7 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(capsys, demo_dir, tmp_pa
     assert code == 1 and "does not exist" in err
 
 
-def test_restore_and_demo_are_refused_while_the_window_is_open(capsys, demo_dir, tmp_path):
-    run(capsys, "backup", "--data-dir", str(demo_dir.root), "--out", str(tmp_path / "b.fdbackup"))
-    before = demo_dir.database.read_bytes()
-    with InstanceLock(demo_dir, purpose="FluoroDesk window"):
-        code, _, err = run(capsys, "restore", str(tmp_path / "b.fdbackup"), "--data-dir", str(demo_dir.root))
-        assert code == 1 and "already open" in err and "FluoroDesk window" in err
-        code, _, err = run(capsys, "demo", "--force", "--data-dir", str(demo_dir.root))
-        assert code == 1 and "already open" in err
-        code, out, _ = run(capsys, "check", "--data-dir", str(demo_dir.root))  # reading is fine
-        assert code == 0
-    assert demo_dir.database.read_bytes() == before
-
-
-def test_user_option_names_the_actor(capsys, demo_dir):
+def test_user_option_names_the_actor(capsys, demo_dir, monkeypatch):
     db = open_database(demo_dir)
     Services(db, "setup").auth.create_first_director(
         UserDraft("hpark", "Dr. Helen Park", password="pw for hp", confirm="pw for hp")
@@ -78,6 +64,7 @@ def test_user_option_names_the_actor(capsys, demo_dir):
     db.close()
     code, _, err = run(capsys, "demo", "--force", "--user", "ghost", "--data-dir", str(demo_dir.root))
     assert code == 1 and "no active FluoroDesk account called “ghost”" in err
+    monkeypatch.setenv("FLUORODESK_PASSWORD", "pw for hp")
     code, _, _ = run(capsys, "demo", "--force", "--user", "HPark", "--data-dir", str(demo_dir.root))
     assert code == 0
     con = sqlite3.connect(demo_dir.database)

@@ -151,6 +151,116 @@ def test_simulated_read_only_folder(demo_dir, monkeypatch):
         open_database(demo_dir)
 
 
+#: Commands that only read: they work where FluoroDesk may not write ({out} is a writable folder).
+READING = [
+    ("status", "--as-of", "2026-11-26"),
+    ("check",),
+    ("export", "technicians", "--out", "{out}/technicians.csv"),
+    ("packet", "--out", "{out}/packet.pdf", "--as-of", "2026-11-26", "--sections", "technicians,garments"),
+    ("labels", "--out", "{out}/labels.pdf"),
+    ("users", "list"),
+    ("backup", "--out", "{out}/elsewhere.fdbackup"),
+]
+#: Commands that write: each refuses there with one sentence.
+WRITING = [
+    ("import", "technicians", "{out}/technicians.csv"),
+    ("import", "technicians", "{out}/technicians.csv", "--dry-run"),
+    ("demo",),
+    ("demo", "--force"),
+    ("restore", "{out}/elsewhere.fdbackup"),
+    ("backup",),  # into the data folder's backups/
+    ("users", "add", "hpark", "--role", "director", "--full-name", "Helen Park"),
+]
+
+
+def files_in(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def reading_and_writing(capsys, monkeypatch, data_dir: DataDir, out) -> None:
+    """Every reading command works on ``data_dir`` and every writing one refuses in one sentence."""
+    from fluorodesk.services.backup import verify_backup
+
+    root = str(data_dir.root)
+    for command in READING:
+        code = main([part.format(out=out) for part in command] + ["--data-dir", root])
+        stdout, err = capsys.readouterr()
+        assert err == "" and code in (0, 1) and stdout, (command, err)
+    assert "Tech" not in (out / "technicians.csv").read_text(encoding="utf-8")[:30]  # a real export
+    assert (out / "packet.pdf").read_bytes().startswith(b"%PDF")
+    assert verify_backup(out / "elsewhere.fdbackup").ok
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("a new password\n"))
+    for command in WRITING:
+        code = main([part.format(out=out) for part in command] + ["--data-dir", root])
+        stdout, err = capsys.readouterr()
+        assert code == 1 and stdout == "" and "Traceback" not in err, (command, stdout, err)
+        assert err == (
+            f"fluorodesk: FluoroDesk may not write to its data folder {root}, so nothing can be changed "
+            "there; ask your IT contact for write access.\n"
+        ), command
+
+
+@needs_root
+def test_real_read_only_folder_reads_and_refuses_writes(tmp_path, demo_dir, capsys, monkeypatch):
+    """A read-only bind mount, with changes still in the WAL of a writer that has the file open: the
+    reading commands see them, the writing ones refuse, and not a byte changes."""
+    writer = sqlite3.connect(demo_dir.database)
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("UPDATE technicians SET last_name = 'Walker' WHERE id = (SELECT min(id) FROM technicians)")
+    writer.commit()
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        before = files_in(demo_dir.root)
+        assert "fluorodesk.sqlite3-wal" in before
+        with mounted("--bind", str(demo_dir.root), str(demo_dir.root)):
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(demo_dir.root)], check=True)
+            reading_and_writing(capsys, monkeypatch, demo_dir, out)
+            after = files_in(demo_dir.root)
+        # The -shm file is the WAL's shared-memory index, not data: the readers in this process share
+        # the writer's mapping of it (SQLite does within one process) and leave read marks there.
+        assert after.pop("fluorodesk.sqlite3-shm") and before.pop("fluorodesk.sqlite3-shm")
+        assert after == before
+        assert "Walker" in (out / "technicians.csv").read_text(encoding="utf-8")  # the WAL was read
+    finally:
+        writer.close()
+
+
+def no_write_access(monkeypatch) -> None:
+    """Every folder answers "not writable" to ``os.access``, as on a read-only share."""
+    real = os.access
+    monkeypatch.setattr("os.access", lambda path, mode, **kw: not mode & os.W_OK and real(path, mode, **kw))
+
+
+def test_simulated_read_only_folder_reads_and_refuses_writes(tmp_path, demo_dir, capsys, monkeypatch):
+    """The folder answers "not writable" (as a read-only share does): reading opens the file through
+    a read-only connection, and nothing at all is written to the folder."""
+    no_write_access(monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    before = files_in(demo_dir.root)
+    reading_and_writing(capsys, monkeypatch, demo_dir, out)
+    assert files_in(demo_dir.root) == before  # not even a -shm file or a log
+
+
+def test_read_only_folder_with_an_older_schema_says_so(demo_dir, capsys, monkeypatch):
+    con = sqlite3.connect(demo_dir.database)
+    con.execute("UPDATE alembic_version SET version_num = '0012_drop_data_generation'")
+    con.commit()
+    con.close()
+    no_write_access(monkeypatch)
+    before = files_in(demo_dir.root)
+    code = main(["status", "--data-dir", str(demo_dir.root)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err == (
+        f"fluorodesk: The database {demo_dir.database} was written by an older FluoroDesk and its folder "
+        "is read-only, so it cannot be brought up to date to be read; open it once where FluoroDesk may "
+        "write to it.\n"
+    )
+    assert files_in(demo_dir.root) == before
+
+
 def test_simulated_read_only_database_refuses_writes_and_keeps_reading(demo_dir):
     """The connection SQLite opens when the file became read-only: writes fail, reads go on."""
     path = demo_dir.database
